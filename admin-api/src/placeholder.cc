@@ -1,0 +1,1 @@
+// placeholder until the first admin-api source lands

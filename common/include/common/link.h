@@ -1,0 +1,40 @@
+// The link model shared by admin-api (which owns it) and the redirector
+// (which serves it), and its binary encoding.
+//
+// Encoding: a sequence of fields, each `tag (1 byte) | varint length | bytes`.
+// Unknown tags are skipped when decoding, so a newer admin-api can add fields
+// (link rules) without breaking older nodes, and records stay compact.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace shortlink {
+
+enum class LinkState : uint8_t { kActive = 0, kInactive = 1 };
+
+std::string_view LinkStateName(LinkState state);                 // "ACTIVE" / "INACTIVE"
+bool ParseLinkState(std::string_view text, LinkState* state);  // exact match only
+
+struct Link {
+  std::string code;      // the shortUrl, lowercase
+  std::string long_url;  // the target
+  LinkState state = LinkState::kActive;
+  uint64_t owner = 0;          // user id
+  uint64_t clicks = 0;         // exact total, as applied by admin-api
+  int64_t created_at_ms = 0;   // Unix epoch, milliseconds
+  int64_t updated_at_ms = 0;
+  bool is_file = false;
+
+  bool operator==(const Link&) const = default;
+};
+
+// Appends the encoding of `link` to `out`.
+void EncodeLink(const Link& link, std::string* out);
+// Parses a whole record; rejects truncated or malformed input.
+Result<Link> DecodeLink(std::string_view bytes);
+
+}  // namespace shortlink
