@@ -1,0 +1,45 @@
+// Reading the change log and snapshots for redirect nodes
+// (docs/node-protocol.md).
+//
+// Thread safety: all functions may be called from any thread; a
+// SnapshotReader belongs to one caller at a time.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "database.h"
+
+namespace shortlink::admin {
+
+inline constexpr size_t kDefaultChangesLimit = 1000;
+inline constexpr size_t kMaxChangesLimit = 10000;
+
+// Appends the frames of changes with seq in (after, after + limit] to `out`;
+// returns how many. kGone when the log no longer holds seq after + 1.
+Result<size_t> ReadChanges(Database* db, uint64_t after, size_t limit, std::string* out);
+
+// Every link as of one instant, read from a RocksDB snapshot piece by piece
+// so that even 10M links never sit in memory at once.
+class SnapshotReader {
+ public:
+  explicit SnapshotReader(Database* db);
+  ~SnapshotReader();
+
+  uint64_t seq() const { return seq_; }  // the change the snapshot is consistent with
+  // Appends frames of link records to `out` until it holds at least
+  // `min_bytes` or the links run out; returns false once nothing is left.
+  Result<bool> Next(size_t min_bytes, std::string* out);
+
+ private:
+  Database* db_;
+  const rocksdb::Snapshot* snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  uint64_t seq_ = 0;
+};
+
+}  // namespace shortlink::admin

@@ -1,0 +1,116 @@
+#include "change_publisher.h"
+
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <memory>
+
+#include "common/log.h"
+#include "common/options.h"
+
+namespace shortlink::admin {
+namespace {
+
+// Queue bound: past it the oldest messages go; nodes will see the gap and
+// read the change log. Keeps memory flat while Redis is away.
+constexpr size_t kMaxQueued = 100000;
+
+struct RedisFree {
+  void operator()(redisContext* c) const { redisFree(c); }
+};
+using RedisPtr = std::unique_ptr<redisContext, RedisFree>;
+
+RedisPtr Connect(const std::string& host, int port) {
+  timeval timeout{1, 0};
+  RedisPtr c(redisConnectWithTimeout(host.c_str(), port, timeout));
+  if (!c || c->err) return nullptr;
+  redisSetTimeout(c.get(), timeout);
+  return c;
+}
+
+}  // namespace
+
+ChangePublisher::ChangePublisher(std::string redis, MetricsRegistry* metrics)
+    : redis_(std::move(redis)),
+      published_(metrics->GetCounter("admin_changes_published_total", "Changes published on Redis.")),
+      dropped_(metrics->GetCounter("admin_changes_unpublished_total",
+                                   "Changes not published because Redis was unreachable (nodes read them from the log).")) {
+  metrics->AddCallbackGauge("admin_redis_connected", "1 when the change publisher is connected to Redis.",
+                            [this] { return connected() ? 1.0 : 0.0; });
+  if (!redis_.empty()) thread_ = std::thread([this] { Run(); });
+}
+
+ChangePublisher::~ChangePublisher() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ChangePublisher::Publish(std::string encoded_change) {
+  if (redis_.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.size() >= kMaxQueued) {
+      queue_.pop_front();
+      dropped_->Add();
+    }
+    queue_.push_back(std::move(encoded_change));
+  }
+  cv_.notify_one();
+}
+
+void ChangePublisher::Run() {
+  std::string host;
+  unsigned short port = 0;
+  if (!ParseHostPort(redis_, &host, &port, false).ok()) {
+    LogError("bad --redis address; changes will not be published", {{"redis", redis_}});
+    return;
+  }
+  RedisPtr conn;
+  auto backoff = std::chrono::milliseconds(100);
+  for (;;) {
+    std::deque<std::string> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_ && (queue_.empty() || !conn)) return;
+      batch.swap(queue_);
+    }
+    if (!conn) {
+      conn = Connect(host, port);
+      connected_.store(conn != nullptr, std::memory_order_relaxed);
+      if (!conn) {
+        dropped_->Add(batch.size());  // nodes notice the gap and read the log
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, backoff, [&] { return stopping_; });
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+        continue;
+      }
+      LogInfo("connected to redis", {{"redis", redis_}});
+      backoff = std::chrono::milliseconds(100);
+    }
+    // Pipeline the whole batch: one round trip for many changes.
+    for (const std::string& msg : batch) {
+      redisAppendCommand(conn.get(), "PUBLISH %s %b", kChangesChannel, msg.data(), msg.size());
+    }
+    size_t ok = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      void* reply = nullptr;
+      if (redisGetReply(conn.get(), &reply) != REDIS_OK) break;
+      freeReplyObject(reply);
+      ++ok;
+    }
+    published_->Add(ok);
+    if (ok < batch.size()) {
+      dropped_->Add(batch.size() - ok);
+      LogWarn("lost connection to redis", {{"redis", redis_}});
+      conn.reset();
+      connected_.store(false, std::memory_order_relaxed);
+    }
+  }
+}
+
+}  // namespace shortlink::admin

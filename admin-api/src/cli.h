@@ -1,0 +1,9 @@
+// admin-api's command line: `serve`, `bootstrap` and `import`
+// (DESIGN.md, "Operator interface"). main() only calls RunCli.
+#pragma once
+
+namespace shortlink::admin {
+
+int RunCli(int argc, char** argv);
+
+}  // namespace shortlink::admin

@@ -1,0 +1,63 @@
+#include <charconv>
+#include <memory>
+
+#include "change_log.h"
+#include "handlers.h"
+
+namespace shortlink::admin {
+namespace {
+
+constexpr size_t kSnapshotChunkBytes = 256 * 1024;
+
+Result<uint64_t> ParseNumber(const RequestContext& rc, const std::string& name, uint64_t fallback) {
+  auto it = rc.query.find(name);
+  if (it == rc.query.end()) return fallback;
+  uint64_t value = 0;
+  const std::string& text = it->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return MakeError(ErrorCode::kInvalidArgument, name + " must be a whole number.");
+  }
+  return value;
+}
+
+Response Binary(const RequestContext& rc, std::string body) {
+  Response res{http::status::ok, rc.version()};
+  res.set(http::field::content_type, "application/octet-stream");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(rc.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+Awaitable NodeChanges(ApiContext& ctx, RequestContext& rc) {
+  auto after = ParseNumber(rc, "after", 0);
+  if (!after.ok()) co_return rc.Error(after.error());
+  auto limit = ParseNumber(rc, "limit", kDefaultChangesLimit);
+  if (!limit.ok()) co_return rc.Error(limit.error());
+  if (*limit == 0 || *limit > kMaxChangesLimit) {
+    co_return rc.Error(ErrorCode::kInvalidArgument, "limit must be from 1 to 10000.");
+  }
+  // Read the head first: every change up to it is durable, so the body holds
+  // at least what X-Head-Seq promises.
+  uint64_t head = ctx.links->last_seq();
+  std::string body;
+  auto count = ReadChanges(ctx.db, *after, *limit, &body);
+  if (!count.ok()) co_return rc.Error(count.error());
+  Reply reply{Binary(rc, std::move(body)), {}};
+  reply.response.set("X-Head-Seq", std::to_string(std::max(head, *after + *count)));
+  co_return reply;
+}
+
+Awaitable NodeSnapshot(ApiContext& ctx, RequestContext& rc) {
+  auto reader = std::make_shared<SnapshotReader>(ctx.db);
+  Reply reply{Binary(rc, {}), {}};
+  reply.response.set("X-Snapshot-Seq", std::to_string(reader->seq()));
+  reply.chunks = [reader](std::string* out) { return reader->Next(kSnapshotChunkBytes, out); };
+  co_return reply;
+}
+
+}  // namespace shortlink::admin

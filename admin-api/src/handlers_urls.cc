@@ -1,0 +1,232 @@
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "async_submit.h"
+#include "handlers.h"
+#include "json_input.h"
+#include "link_json.h"
+
+namespace shortlink::admin {
+namespace {
+
+constexpr size_t kMaxListLimit = 1000;
+constexpr size_t kMaxBulkRows = 1000;
+
+Result<size_t> ParseCount(const std::string& name, const std::string& text, size_t min, size_t max) {
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     name + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ".");
+  }
+  return value;
+}
+
+Result<ListQuery> ParseListQuery(const RequestContext& rc) {
+  ListQuery q;
+  q.owner = rc.user->id;
+  for (const auto& [key, value] : rc.query) {
+    if (key == "limit") {
+      auto v = ParseCount("limit", value, 1, kMaxListLimit);
+      if (!v.ok()) return v.error();
+      q.limit = *v;
+    } else if (key == "offset") {
+      auto v = ParseCount("offset", value, 0, 1'000'000'000);
+      if (!v.ok()) return v.error();
+      q.offset = *v;
+    } else if (key == "searchText") {
+      if (value.size() > kMaxUrlLength) return MakeError(ErrorCode::kInvalidArgument, "searchText is too long.");
+      q.search_text = value;
+    } else if (key == "state") {
+      LinkState state;
+      if (!ParseLinkState(value, &state)) {
+        return MakeError(ErrorCode::kInvalidArgument, "state must be ACTIVE or INACTIVE.");
+      }
+      q.state = state;
+    } else if (key == "orderBy") {
+      if (value == "createdAt") q.order_by = OrderBy::kCreatedAt;
+      else if (value == "clicks") q.order_by = OrderBy::kClicks;
+      else return MakeError(ErrorCode::kInvalidArgument, "orderBy must be createdAt or clicks.");
+    } else if (key == "sortDirection") {
+      if (value == "asc") q.ascending = true;
+      else if (value == "desc") q.ascending = false;
+      else return MakeError(ErrorCode::kInvalidArgument, "sortDirection must be desc or asc.");
+    } else if (key == "isFile") {
+      if (value == "true") q.is_file = true;
+      else if (value == "false") q.is_file = false;
+      else return MakeError(ErrorCode::kInvalidArgument, "isFile must be true or false.");
+    }
+    // Other parameters (cache busters, tracing) are ignored, as most APIs do.
+  }
+  return q;
+}
+
+// Validates one {longUrl, shortUrl?} object into a CreateLink.
+Result<CreateLink> ParseCreate(const ApiContext& ctx, const simdjson::dom::object& obj, uint64_t owner) {
+  auto long_url = OptionalString(obj, "longUrl");
+  if (!long_url.ok()) return long_url.error();
+  if (!*long_url) return MakeError(ErrorCode::kInvalidArgument, "longUrl is required.");
+  Status valid = ValidateLongUrl(**long_url, ctx.url_policy);
+  if (!valid.ok()) return valid.error();
+  auto short_url = OptionalString(obj, "shortUrl");
+  if (!short_url.ok()) return short_url.error();
+  CreateLink create;
+  create.owner = owner;
+  create.long_url = std::move(**long_url);
+  if (*short_url) {
+    auto code = NormalizeCode(**short_url);
+    if (!code.ok()) return code.error();
+    create.code = std::move(code).value();
+  }
+  return create;
+}
+
+// A path that cannot name a link (bad characters, reserved word) names none: 404.
+Result<std::string> CodeFromPath(const RequestContext& rc) {
+  auto code = NormalizeCode(rc.param);
+  if (!code.ok()) return MakeError(ErrorCode::kNotFound, "Short link \"" + rc.param + "\" does not exist.");
+  return code;
+}
+
+}  // namespace
+
+Awaitable ListUrls(ApiContext& ctx, RequestContext& rc) {
+  auto query = ParseListQuery(rc);
+  if (!query.ok()) co_return rc.Error(query.error());
+  ListResult result = ctx.index->List(*query);
+  boost::json::array urls;
+  urls.reserve(result.urls.size());
+  for (const Link& link : result.urls) urls.push_back(LinkToJson(link));
+  boost::json::object body;
+  body["urls"] = std::move(urls);
+  body["count"] = result.count;
+  co_return rc.Json(http::status::ok, boost::json::serialize(body));
+}
+
+Awaitable CreateUrl(ApiContext& ctx, RequestContext& rc) {
+  auto obj = ParseJsonObject(rc.req.body());
+  if (!obj.ok()) co_return rc.Error(obj.error());
+  auto create = ParseCreate(ctx, *obj, rc.user->id);
+  if (!create.ok()) co_return rc.Error(create.error());
+  std::vector<Mutation> mutations;
+  mutations.emplace_back(std::move(create).value());
+  auto results = co_await AsyncSubmit(*ctx.links, std::move(mutations));
+  if (!results[0].status.ok()) co_return rc.Error(results[0].status.error());
+  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
+}
+
+Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
+  auto obj = ParseJsonObject(rc.req.body());
+  if (!obj.ok()) co_return rc.Error(obj.error());
+  simdjson::dom::array rows;
+  if ((*obj)["urls"].get(rows)) {
+    co_return rc.Error(ErrorCode::kInvalidArgument, "Body must be {\"urls\": [{\"longUrl\": ..., \"shortUrl\": ...}, ...]}.");
+  }
+  if (rows.size() == 0 || rows.size() > kMaxBulkRows) {
+    co_return rc.Error(ErrorCode::kInvalidArgument, "urls must hold from 1 to 1000 links.");
+  }
+  // Rows that fail validation are answered at once; the rest commit together.
+  std::vector<std::optional<Error>> row_errors;
+  std::vector<Mutation> mutations;
+  for (simdjson::dom::element row : rows) {
+    simdjson::dom::object row_obj;
+    if (row.get(row_obj)) {
+      row_errors.emplace_back(MakeError(ErrorCode::kInvalidArgument, "Each row must be an object."));
+      continue;
+    }
+    auto create = ParseCreate(ctx, row_obj, rc.user->id);
+    if (!create.ok()) {
+      row_errors.emplace_back(create.error());
+      continue;
+    }
+    row_errors.emplace_back(std::nullopt);
+    mutations.emplace_back(std::move(create).value());
+  }
+  std::vector<MutationResult> committed;
+  if (!mutations.empty()) committed = co_await AsyncSubmit(*ctx.links, std::move(mutations));
+
+  boost::json::array results;
+  size_t created = 0, next_committed = 0;
+  for (size_t i = 0; i < row_errors.size(); ++i) {
+    boost::json::object r;
+    r["index"] = i;
+    std::optional<Error> error = row_errors[i];
+    if (!error) {
+      const MutationResult& m = committed[next_committed++];
+      if (m.status.ok()) {
+        r["status"] = 200;
+        r["url"] = LinkToJson(m.link);
+        ++created;
+      } else {
+        error = m.status.error();
+      }
+    }
+    if (error) {
+      r["status"] = static_cast<int>(StatusFor(error->code));
+      r["message"] = error->message;
+      if (error->code == ErrorCode::kConflict) r["type"] = "ShortUrlError";
+    }
+    results.push_back(std::move(r));
+  }
+  boost::json::object body;
+  body["results"] = std::move(results);
+  body["created"] = created;
+  body["failed"] = row_errors.size() - created;
+  co_return rc.Json(http::status::ok, boost::json::serialize(body));
+}
+
+Awaitable GetUrl(ApiContext& ctx, RequestContext& rc) {
+  auto code = CodeFromPath(rc);
+  if (!code.ok()) co_return rc.Error(code.error());
+  auto link = ctx.index->Get(*code);
+  if (!link || link->owner != rc.user->id) {
+    co_return rc.Error(ErrorCode::kNotFound, "Short link \"" + *code + "\" does not exist.");
+  }
+  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*link)));
+}
+
+Awaitable UpdateUrl(ApiContext& ctx, RequestContext& rc) {
+  auto code = CodeFromPath(rc);
+  if (!code.ok()) co_return rc.Error(code.error());
+  auto obj = ParseJsonObject(rc.req.body());
+  if (!obj.ok()) co_return rc.Error(obj.error());
+  UpdateLink update;
+  update.owner = rc.user->id;
+  update.code = *code;
+  auto long_url = OptionalString(*obj, "longUrl");
+  if (!long_url.ok()) co_return rc.Error(long_url.error());
+  if (*long_url) {
+    Status valid = ValidateLongUrl(**long_url, ctx.url_policy);
+    if (!valid.ok()) co_return rc.Error(valid.error());
+    update.long_url = std::move(**long_url);
+  }
+  auto state = OptionalString(*obj, "state");
+  if (!state.ok()) co_return rc.Error(state.error());
+  if (*state) {
+    LinkState parsed;
+    if (!ParseLinkState(**state, &parsed)) {
+      co_return rc.Error(ErrorCode::kInvalidArgument, "state must be ACTIVE or INACTIVE.");
+    }
+    update.state = parsed;
+  }
+  if (!update.long_url && !update.state) {
+    co_return rc.Error(ErrorCode::kInvalidArgument, "Nothing to update: give longUrl and/or state.");
+  }
+  std::vector<Mutation> mutations;
+  mutations.emplace_back(std::move(update));
+  auto results = co_await AsyncSubmit(*ctx.links, std::move(mutations));
+  if (!results[0].status.ok()) co_return rc.Error(results[0].status.error());
+  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
+}
+
+Awaitable DeleteUrl(ApiContext& ctx, RequestContext& rc) {
+  auto code = CodeFromPath(rc);
+  if (!code.ok()) co_return rc.Error(code.error());
+  std::vector<Mutation> mutations;
+  mutations.emplace_back(DeleteLink{rc.user->id, *code});
+  auto results = co_await AsyncSubmit(*ctx.links, std::move(mutations));
+  if (!results[0].status.ok()) co_return rc.Error(results[0].status.error());
+  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
+}
+
+}  // namespace shortlink::admin

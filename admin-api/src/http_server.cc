@@ -1,0 +1,198 @@
+#include "http_server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+
+#include "common/log.h"
+
+namespace shortlink::admin {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+constexpr size_t kHeaderLimit = 16 * 1024;  // bytes
+constexpr size_t kBodyLimit = 1 << 20;      // bytes: 1 MiB
+constexpr auto kReadTimeout = 30s;
+constexpr auto kWriteTimeout = 60s;  // a snapshot chunk on a slow link
+constexpr size_t kChunkBytes = 256 * 1024;
+
+// The cipher suites of ../shared/reference/gogoworx-api-overview.txt, in its
+// order, for TLS 1.2. TLS 1.3 uses OpenSSL's defaults (all AEAD).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:"
+    "ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:AES128-GCM-SHA256:AES128-SHA256:"
+    "AES256-GCM-SHA384:AES256-SHA256";
+
+template <class Stream>
+asio::awaitable<bool> WriteReply(Stream& stream, Reply& reply) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(kWriteTimeout);
+  if (!reply.chunks) {
+    auto [ec, n] = co_await http::async_write(stream, reply.response, kTuple);
+    co_return !ec;
+  }
+  http::response<http::empty_body> head{reply.response.result(), reply.response.version()};
+  for (const auto& field : reply.response.base()) head.set(field.name_string(), field.value());
+  head.chunked(true);
+  http::response_serializer<http::empty_body> serializer{head};
+  auto [ec, n] = co_await http::async_write_header(stream, serializer, kTuple);
+  if (ec) co_return false;
+  std::string chunk;
+  for (;;) {
+    chunk.clear();
+    auto more = reply.chunks(&chunk);
+    if (!more.ok()) co_return false;  // close mid-stream: the client sees truncation
+    if (!chunk.empty()) {
+      lowest.expires_after(kWriteTimeout);
+      auto [wec, wn] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(chunk)), kTuple);
+      if (wec) co_return false;
+    }
+    if (!more.value()) break;
+  }
+  auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
+  co_return !lec && reply.response.keep_alive();
+}
+
+template <class Stream>
+asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer, const Handler& handler,
+                                   const std::string& remote) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(kBodyLimit);
+    lowest.expires_after(kReadTimeout);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout) co_return;
+    if (ec) {
+      // Answer what we can name, then close: the rest of the stream is unreadable.
+      Response res;
+      if (ec == http::error::body_limit) {
+        res = JsonError(http::status::payload_too_large, "Request body is larger than 1 MiB.", 11, false);
+      } else if (ec == http::error::header_limit) {
+        res = JsonError(http::status::request_header_fields_too_large, "Request headers are larger than 16 KiB.",
+                        11, false);
+      } else if (parser.got_some()) {
+        res = JsonError(http::status::bad_request, "Malformed HTTP request.", 11, false);
+      } else {
+        co_return;
+      }
+      lowest.expires_after(kWriteTimeout);
+      co_await http::async_write(stream, res, kTuple);
+      co_return;
+    }
+    Request req = parser.release();
+    Reply reply = co_await handler(req, remote);
+    bool keep_alive = co_await WriteReply(stream, reply);
+    if (!keep_alive || !reply.response.keep_alive()) co_return;
+  }
+}
+
+asio::awaitable<void> Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, Handler handler) {
+  beast::tcp_stream stream(std::move(socket));
+  std::string remote;
+  {
+    beast::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  beast::flat_buffer buffer;
+  if (!tls) {
+    co_await ServeRequests(stream, buffer, handler, remote);
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return;
+  }
+  stream.expires_after(kReadTimeout);
+  auto [dec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, kTuple);
+  if (dec) co_return;
+  if (!is_tls) {
+    Response res = JsonError(http::status::bad_request, "This API is served over HTTPS only.", 11, false);
+    co_await http::async_write(stream, res, kTuple);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), *tls);
+  tls_stream.next_layer().expires_after(kReadTimeout);
+  auto [hec, used] = co_await tls_stream.async_handshake(asio::ssl::stream_base::server, buffer.data(), kTuple);
+  if (hec) co_return;
+  buffer.consume(used);
+  co_await ServeRequests(tls_stream, buffer, handler, remote);
+  tls_stream.next_layer().expires_after(5s);
+  co_await tls_stream.async_shutdown(kTuple);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<asio::ssl::context>> MakeServerTlsContext(const TlsFiles& files) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                   asio::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  if (SSL_CTX_set_cipher_list(ctx->native_handle(), kTls12Ciphers) != 1) {
+    return MakeError(ErrorCode::kInternal, "OpenSSL refused the TLS 1.2 cipher list");
+  }
+  SSL_CTX_set_options(ctx->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(files.cert_chain_pem, ec);
+  if (ec) return MakeError(ErrorCode::kInvalidArgument, "cannot load --tls-cert " + files.cert_chain_pem + ": " + ec.message());
+  ctx->use_private_key_file(files.private_key_pem, asio::ssl::context::pem, ec);
+  if (ec) return MakeError(ErrorCode::kInvalidArgument, "cannot load --tls-key " + files.private_key_pem + ": " + ec.message());
+  return ctx;
+}
+
+HttpServer::HttpServer(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls, Handler handler)
+    : ioc_(ioc), tls_(std::move(tls)), handler_(std::move(handler)) {}
+
+Result<unsigned short> HttpServer::Listen(const std::string& host, unsigned short port) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return MakeError(ErrorCode::kInvalidArgument, "bad listen address '" + host + "'");
+  tcp::endpoint endpoint(address, port);
+  acceptor_.emplace(ioc_);
+  acceptor_->open(endpoint.protocol(), ec);
+  if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(endpoint, ec);
+  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return MakeError(ErrorCode::kUnavailable, "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  asio::co_spawn(ioc_, Accept(), asio::detached);
+  return acceptor_->local_endpoint().port();
+}
+
+void HttpServer::Stop() {
+  asio::post(ioc_, [this] {
+    boost::system::error_code ec;
+    if (acceptor_) acceptor_->close(ec);
+  });
+}
+
+asio::awaitable<void> HttpServer::Accept() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_->async_accept(asio::make_strand(ioc_), kTuple);
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      LogWarn("accept failed", {{"error", ec.message()}});
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Session(std::move(socket), tls_, handler_), asio::detached);
+  }
+}
+
+}  // namespace shortlink::admin

@@ -1,0 +1,112 @@
+#include "importer.h"
+
+namespace shortlink::admin {
+namespace {
+
+constexpr size_t kRowsPerSubmit = 4096;  // one group commit each
+
+}  // namespace
+
+bool SplitCsvLine(std::string_view line, std::vector<std::string>* fields) {
+  fields->clear();
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        field.push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields->push_back(std::move(field));
+      field.clear();
+    } else {
+      field.push_back(c);
+    }
+  }
+  fields->push_back(std::move(field));
+  return !quoted;
+}
+
+Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolicy& policy, LinkService* links,
+                               const std::function<void(uint64_t rows)>& progress) {
+  ImportReport report;
+  std::string line;
+  std::vector<std::string> fields;
+  if (!std::getline(csv, line)) return MakeError(ErrorCode::kInvalidArgument, "the CSV file is empty");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // UTF-8 BOM from spreadsheets
+  if (!SplitCsvLine(line, &fields) || fields.size() != 2 || fields[0] != "shortUrl" || fields[1] != "longUrl") {
+    return MakeError(ErrorCode::kInvalidArgument, "the first line must be the header shortUrl,longUrl");
+  }
+
+  auto reject = [&](uint64_t line_no, const std::string& why) {
+    ++report.rejected_total;
+    if (report.rejected.size() < kMaxRejectedShown) {
+      report.rejected.push_back("line " + std::to_string(line_no) + ": " + why);
+    }
+  };
+  std::vector<Mutation> pending;
+  std::vector<uint64_t> pending_lines;
+  auto flush = [&]() -> Status {
+    if (pending.empty()) return Status::Ok();
+    auto results = links->SubmitAndWait(std::move(pending));
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].status.ok()) {
+        ++report.imported;
+      } else if (results[i].status.error().code == ErrorCode::kUnavailable ||
+                 results[i].status.error().code == ErrorCode::kInternal) {
+        return results[i].status;  // storage failed: stop, do not pretend
+      } else {
+        reject(pending_lines[i], results[i].status.error().message);
+      }
+    }
+    pending.clear();
+    pending_lines.clear();
+    return Status::Ok();
+  };
+
+  uint64_t line_no = 1;
+  while (std::getline(csv, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    ++report.rows;
+    if (!SplitCsvLine(line, &fields) || fields.size() != 2) {
+      reject(line_no, "expected two fields: shortUrl,longUrl");
+      continue;
+    }
+    Status valid = ValidateLongUrl(fields[1], policy);
+    if (!valid.ok()) {
+      reject(line_no, valid.error().message);
+      continue;
+    }
+    CreateLink create{owner, std::move(fields[1]), "", false};
+    if (!fields[0].empty()) {
+      auto code = NormalizeCode(fields[0]);
+      if (!code.ok()) {
+        reject(line_no, code.error().message);
+        continue;
+      }
+      create.code = std::move(code).value();
+    }
+    pending.emplace_back(std::move(create));
+    pending_lines.push_back(line_no);
+    if (pending.size() >= kRowsPerSubmit) {
+      if (Status s = flush(); !s.ok()) return s.error();
+      if (progress) progress(report.rows);
+    }
+  }
+  if (Status s = flush(); !s.ok()) return s.error();
+  if (progress) progress(report.rows);
+  return report;
+}
+
+}  // namespace shortlink::admin

@@ -1,0 +1,19 @@
+#include "link_json.h"
+
+#include "common/clock.h"
+
+namespace shortlink::admin {
+
+boost::json::object LinkToJson(const Link& link) {
+  boost::json::object o;
+  o["shortUrl"] = link.code;
+  o["longUrl"] = link.long_url;
+  o["state"] = LinkStateName(link.state);
+  o["clicks"] = link.clicks;
+  o["createdAt"] = FormatIso8601Millis(link.created_at_ms);
+  o["updatedAt"] = FormatIso8601Millis(link.updated_at_ms);
+  o["isFile"] = link.is_file;
+  return o;
+}
+
+}  // namespace shortlink::admin

@@ -1,0 +1,233 @@
+#include "link_service.h"
+
+#include <chrono>
+#include <future>
+#include <unordered_map>
+
+#include "api_key.h"
+#include "common/change.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/validation.h"
+#include "db_keys.h"
+
+namespace shortlink::admin {
+namespace {
+
+constexpr size_t kMaxMutationsPerCommit = 4096;
+
+Error NotFound(const std::string& code) {
+  return MakeError(ErrorCode::kNotFound, "Short link \"" + code + "\" does not exist.");
+}
+
+}  // namespace
+
+// The state of one commit in the making: mutations see the index plus what
+// earlier mutations of the same batch did, so two creates of one code in a
+// batch conflict exactly as they would in two batches.
+class LinkService::Batch {
+ public:
+  Batch(LinkIndex* index, uint64_t first_seq) : index_(index), next_seq_(first_seq) {}
+
+  MutationResult Apply(const Mutation& m, int64_t now_ms) {
+    return std::visit([&](const auto& op) { return Do(op, now_ms); }, m);
+  }
+
+  rocksdb::WriteBatch& write_batch() { return wb_; }
+  std::vector<Change>& changes() { return changes_; }
+  uint64_t last_seq() const { return next_seq_ - 1; }
+
+ private:
+  // nullopt: no such link; a held nullopt link: deleted in this batch.
+  std::optional<Link> Current(const std::string& code) {
+    auto it = overlay_.find(code);
+    if (it != overlay_.end()) return it->second;
+    return index_->Get(code);
+  }
+
+  void Record(ChangeOp op, const Link& link) {
+    Change change{next_seq_++, op, link};
+    if (op == ChangeOp::kUpsert) {
+      std::string value;
+      EncodeLink(link, &value);
+      wb_.Put(dbkey::Link(link.code), value);
+      overlay_[link.code] = link;
+    } else {
+      wb_.Delete(dbkey::Link(link.code));
+      overlay_[link.code] = std::nullopt;
+    }
+    std::string entry;
+    EncodeChange(change, &entry);
+    wb_.Put(dbkey::Change(change.seq), entry);
+    changes_.push_back(std::move(change));
+  }
+
+  MutationResult Do(const CreateLink& op, int64_t now_ms) {
+    std::string code = op.code;
+    if (code.empty()) {
+      // 36^8 codes: a collision is rare, and each retry is a fresh draw.
+      do code = RandomCode(kRandomCodeLength);
+      while (Current(code));
+    } else if (Current(code)) {
+      return {MakeError(ErrorCode::kConflict, "Short link \"" + code + "\" is already used."), {}};
+    }
+    Link link;
+    link.code = std::move(code);
+    link.long_url = op.long_url;
+    link.owner = op.owner;
+    link.is_file = op.is_file;
+    link.created_at_ms = link.updated_at_ms = now_ms;
+    Record(ChangeOp::kUpsert, link);
+    return {Status::Ok(), std::move(link)};
+  }
+
+  MutationResult Do(const UpdateLink& op, int64_t now_ms) {
+    auto current = Current(op.code);
+    if (!current || current->owner != op.owner) return {NotFound(op.code), {}};
+    Link link = std::move(*current);
+    if (op.long_url) link.long_url = *op.long_url;
+    if (op.state) link.state = *op.state;
+    link.updated_at_ms = now_ms;
+    Record(ChangeOp::kUpsert, link);
+    return {Status::Ok(), std::move(link)};
+  }
+
+  MutationResult Do(const DeleteLink& op, int64_t /*now_ms*/) {
+    auto current = Current(op.code);
+    if (!current || current->owner != op.owner) return {NotFound(op.code), {}};
+    Record(ChangeOp::kDelete, *current);
+    return {Status::Ok(), std::move(*current)};
+  }
+
+  LinkIndex* index_;
+  uint64_t next_seq_;
+  rocksdb::WriteBatch wb_;
+  std::vector<Change> changes_;
+  std::unordered_map<std::string, std::optional<Link>> overlay_;
+};
+
+LinkService::LinkService(Database* db, LinkIndex* index, ChangePublisher* publisher, MetricsRegistry* metrics)
+    : db_(db),
+      index_(index),
+      publisher_(publisher),
+      commit_seconds_(metrics->GetHistogram("admin_commit_seconds", "Time to commit one group of mutations.")),
+      commits_(metrics->GetCounter("admin_commits_total", "Groups of mutations committed to RocksDB.")) {}
+
+Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex* index, ChangePublisher* publisher,
+                                                        MetricsRegistry* metrics) {
+  std::unique_ptr<LinkService> service(new LinkService(db, index, publisher, metrics));
+  Status scan = db->Scan(dbkey::kLinkPrefix, [&](std::string_view, std::string_view value) {
+    auto link = DecodeLink(value);
+    if (link.ok()) index->LoadUnsorted(std::move(link).value());
+    else LogError("skipping an unreadable link record", {{"detail", link.error().message}});
+    return true;
+  });
+  if (!scan.ok()) return scan.error();
+  index->FinishLoad();
+  service->last_seq_ = db->GetNumber(dbkey::Meta(dbkey::kLastSeq));
+  metrics->AddCallbackGauge("admin_links", "Links stored.", [index] { return double(index->size()); });
+  metrics->AddCallbackGauge("admin_change_seq", "Sequence number of the newest change.",
+                            [s = service.get()] { return double(s->last_seq()); });
+  service->thread_ = std::thread([s = service.get()] { s->Run(); });
+  return service;
+}
+
+LinkService::~LinkService() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+uint64_t LinkService::last_seq() const {
+  std::lock_guard lock(mu_);
+  return last_seq_;
+}
+
+void LinkService::Submit(std::vector<Mutation> mutations, MutationCallback done) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(Job{std::move(mutations), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+std::vector<MutationResult> LinkService::SubmitAndWait(std::vector<Mutation> mutations) {
+  std::promise<std::vector<MutationResult>> promise;
+  auto future = promise.get_future();
+  Submit(std::move(mutations), [&promise](std::vector<MutationResult> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+void LinkService::Run() {
+  for (;;) {
+    std::deque<Job> jobs;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to commit
+      size_t taken = 0;
+      while (!queue_.empty() && (jobs.empty() || taken + queue_.front().mutations.size() <= kMaxMutationsPerCommit)) {
+        taken += queue_.front().mutations.size();
+        jobs.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitJobs(jobs);
+  }
+}
+
+void LinkService::CommitJobs(std::deque<Job>& jobs) {
+  auto started = std::chrono::steady_clock::now();
+  uint64_t first_seq;
+  {
+    std::lock_guard lock(mu_);
+    first_seq = last_seq_ + 1;
+  }
+  Batch batch(index_, first_seq);
+  int64_t now_ms = NowMillis();
+  std::vector<std::vector<MutationResult>> results;
+  results.reserve(jobs.size());
+  for (Job& job : jobs) {
+    auto& out = results.emplace_back();
+    out.reserve(job.mutations.size());
+    for (const Mutation& m : job.mutations) out.push_back(batch.Apply(m, now_ms));
+  }
+
+  if (!batch.changes().empty()) {
+    std::string seq_value;
+    wire::PutFixed64BE(batch.last_seq(), &seq_value);
+    batch.write_batch().Put(dbkey::Meta(dbkey::kLastSeq), seq_value);
+    Status written = db_->Write(&batch.write_batch());
+    if (!written.ok()) {
+      // Nothing was stored: every mutation that would have succeeded fails.
+      for (auto& job_results : results)
+        for (auto& r : job_results)
+          if (r.status.ok()) r = MutationResult{written.error(), {}};
+      batch.changes().clear();
+    } else {
+      {
+        std::lock_guard lock(mu_);
+        last_seq_ = batch.last_seq();
+      }
+      for (const Change& c : batch.changes()) {
+        if (c.op == ChangeOp::kUpsert) index_->Put(c.link);
+        else index_->Remove(c.link.code);
+      }
+      commits_->Add();
+    }
+  }
+  // Publishing only queues, so it goes first: nodes hear of a change as
+  // early as possible, and never before it is durable.
+  for (const Change& c : batch.changes()) {
+    std::string encoded;
+    EncodeChange(c, &encoded);
+    publisher_->Publish(std::move(encoded));
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(results[i]));
+  commit_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+}  // namespace shortlink::admin

@@ -1,0 +1,102 @@
+// LinkService: the one writer of links. Every mutation goes through a single
+// thread that validates it against current state, gives it the next change
+// sequence number and commits it, with its change-log entry, in one RocksDB
+// WriteBatch. Mutations queued while a commit is in flight are committed
+// together in the next batch (group commit): one fsync for many requests.
+//
+// Only after the batch is durable are the index updated, the callers
+// answered and the changes handed to the publisher. A failed write answers
+// every mutation of the batch with the error and changes nothing.
+//
+// Thread safety: Submit may be called from any thread; callbacks run on the
+// writer thread and must be quick (post the result elsewhere).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "change_publisher.h"
+#include "common/link.h"
+#include "common/metrics.h"
+#include "common/result.h"
+#include "database.h"
+#include "link_index.h"
+
+namespace shortlink::admin {
+
+struct CreateLink {
+  uint64_t owner = 0;
+  std::string long_url;  // validated by the caller
+  std::string code;      // normalized by the caller; empty = pick a random one
+  bool is_file = false;
+};
+
+struct UpdateLink {
+  uint64_t owner = 0;
+  std::string code;
+  std::optional<std::string> long_url;
+  std::optional<LinkState> state;
+};
+
+struct DeleteLink {
+  uint64_t owner = 0;
+  std::string code;
+};
+
+using Mutation = std::variant<CreateLink, UpdateLink, DeleteLink>;
+
+struct MutationResult {
+  Status status;
+  Link link;  // the link after the mutation (before it, for a delete)
+};
+
+using MutationCallback = std::function<void(std::vector<MutationResult>)>;
+
+class LinkService {
+ public:
+  // Loads every link into `index` before returning.
+  static Result<std::unique_ptr<LinkService>> Start(Database* db, LinkIndex* index, ChangePublisher* publisher,
+                                                    MetricsRegistry* metrics);
+  ~LinkService();  // commits what is queued, then stops
+
+  // Queues `mutations`; `done` gets one result per mutation, in order.
+  void Submit(std::vector<Mutation> mutations, MutationCallback done);
+  // Blocking form, for the CLI and tests.
+  std::vector<MutationResult> SubmitAndWait(std::vector<Mutation> mutations);
+
+  uint64_t last_seq() const;
+
+ private:
+  struct Job {
+    std::vector<Mutation> mutations;
+    MutationCallback done;
+  };
+  class Batch;
+
+  LinkService(Database* db, LinkIndex* index, ChangePublisher* publisher, MetricsRegistry* metrics);
+  void Run();
+  void CommitJobs(std::deque<Job>& jobs);
+
+  Database* db_;
+  LinkIndex* index_;
+  ChangePublisher* publisher_;
+  Histogram* commit_seconds_;
+  Counter* commits_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  uint64_t last_seq_ = 0;  // GUARDED_BY(mu_) for readers; written by the writer thread
+  std::thread thread_;
+};
+
+}  // namespace shortlink::admin

@@ -1,1 +1,0 @@
-// placeholder until the first admin-api source lands

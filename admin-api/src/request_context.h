@@ -1,0 +1,36 @@
+// One request as the handlers see it: the parsed target, path parameters,
+// and the authenticated user once the router has checked the key.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "accounts.h"
+#include "http_types.h"
+
+namespace shortlink::admin {
+
+struct RequestContext {
+  Request& req;
+  std::string path;                           // decoded path, no query
+  std::map<std::string, std::string> query;   // decoded; a repeated key keeps its last value
+  std::vector<std::string> query_keys;        // every key, in order, repeats included
+  std::string param;                          // the {shortUrl} or {id} segment, if the route has one
+  std::optional<User> user;                   // set for authenticated routes
+
+  unsigned version() const { return req.version(); }
+  bool keep_alive() const { return req.keep_alive(); }
+  Reply Error(ErrorCode code, std::string_view message) const {
+    return Reply{JsonError(code, message, version(), keep_alive()), {}};
+  }
+  Reply Error(const shortlink::Error& e) const { return Error(e.code, e.message); }
+  Reply Json(http::status status, std::string body) const {
+    return Reply{JsonResponse(status, std::move(body), version(), keep_alive()), {}};
+  }
+};
+
+using Awaitable = boost::asio::awaitable<Reply>;
+
+}  // namespace shortlink::admin

@@ -1,0 +1,152 @@
+#include "serve.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "accounts.h"
+#include "api_context.h"
+#include "change_publisher.h"
+#include "common/log.h"
+#include "common/options.h"
+#include "database.h"
+#include "http_server.h"
+#include "link_index.h"
+#include "link_service.h"
+#include "openapi_document.h"
+#include "rate_limiter.h"
+#include "router.h"
+
+namespace shortlink::admin {
+namespace {
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kInvalidArgument, "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t start = 0;
+  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
+  return s.substr(start);
+}
+
+Result<std::vector<std::string>> LoadBlocklist(const std::string& path) {
+  if (path.empty()) return DefaultShortenerBlocklist();
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.error();
+  std::vector<std::string> hosts;
+  std::istringstream lines(*text);
+  for (std::string line; std::getline(lines, line);) {
+    line = Trim(line.substr(0, line.find('#')));
+    for (char& c : line) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!line.empty()) hosts.push_back(line);
+  }
+  return hosts;
+}
+
+int Fail(const std::string& message) {
+  LogError(message);
+  return 1;
+}
+
+}  // namespace
+
+int Serve(const ServeOptions& options) {
+  std::string host;
+  unsigned short port = 0;
+  if (Status s = ParseHostPort(options.listen, &host, &port); !s.ok()) return Fail("--listen: " + s.error().message);
+  if (options.rate_limit <= 0) return Fail("--rate-limit must be above 0 requests per second");
+  if (options.threads < 1) return Fail("--threads must be at least 1");
+
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!options.plain_http) {
+    if (options.tls_cert.empty() || options.tls_key.empty()) {
+      return Fail("HTTPS needs --tls-cert and --tls-key (or --plain-http, for development only)");
+    }
+    auto ctx = MakeServerTlsContext({options.tls_cert, options.tls_key});
+    if (!ctx.ok()) return Fail(ctx.error().message);
+    tls = *ctx;
+  }
+
+  ApiContext api;
+  MetricsRegistry metrics;
+  api.metrics = &metrics;
+  api.environment = options.environment;
+  api.public_url = options.public_url;
+  while (!api.public_url.empty() && api.public_url.back() == '/') api.public_url.pop_back();
+  api.url_policy.own_host = HostOf(api.public_url);
+  auto blocklist = LoadBlocklist(options.blocklist_file);
+  if (!blocklist.ok()) return Fail("--blocklist-file: " + blocklist.error().message);
+  api.url_policy.blocked_hosts = *blocklist;
+  if (!options.node_token_file.empty()) {
+    auto token = ReadFile(options.node_token_file);
+    if (!token.ok()) return Fail("--node-token-file: " + token.error().message);
+    api.node_token = Trim(*token);
+    if (api.node_token.size() < 16) return Fail("--node-token-file: the token must be at least 16 characters");
+  }
+  if (options.openapi_file.empty()) {
+    api.openapi_yaml = std::string(kOpenApiDocument);
+  } else {
+    auto doc = ReadFile(options.openapi_file);
+    if (!doc.ok()) return Fail("--openapi-file: " + doc.error().message);
+    api.openapi_yaml = *doc;
+  }
+
+  auto db = Database::Open(options.data_dir);
+  if (!db.ok()) return Fail(db.error().message);
+  api.db = db->get();
+  auto accounts = Accounts::Load(api.db);
+  if (!accounts.ok()) return Fail(accounts.error().message);
+  api.accounts = accounts->get();
+  ChangePublisher publisher(options.redis, &metrics);
+  LinkIndex index;
+  api.index = &index;
+  auto started = std::chrono::steady_clock::now();
+  auto links = LinkService::Start(api.db, &index, &publisher, &metrics);
+  if (!links.ok()) return Fail(links.error().message);
+  api.links = links->get();
+  LogInfo("links loaded", {{"links", std::to_string(index.size())},
+                           {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     std::chrono::steady_clock::now() - started)
+                                                     .count())}});
+  RateLimiter limiter(options.rate_limit);
+  api.limiter = &limiter;
+
+  boost::asio::io_context ioc(options.threads);
+  Router router(&api);
+  HttpServer server(ioc, tls, [&router](Request& req, std::string_view remote) { return router.Handle(req, remote); });
+  auto bound = server.Listen(host, port);
+  if (!bound.ok()) return Fail(bound.error().message);
+  api.ready = true;
+  LogInfo("admin-api listening", {{"address", host + ":" + std::to_string(*bound)},
+                                  {"tls", tls ? "on" : "off"},
+                                  {"environment", options.environment == Environment::kStaging ? "staging" : "production"}});
+
+  // SIGTERM: stop accepting, give open requests a moment, then stop.
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  boost::asio::steady_timer drain(ioc);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    LogInfo("shutting down");
+    api.ready = false;
+    server.Stop();
+    drain.expires_after(std::chrono::seconds(2));
+    drain.async_wait([&](const boost::system::error_code&) { ioc.stop(); });
+  });
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace shortlink::admin

@@ -1,0 +1,29 @@
+// `admin-api serve`: the long-running API process.
+#pragma once
+
+#include <string>
+
+#include "api_key.h"
+
+namespace shortlink::admin {
+
+struct ServeOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:8443";
+  std::string redis = "127.0.0.1:6379";  // empty: do not publish
+  std::string tls_cert;
+  std::string tls_key;
+  bool plain_http = false;
+  Environment environment = Environment::kProduction;
+  std::string public_url;
+  std::string node_token_file;
+  double rate_limit = 5;  // requests per second per user
+  std::string blocklist_file;
+  int threads = 2;
+  std::string openapi_file;  // empty: the document compiled in
+};
+
+// Runs until SIGTERM/SIGINT; returns the process exit code.
+int Serve(const ServeOptions& options);
+
+}  // namespace shortlink::admin
