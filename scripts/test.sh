@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine:
+#   1. installs what is missing (scripts/install-deps.sh),
+#   2. builds Release and runs every test: unit tests and end-to-end tests
+#      that start real admin-api, redirector and redis-server processes,
+#   3. builds with ASan+UBSan and runs the unit and end-to-end tests again,
+#   4. builds with TSan and runs the concurrent tests (label "concurrent").
+# Set SHORTLINK_QUICK=1 to stop after step 2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+
+run_suite() {  # preset, ctest label regex
+  local preset=$1 labels=$2
+  echo "== $preset: build" >&2
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "== $preset: test ($labels)" >&2
+  ctest --preset "$preset" -L "$labels" -j 2 --timeout 900
+}
+
+run_suite release 'unit|e2e'
+[ "${SHORTLINK_QUICK:-0}" = 1 ] && exit 0
+run_suite asan 'unit|e2e'
+run_suite tsan 'concurrent'
+echo "All test suites passed." >&2
