@@ -1,0 +1,169 @@
+#include "link_service.h"
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "change_log.h"
+#include "common/change.h"
+#include "temp_dir.h"
+
+namespace shortlink::admin {
+namespace {
+
+struct Fixture {
+  testing::TempDir dir;
+  MetricsRegistry metrics;
+  std::unique_ptr<Database> db = std::move(Database::Open(dir.path())).value();
+  ChangePublisher publisher{"", &metrics};
+  LinkIndex index;
+  std::unique_ptr<LinkService> service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+
+  MutationResult One(Mutation m) {
+    std::vector<Mutation> ms;
+    ms.push_back(std::move(m));
+    return service->SubmitAndWait(std::move(ms))[0];
+  }
+};
+
+std::vector<Change> AllChanges(Database* db) {
+  std::string frames;
+  REQUIRE(ReadChanges(db, 0, kMaxChangesLimit, &frames).ok());
+  FrameReader reader;
+  reader.Feed(frames);
+  std::vector<Change> out;
+  std::string_view frame;
+  bool corrupt = false;
+  while (reader.Next(&frame, &corrupt)) out.push_back(DecodeChange(frame).value());
+  REQUIRE_FALSE(corrupt);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("create, update, delete each write one change in sequence") {
+  Fixture f;
+  auto created = f.One(CreateLink{7, "https://example.com/a", "abc"});
+  REQUIRE(created.status.ok());
+  CHECK(created.link.owner == 7);
+  auto updated = f.One(UpdateLink{7, "abc", std::string("https://example.com/b"), LinkState::kInactive});
+  REQUIRE(updated.status.ok());
+  CHECK(updated.link.long_url == "https://example.com/b");
+  CHECK(updated.link.state == LinkState::kInactive);
+  CHECK(updated.link.created_at_ms == created.link.created_at_ms);
+  REQUIRE(f.One(DeleteLink{7, "abc"}).status.ok());
+
+  auto changes = AllChanges(f.db.get());
+  REQUIRE(changes.size() == 3);
+  CHECK(changes[0].seq == 1);
+  CHECK(changes[0].op == ChangeOp::kUpsert);
+  CHECK(changes[1].link.long_url == "https://example.com/b");
+  CHECK(changes[2].op == ChangeOp::kDelete);
+  CHECK(changes[2].seq == 3);
+  CHECK(f.service->last_seq() == 3);
+  CHECK_FALSE(f.index.Contains("abc"));
+}
+
+TEST_CASE("conflicts and ownership are checked, within one batch too") {
+  Fixture f;
+  std::vector<Mutation> batch;
+  batch.emplace_back(CreateLink{1, "https://example.com/1", "same"});
+  batch.emplace_back(CreateLink{2, "https://example.com/2", "same"});
+  batch.emplace_back(UpdateLink{2, "same", std::nullopt, LinkState::kInactive});
+  batch.emplace_back(DeleteLink{1, "missing"});
+  auto results = f.service->SubmitAndWait(std::move(batch));
+  CHECK(results[0].status.ok());
+  REQUIRE_FALSE(results[1].status.ok());
+  CHECK(results[1].status.error().code == ErrorCode::kConflict);
+  CHECK(results[1].status.error().message == "Short link \"same\" is already used.");
+  CHECK(results[2].status.error().code == ErrorCode::kNotFound);  // owned by user 1
+  CHECK(results[3].status.error().code == ErrorCode::kNotFound);
+  CHECK(AllChanges(f.db.get()).size() == 1);
+}
+
+TEST_CASE("random codes are 8 of [a-z0-9] and distinct") {
+  Fixture f;
+  std::vector<Mutation> batch;
+  for (int i = 0; i < 2000; ++i) batch.emplace_back(CreateLink{1, "https://example.com/", "", false});
+  auto results = f.service->SubmitAndWait(std::move(batch));
+  std::set<std::string> codes;
+  for (const auto& r : results) {
+    REQUIRE(r.status.ok());
+    REQUIRE(r.link.code.size() == 8);
+    CHECK(r.link.code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos);
+    codes.insert(r.link.code);
+  }
+  CHECK(codes.size() == 2000);
+}
+
+TEST_CASE("concurrent submitters are all answered and the log stays gap-free", "[concurrent]") {
+  Fixture f;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        if (f.One(CreateLink{1, "https://example.com/", "t" + std::to_string(t) + "-" + std::to_string(i)}).status.ok())
+          ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 800);
+  auto changes = AllChanges(f.db.get());
+  REQUIRE(changes.size() == 800);
+  for (size_t i = 0; i < changes.size(); ++i) CHECK(changes[i].seq == i + 1);
+}
+
+TEST_CASE("a restart reloads links and continues the sequence") {
+  testing::TempDir dir;
+  MetricsRegistry metrics;
+  ChangePublisher publisher{"", &metrics};
+  {
+    auto db = std::move(Database::Open(dir.path())).value();
+    LinkIndex index;
+    auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+    std::vector<Mutation> ms;
+    ms.emplace_back(CreateLink{1, "https://example.com/keep", "keep"});
+    REQUIRE(service->SubmitAndWait(std::move(ms))[0].status.ok());
+  }
+  auto db = std::move(Database::Open(dir.path())).value();
+  LinkIndex index;
+  auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+  CHECK(index.Get("keep")->long_url == "https://example.com/keep");
+  CHECK(service->last_seq() == 1);
+  std::vector<Mutation> ms;
+  ms.emplace_back(CreateLink{1, "https://example.com/next", "next"});
+  REQUIRE(service->SubmitAndWait(std::move(ms))[0].status.ok());
+  CHECK(service->last_seq() == 2);
+}
+
+TEST_CASE("the snapshot reader streams every link with the seq it matches") {
+  Fixture f;
+  std::vector<Mutation> batch;
+  for (int i = 0; i < 3000; ++i) batch.emplace_back(CreateLink{1, "https://example.com/" + std::to_string(i), ""});
+  f.service->SubmitAndWait(std::move(batch));
+  SnapshotReader reader(f.db.get());
+  // A change after the snapshot began is not in it.
+  f.One(CreateLink{1, "https://example.com/later", "later"});
+  CHECK(reader.seq() == 3000);
+  size_t links = 0, pieces = 0;
+  for (bool more = true; more;) {
+    std::string out;
+    auto next = reader.Next(16 * 1024, &out);
+    REQUIRE(next.ok());
+    more = *next;
+    ++pieces;
+    FrameReader frames;
+    frames.Feed(out);
+    std::string_view frame;
+    bool corrupt = false;
+    while (frames.Next(&frame, &corrupt)) {
+      CHECK(DecodeLink(frame).value().code != "later");
+      ++links;
+    }
+  }
+  CHECK(links == 3000);
+  CHECK(pieces > 1);
+}
+
+}  // namespace shortlink::admin
