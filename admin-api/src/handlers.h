@@ -26,6 +26,7 @@ Awaitable CreateUser(ApiContext& ctx, RequestContext& rc);
 // /internal/v1: redirect nodes (docs/node-protocol.md).
 Awaitable NodeChanges(ApiContext& ctx, RequestContext& rc);
 Awaitable NodeSnapshot(ApiContext& ctx, RequestContext& rc);
+Awaitable NodeClickWatermark(ApiContext& ctx, RequestContext& rc);
 
 // Operations: /healthz, /metrics, /api/v1/openapi.yaml.
 Awaitable Healthz(ApiContext& ctx, RequestContext& rc);

@@ -1,3 +1,4 @@
+#include <boost/json.hpp>
 #include <charconv>
 #include <memory>
 
@@ -58,6 +59,17 @@ Awaitable NodeSnapshot(ApiContext& ctx, RequestContext& rc) {
   reply.response.set("X-Snapshot-Seq", std::to_string(reader->seq()));
   reply.chunks = [reader](std::string* out) { return reader->Next(kSnapshotChunkBytes, out); };
   co_return reply;
+}
+
+Awaitable NodeClickWatermark(ApiContext& ctx, RequestContext& rc) {
+  auto node = rc.query.find("node");
+  if (node == rc.query.end() || node->second.empty() || node->second.size() > 128) {
+    co_return rc.Error(ErrorCode::kInvalidArgument, "node is required (at most 128 characters).");
+  }
+  boost::json::object body;
+  body["node"] = node->second;
+  body["applied"] = ctx.links->click_watermark(node->second);
+  co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 
 }  // namespace shortlink::admin

@@ -54,14 +54,25 @@ void LinkIndex::EraseFromOwner(Entry* entry) {
 }
 
 void LinkIndex::Put(const Link& link) {
+  std::string lower = Lowercase(link.long_url);
+  if (lower == link.long_url) lower.clear();
   std::unique_lock lock(mu_);
   auto [it, inserted] = by_code_.try_emplace(link.code);
-  if (!inserted) EraseFromOwner(it->second.get());  // owner or createdAt may not change, but stay safe
+  if (!inserted) {
+    Entry* entry = it->second.get();
+    // Same owner and createdAt: the entry keeps its place in the owner's
+    // list, so an update costs O(1) even for a user with a million links.
+    if (entry->link.owner == link.owner && entry->link.created_at_ms == link.created_at_ms) {
+      entry->link = link;
+      entry->lower_url = std::move(lower);
+      return;
+    }
+    EraseFromOwner(entry);
+  }
   it->second = std::make_unique<Entry>();
   Entry* entry = it->second.get();
   entry->link = link;
-  std::string lower = Lowercase(link.long_url);
-  if (lower != link.long_url) entry->lower_url = std::move(lower);
+  entry->lower_url = std::move(lower);
   InsertIntoOwner(entry);
 }
 
@@ -71,12 +82,6 @@ void LinkIndex::Remove(std::string_view code) {
   if (it == by_code_.end()) return;
   EraseFromOwner(it->second.get());
   by_code_.erase(it);
-}
-
-void LinkIndex::AddClicks(std::string_view code, uint64_t clicks) {
-  std::unique_lock lock(mu_);
-  auto it = by_code_.find(std::string(code));
-  if (it != by_code_.end()) it->second->link.clicks += clicks;
 }
 
 void LinkIndex::LoadUnsorted(Link link) {

@@ -48,7 +48,6 @@ class LinkIndex {
   // Writer side.
   void Put(const Link& link);            // insert or replace (by code)
   void Remove(std::string_view code);
-  void AddClicks(std::string_view code, uint64_t clicks);
   // Bulk load at start: no ordering work per insert; call FinishLoad after.
   void LoadUnsorted(Link link);
   void FinishLoad();

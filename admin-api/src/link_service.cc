@@ -27,7 +27,8 @@ Error NotFound(const std::string& code) {
 // batch conflict exactly as they would in two batches.
 class LinkService::Batch {
  public:
-  Batch(LinkIndex* index, uint64_t first_seq) : index_(index), next_seq_(first_seq) {}
+  Batch(LinkIndex* index, uint64_t first_seq, const std::unordered_map<std::string, uint64_t>* watermarks)
+      : index_(index), next_seq_(first_seq), committed_watermarks_(watermarks) {}
 
   MutationResult Apply(const Mutation& m, int64_t now_ms) {
     return std::visit([&](const auto& op) { return Do(op, now_ms); }, m);
@@ -36,6 +37,10 @@ class LinkService::Batch {
   rocksdb::WriteBatch& write_batch() { return wb_; }
   std::vector<Change>& changes() { return changes_; }
   uint64_t last_seq() const { return next_seq_ - 1; }
+  // The final state of every link this batch touched (nullopt: deleted).
+  const std::unordered_map<std::string, std::optional<Link>>& touched() const { return overlay_; }
+  uint64_t clicks_counted() const { return clicks_counted_; }
+  const std::unordered_map<std::string, uint64_t>& new_watermarks() const { return new_watermarks_; }
 
  private:
   // nullopt: no such link; a held nullopt link: deleted in this batch.
@@ -99,8 +104,38 @@ class LinkService::Batch {
     return {Status::Ok(), std::move(*current)};
   }
 
+  MutationResult Do(const ApplyClicks& op, int64_t /*now_ms*/) {
+    const ClickBatch& b = op.batch;
+    uint64_t watermark = 0;
+    if (auto it = new_watermarks_.find(b.node); it != new_watermarks_.end()) watermark = it->second;
+    else if (auto c = committed_watermarks_->find(b.node); c != committed_watermarks_->end()) watermark = c->second;
+    if (b.number <= watermark) return {Status::Ok(), {}};  // applied before: exactly once
+    if (b.number != watermark + 1) {
+      return {MakeError(ErrorCode::kInvalidArgument, "click batch out of order"), {}};
+    }
+    for (const auto& [code, count] : b.clicks) {
+      auto current = Current(code);
+      if (!current || count == 0) continue;  // a link deleted since the click: nothing to count on
+      current->clicks += count;
+      // Clicks are not a change the edge needs: the record is rewritten, the log untouched.
+      std::string value;
+      EncodeLink(*current, &value);
+      wb_.Put(dbkey::Link(code), value);
+      overlay_[code] = std::move(current);
+      clicks_counted_ += count;
+    }
+    std::string number;
+    wire::PutFixed64BE(b.number, &number);
+    wb_.Put(dbkey::ClickWatermark(b.node), number);
+    new_watermarks_[b.node] = b.number;
+    return {Status::Ok(), {}};
+  }
+
   LinkIndex* index_;
   uint64_t next_seq_;
+  const std::unordered_map<std::string, uint64_t>* committed_watermarks_;
+  std::unordered_map<std::string, uint64_t> new_watermarks_;
+  uint64_t clicks_counted_ = 0;
   rocksdb::WriteBatch wb_;
   std::vector<Change> changes_;
   std::unordered_map<std::string, std::optional<Link>> overlay_;
@@ -111,7 +146,8 @@ LinkService::LinkService(Database* db, LinkIndex* index, ChangePublisher* publis
       index_(index),
       publisher_(publisher),
       commit_seconds_(metrics->GetHistogram("admin_commit_seconds", "Time to commit one group of mutations.")),
-      commits_(metrics->GetCounter("admin_commits_total", "Groups of mutations committed to RocksDB.")) {}
+      commits_(metrics->GetCounter("admin_commits_total", "Groups of mutations committed to RocksDB.")),
+      clicks_applied_(metrics->GetCounter("admin_clicks_applied_total", "Clicks applied from node click batches.")) {}
 
 Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex* index, ChangePublisher* publisher,
                                                         MetricsRegistry* metrics) {
@@ -125,6 +161,11 @@ Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex*
   if (!scan.ok()) return scan.error();
   index->FinishLoad();
   service->last_seq_ = db->GetNumber(dbkey::Meta(dbkey::kLastSeq));
+  scan = db->Scan("w/", [&](std::string_view key, std::string_view value) {
+    if (value.size() == 8) service->click_watermarks_[std::string(key.substr(2))] = wire::GetFixed64BE(value.data());
+    return true;
+  });
+  if (!scan.ok()) return scan.error();
   metrics->AddCallbackGauge("admin_links", "Links stored.", [index] { return double(index->size()); });
   metrics->AddCallbackGauge("admin_change_seq", "Sequence number of the newest change.",
                             [s = service.get()] { return double(s->last_seq()); });
@@ -139,6 +180,12 @@ LinkService::~LinkService() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+uint64_t LinkService::click_watermark(const std::string& node) const {
+  std::lock_guard lock(mu_);
+  auto it = click_watermarks_.find(node);
+  return it == click_watermarks_.end() ? 0 : it->second;
 }
 
 uint64_t LinkService::last_seq() const {
@@ -186,7 +233,9 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
     std::lock_guard lock(mu_);
     first_seq = last_seq_ + 1;
   }
-  Batch batch(index_, first_seq);
+  // The writer thread is the only one that changes click_watermarks_, so
+  // reading it here without the lock is safe.
+  Batch batch(index_, first_seq, &click_watermarks_);
   int64_t now_ms = NowMillis();
   std::vector<std::vector<MutationResult>> results;
   results.reserve(jobs.size());
@@ -196,10 +245,12 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
     for (const Mutation& m : job.mutations) out.push_back(batch.Apply(m, now_ms));
   }
 
-  if (!batch.changes().empty()) {
-    std::string seq_value;
-    wire::PutFixed64BE(batch.last_seq(), &seq_value);
-    batch.write_batch().Put(dbkey::Meta(dbkey::kLastSeq), seq_value);
+  if (batch.write_batch().Count() > 0) {
+    if (!batch.changes().empty()) {
+      std::string seq_value;
+      wire::PutFixed64BE(batch.last_seq(), &seq_value);
+      batch.write_batch().Put(dbkey::Meta(dbkey::kLastSeq), seq_value);
+    }
     Status written = db_->Write(&batch.write_batch());
     if (!written.ok()) {
       // Nothing was stored: every mutation that would have succeeded fails.
@@ -211,11 +262,13 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
       {
         std::lock_guard lock(mu_);
         last_seq_ = batch.last_seq();
+        for (const auto& [node, number] : batch.new_watermarks()) click_watermarks_[node] = number;
       }
-      for (const Change& c : batch.changes()) {
-        if (c.op == ChangeOp::kUpsert) index_->Put(c.link);
-        else index_->Remove(c.link.code);
+      for (const auto& [code, link] : batch.touched()) {
+        if (link) index_->Put(*link);
+        else index_->Remove(code);
       }
+      clicks_applied_->Add(batch.clicks_counted());
       commits_->Add();
     }
   }

@@ -20,10 +20,12 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "change_publisher.h"
+#include "common/click_batch.h"
 #include "common/link.h"
 #include "common/metrics.h"
 #include "common/result.h"
@@ -51,7 +53,15 @@ struct DeleteLink {
   std::string code;
 };
 
-using Mutation = std::variant<CreateLink, UpdateLink, DeleteLink>;
+// Clicks counted by a node. Applied at most once: a batch whose number is at
+// or below the node's watermark is a duplicate (answered OK, changes
+// nothing); one past watermark + 1 is refused as out of order (the node
+// sends it again after the missing one).
+struct ApplyClicks {
+  ClickBatch batch;
+};
+
+using Mutation = std::variant<CreateLink, UpdateLink, DeleteLink, ApplyClicks>;
 
 struct MutationResult {
   Status status;
@@ -73,6 +83,8 @@ class LinkService {
   std::vector<MutationResult> SubmitAndWait(std::vector<Mutation> mutations);
 
   uint64_t last_seq() const;
+  // The highest click batch number applied from `node` (0: none).
+  uint64_t click_watermark(const std::string& node) const;
 
  private:
   struct Job {
@@ -96,6 +108,8 @@ class LinkService {
   std::deque<Job> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;  // GUARDED_BY(mu_)
   uint64_t last_seq_ = 0;  // GUARDED_BY(mu_) for readers; written by the writer thread
+  std::unordered_map<std::string, uint64_t> click_watermarks_;  // GUARDED_BY(mu_), as last_seq_
+  Counter* clicks_applied_;
   std::thread thread_;
 };
 

@@ -70,6 +70,7 @@ const std::vector<Route>& Routes() {
       {verb::get, "/api/v1/openapi.yaml", Auth::kNone, OpenApi},
       {verb::get, "/internal/v1/changes", Auth::kNodeToken, NodeChanges},
       {verb::get, "/internal/v1/snapshot", Auth::kNodeToken, NodeSnapshot},
+      {verb::get, "/internal/v1/clicks/watermark", Auth::kNodeToken, NodeClickWatermark},
       {verb::get, "/healthz", Auth::kNone, Healthz},
       {verb::get, "/metrics", Auth::kNone, Metrics},
   };

@@ -10,6 +10,7 @@
 #include "accounts.h"
 #include "api_context.h"
 #include "change_publisher.h"
+#include "click_consumer.h"
 #include "common/log.h"
 #include "common/options.h"
 #include "database.h"
@@ -117,6 +118,7 @@ int Serve(const ServeOptions& options) {
                            {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                      std::chrono::steady_clock::now() - started)
                                                      .count())}});
+  ClickConsumer clicks(options.redis, api.links, &metrics);
   RateLimiter limiter(options.rate_limit);
   api.limiter = &limiter;
 

@@ -69,16 +69,20 @@ TEST_CASE("list by clicks, search is case-insensitive over code and URL, filters
   CHECK(index.List(q).count == 0);
 }
 
-TEST_CASE("put replaces, remove forgets, clicks add up") {
+TEST_CASE("put replaces in place, remove forgets") {
   LinkIndex index;
   index.Put(MakeLink("x", 1, 10));
   Link changed = MakeLink("x", 1, 10, 0, "https://example.org/new");
   index.Put(changed);
   CHECK(index.size() == 1);
   CHECK(index.Get("x")->long_url == "https://example.org/new");
-  index.AddClicks("x", 3);
-  index.AddClicks("x", 4);
+  changed.clicks = 7;
+  index.Put(changed);
   CHECK(index.Get("x")->clicks == 7);
+  Link moved = changed;
+  moved.created_at_ms = 5;  // a new place in the owner's order
+  index.Put(moved);
+  CHECK(index.Get("x")->created_at_ms == 5);
   ListQuery q;
   q.owner = 1;
   CHECK(index.List(q).count == 1);
