@@ -1,0 +1,88 @@
+// RedisSubscriber: follows one Redis pub/sub channel on a dedicated thread
+// with hiredis' synchronous API, and hands what it sees to a sink.
+//
+// hiredis 0.14 has no Asio adapter, and a blocking context cannot be woken
+// by a read timeout without being poisoned (hiredis treats EAGAIN on a
+// blocking socket as a fatal error). So the thread poll(2)s the socket
+// itself, together with a pipe that Stop() writes to, and feeds hiredis'
+// reader only when bytes are there.
+//
+// Liveness: TCP keepalive, plus a PING (legal in subscribed mode) after
+// `ping_interval` of silence; no reply within another `ping_interval` and
+// the connection is given up. Reconnects back off exponentially.
+//
+// Events, in order, for each connection: kSubscribed once Redis confirmed
+// the subscription (every message published after that point is delivered),
+// then kMessage for each message, then kDisconnected when the connection is
+// lost (only after a kSubscribed). A message published while no connection
+// is subscribed is lost: the caller catches up from elsewhere.
+//
+// Thread safety: Start and Stop from one owning thread; connected() and
+// last_error() from any thread. The sink is called on the subscriber's
+// thread and must not block for long.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace shortlink::redirector {
+
+inline constexpr const char* kChangesChannel = "shortlink:changes";
+
+struct RedisSubscriberOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 6379;
+  std::string channel = kChangesChannel;
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds ping_interval{
+      2000};  // silence before a PING, and the wait for its reply
+  std::chrono::milliseconds reconnect_min{100};   // first retry delay
+  std::chrono::milliseconds reconnect_max{2000};  // cap of the exponential backoff
+};
+
+struct RedisEvent {
+  enum class Kind { kSubscribed, kMessage, kDisconnected };
+  Kind kind;
+  std::string payload;  // kMessage: the message; kDisconnected: why
+};
+
+class RedisSubscriber {
+ public:
+  using Sink = std::function<void(RedisEvent)>;
+
+  RedisSubscriber(RedisSubscriberOptions options, Sink sink);
+  ~RedisSubscriber();  // Stop()
+  RedisSubscriber(const RedisSubscriber&) = delete;
+  RedisSubscriber& operator=(const RedisSubscriber&) = delete;
+
+  void Start();
+  // Closes the connection and joins the thread; returns within about
+  // connect_timeout even while a connect is in progress.
+  void Stop();
+
+  bool connected() const { return connected_.load(std::memory_order_relaxed); }
+  std::string last_error() const;
+
+ private:
+  void Run();
+  // Runs one connection until it fails or Stop; returns why it ended, and
+  // sets `*subscribed` when the subscription was confirmed.
+  std::string Session(bool* subscribed);
+  bool WaitForWake(std::chrono::milliseconds delay);  // true when woken by Stop
+  void SetError(std::string error);
+
+  const RedisSubscriberOptions options_;
+  const Sink sink_;
+  int wake_[2] = {-1, -1};  // pipe: Stop writes, the thread polls
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> connected_{false};
+  mutable std::mutex mu_;
+  std::string last_error_;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace shortlink::redirector

@@ -1,0 +1,355 @@
+#include "replica_store.h"
+
+#include <rocksdb/db.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <map>
+
+#include "common/wire.h"
+#include "sync_test_support.h"
+
+namespace shortlink::redirector {
+namespace {
+
+using testing::MakeLink;
+using testing::TempDir;
+
+ReceivedChange Upsert(uint64_t seq, const Link& link) {
+  auto change = ReceivedChange::Decode(testing::Encode(Change{seq, ChangeOp::kUpsert, link}));
+  REQUIRE(change.ok());
+  return std::move(change).value();
+}
+
+ReceivedChange Delete(uint64_t seq, const std::string& code) {
+  auto change = ReceivedChange::Decode(
+      testing::Encode(Change{seq, ChangeOp::kDelete, MakeLink(code, "https://gone.example")}));
+  REQUIRE(change.ok());
+  return std::move(change).value();
+}
+
+std::map<std::string, Link> LoadMap(ReplicaStore* store) {
+  std::map<std::string, Link> out;
+  auto stats = store->LoadAll([&](const Link& link) { out[link.code] = link; });
+  REQUIRE(stats.ok());
+  REQUIRE(stats->corrupt == 0);
+  return out;
+}
+
+std::string EncodeLinkRecord(const Link& link) {
+  std::string out;
+  EncodeLink(link, &out);
+  return out;
+}
+
+// Runs this test binary again as a child that executes the hidden helper
+// test below, which dies with _exit (no destructors, no DB close): a crash
+// as far as RocksDB can tell.
+void RunCrashHelper(const std::string& dir, const std::string& mode) {
+  std::vector<std::string> env_storage = {"SHORTLINK_CRASH_DIR=" + dir,
+                                          "SHORTLINK_CRASH_MODE=" + mode};
+  std::vector<char*> env;
+  for (auto& e : env_storage) env.push_back(e.data());
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  env.push_back(nullptr);
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  REQUIRE(n > 0);
+  exe[n] = '\0';
+  pid_t pid = testing::Spawn({exe, "[replica_crash_helper]"}, env.data());
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 42);
+}
+
+std::vector<std::string> FamilyNames(const std::string& dir) {
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("replica crash helper", "[.][replica_crash_helper]") {
+  const char* dir = std::getenv("SHORTLINK_CRASH_DIR");
+  const char* mode = std::getenv("SHORTLINK_CRASH_MODE");
+  REQUIRE(dir != nullptr);
+  REQUIRE(mode != nullptr);
+  ReplicaOptions options;
+  options.snapshot_batch_bytes = 1024;  // so that batches reach RocksDB before the crash
+  auto store = ReplicaStore::Open(dir, options);
+  REQUIRE(store.ok());
+  if (std::string(mode) == "mid-snapshot") {
+    auto writer = (*store)->BeginSnapshot();
+    REQUIRE(writer.ok());
+    for (int i = 0; i < 500; ++i) {
+      REQUIRE(
+          (*writer)
+              ->Add(EncodeLinkRecord(MakeLink("snap" + std::to_string(i), "https://snap.example/")))
+              .ok());
+    }
+  } else if (std::string(mode) == "apply") {
+    std::vector<ReceivedChange> changes = {Upsert(4, MakeLink("d", "https://d.example/")),
+                                           Delete(5, "a")};
+    REQUIRE((*store)->Apply(changes).ok());
+    REQUIRE((*store)
+                ->Apply(std::vector<ReceivedChange>{Upsert(6, MakeLink("e", "https://e.example/"))})
+                .ok());
+  }
+  std::fflush(nullptr);
+  _exit(42);
+}
+
+TEST_CASE("a new replica is empty and not initialized", "[replica]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  CHECK_FALSE((*store)->initialized());
+  CHECK((*store)->applied_seq() == 0);
+  CHECK(LoadMap(store->get()).empty());
+}
+
+TEST_CASE("applied changes and the seq survive a reopen", "[replica]") {
+  TempDir dir;
+  Link a = MakeLink("a", "https://a.example/");
+  Link b = MakeLink("b", "https://b.example/", LinkState::kInactive);
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    std::vector<ReceivedChange> run = {Upsert(1, a), Upsert(2, b),
+                                       Upsert(3, MakeLink("c", "https://c.example/"))};
+    REQUIRE((*store)->Apply(run).ok());
+    REQUIRE((*store)->Apply(std::vector<ReceivedChange>{Delete(4, "c")}).ok());
+    CHECK((*store)->initialized());
+    CHECK((*store)->applied_seq() == 4);
+  }
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  CHECK((*store)->initialized());
+  CHECK((*store)->applied_seq() == 4);
+  auto links = LoadMap(store->get());
+  REQUIRE(links.size() == 2);
+  CHECK(links["a"] == a);
+  CHECK(links["b"] == b);
+  CHECK((*store)->Get("c").error().code == ErrorCode::kNotFound);
+}
+
+TEST_CASE("records are kept verbatim, fields this build does not know included", "[replica]") {
+  TempDir dir;
+  std::string record = EncodeLinkRecord(MakeLink("x", "https://x.example/"));
+  record += std::string(
+      "\x63\x03"
+      "abc",
+      5);  // tag 99, 3 bytes: a field from a newer admin-api
+  std::string change;
+  wire::PutVarint(1, &change);
+  change.push_back(static_cast<char>(ChangeOp::kUpsert));
+  change += record;
+  auto received = ReceivedChange::Decode(change);
+  REQUIRE(received.ok());
+  CHECK(received->record == record);
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  REQUIRE((*store)->Apply(std::span<const ReceivedChange>(&*received, 1)).ok());
+  CHECK((*store)->Get("x")->long_url == "https://x.example/");
+}
+
+TEST_CASE("a snapshot replaces every link and reports the differences", "[replica]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path(), ReplicaOptions{.snapshot_batch_bytes = 100});
+  REQUIRE(store.ok());
+  std::vector<ReceivedChange> run = {Upsert(1, MakeLink("keep", "https://keep.example/")),
+                                     Upsert(2, MakeLink("change", "https://old.example/")),
+                                     Upsert(3, MakeLink("drop", "https://drop.example/"))};
+  REQUIRE((*store)->Apply(run).ok());
+
+  auto writer = (*store)->BeginSnapshot();
+  REQUIRE(writer.ok());
+  CHECK((*store)->BeginSnapshot().error().code == ErrorCode::kInternal);  // one at a time
+  REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink("keep", "https://keep.example/"))).ok());
+  REQUIRE(
+      (*writer)
+          ->Add(EncodeLinkRecord(MakeLink("change", "https://new.example/", LinkState::kInactive)))
+          .ok());
+  REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink("new", "https://new.example/"))).ok());
+  CHECK_FALSE((*writer)->Add("garbage").ok());
+  // Until the commit, the replica is the old state.
+  CHECK((*store)->Get("drop").ok());
+  CHECK((*store)->applied_seq() == 3);
+
+  std::map<std::string, std::string> diff;  // code -> new URL, or "" when gone
+  REQUIRE(
+      (*writer)
+          ->Commit(10, [&](std::string_view code,
+                           const Link* now) { diff[std::string(code)] = now ? now->long_url : ""; })
+          .ok());
+  writer->reset();
+  CHECK(diff == std::map<std::string, std::string>{{"change", "https://new.example/"},
+                                                   {"drop", ""},
+                                                   {"new", "https://new.example/"}});
+  CHECK((*store)->applied_seq() == 10);
+  auto links = LoadMap(store->get());
+  CHECK(links.size() == 3);
+  CHECK(links["change"].state == LinkState::kInactive);
+  CHECK(links.count("drop") == 0);
+
+  // Changes go on after the snapshot, into the new family.
+  REQUIRE(
+      (*store)
+          ->Apply(std::vector<ReceivedChange>{Upsert(11, MakeLink("later", "https://l.example/"))})
+          .ok());
+  store->reset();
+  auto reopened = ReplicaStore::Open(dir.path());
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->applied_seq() == 11);
+  CHECK(LoadMap(reopened->get()).size() == 4);
+  CHECK(FamilyNames(dir.path()).size() == 2);  // default + the live links; the old one is gone
+}
+
+TEST_CASE("an abandoned snapshot leaves the replica as it was", "[replica]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  REQUIRE((*store)
+              ->Apply(std::vector<ReceivedChange>{Upsert(1, MakeLink("a", "https://a.example/"))})
+              .ok());
+  {
+    auto writer = (*store)->BeginSnapshot();
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink("b", "https://b.example/"))).ok());
+  }
+  CHECK((*store)->applied_seq() == 1);
+  CHECK(LoadMap(store->get()).size() == 1);
+  CHECK((*store)->BeginSnapshot().ok());  // and a new one may start
+}
+
+TEST_CASE("a crash mid-snapshot keeps the old consistent state", "[replica]") {
+  TempDir dir;
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    std::vector<ReceivedChange> run = {Upsert(1, MakeLink("a", "https://a.example/")),
+                                       Upsert(2, MakeLink("b", "https://b.example/"))};
+    REQUIRE((*store)->Apply(run).ok());
+  }
+  RunCrashHelper(dir.path(), "mid-snapshot");
+
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  CHECK((*store)->applied_seq() == 2);
+  auto links = LoadMap(store->get());
+  CHECK(links.size() == 2);
+  CHECK(links.count("a") == 1);
+  store->reset();
+  CHECK(FamilyNames(dir.path()).size() == 2);  // dropped on open
+}
+
+TEST_CASE("links families other than the live one are dropped on open", "[replica]") {
+  TempDir dir;
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    REQUIRE((*store)
+                ->Apply(std::vector<ReceivedChange>{Upsert(1, MakeLink("a", "https://a.example/"))})
+                .ok());
+  }
+  {
+    // What a crash between a snapshot's switch and its drop leaves behind,
+    // or a snapshot whose family RocksDB recorded before the crash.
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : FamilyNames(dir.path()))
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &db).ok());
+    rocksdb::ColumnFamilyHandle* extra = nullptr;
+    REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "links.7", &extra).ok());
+    REQUIRE(db->Put(rocksdb::WriteOptions(), extra, "b",
+                    EncodeLinkRecord(MakeLink("b", "https://b.example/")))
+                .ok());
+    handles.push_back(extra);
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  CHECK(FamilyNames(dir.path()).size() == 3);
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    auto links = LoadMap(store->get());
+    CHECK(links.size() == 1);
+    CHECK(links.count("a") == 1);
+    // A new snapshot takes a generation above every one seen.
+    auto writer = (*store)->BeginSnapshot();
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->Commit(5, [](std::string_view, const Link*) {}).ok());
+  }
+  auto names = FamilyNames(dir.path());
+  CHECK(names == std::vector<std::string>{"default", "links.8"});
+}
+
+TEST_CASE("a crash mid-snapshot of a new replica leaves it new", "[replica]") {
+  TempDir dir;
+  RunCrashHelper(dir.path(), "mid-snapshot");
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  CHECK_FALSE((*store)->initialized());  // the node will take a snapshot again
+  CHECK(LoadMap(store->get()).empty());
+}
+
+TEST_CASE("applied changes survive a process crash without fsync", "[replica]") {
+  TempDir dir;
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    std::vector<ReceivedChange> run = {Upsert(1, MakeLink("a", "https://a.example/")),
+                                       Upsert(2, MakeLink("b", "https://b.example/")),
+                                       Upsert(3, MakeLink("c", "https://c.example/"))};
+    REQUIRE((*store)->Apply(run).ok());
+  }
+  RunCrashHelper(dir.path(), "apply");
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  CHECK((*store)->applied_seq() == 6);
+  auto links = LoadMap(store->get());
+  CHECK(links.size() == 4);  // b c d e
+  CHECK(links.count("a") == 0);
+  CHECK(links.count("e") == 1);
+}
+
+TEST_CASE("corrupt records are skipped and counted", "[replica]") {
+  TempDir dir;
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    REQUIRE((*store)
+                ->Apply(std::vector<ReceivedChange>{Upsert(1, MakeLink("a", "https://a.example/"))})
+                .ok());
+  }
+  {
+    // Write a bad record straight into the live family.
+    std::vector<std::string> names = FamilyNames(dir.path());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &db).ok());
+    for (auto* h : handles) {
+      if (h->GetName().starts_with("links."))
+        REQUIRE(db->Put(rocksdb::WriteOptions(), h, "zz", "\x01\x05").ok());
+      db->DestroyColumnFamilyHandle(h);
+    }
+    delete db;
+  }
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  size_t seen = 0;
+  auto stats = (*store)->LoadAll([&](const Link&) { ++seen; });
+  REQUIRE(stats.ok());
+  CHECK(stats->links == 1);
+  CHECK(stats->corrupt == 1);
+  CHECK(seen == 1);
+}
+
+}  // namespace shortlink::redirector

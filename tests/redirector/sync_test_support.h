@@ -1,0 +1,343 @@
+// Test support for the sync tests: temp dirs, a real redis-server on a free
+// loopback port, and a fake admin-api that serves the node endpoints of
+// docs/node-protocol.md (change log with compaction, streamed snapshot,
+// node-token auth) and PUBLISHes what it commits, as the real one does.
+#pragma once
+
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/change.h"
+#include "common/link.h"
+
+extern char** environ;
+
+namespace shortlink::redirector::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (std::filesystem::temp_directory_path() / "shortlink-sync-XXXXXX").string();
+    if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline unsigned short FreePort() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acceptor(
+      ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// Polls `predicate` until it holds or `timeout` passes.
+inline bool WaitUntil(const std::function<bool()>& predicate,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return predicate();
+}
+
+inline pid_t Spawn(const std::vector<std::string>& args, char** env = environ) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), env) != 0) {
+    throw std::runtime_error("cannot start " + args[0]);
+  }
+  return pid;
+}
+
+// A redis-server without persistence on a free loopback port, killed when
+// the object dies.
+class RedisServer {
+ public:
+  explicit RedisServer(std::string dir) : dir_(std::move(dir)), port_(FreePort()) { Start(); }
+  ~RedisServer() { Kill(); }
+
+  void Start() {
+    std::filesystem::create_directories(dir_);
+    pid_ = Spawn({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
+                  "", "--appendonly", "no", "--dir", dir_, "--logfile", dir_ + "/redis.log"});
+    if (!WaitUntil([this] { return Ping(); }))
+      throw std::runtime_error("redis-server did not start");
+  }
+  void Kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  bool Ping() const {
+    timeval tv{0, 200000};
+    redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+    bool ok = false;
+    if (c != nullptr && !c->err) {
+      auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+      ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+      if (r) freeReplyObject(r);
+    }
+    if (c) redisFree(c);
+    return ok;
+  }
+  // Returns the number of subscribers that received it, or -1.
+  long long Publish(const std::string& channel, const std::string& message) const {
+    timeval tv{1, 0};
+    redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+    long long n = -1;
+    if (c != nullptr && !c->err) {
+      auto* r = static_cast<redisReply*>(
+          redisCommand(c, "PUBLISH %s %b", channel.c_str(), message.data(), message.size()));
+      if (r != nullptr && r->type == REDIS_REPLY_INTEGER) n = r->integer;
+      if (r) freeReplyObject(r);
+    }
+    if (c) redisFree(c);
+    return n;
+  }
+  unsigned short port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::string dir_;
+  unsigned short port_;
+  pid_t pid_ = -1;
+};
+
+inline Link MakeLink(const std::string& code, const std::string& url,
+                     LinkState state = LinkState::kActive) {
+  Link link;
+  link.code = code;
+  link.long_url = url;
+  link.state = state;
+  link.owner = 7;
+  link.created_at_ms = 1700000000000;
+  link.updated_at_ms = 1700000000000;
+  return link;
+}
+
+inline std::string Encode(const Change& change) {
+  std::string out;
+  EncodeChange(change, &out);
+  return out;
+}
+
+// admin-api's node endpoints over plain HTTP, one thread per connection.
+class FakeAdmin {
+ public:
+  explicit FakeAdmin(std::string token, const RedisServer* redis = nullptr)
+      : token_(std::move(token)),
+        redis_(redis),
+        acceptor_(ioc_,
+                  boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
+    port_ = acceptor_.local_endpoint().port();
+    accept_thread_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~FakeAdmin() {
+    stopping_ = true;
+    boost::system::error_code ec;
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    acceptor_.close(ec);
+    accept_thread_.join();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& s : sockets_) ::shutdown(s->native_handle(), SHUT_RDWR);
+    }
+    for (auto& t : connection_threads_) t.join();  // no new ones: the acceptor is closed
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // Commits a change (log + state) and publishes it unless told not to.
+  uint64_t Upsert(const Link& link, bool publish = true) {
+    return Commit(ChangeOp::kUpsert, link, publish);
+  }
+  uint64_t Delete(const std::string& code, bool publish = true) {
+    Link link;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      link = state_.at(code);
+    }
+    return Commit(ChangeOp::kDelete, link, publish);
+  }
+  // The log forgets every change with seq < first_kept.
+  void Compact(uint64_t first_kept) {
+    std::lock_guard<std::mutex> lock(mu_);
+    first_kept_ = first_kept;
+  }
+  void SetFailing(bool failing) { failing_ = failing; }
+  // Snapshot responses stop after this many records (then the connection closes).
+  void SetSnapshotCutAfter(int records) { snapshot_cut_after_ = records; }
+  uint64_t head() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return log_.size();
+  }
+  int snapshot_requests() const { return snapshot_requests_; }
+  int changes_requests() const { return changes_requests_; }
+  int connections() const { return connections_; }
+
+ private:
+  uint64_t Commit(ChangeOp op, const Link& link, bool publish) {
+    std::string encoded;
+    uint64_t seq;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      seq = log_.size() + 1;
+      encoded = Encode(Change{seq, op, link});
+      log_.push_back(encoded);
+      if (op == ChangeOp::kUpsert) {
+        state_[link.code] = link;
+      } else {
+        state_.erase(link.code);
+      }
+    }
+    if (publish && redis_ != nullptr) redis_->Publish("shortlink:changes", encoded);
+    return seq;
+  }
+
+  void AcceptLoop() {
+    while (!stopping_) {
+      boost::system::error_code ec;
+      boost::asio::ip::tcp::socket socket(ioc_);
+      acceptor_.accept(socket, ec);
+      if (ec || stopping_) return;
+      ++connections_;
+      auto s = std::make_shared<boost::asio::ip::tcp::socket>(std::move(socket));
+      std::lock_guard<std::mutex> lock(mu_);
+      sockets_.push_back(s);  // closed only when the fake dies: no fd reuse races
+      connection_threads_.emplace_back([this, s] { Serve(*s); });
+    }
+  }
+
+  void Serve(boost::asio::ip::tcp::socket& socket) {
+    namespace http = boost::beast::http;
+    boost::beast::flat_buffer buffer;
+    for (;;) {
+      http::request<http::empty_body> req;
+      boost::system::error_code ec;
+      http::read(socket, buffer, req, ec);
+      if (ec) return;
+      std::string target(req.target());
+      http::response<http::string_body> res{http::status::ok, 11};
+      res.keep_alive(req.keep_alive());
+      if (failing_) {
+        res.result(http::status::service_unavailable);
+      } else if (req[http::field::authorization] != "Bearer " + token_) {
+        res.result(http::status::unauthorized);
+      } else if (target.starts_with("/internal/v1/changes?")) {
+        ++changes_requests_;
+        uint64_t after = std::stoull(Param(target, "after"));
+        uint64_t limit = std::stoull(Param(target, "limit"));
+        std::lock_guard<std::mutex> lock(mu_);
+        if (after + 1 < first_kept_) {
+          res.result(http::status::gone);
+          res.body() = R"({"message":"compacted"})";
+        } else {
+          res.set(http::field::content_type, "application/octet-stream");
+          res.set("X-Head-Seq", std::to_string(log_.size()));
+          for (uint64_t seq = after + 1; seq <= log_.size() && seq <= after + limit; ++seq) {
+            AppendFrame(log_[seq - 1], &res.body());
+          }
+        }
+      } else if (target == "/internal/v1/snapshot") {
+        ++snapshot_requests_;
+        std::string body;
+        int cut = snapshot_cut_after_;
+        int n = 0;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          res.set("X-Snapshot-Seq", std::to_string(log_.size()));
+          for (const auto& [code, link] : state_) {
+            if (cut >= 0 && n++ == cut) break;
+            std::string record;
+            EncodeLink(link, &record);
+            AppendFrame(record, &body);
+          }
+        }
+        res.set(http::field::content_type, "application/octet-stream");
+        if (cut >= 0) {
+          // A transfer cut short: announce more than is sent, then close.
+          std::string head =
+              "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+              "X-Snapshot-Seq: " +
+              std::string(res["X-Snapshot-Seq"]) +
+              "\r\nContent-Length: " + std::to_string(body.size() + 1000) + "\r\n\r\n";
+          boost::asio::write(socket, boost::asio::buffer(head + body), ec);
+          socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+          return;
+        }
+        res.body() = std::move(body);
+        res.chunked(true);
+      } else {
+        res.result(http::status::not_found);
+      }
+      if (!res.chunked()) res.prepare_payload();
+      http::write(socket, res, ec);
+      if (ec || !req.keep_alive()) {
+        socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+        return;
+      }
+    }
+  }
+
+  static std::string Param(const std::string& target, const std::string& name) {
+    size_t at = target.find(name + "=");
+    if (at == std::string::npos) return "0";
+    at += name.size() + 1;
+    return target.substr(at, target.find('&', at) - at);
+  }
+
+  const std::string token_;
+  const RedisServer* redis_;
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  unsigned short port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> failing_{false};
+  std::atomic<int> snapshot_cut_after_{-1};
+  std::atomic<int> snapshot_requests_{0};
+  std::atomic<int> changes_requests_{0};
+  std::atomic<int> connections_{0};
+  std::mutex mu_;
+  std::vector<std::string> log_;       // GUARDED_BY(mu_): log_[seq - 1]
+  uint64_t first_kept_ = 1;            // GUARDED_BY(mu_)
+  std::map<std::string, Link> state_;  // GUARDED_BY(mu_)
+  std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> sockets_;  // GUARDED_BY(mu_)
+  std::vector<std::thread> connection_threads_;                         // GUARDED_BY(mu_)
+  std::thread accept_thread_;
+};
+
+}  // namespace shortlink::redirector::testing
