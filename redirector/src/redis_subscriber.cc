@@ -141,6 +141,7 @@ std::string RedisSubscriber::Session(bool* subscribed_out) {
   bool subscribed = false;
   auto ended = [&](std::string why) {
     if (subscribed) {
+      SetError(why);  // before the event, so that whoever reacts to it sees why
       connected_.store(false);
       sink_(RedisEvent{RedisEvent::Kind::kDisconnected, why});
     }
