@@ -14,12 +14,37 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 
 #include "common/result.h"
 #include "link_table.h"
 #include "replica_store.h"
 
 namespace shortlink::redirector {
+
+// Where applied changes go in memory. In the node that is the LinkTable
+// (LinkTableSink below); tests use a plain map. Kept abstract so that the
+// sync code and its tests do not depend on the table's implementation.
+class LinkSink {
+ public:
+  virtual ~LinkSink() = default;
+  virtual void Upsert(std::string_view code, std::string_view long_url, LinkState state) = 0;
+  virtual void Erase(std::string_view code) = 0;
+};
+
+// The LinkTable as a sink. Inline, so that only code which builds one needs
+// the table's implementation.
+class LinkTableSink final : public LinkSink {
+ public:
+  explicit LinkTableSink(LinkTable* table) : table_(table) {}
+  void Upsert(std::string_view code, std::string_view long_url, LinkState state) override {
+    table_->Upsert(code, long_url, state);
+  }
+  void Erase(std::string_view code) override { table_->Erase(code); }
+
+ private:
+  LinkTable* table_;
+};
 
 enum class ApplyOutcome {
   kApplied,  // seq was applied + 1: now durable and served
@@ -36,7 +61,7 @@ struct ApplyRunResult {
 class ChangeApplier {
  public:
   // Neither is owned; both must outlive the applier.
-  ChangeApplier(ReplicaStore* store, LinkTable* table) : store_(store), table_(table) {}
+  ChangeApplier(ReplicaStore* store, LinkSink* table) : store_(store), table_(table) {}
   ChangeApplier(const ChangeApplier&) = delete;
   ChangeApplier& operator=(const ChangeApplier&) = delete;
 
@@ -67,7 +92,7 @@ class ChangeApplier {
   void ApplyToTable(const ReceivedChange& change);
 
   ReplicaStore* store_;
-  LinkTable* table_;
+  LinkSink* table_;
 };
 
 }  // namespace shortlink::redirector

@@ -17,7 +17,7 @@ long long MillisSince(Clock::time_point start) {
 
 }  // namespace
 
-ChangeFollower::ChangeFollower(ReplicaStore* store, LinkTable* table,
+ChangeFollower::ChangeFollower(ReplicaStore* store, LinkSink* table,
                                std::unique_ptr<AdminClient> admin, ChangeFollowerOptions options,
                                MetricsRegistry* metrics)
     : store_(store),
@@ -190,14 +190,17 @@ void ChangeFollower::RecordSuccess() {
   }
 }
 
+void ChangeFollower::Distrust() {
+  stream_trusted_ = false;
+  in_sync_.store(false);
+  sync_due_ = true;
+  retry_at_ = Clock::now();  // at once, whatever the backoff said
+}
+
 void ChangeFollower::Run() {
   // The applier thread: the only writer of the table from here on.
-  auto retry_at = Clock::now();
+  retry_at_ = Clock::now();
   auto next_check = Clock::time_point::max();
-  auto sync_now = [&] {
-    need_sync_ = true;
-    retry_at = Clock::now();
-  };
 
   for (;;) {
     std::deque<RedisEvent> events;
@@ -214,27 +217,22 @@ void ChangeFollower::Run() {
         case RedisEvent::Kind::kSubscribed:
           // Subscribed first, catch up second: see the header.
           redis_connected_.store(true);
-          sync_now();
+          Distrust();
           break;
         case RedisEvent::Kind::kDisconnected:
           redis_connected_.store(false);
-          in_sync_.store(false);
           next_check = std::min(next_check, Clock::now() + options_.poll_interval);
           break;
-        case RedisEvent::Kind::kMessage: {
-          bool was_syncing = need_sync_;
+        case RedisEvent::Kind::kMessage:
           HandleMessage(event.payload);
-          if (!was_syncing && need_sync_) retry_at = Clock::now();  // a gap: at once
           break;
-        }
       }
     }
-    if (overflowed) sync_now();
+    if (overflowed) Distrust();
 
     auto now = Clock::now();
-    if (!need_sync_ && now >= next_check) need_sync_ = true;  // poll, or verify
-    if (need_sync_ && now >= retry_at) {
-      in_sync_.store(false);
+    if (!sync_due_ && now >= next_check) sync_due_ = true;  // poll, or verify
+    if (sync_due_ && now >= retry_at_) {
       Status s = Sync();
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -242,28 +240,30 @@ void ChangeFollower::Run() {
       }
       if (!s.ok()) {
         RecordError(s.error());
-        retry_at = Clock::now() + NextBackoff();
+        retry_at_ = Clock::now() + NextBackoff();
         continue;
       }
       RecordSuccess();
-      need_sync_ = false;
-      in_sync_.store(true);
-      // Messages that arrived during the catch-up, in order; those the log
-      // already gave are stale and skipped.
-      std::deque<std::string> held;
-      held.swap(pending_);
-      for (const auto& payload : held) HandleMessage(payload);
-      if (need_sync_) retry_at = Clock::now();
+      sync_due_ = false;
+      if (!stream_trusted_) {
+        stream_trusted_ = true;
+        // Messages that arrived during the catch-up, in order; those the
+        // log already gave are stale and skipped.
+        std::deque<std::string> held;
+        held.swap(pending_);
+        for (const auto& payload : held) HandleMessage(payload);
+      }
+      in_sync_.store(stream_trusted_);
       bool redis_up = redis_connected_.load();
       next_check = Clock::now() + (redis_up ? options_.verify_interval : options_.poll_interval);
       continue;  // look at the queue again before sleeping
     }
-    if (!WaitFor(need_sync_ ? retry_at : next_check)) return;
+    if (!WaitFor(sync_due_ ? retry_at_ : next_check)) return;
   }
 }
 
 void ChangeFollower::HandleMessage(const std::string& payload) {
-  if (need_sync_) {
+  if (!stream_trusted_) {
     // Held until the catch-up is done. Past the bound they are dropped: the
     // catch-up that is due covers them anyway.
     if (pending_.size() >= options_.max_buffered_messages) {
@@ -278,15 +278,15 @@ void ChangeFollower::HandleMessage(const std::string& payload) {
     // Its seq is unknown, so whether it mattered is too: ask the log.
     bad_messages_->Add();
     LogWarn("undecodable change message", {{"error", change.error().message}});
-    need_sync_ = true;
+    Distrust();
     return;
   }
-  uint64_t head = head_seq_.load();
-  if (change->seq > head) head_seq_.store(change->seq);
+  if (change->seq > head_seq_.load()) head_seq_.store(change->seq);
   auto outcome = applier_.Apply(*change);
   if (!outcome.ok()) {
     RecordError(outcome.error());
-    need_sync_ = true;
+    Distrust();
+    retry_at_ = Clock::now() + NextBackoff();  // a replica failing to write: not at once
     return;
   }
   switch (*outcome) {
@@ -300,7 +300,7 @@ void ChangeFollower::HandleMessage(const std::string& payload) {
       LogInfo("gap in the change stream; catching up from the log",
               {{"applied_seq", std::to_string(store_->applied_seq())},
                {"message_seq", std::to_string(change->seq)}});
-      need_sync_ = true;
+      Distrust();
       break;
   }
 }

@@ -80,10 +80,11 @@ struct FollowerStatus {
 class ChangeFollower {
  public:
   // `store` and `table` are not owned and must outlive the follower; nothing
-  // else may write them once Start() was called. `metrics` may be null; if
+  // else may write them once Start() was called. For the node's LinkTable,
+  // pass a LinkTableSink (change_applier.h). `metrics` may be null; if
   // not, the follower registers its gauges and counters there, and the
   // registry must not render after the follower is destroyed.
-  ChangeFollower(ReplicaStore* store, LinkTable* table, std::unique_ptr<AdminClient> admin,
+  ChangeFollower(ReplicaStore* store, LinkSink* table, std::unique_ptr<AdminClient> admin,
                  ChangeFollowerOptions options, MetricsRegistry* metrics = nullptr);
   ~ChangeFollower();  // Stop()
   ChangeFollower(const ChangeFollower&) = delete;
@@ -104,7 +105,8 @@ class ChangeFollower {
   void Enqueue(RedisEvent event);                                // subscriber thread
   bool WaitFor(std::chrono::steady_clock::time_point deadline);  // false on stop
   void HandleMessage(const std::string& payload);
-  Status Sync();  // catch up from the log; snapshot when needed
+  void Distrust();  // a catch-up, at once, before live messages apply again
+  Status Sync();    // catch up from the log; snapshot when needed
   Status Snapshot();
   void MarkReady();
   void RecordError(const Error& error);
@@ -113,7 +115,7 @@ class ChangeFollower {
   void RegisterMetrics(MetricsRegistry* metrics);
 
   ReplicaStore* const store_;
-  LinkTable* const table_;
+  LinkSink* const table_;
   const std::unique_ptr<AdminClient> admin_;
   const ChangeFollowerOptions options_;
   ChangeApplier applier_;
@@ -128,7 +130,12 @@ class ChangeFollower {
   bool stopping_ = false;         // GUARDED_BY(mu_)
 
   // Applier thread only.
-  bool need_sync_ = true;
+  // Live messages are applied only while the stream is trusted: after a
+  // catch-up that began once the current subscription was confirmed, and
+  // with no gap seen since. A failed periodic check does not end the trust.
+  bool stream_trusted_ = false;
+  bool sync_due_ = true;  // a catch-up should run at retry_at_
+  std::chrono::steady_clock::time_point retry_at_;
   bool force_snapshot_ = false;
   std::deque<std::string> pending_;  // live messages held while a catch-up is due
   std::chrono::milliseconds backoff_{0};

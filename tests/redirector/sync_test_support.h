@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "change_applier.h"
 #include "common/change.h"
 #include "common/link.h"
 
@@ -135,6 +136,35 @@ class RedisServer {
   std::string dir_;
   unsigned short port_;
   pid_t pid_ = -1;
+};
+
+// A LinkSink over a map, readable from the test thread while the applier
+// thread writes.
+class MapSink : public LinkSink {
+ public:
+  void Upsert(std::string_view code, std::string_view long_url, LinkState state) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    links_[std::string(code)] = {std::string(long_url), state};
+  }
+  void Erase(std::string_view code) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    links_.erase(std::string(code));
+  }
+  // The URL served for `code`, "" when absent; INACTIVE links read "inactive:URL".
+  std::string Get(const std::string& code) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = links_.find(code);
+    if (it == links_.end()) return "";
+    return (it->second.second == LinkState::kInactive ? "inactive:" : "") + it->second.first;
+  }
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return links_.size();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::pair<std::string, LinkState>> links_;
 };
 
 inline Link MakeLink(const std::string& code, const std::string& url,

@@ -1,0 +1,137 @@
+#include "change_applier.h"
+
+#include <catch2/catch.hpp>
+
+#include "sync_test_support.h"
+
+namespace shortlink::redirector {
+namespace {
+
+using testing::MakeLink;
+using testing::MapSink;
+using testing::TempDir;
+
+ReceivedChange Make(uint64_t seq, ChangeOp op, const std::string& code, const std::string& url,
+                    LinkState state = LinkState::kActive) {
+  auto change =
+      ReceivedChange::Decode(testing::Encode(Change{seq, op, MakeLink(code, url, state)}));
+  REQUIRE(change.ok());
+  return std::move(change).value();
+}
+
+ReceivedChange Up(uint64_t seq, const std::string& code,
+                  const std::string& url = "https://x.example/") {
+  return Make(seq, ChangeOp::kUpsert, code, url);
+}
+
+}  // namespace
+
+TEST_CASE("changes apply only in sequence order", "[applier]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  MapSink table;
+  ChangeApplier applier(store->get(), &table);
+
+  CHECK(*applier.Apply(Up(1, "a", "https://a1.example/")) == ApplyOutcome::kApplied);
+  CHECK(*applier.Apply(Up(3, "c")) == ApplyOutcome::kGap);  // 2 is missing
+  CHECK(table.Get("c").empty());
+  CHECK((*store)->Get("c").error().code == ErrorCode::kNotFound);
+  CHECK(applier.applied_seq() == 1);
+
+  CHECK(*applier.Apply(Up(2, "b")) == ApplyOutcome::kApplied);
+  CHECK(*applier.Apply(Up(1, "a", "https://stale.example/")) == ApplyOutcome::kStale);
+  CHECK(*applier.Apply(Up(2, "b", "https://stale.example/")) == ApplyOutcome::kStale);
+  CHECK(table.Get("a") == "https://a1.example/");
+
+  CHECK(*applier.Apply(Make(3, ChangeOp::kUpsert, "a", "https://a2.example/",
+                            LinkState::kInactive)) == ApplyOutcome::kApplied);
+  CHECK(table.Get("a") ==
+        "inactive:https://a2.example/");  // the table keeps INACTIVE links, with state
+  CHECK(*applier.Apply(Make(4, ChangeOp::kDelete, "b", "https://x.example/")) ==
+        ApplyOutcome::kApplied);
+  CHECK(table.Get("b").empty());
+  CHECK(applier.applied_seq() == 4);
+  CHECK((*store)->applied_seq() == 4);
+  CHECK((*store)->Get("a")->state == LinkState::kInactive);
+  CHECK((*store)->Get("b").error().code == ErrorCode::kNotFound);
+}
+
+TEST_CASE("a run skips what was applied and stops at a gap", "[applier]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  MapSink table;
+  ChangeApplier applier(store->get(), &table);
+  REQUIRE(*applier.Apply(Up(1, "a")) == ApplyOutcome::kApplied);
+
+  std::vector<ReceivedChange> run = {Up(1, "a"), Up(2, "b"), Up(3, "c"), Up(5, "e"), Up(6, "f")};
+  auto result = applier.ApplyRun(run);
+  REQUIRE(result.ok());
+  CHECK(result->stale == 1);
+  CHECK(result->applied == 2);
+  CHECK(result->gap);
+  CHECK(applier.applied_seq() == 3);
+  CHECK(table.size() == 3);
+  CHECK(table.Get("e").empty());
+
+  result = applier.ApplyRun(std::vector<ReceivedChange>{});
+  CHECK(result->applied == 0);
+  CHECK_FALSE(result->gap);
+}
+
+TEST_CASE("loading the replica fills the table", "[applier]") {
+  TempDir dir;
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    MapSink table;
+    ChangeApplier applier(store->get(), &table);
+    std::vector<ReceivedChange> run = {
+        Up(1, "a"), Up(2, "b"),
+        Make(3, ChangeOp::kUpsert, "c", "https://c.example/", LinkState::kInactive),
+        Make(4, ChangeOp::kDelete, "a", "https://x.example/")};
+    REQUIRE(applier.ApplyRun(run)->applied == 4);
+  }
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  MapSink table;
+  ChangeApplier applier(store->get(), &table);
+  auto loaded = applier.LoadReplica();
+  REQUIRE(loaded.ok());
+  CHECK(loaded->links == 2);
+  CHECK(table.Get("b") == "https://x.example/");
+  CHECK(table.Get("c") == "inactive:https://c.example/");
+  CHECK(applier.applied_seq() == 4);
+}
+
+TEST_CASE("a snapshot brings the table to the snapshot's state", "[applier]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  MapSink table;
+  ChangeApplier applier(store->get(), &table);
+  std::vector<ReceivedChange> run = {Up(1, "old"), Up(2, "same", "https://same.example/"),
+                                     Up(3, "edit")};
+  REQUIRE(applier.ApplyRun(run)->applied == 3);
+
+  auto writer = applier.BeginSnapshot();
+  REQUIRE(writer.ok());
+  for (const auto& link :
+       {MakeLink("same", "https://same.example/"), MakeLink("edit", "https://edited.example/"),
+        MakeLink("fresh", "https://fresh.example/")}) {
+    std::string record;
+    EncodeLink(link, &record);
+    REQUIRE((*writer)->Add(record).ok());
+  }
+  CHECK(table.Get("old") == "https://x.example/");  // still served until the commit
+  REQUIRE(applier.CommitSnapshot(writer->get(), 40).ok());
+  CHECK(table.size() == 3);
+  CHECK(table.Get("old").empty());
+  CHECK(table.Get("edit") == "https://edited.example/");
+  CHECK(table.Get("fresh") == "https://fresh.example/");
+  CHECK(applier.applied_seq() == 40);
+  CHECK(*applier.Apply(Up(41, "next")) == ApplyOutcome::kApplied);
+}
+
+}  // namespace shortlink::redirector
