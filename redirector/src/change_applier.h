@@ -16,34 +16,20 @@
 #include <span>
 #include <string_view>
 
+#include "common/link.h"
 #include "common/result.h"
-#include "link_table.h"
 #include "replica_store.h"
 
 namespace shortlink::redirector {
 
 // Where applied changes go in memory. In the node that is the LinkTable
-// (LinkTableSink below); tests use a plain map. Kept abstract so that the
+// (LinkTableSink, link_table_sink.h); tests use a plain map. Kept abstract so that the
 // sync code and its tests do not depend on the table's implementation.
 class LinkSink {
  public:
   virtual ~LinkSink() = default;
   virtual void Upsert(std::string_view code, std::string_view long_url, LinkState state) = 0;
   virtual void Erase(std::string_view code) = 0;
-};
-
-// The LinkTable as a sink. Inline, so that only code which builds one needs
-// the table's implementation.
-class LinkTableSink final : public LinkSink {
- public:
-  explicit LinkTableSink(LinkTable* table) : table_(table) {}
-  void Upsert(std::string_view code, std::string_view long_url, LinkState state) override {
-    table_->Upsert(code, long_url, state);
-  }
-  void Erase(std::string_view code) override { table_->Erase(code); }
-
- private:
-  LinkTable* table_;
 };
 
 enum class ApplyOutcome {

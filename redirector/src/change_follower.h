@@ -44,7 +44,6 @@
 #include "change_applier.h"
 #include "common/metrics.h"
 #include "common/result.h"
-#include "link_table.h"
 #include "redis_subscriber.h"
 #include "replica_store.h"
 
@@ -81,7 +80,7 @@ class ChangeFollower {
  public:
   // `store` and `table` are not owned and must outlive the follower; nothing
   // else may write them once Start() was called. For the node's LinkTable,
-  // pass a LinkTableSink (change_applier.h). `metrics` may be null; if
+  // pass a LinkTableSink (link_table_sink.h). `metrics` may be null; if
   // not, the follower registers its gauges and counters there, and the
   // registry must not render after the follower is destroyed.
   ChangeFollower(ReplicaStore* store, LinkSink* table, std::unique_ptr<AdminClient> admin,

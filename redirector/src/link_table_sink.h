@@ -1,0 +1,27 @@
+// LinkTableSink: the node's LinkTable as the sink the sync code writes to.
+//
+// In a header of its own, included only where the node is wired: code that
+// merely sees this final class may have calls devirtualized into it, which
+// would tie the sync library and its tests to the table's implementation.
+//
+// Thread safety: that of LinkTable's writer side (one applier thread).
+#pragma once
+
+#include "change_applier.h"
+#include "link_table.h"
+
+namespace shortlink::redirector {
+
+class LinkTableSink final : public LinkSink {
+ public:
+  explicit LinkTableSink(LinkTable* table) : table_(table) {}
+  void Upsert(std::string_view code, std::string_view long_url, LinkState state) override {
+    table_->Upsert(code, long_url, state);
+  }
+  void Erase(std::string_view code) override { table_->Erase(code); }
+
+ private:
+  LinkTable* table_;
+};
+
+}  // namespace shortlink::redirector
