@@ -178,4 +178,60 @@ TEST_CASE("Cancel aborts a request in flight", "[admin_client]") {
   CHECK(client->GetChanges(0, 10).error().code == ErrorCode::kUnavailable);  // and stays cancelled
 }
 
+TEST_CASE("https: the certificate is verified against --admin-ca, names included",
+          "[admin_client]") {
+  TempDir dir;
+  testing::MakeCertificate(dir.path(), "admin", "DNS:localhost,IP:127.0.0.1");
+  testing::MakeCertificate(dir.path(), "stranger", "DNS:localhost,IP:127.0.0.1");
+  FakeAdmin admin(kToken, nullptr, dir.sub("admin.pem"), dir.sub("admin.key"));
+  admin.Upsert(MakeLink("a", "https://a.example/"));
+
+  auto client_for = [&](const std::string& url, const std::string& ca) {
+    AdminClientOptions options;
+    options.url = url;
+    options.node_token = kToken;
+    options.ca_file = ca;
+    options.connect_timeout = std::chrono::seconds(2);
+    auto client = AdminClient::Create(options);
+    REQUIRE(client.ok());
+    return std::move(client).value();
+  };
+  auto trusted = client_for(admin.url(), dir.sub("admin.pem"));
+  auto page = trusted->GetChanges(0, 10);
+  REQUIRE(page.ok());
+  CHECK(page->changes.size() == 1);
+  uint64_t seq = 0;
+  CHECK(trusted
+            ->GetSnapshot(
+                [&](uint64_t s) {
+                  seq = s;
+                  return Status::Ok();
+                },
+                [](std::string_view) { return Status::Ok(); })
+            .ok());
+  CHECK(seq == 1);
+  CHECK(client_for(admin.url("localhost"), dir.sub("admin.pem"))->GetChanges(0, 10).ok());
+
+  // Not trusted: the system store, or another self-signed certificate.
+  CHECK(client_for(admin.url(), "")->GetChanges(0, 10).error().code == ErrorCode::kUnavailable);
+  CHECK(client_for(admin.url(), dir.sub("stranger.pem"))->GetChanges(0, 10).error().code ==
+        ErrorCode::kUnavailable);
+}
+
+TEST_CASE("https: a trusted certificate for another name is refused", "[admin_client]") {
+  TempDir dir;
+  testing::MakeCertificate(dir.path(), "elsewhere", "DNS:admin.elsewhere.example");
+  FakeAdmin admin(kToken, nullptr, dir.sub("elsewhere.pem"), dir.sub("elsewhere.key"));
+  AdminClientOptions options;
+  options.url = admin.url();
+  options.node_token = kToken;
+  options.ca_file = dir.sub("elsewhere.pem");
+  auto client = AdminClient::Create(options);
+  REQUIRE(client.ok());
+  auto page = (*client)->GetChanges(0, 10);
+  REQUIRE_FALSE(page.ok());
+  CHECK(page.error().code == ErrorCode::kUnavailable);
+  CHECK(page.error().message.find("TLS") != std::string::npos);
+}
+
 }  // namespace shortlink::redirector

@@ -4,6 +4,7 @@
 // node-token auth) and PUBLISHes what it commits, as the real one does.
 #pragma once
 
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,8 +14,10 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -71,14 +74,21 @@ inline bool WaitUntil(const std::function<bool()>& predicate,
   return predicate();
 }
 
-inline pid_t Spawn(const std::vector<std::string>& args, char** env = environ) {
+// Starts a program; with `quiet`, its stdout and stderr go to /dev/null.
+inline pid_t Spawn(const std::vector<std::string>& args, char** env = environ, bool quiet = false) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), env) != 0) {
-    throw std::runtime_error("cannot start " + args[0]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (quiet) {
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   }
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), env);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
   return pid;
 }
 
@@ -138,6 +148,21 @@ class RedisServer {
   pid_t pid_ = -1;
 };
 
+// A self-signed certificate (its own CA) for `names` (subjectAltName
+// entries such as "DNS:localhost,IP:127.0.0.1"), written to dir/name.pem and
+// dir/name.key.
+inline void MakeCertificate(const std::string& dir, const std::string& name,
+                            const std::string& names) {
+  std::string cert = dir + "/" + name + ".pem", key = dir + "/" + name + ".key";
+  pid_t pid = Spawn({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                     "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=" + name,
+                     "-addext", "subjectAltName=" + names, "-keyout", key, "-out", cert});
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("openssl req failed");
+}
+
 // A LinkSink over a map, readable from the test thread while the applier
 // thread writes.
 class MapSink : public LinkSink {
@@ -188,12 +213,19 @@ inline std::string Encode(const Change& change) {
 // admin-api's node endpoints over plain HTTP, one thread per connection.
 class FakeAdmin {
  public:
-  explicit FakeAdmin(std::string token, const RedisServer* redis = nullptr)
+  // With `cert` and `key` (PEM files) it serves HTTPS.
+  explicit FakeAdmin(std::string token, const RedisServer* redis = nullptr,
+                     const std::string& cert = "", const std::string& key = "")
       : token_(std::move(token)),
         redis_(redis),
+        tls_(!cert.empty()),
         acceptor_(ioc_,
                   boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
     port_ = acceptor_.local_endpoint().port();
+    if (tls_) {
+      ssl_ctx_.use_certificate_chain_file(cert);
+      ssl_ctx_.use_private_key_file(key, boost::asio::ssl::context::pem);
+    }
     accept_thread_ = std::thread([this] { AcceptLoop(); });
   }
   ~FakeAdmin() {
@@ -209,7 +241,9 @@ class FakeAdmin {
     for (auto& t : connection_threads_) t.join();  // no new ones: the acceptor is closed
   }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url(const std::string& host = "127.0.0.1") const {
+    return (tls_ ? "https://" : "http://") + host + ":" + std::to_string(port_);
+  }
 
   // Commits a change (log + state) and publishes it unless told not to.
   uint64_t Upsert(const Link& link, bool publish = true) {
@@ -272,7 +306,20 @@ class FakeAdmin {
     }
   }
 
-  void Serve(boost::asio::ip::tcp::socket& socket) {
+  void Serve(boost::asio::ip::tcp::socket& tcp) {
+    if (!tls_) {
+      ServeHttp(tcp);
+      return;
+    }
+    boost::beast::ssl_stream<boost::asio::ip::tcp::socket&> tls(tcp, ssl_ctx_);
+    boost::system::error_code ec;
+    tls.handshake(boost::asio::ssl::stream_base::server, ec);
+    if (!ec) ServeHttp(tls);
+    tcp.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  }
+
+  template <typename Stream>
+  void ServeHttp(Stream& socket) {
     namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;
     for (;;) {
@@ -326,7 +373,8 @@ class FakeAdmin {
               std::string(res["X-Snapshot-Seq"]) +
               "\r\nContent-Length: " + std::to_string(body.size() + 1000) + "\r\n\r\n";
           boost::asio::write(socket, boost::asio::buffer(head + body), ec);
-          socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+          boost::beast::get_lowest_layer(socket).shutdown(
+              boost::asio::ip::tcp::socket::shutdown_both, ec);
           return;
         }
         res.body() = std::move(body);
@@ -337,7 +385,8 @@ class FakeAdmin {
       if (!res.chunked()) res.prepare_payload();
       http::write(socket, res, ec);
       if (ec || !req.keep_alive()) {
-        socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+        boost::beast::get_lowest_layer(socket).shutdown(boost::asio::ip::tcp::socket::shutdown_both,
+                                                        ec);
         return;
       }
     }
@@ -352,6 +401,8 @@ class FakeAdmin {
 
   const std::string token_;
   const RedisServer* redis_;
+  const bool tls_;
+  boost::asio::ssl::context ssl_ctx_{boost::asio::ssl::context::tls_server};
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   unsigned short port_ = 0;
