@@ -1,0 +1,50 @@
+#include "rate_limiter.h"
+
+#include <algorithm>
+
+namespace shortlink::admin {
+namespace {
+
+constexpr int64_t kIdleForgetMs = 60'000;
+
+int64_t SteadyMillis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+RateLimiter::RateLimiter(double requests_per_second, std::chrono::milliseconds cooloff,
+                         std::function<int64_t()> now_ms)
+    : rate_(requests_per_second), cooloff_ms_(cooloff.count()), now_ms_(now_ms ? std::move(now_ms) : SteadyMillis) {}
+
+RateLimiter::Decision RateLimiter::Check(uint64_t user) {
+  int64_t now = now_ms_();
+  std::lock_guard lock(mu_);
+  ForgetIdle(now);
+  auto [it, inserted] = buckets_.try_emplace(user, Bucket{std::max(1.0, rate_), now});
+  Bucket& b = it->second;
+  auto refuse = [&] {
+    int64_t left_ms = b.blocked_until_ms - now;
+    return Decision{false, static_cast<int>((left_ms + 999) / 1000)};
+  };
+  if (now < b.blocked_until_ms) return refuse();
+  b.tokens = std::min(std::max(1.0, rate_), b.tokens + (now - b.updated_ms) * rate_ / 1000.0);
+  b.updated_ms = now;
+  if (b.tokens < 1.0) {
+    b.blocked_until_ms = now + cooloff_ms_;
+    return refuse();
+  }
+  b.tokens -= 1.0;
+  return Decision{};
+}
+
+void RateLimiter::ForgetIdle(int64_t now) {
+  if (now - last_sweep_ms_ < kIdleForgetMs) return;
+  last_sweep_ms_ = now;
+  std::erase_if(buckets_, [&](const auto& kv) {
+    return now - kv.second.updated_ms > kIdleForgetMs && now >= kv.second.blocked_until_ms;
+  });
+}
+
+}  // namespace shortlink::admin
