@@ -11,6 +11,7 @@
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <array>
 #include <chrono>
 
 #include "common/log.h"
@@ -28,7 +29,7 @@ constexpr size_t kHeaderLimit = 16 * 1024;  // bytes
 constexpr size_t kBodyLimit = 1 << 20;      // bytes: 1 MiB
 constexpr auto kReadTimeout = 30s;
 constexpr auto kWriteTimeout = 60s;  // a snapshot chunk on a slow link
-constexpr size_t kChunkBytes = 256 * 1024;
+constexpr auto kDrainTimeout = 5s;  // how long an over-limit body is read and dropped
 
 // The cipher suites of ../shared/reference/gogoworx-api-overview.txt, in its
 // order, for TLS 1.2. TLS 1.3 uses OpenSSL's defaults (all AEAD).
@@ -69,6 +70,19 @@ asio::awaitable<bool> WriteReply(Stream& stream, Reply& reply) {
 }
 
 template <class Stream>
+asio::awaitable<void> DrainInput(Stream& stream) {
+  constexpr size_t kMaxDrainBytes = 64 << 20;
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(kDrainTimeout);
+  std::array<char, 16 * 1024> scratch;
+  for (size_t drained = 0; drained < kMaxDrainBytes;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kTuple);
+    if (ec) break;
+    drained += n;
+  }
+}
+
+template <class Stream>
 asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer, const Handler& handler,
                                    const std::string& remote) {
   auto& lowest = beast::get_lowest_layer(stream);
@@ -94,6 +108,10 @@ asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer, 
       }
       lowest.expires_after(kWriteTimeout);
       co_await http::async_write(stream, res, kTuple);
+      // Most clients send the whole body before reading the answer: read and
+      // drop what they still send (bounded), so they see the 413 instead of
+      // a reset connection.
+      co_await DrainInput(stream);
       co_return;
     }
     Request req = parser.release();

@@ -1,6 +1,7 @@
 #include "link_service.h"
 
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "change_log.h"

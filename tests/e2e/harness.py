@@ -39,12 +39,14 @@ class ProcessGroup:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="shortlink-e2e-")
         self.procs = []
+        self.logs = []
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
 
     def start(self, args, log_name):
         log = open(self.path(log_name), "ab")
+        self.logs.append(log)
         proc = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
         self.procs.append(proc)
         return proc
@@ -62,6 +64,8 @@ class ProcessGroup:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
+        for log in self.logs:
+            log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
