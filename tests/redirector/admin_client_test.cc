@@ -161,7 +161,7 @@ TEST_CASE("nothing listening, or a server that never answers, fails within the t
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
 }
 
-TEST_CASE("Cancel aborts a request in flight", "[admin_client]") {
+TEST_CASE("Cancel aborts a request in flight", "[admin_client][concurrent]") {
   boost::asio::io_context ioc;
   boost::asio::ip::tcp::acceptor silent(
       ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));

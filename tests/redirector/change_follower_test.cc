@@ -60,7 +60,8 @@ struct Node {
 
 }  // namespace
 
-TEST_CASE("a new node snapshots, becomes ready, then follows live changes", "[follower]") {
+TEST_CASE("a new node snapshots, becomes ready, then follows live changes",
+          "[follower][concurrent]") {
   TempDir dir;
   RedisServer redis(dir.sub("redis"));
   FakeAdmin admin(kToken, &redis);
@@ -94,7 +95,8 @@ TEST_CASE("a new node snapshots, becomes ready, then follows live changes", "[fo
   CHECK(metrics.find("shortlink_redirector_redis_connected 1") != std::string::npos);
 }
 
-TEST_CASE("a lost message is noticed at the next one and fetched from the log", "[follower]") {
+TEST_CASE("a lost message is noticed at the next one and fetched from the log",
+          "[follower][concurrent]") {
   TempDir dir;
   RedisServer redis(dir.sub("redis"));
   FakeAdmin admin(kToken, &redis);
@@ -115,7 +117,8 @@ TEST_CASE("a lost message is noticed at the next one and fetched from the log", 
   CHECK(node.Serves("last", "https://last.example/"));
 }
 
-TEST_CASE("with Redis down the node polls, and resubscribes when it is back", "[follower]") {
+TEST_CASE("with Redis down the node polls, and resubscribes when it is back",
+          "[follower][concurrent]") {
   TempDir dir;
   RedisServer redis(dir.sub("redis"));
   FakeAdmin admin(kToken, &redis);
@@ -137,7 +140,7 @@ TEST_CASE("with Redis down the node polls, and resubscribes when it is back", "[
   CHECK(node.Serves("after", "https://after.example/"));
 }
 
-TEST_CASE("with admin-api down the node serves and retries", "[follower]") {
+TEST_CASE("with admin-api down the node serves and retries", "[follower][concurrent]") {
   TempDir dir;
   RedisServer redis(dir.sub("redis"));
   FakeAdmin admin(kToken, &redis);
@@ -166,7 +169,7 @@ TEST_CASE("with admin-api down the node serves and retries", "[follower]") {
 }
 
 TEST_CASE("a restarted node serves from its replica with admin-api and Redis both down",
-          "[follower]") {
+          "[follower][concurrent]") {
   TempDir dir;
   {
     RedisServer redis(dir.sub("redis"));
@@ -191,7 +194,7 @@ TEST_CASE("a restarted node serves from its replica with admin-api and Redis bot
   CHECK(node.table.size() == 51);
 }
 
-TEST_CASE("a node behind a compacted log takes a snapshot", "[follower]") {
+TEST_CASE("a node behind a compacted log takes a snapshot", "[follower][concurrent]") {
   TempDir dir;
   RedisServer redis(dir.sub("redis"));
   FakeAdmin admin(kToken, &redis);
@@ -220,7 +223,7 @@ TEST_CASE("a node behind a compacted log takes a snapshot", "[follower]") {
   CHECK(node.Serves("d", "https://d.example/"));
 }
 
-TEST_CASE("without Redis configured the node polls the log", "[follower]") {
+TEST_CASE("without Redis configured the node polls the log", "[follower][concurrent]") {
   TempDir dir;
   FakeAdmin admin(kToken);
   admin.Upsert(MakeLink("a", "https://a.example/"));
@@ -232,7 +235,8 @@ TEST_CASE("without Redis configured the node polls the log", "[follower]") {
   CHECK_FALSE(node.follower->status().redis_connected);
 }
 
-TEST_CASE("stopping during a snapshot from a stalled admin-api is prompt", "[follower]") {
+TEST_CASE("stopping during a snapshot from a stalled admin-api is prompt",
+          "[follower][concurrent]") {
   TempDir dir;
   boost::asio::io_context ioc;
   boost::asio::ip::tcp::acceptor silent(

@@ -52,7 +52,7 @@ RedisSubscriberOptions Options(const RedisServer& redis) {
 
 }  // namespace
 
-TEST_CASE("the subscriber receives a PUBLISH, binary-safe", "[redis]") {
+TEST_CASE("the subscriber receives a PUBLISH, binary-safe", "[redis][concurrent]") {
   TempDir dir;
   RedisServer redis(dir.sub("redis"));
   Recorder recorder;
@@ -75,7 +75,7 @@ TEST_CASE("the subscriber receives a PUBLISH, binary-safe", "[redis]") {
   subscriber.Stop();
 }
 
-TEST_CASE("the subscriber reconnects when redis comes back", "[redis]") {
+TEST_CASE("the subscriber reconnects when redis comes back", "[redis][concurrent]") {
   TempDir dir;
   RedisServer redis(dir.sub("redis"));
   Recorder recorder;
@@ -95,7 +95,7 @@ TEST_CASE("the subscriber reconnects when redis comes back", "[redis]") {
   CHECK(subscriber.last_error().empty());
 }
 
-TEST_CASE("the subscriber stops promptly while redis is down", "[redis]") {
+TEST_CASE("the subscriber stops promptly while redis is down", "[redis][concurrent]") {
   RedisSubscriberOptions options;
   options.port = testing::FreePort();  // nothing listens there
   options.reconnect_max = std::chrono::milliseconds(5000);

@@ -231,9 +231,9 @@ class FakeAdmin {
   ~FakeAdmin() {
     stopping_ = true;
     boost::system::error_code ec;
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-    acceptor_.close(ec);
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes the blocking accept (Linux)
     accept_thread_.join();
+    acceptor_.close(ec);
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (auto& s : sockets_) ::shutdown(s->native_handle(), SHUT_RDWR);
