@@ -20,7 +20,12 @@ from harness import BIN, AdminApi, ProcessGroup, Redis  # noqa: E402
 
 CREATE_LUA = r"""
 local counter = 0
-local prefix = tostring(math.random(1, 1e9))
+prefix = "0"  -- set per thread in setup()
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("prefix", tostring(threads) .. "x" .. tostring(os.time()))
+end
 request = function()
   counter = counter + 1
   local body = '{"longUrl":"https://example.com/bench/' .. counter .. '","shortUrl":"b' .. prefix .. '-' .. counter .. '"}'

@@ -12,7 +12,14 @@ namespace {
 
 // Record encodings: tagged fields, as for links (common/wire.h).
 enum UserTag : uint8_t { kUserId = 1, kUserEmail = 2, kUserRole = 3, kUserCreated = 4 };
-enum KeyTag : uint8_t { kKeyId = 1, kKeyUser = 2, kKeyEnv = 3, kKeyHint = 4, kKeyCreated = 5, kKeyRevokedAt = 6 };
+enum KeyTag : uint8_t {
+  kKeyId = 1,
+  kKeyUser = 2,
+  kKeyEnv = 3,
+  kKeyHint = 4,
+  kKeyCreated = 5,
+  kKeyRevokedAt = 6
+};
 
 std::string EncodeUser(const User& u) {
   std::string out;
@@ -66,15 +73,24 @@ bool DecodeKey(std::string_view bytes, ApiKeyInfo* k) {
     }
     if (!wire::ParseVarint(field, &n)) return false;
     switch (tag) {
-      case kKeyId: k->id = n; break;
-      case kKeyUser: k->user = n; break;
-      case kKeyEnv: k->environment = n == 1 ? Environment::kStaging : Environment::kProduction; break;
-      case kKeyCreated: k->created_at_ms = static_cast<int64_t>(n); break;
+      case kKeyId:
+        k->id = n;
+        break;
+      case kKeyUser:
+        k->user = n;
+        break;
+      case kKeyEnv:
+        k->environment = n == 1 ? Environment::kStaging : Environment::kProduction;
+        break;
+      case kKeyCreated:
+        k->created_at_ms = static_cast<int64_t>(n);
+        break;
       case kKeyRevokedAt:
         k->revoked = true;
         k->revoked_at_ms = static_cast<int64_t>(n);
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return k->id != 0 && k->user != 0;
@@ -91,20 +107,27 @@ std::string Number(uint64_t n) {
 std::string_view RoleName(Role role) { return role == Role::kAdmin ? "admin" : "member"; }
 
 bool ParseRole(std::string_view text, Role* role) {
-  if (text == "admin") *role = Role::kAdmin;
-  else if (text == "member") *role = Role::kMember;
-  else return false;
+  if (text == "admin")
+    *role = Role::kAdmin;
+  else if (text == "member")
+    *role = Role::kMember;
+  else
+    return false;
   return true;
 }
 
 Result<std::string> NormalizeEmail(std::string_view email) {
   std::string out(email);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   auto at = out.find('@');
-  bool printable = std::all_of(out.begin(), out.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
-  if (out.size() > 254 || !printable || at == std::string::npos || at == 0 || at + 1 >= out.size() ||
-      out.find('@', at + 1) != std::string::npos || out.find('.', at) == std::string::npos) {
-    return MakeError(ErrorCode::kInvalidArgument, "email must be a valid address like name@example.com");
+  bool printable =
+      std::all_of(out.begin(), out.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+  if (out.size() > 254 || !printable || at == std::string::npos || at == 0 ||
+      at + 1 >= out.size() || out.find('@', at + 1) != std::string::npos ||
+      out.find('.', at) == std::string::npos) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "email must be a valid address like name@example.com");
   }
   return out;
 }
@@ -140,7 +163,8 @@ Result<User> Accounts::CreateUser(std::string_view email, Role role) {
   if (!normalized.ok()) return normalized.error();
   std::lock_guard lock(mu_);
   if (by_email_.count(*normalized)) {
-    return MakeError(ErrorCode::kInvalidArgument, "A user with email \"" + *normalized + "\" already exists.");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "A user with email \"" + *normalized + "\" already exists.");
   }
   User u{next_user_id_, *normalized, role, NowMillis()};
   rocksdb::WriteBatch batch;
@@ -174,11 +198,13 @@ std::optional<User> Accounts::FindUser(uint64_t id) const {
 Result<NewApiKey> Accounts::CreateKey(uint64_t user, Environment environment) {
   std::lock_guard lock(mu_);
   if (!users_.count(user)) return MakeError(ErrorCode::kNotFound, "No such user.");
-  size_t live = std::count_if(by_hash_.begin(), by_hash_.end(),
-                              [&](const auto& kv) { return kv.second.user == user && !kv.second.revoked; });
+  size_t live = std::count_if(by_hash_.begin(), by_hash_.end(), [&](const auto& kv) {
+    return kv.second.user == user && !kv.second.revoked;
+  });
   if (live >= kMaxLiveKeysPerUser) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "A user may hold at most 10 live API keys; revoke one before creating another.");
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "A user may hold at most 10 live API keys; revoke one before creating another.");
   }
   NewApiKey key;
   key.secret = GenerateKey(environment);
@@ -205,7 +231,8 @@ std::vector<ApiKeyInfo> Accounts::ListKeys(uint64_t user) const {
   std::vector<ApiKeyInfo> out;
   for (const auto& [hash, info] : by_hash_)
     if (info.user == user) out.push_back(info);
-  std::sort(out.begin(), out.end(), [](const ApiKeyInfo& a, const ApiKeyInfo& b) { return a.id < b.id; });
+  std::sort(out.begin(), out.end(),
+            [](const ApiKeyInfo& a, const ApiKeyInfo& b) { return a.id < b.id; });
   return out;
 }
 
@@ -214,7 +241,8 @@ Status Accounts::RevokeKey(uint64_t user, uint64_t key_id) {
   auto id_it = hash_by_id_.find(key_id);
   if (id_it == hash_by_id_.end()) return MakeError(ErrorCode::kNotFound, "API key not found.");
   ApiKeyInfo info = by_hash_.at(id_it->second);
-  if (info.user != user || info.revoked) return MakeError(ErrorCode::kNotFound, "API key not found.");
+  if (info.user != user || info.revoked)
+    return MakeError(ErrorCode::kNotFound, "API key not found.");
   info.revoked = true;
   info.revoked_at_ms = NowMillis();
   rocksdb::WriteBatch batch;

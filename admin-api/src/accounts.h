@@ -74,9 +74,9 @@ class Accounts {
 
   Database* db_;
   mutable std::mutex mu_;
-  std::unordered_map<uint64_t, User> users_;              // GUARDED_BY(mu_)
-  std::unordered_map<std::string, uint64_t> by_email_;    // GUARDED_BY(mu_)
-  std::unordered_map<std::string, ApiKeyInfo> by_hash_;   // GUARDED_BY(mu_), key: SHA-256 of the key
+  std::unordered_map<uint64_t, User> users_;             // GUARDED_BY(mu_)
+  std::unordered_map<std::string, uint64_t> by_email_;   // GUARDED_BY(mu_)
+  std::unordered_map<std::string, ApiKeyInfo> by_hash_;  // GUARDED_BY(mu_), key: SHA-256 of the key
   std::unordered_map<uint64_t, std::string> hash_by_id_;  // GUARDED_BY(mu_)
   uint64_t next_user_id_ = 1;                             // GUARDED_BY(mu_)
   uint64_t next_key_id_ = 1;                              // GUARDED_BY(mu_)

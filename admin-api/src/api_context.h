@@ -25,9 +25,9 @@ struct ApiContext {
   MetricsRegistry* metrics = nullptr;
   UrlPolicy url_policy;
   Environment environment = Environment::kProduction;
-  std::string node_token;   // empty: node endpoints refuse everyone
-  std::string public_url;   // e.g. https://go.example, without a trailing slash
-  std::string openapi_yaml; // the document served at /api/v1/openapi.yaml
+  std::string node_token;    // empty: node endpoints refuse everyone
+  std::string public_url;    // e.g. https://go.example, without a trailing slash
+  std::string openapi_yaml;  // the document served at /api/v1/openapi.yaml
   std::atomic<bool> ready{false};
 };
 

@@ -18,7 +18,8 @@ void RandomBytes(unsigned char* out, size_t n) {
 }
 
 std::string Base64Url(const unsigned char* data, size_t n) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   uint32_t bits = 0;
   int count = 0;
@@ -36,7 +37,9 @@ std::string Base64Url(const unsigned char* data, size_t n) {
 
 }  // namespace
 
-std::string_view KeyPrefix(Environment env) { return env == Environment::kStaging ? "test_v1_" : "live_v1_"; }
+std::string_view KeyPrefix(Environment env) {
+  return env == Environment::kStaging ? "test_v1_" : "live_v1_";
+}
 
 bool HasPrefixFor(std::string_view key, Environment env) {
   std::string_view prefix = KeyPrefix(env);
@@ -59,7 +62,9 @@ std::string HashKey(std::string_view key) {
   return std::string(reinterpret_cast<char*>(digest), len);
 }
 
-std::string KeyHint(std::string_view key) { return std::string(key.substr(key.size() >= 4 ? key.size() - 4 : 0)); }
+std::string KeyHint(std::string_view key) {
+  return std::string(key.substr(key.size() >= 4 ? key.size() - 4 : 0));
+}
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   // Hash both first: equal-length inputs for CRYPTO_memcmp, and the length

@@ -2,8 +2,8 @@
 // thread's callback is posted back to the coroutine's own executor.
 #pragma once
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
@@ -12,8 +12,8 @@
 
 namespace shortlink::admin {
 
-inline boost::asio::awaitable<std::vector<MutationResult>> AsyncSubmit(LinkService& service,
-                                                                      std::vector<Mutation> mutations) {
+inline boost::asio::awaitable<std::vector<MutationResult>> AsyncSubmit(
+    LinkService& service, std::vector<Mutation> mutations) {
   namespace asio = boost::asio;
   return asio::async_initiate<const asio::use_awaitable_t<>, void(std::vector<MutationResult>)>(
       [&service](auto handler, std::vector<Mutation> mutations) {
@@ -21,7 +21,9 @@ inline boost::asio::awaitable<std::vector<MutationResult>> AsyncSubmit(LinkServi
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         service.Submit(std::move(mutations), [shared](std::vector<MutationResult> results) {
           auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor, [shared, results = std::move(results)]() mutable { (*shared)(std::move(results)); });
+          asio::post(executor, [shared, results = std::move(results)]() mutable {
+            (*shared)(std::move(results));
+          });
         });
       },
       asio::use_awaitable, std::move(mutations));

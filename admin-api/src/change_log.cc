@@ -14,7 +14,8 @@ Result<size_t> ReadChanges(Database* db, uint64_t after, size_t limit, std::stri
   std::unique_ptr<rocksdb::Iterator> it(db->raw()->NewIterator(options));
   for (it->Seek(start); it->Valid() && count < limit; it->Next()) {
     rocksdb::Slice key = it->key();
-    if (!key.starts_with(rocksdb::Slice(dbkey::kChangePrefix.data(), dbkey::kChangePrefix.size()))) break;
+    if (!key.starts_with(rocksdb::Slice(dbkey::kChangePrefix.data(), dbkey::kChangePrefix.size())))
+      break;
     uint64_t seq = wire::GetFixed64BE(key.data() + dbkey::kChangePrefix.size());
     if (seq != expected) {
       // The log was compacted past what the node asks for.
@@ -26,7 +27,9 @@ Result<size_t> ReadChanges(Database* db, uint64_t after, size_t limit, std::stri
     ++expected;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read changes");
-  if (gone) return MakeError(ErrorCode::kGone, "The change log no longer holds these changes; take a snapshot.");
+  if (gone)
+    return MakeError(ErrorCode::kGone,
+                     "The change log no longer holds these changes; take a snapshot.");
   return count;
 }
 

@@ -32,10 +32,13 @@ RedisPtr Connect(const std::string& host, int port) {
 
 ChangePublisher::ChangePublisher(std::string redis, MetricsRegistry* metrics)
     : redis_(std::move(redis)),
-      published_(metrics->GetCounter("admin_changes_published_total", "Changes published on Redis.")),
-      dropped_(metrics->GetCounter("admin_changes_unpublished_total",
-                                   "Changes not published because Redis was unreachable (nodes read them from the log).")) {
-  metrics->AddCallbackGauge("admin_redis_connected", "1 when the change publisher is connected to Redis.",
+      published_(
+          metrics->GetCounter("admin_changes_published_total", "Changes published on Redis.")),
+      dropped_(metrics->GetCounter(
+          "admin_changes_unpublished_total",
+          "Changes not published because Redis was unreachable (nodes read them from the log).")) {
+  metrics->AddCallbackGauge("admin_redis_connected",
+                            "1 when the change publisher is connected to Redis.",
                             [this] { return connected() ? 1.0 : 0.0; });
   if (!redis_.empty()) thread_ = std::thread([this] { Run(); });
 }

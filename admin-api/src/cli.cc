@@ -38,27 +38,32 @@ int Usage(int code) {
 }
 
 bool ParseEnvironment(const std::string& text, Environment* env) {
-  if (text == "production") *env = Environment::kProduction;
-  else if (text == "staging") *env = Environment::kStaging;
-  else return false;
+  if (text == "production")
+    *env = Environment::kProduction;
+  else if (text == "staging")
+    *env = Environment::kStaging;
+  else
+    return false;
   return true;
 }
 
 // Parses options for a command; prints help or the error. Returns nullopt
 // when the caller should exit with *exit_code.
-std::optional<po::variables_map> Parse(const std::vector<std::string>& args, const po::options_description& desc,
-                                       const char* usage_line, int* exit_code,
-                                       const po::positional_options_description* positional = nullptr) {
+std::optional<po::variables_map> Parse(
+    const std::vector<std::string>& args, const po::options_description& desc,
+    const char* usage_line, int* exit_code,
+    const po::positional_options_description* positional = nullptr) {
   auto parsed = ParseOptions(args, desc, "ADMIN_API", positional);
   if (!parsed.ok()) {
-    std::cerr << "admin-api: " << parsed.error().message << "\nTry '" << usage_line << " --help'.\n";
+    std::cerr << "admin-api: " << parsed.error().message << "\nTry '" << usage_line
+              << " --help'.\n";
     *exit_code = 2;
     return std::nullopt;
   }
   if (parsed->help) {
     po::options_description all = desc;
     all.add_options()("help,h", "Show this help and exit.")("config", po::value<std::string>(),
-                                                             "Read options from this file.");
+                                                            "Read options from this file.");
     std::cout << "Usage: " << usage_line << " [OPTIONS]\n\n" << all << "\n";
     *exit_code = 0;
     return std::nullopt;
@@ -70,23 +75,29 @@ int Serve(const std::vector<std::string>& args) {
   ServeOptions o;
   std::string environment = "production";
   po::options_description desc("serve options");
-  desc.add_options()
-      ("data-dir", po::value(&o.data_dir)->required(), "RocksDB directory (the source of truth).")
-      ("listen", po::value(&o.listen)->default_value(o.listen), "HOST:PORT to serve the API on.")
-      ("redis", po::value(&o.redis)->default_value(o.redis), "Redis HOST:PORT for change publishing; empty to disable.")
-      ("tls-cert", po::value(&o.tls_cert), "PEM certificate chain for HTTPS.")
-      ("tls-key", po::value(&o.tls_key), "PEM private key for HTTPS.")
-      ("plain-http", po::bool_switch(&o.plain_http), "Serve plain HTTP (development only, or behind a TLS proxy).")
-      ("environment", po::value(&environment)->default_value(environment),
-       "production (keys live_v1_...) or staging (keys test_v1_...).")
-      ("public-url", po::value(&o.public_url), "The short domain, e.g. https://go.example (links to it are refused).")
-      ("node-token-file", po::value(&o.node_token_file), "File holding the secret redirect nodes present.")
-      ("rate-limit", po::value(&o.rate_limit)->default_value(o.rate_limit), "Requests per second per user.")
-      ("blocklist-file", po::value(&o.blocklist_file),
-       "Hosts of link shorteners to refuse as targets, one per line (default: a built-in list).")
-      ("threads", po::value(&o.threads)->default_value(o.threads), "I/O threads.")
-      ("openapi-file", po::value(&o.openapi_file), "Serve this OpenAPI document instead of the built-in one.")
-      ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error.");
+  desc.add_options()("data-dir", po::value(&o.data_dir)->required(),
+                     "RocksDB directory (the source of truth).")(
+      "listen", po::value(&o.listen)->default_value(o.listen), "HOST:PORT to serve the API on.")(
+      "redis", po::value(&o.redis)->default_value(o.redis),
+      "Redis HOST:PORT for change publishing; empty to disable.")(
+      "tls-cert", po::value(&o.tls_cert), "PEM certificate chain for HTTPS.")(
+      "tls-key", po::value(&o.tls_key), "PEM private key for HTTPS.")(
+      "plain-http", po::bool_switch(&o.plain_http),
+      "Serve plain HTTP (development only, or behind a TLS proxy).")(
+      "environment", po::value(&environment)->default_value(environment),
+      "production (keys live_v1_...) or staging (keys test_v1_...).")(
+      "public-url", po::value(&o.public_url),
+      "The short domain, e.g. https://go.example (links to it are refused).")(
+      "node-token-file", po::value(&o.node_token_file),
+      "File holding the secret redirect nodes present.")(
+      "rate-limit", po::value(&o.rate_limit)->default_value(o.rate_limit),
+      "Requests per second per user.")(
+      "blocklist-file", po::value(&o.blocklist_file),
+      "Hosts of link shorteners to refuse as targets, one per line (default: a built-in list).")(
+      "threads", po::value(&o.threads)->default_value(o.threads), "I/O threads.")(
+      "openapi-file", po::value(&o.openapi_file),
+      "Serve this OpenAPI document instead of the built-in one.")(
+      "log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error.");
   int code = 0;
   auto vm = Parse(args, desc, "admin-api serve", &code);
   if (!vm) return code;
@@ -106,9 +117,9 @@ int Serve(const std::vector<std::string>& args) {
 int Bootstrap(const std::vector<std::string>& args) {
   std::string data_dir, email;
   po::options_description desc("bootstrap options");
-  desc.add_options()
-      ("data-dir", po::value(&data_dir)->required(), "RocksDB directory (no server may hold it).")
-      ("email", po::value(&email)->required(), "Email of the admin user to create if missing.");
+  desc.add_options()("data-dir", po::value(&data_dir)->required(),
+                     "RocksDB directory (no server may hold it).")(
+      "email", po::value(&email)->required(), "Email of the admin user to create if missing.");
   int code = 0;
   if (!Parse(args, desc, "admin-api bootstrap", &code)) return code;
   auto db = Database::Open(data_dir);
@@ -146,11 +157,12 @@ int Bootstrap(const std::vector<std::string>& args) {
 int Import(const std::vector<std::string>& args) {
   std::string data_dir, email, file, public_url, blocklist_file;
   po::options_description desc("import options");
-  desc.add_options()
-      ("data-dir", po::value(&data_dir)->required(), "RocksDB directory (no server may hold it).")
-      ("email", po::value(&email)->required(), "Owner of the imported links (the user must exist).")
-      ("file", po::value(&file)->required(), "CSV file with header shortUrl,longUrl ('-' for stdin).")
-      ("public-url", po::value(&public_url), "The short domain: links to it are refused.");
+  desc.add_options()("data-dir", po::value(&data_dir)->required(),
+                     "RocksDB directory (no server may hold it).")(
+      "email", po::value(&email)->required(), "Owner of the imported links (the user must exist).")(
+      "file", po::value(&file)->required(),
+      "CSV file with header shortUrl,longUrl ('-' for stdin).")(
+      "public-url", po::value(&public_url), "The short domain: links to it are refused.");
   po::positional_options_description positional;
   positional.add("file", 1);
   int code = 0;
@@ -195,9 +207,13 @@ int Import(const std::vector<std::string>& args) {
 
   bool tty = isatty(STDERR_FILENO);
   auto started = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
   auto report = ImportCsv(*in, owner->id, policy, links->get(), [&](uint64_t rows) {
-    if (tty) fprintf(stderr, "\r%llu rows read, %.0f rows/s   ", (unsigned long long)rows, rows / elapsed());
+    if (tty)
+      fprintf(stderr, "\r%llu rows read, %.0f rows/s   ", (unsigned long long)rows,
+              rows / elapsed());
   });
   if (tty) fprintf(stderr, "\n");
   if (!report.ok()) {
@@ -206,12 +222,13 @@ int Import(const std::vector<std::string>& args) {
   }
   for (const std::string& line : report->rejected) std::cerr << line << "\n";
   if (report->rejected_total > report->rejected.size()) {
-    std::cerr << "(" << report->rejected_total - report->rejected.size() << " more rejected rows not shown)\n";
+    std::cerr << "(" << report->rejected_total - report->rejected.size()
+              << " more rejected rows not shown)\n";
   }
   double secs = elapsed();
-  std::cout << "imported " << report->imported << " of " << report->rows << " rows in " << secs << " s ("
-            << static_cast<uint64_t>(report->imported / std::max(secs, 1e-9)) << " links/s); "
-            << report->rejected_total << " rejected\n";
+  std::cout << "imported " << report->imported << " of " << report->rows << " rows in " << secs
+            << " s (" << static_cast<uint64_t>(report->imported / std::max(secs, 1e-9))
+            << " links/s); " << report->rejected_total << " rejected\n";
   return report->rejected_total == 0 ? 0 : 3;
 }
 

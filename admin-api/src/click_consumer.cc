@@ -36,7 +36,8 @@ ReplyPtr Command(redisContext* c, const char* format, ...) {
 }
 
 bool IsError(const ReplyPtr& r, const char* prefix = "") {
-  return r && r->type == REDIS_REPLY_ERROR && std::string_view(r->str, r->len).rfind(prefix, 0) == 0;
+  return r && r->type == REDIS_REPLY_ERROR &&
+         std::string_view(r->str, r->len).rfind(prefix, 0) == 0;
 }
 
 }  // namespace
@@ -44,9 +45,11 @@ bool IsError(const ReplyPtr& r, const char* prefix = "") {
 ClickConsumer::ClickConsumer(std::string redis, LinkService* links, MetricsRegistry* metrics)
     : redis_(std::move(redis)),
       links_(links),
-      batches_(metrics->GetCounter("admin_click_batches_total", "Click batches applied (duplicates included).")),
-      refused_(metrics->GetCounter("admin_click_batches_refused_total",
-                                   "Click batches refused (unreadable or out of order); nodes resend in order.")) {
+      batches_(metrics->GetCounter("admin_click_batches_total",
+                                   "Click batches applied (duplicates included).")),
+      refused_(metrics->GetCounter(
+          "admin_click_batches_refused_total",
+          "Click batches refused (unreadable or out of order); nodes resend in order.")) {
   if (!redis_.empty()) thread_ = std::thread([this] { Run(); });
 }
 
@@ -82,8 +85,9 @@ void ClickConsumer::Run() {
       }
       read_pending = true;
     }
-    ReplyPtr r = Command(conn.get(), "XREADGROUP GROUP %s %s COUNT %d BLOCK %d STREAMS %s %s", kGroup, kConsumer,
-                         kReadCount, kBlockMs, kClickStream, read_pending ? "0" : ">");
+    ReplyPtr r =
+        Command(conn.get(), "XREADGROUP GROUP %s %s COUNT %d BLOCK %d STREAMS %s %s", kGroup,
+                kConsumer, kReadCount, kBlockMs, kClickStream, read_pending ? "0" : ">");
     if (!r || IsError(r, "NOGROUP")) {  // Redis gone, or restarted without our group
       if (r) LogWarn("click stream group missing; recreating it");
       conn.reset();
@@ -107,7 +111,8 @@ void ClickConsumer::Run() {
       bool decoded = false;
       for (size_t f = 0; fields && f + 1 < fields->elements; f += 2) {
         if (std::string_view(fields->element[f]->str, fields->element[f]->len) != "batch") continue;
-        auto batch = DecodeClickBatch(std::string_view(fields->element[f + 1]->str, fields->element[f + 1]->len));
+        auto batch = DecodeClickBatch(
+            std::string_view(fields->element[f + 1]->str, fields->element[f + 1]->len));
         if (batch.ok()) {
           mutations.emplace_back(ApplyClicks{std::move(batch).value()});
           decoded = true;
@@ -122,9 +127,12 @@ void ClickConsumer::Run() {
       auto results = links_->SubmitAndWait(std::move(mutations));
       bool storage_failed = false;
       for (const auto& result : results) {
-        if (result.status.ok()) batches_->Add();
-        else if (result.status.error().code == ErrorCode::kInvalidArgument) refused_->Add();
-        else storage_failed = true;
+        if (result.status.ok())
+          batches_->Add();
+        else if (result.status.error().code == ErrorCode::kInvalidArgument)
+          refused_->Add();
+        else
+          storage_failed = true;
       }
       if (storage_failed) {
         // Not durable: leave the entries pending; they are read again after a pause.

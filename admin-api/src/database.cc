@@ -1,7 +1,7 @@
 #include "database.h"
 
-#include <rocksdb/options.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
 #include "common/log.h"
@@ -12,8 +12,9 @@ namespace shortlink::admin {
 Error FromRocks(const rocksdb::Status& status, std::string_view what) {
   LogError("storage error", {{"op", what}, {"detail", status.ToString()}});
   if (status.IsNoSpace() || status.IsIOError() || status.IsBusy() || status.IsTimedOut()) {
-    std::string msg = status.IsNoSpace() ? "Storage is full; the change was not saved. Try again later."
-                                         : "Storage is unavailable; the change was not saved. Try again later.";
+    std::string msg = status.IsNoSpace()
+                          ? "Storage is full; the change was not saved. Try again later."
+                          : "Storage is unavailable; the change was not saved. Try again later.";
     return MakeError(ErrorCode::kUnavailable, msg);
   }
   return MakeError(ErrorCode::kInternal, "Internal server error");
@@ -32,7 +33,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) {
-    return MakeError(ErrorCode::kUnavailable, "cannot open database in " + dir + ": " + s.ToString());
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot open database in " + dir + ": " + s.ToString());
   }
   return std::unique_ptr<Database>(new Database(std::unique_ptr<rocksdb::DB>(db)));
 }
@@ -65,7 +67,8 @@ Status Database::Flush() {
 
 Result<std::optional<std::string>> Database::Get(std::string_view key) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, "get");
   return std::optional<std::string>(std::move(value));
@@ -88,7 +91,9 @@ Status Database::Scan(std::string_view prefix,
     rocksdb::Slice key = it->key();
     if (!key.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
     rocksdb::Slice value = it->value();
-    if (!visit(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()))) break;
+    if (!visit(std::string_view(key.data(), key.size()),
+               std::string_view(value.data(), value.size())))
+      break;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scan");
   return Status::Ok();

@@ -37,7 +37,8 @@ class Database {
 
   // Calls visit(key, value) for each key starting with `prefix`, in order,
   // until visit returns false. `snapshot` may be null.
-  Status Scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit,
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& visit,
               const rocksdb::Snapshot* snapshot = nullptr);
 
   rocksdb::DB* raw() { return db_.get(); }

@@ -14,7 +14,8 @@ boost::json::object KeyToJson(const ApiKeyInfo& k) {
   o["hint"] = k.hint;
   o["environment"] = k.environment == Environment::kStaging ? "staging" : "production";
   o["createdAt"] = FormatIso8601Millis(k.created_at_ms);
-  o["lastUsedAt"] = k.last_used_at_ms ? boost::json::value(FormatIso8601Millis(k.last_used_at_ms)) : nullptr;
+  o["lastUsedAt"] =
+      k.last_used_at_ms ? boost::json::value(FormatIso8601Millis(k.last_used_at_ms)) : nullptr;
   o["revoked"] = k.revoked;
   if (k.revoked) o["revokedAt"] = FormatIso8601Millis(k.revoked_at_ms);
   return o;

@@ -12,12 +12,14 @@ namespace {
 constexpr size_t kMaxListLimit = 1000;
 constexpr size_t kMaxBulkRows = 1000;
 
-Result<size_t> ParseCount(const std::string& name, const std::string& text, size_t min, size_t max) {
+Result<size_t> ParseCount(const std::string& name, const std::string& text, size_t min,
+                          size_t max) {
   size_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     name + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ".");
+    return MakeError(ErrorCode::kInvalidArgument, name + " must be a whole number from " +
+                                                      std::to_string(min) + " to " +
+                                                      std::to_string(max) + ".");
   }
   return value;
 }
@@ -35,7 +37,8 @@ Result<ListQuery> ParseListQuery(const RequestContext& rc) {
       if (!v.ok()) return v.error();
       q.offset = *v;
     } else if (key == "searchText") {
-      if (value.size() > kMaxUrlLength) return MakeError(ErrorCode::kInvalidArgument, "searchText is too long.");
+      if (value.size() > kMaxUrlLength)
+        return MakeError(ErrorCode::kInvalidArgument, "searchText is too long.");
       q.search_text = value;
     } else if (key == "state") {
       LinkState state;
@@ -44,17 +47,26 @@ Result<ListQuery> ParseListQuery(const RequestContext& rc) {
       }
       q.state = state;
     } else if (key == "orderBy") {
-      if (value == "createdAt") q.order_by = OrderBy::kCreatedAt;
-      else if (value == "clicks") q.order_by = OrderBy::kClicks;
-      else return MakeError(ErrorCode::kInvalidArgument, "orderBy must be createdAt or clicks.");
+      if (value == "createdAt")
+        q.order_by = OrderBy::kCreatedAt;
+      else if (value == "clicks")
+        q.order_by = OrderBy::kClicks;
+      else
+        return MakeError(ErrorCode::kInvalidArgument, "orderBy must be createdAt or clicks.");
     } else if (key == "sortDirection") {
-      if (value == "asc") q.ascending = true;
-      else if (value == "desc") q.ascending = false;
-      else return MakeError(ErrorCode::kInvalidArgument, "sortDirection must be desc or asc.");
+      if (value == "asc")
+        q.ascending = true;
+      else if (value == "desc")
+        q.ascending = false;
+      else
+        return MakeError(ErrorCode::kInvalidArgument, "sortDirection must be desc or asc.");
     } else if (key == "isFile") {
-      if (value == "true") q.is_file = true;
-      else if (value == "false") q.is_file = false;
-      else return MakeError(ErrorCode::kInvalidArgument, "isFile must be true or false.");
+      if (value == "true")
+        q.is_file = true;
+      else if (value == "false")
+        q.is_file = false;
+      else
+        return MakeError(ErrorCode::kInvalidArgument, "isFile must be true or false.");
     }
     // Other parameters (cache busters, tracing) are ignored, as most APIs do.
   }
@@ -62,7 +74,8 @@ Result<ListQuery> ParseListQuery(const RequestContext& rc) {
 }
 
 // Validates one {longUrl, shortUrl?} object into a CreateLink.
-Result<CreateLink> ParseCreate(const ApiContext& ctx, const simdjson::dom::object& obj, uint64_t owner) {
+Result<CreateLink> ParseCreate(const ApiContext& ctx, const simdjson::dom::object& obj,
+                               uint64_t owner) {
   auto long_url = OptionalString(obj, "longUrl");
   if (!long_url.ok()) return long_url.error();
   if (!*long_url) return MakeError(ErrorCode::kInvalidArgument, "longUrl is required.");
@@ -84,7 +97,8 @@ Result<CreateLink> ParseCreate(const ApiContext& ctx, const simdjson::dom::objec
 // A path that cannot name a link (bad characters, reserved word) names none: 404.
 Result<std::string> CodeFromPath(const RequestContext& rc) {
   auto code = NormalizeCode(rc.param);
-  if (!code.ok()) return MakeError(ErrorCode::kNotFound, "Short link \"" + rc.param + "\" does not exist.");
+  if (!code.ok())
+    return MakeError(ErrorCode::kNotFound, "Short link \"" + rc.param + "\" does not exist.");
   return code;
 }
 
@@ -120,7 +134,8 @@ Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
   if (!obj.ok()) co_return rc.Error(obj.error());
   simdjson::dom::array rows;
   if ((*obj)["urls"].get(rows)) {
-    co_return rc.Error(ErrorCode::kInvalidArgument, "Body must be {\"urls\": [{\"longUrl\": ..., \"shortUrl\": ...}, ...]}.");
+    co_return rc.Error(ErrorCode::kInvalidArgument,
+                       "Body must be {\"urls\": [{\"longUrl\": ..., \"shortUrl\": ...}, ...]}.");
   }
   if (rows.size() == 0 || rows.size() > kMaxBulkRows) {
     co_return rc.Error(ErrorCode::kInvalidArgument, "urls must hold from 1 to 1000 links.");
@@ -131,7 +146,8 @@ Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
   for (simdjson::dom::element row : rows) {
     simdjson::dom::object row_obj;
     if (row.get(row_obj)) {
-      row_errors.emplace_back(MakeError(ErrorCode::kInvalidArgument, "Each row must be an object."));
+      row_errors.emplace_back(
+          MakeError(ErrorCode::kInvalidArgument, "Each row must be an object."));
       continue;
     }
     auto create = ParseCreate(ctx, row_obj, rc.user->id);
@@ -210,7 +226,8 @@ Awaitable UpdateUrl(ApiContext& ctx, RequestContext& rc) {
     update.state = parsed;
   }
   if (!update.long_url && !update.state) {
-    co_return rc.Error(ErrorCode::kInvalidArgument, "Nothing to update: give longUrl and/or state.");
+    co_return rc.Error(ErrorCode::kInvalidArgument,
+                       "Nothing to update: give longUrl and/or state.");
   }
   std::vector<Mutation> mutations;
   mutations.emplace_back(std::move(update));

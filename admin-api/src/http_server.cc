@@ -1,5 +1,6 @@
 #include "http_server.h"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,7 +12,6 @@
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <array>
 #include <chrono>
 
 #include "common/log.h"
@@ -29,7 +29,7 @@ constexpr size_t kHeaderLimit = 16 * 1024;  // bytes
 constexpr size_t kBodyLimit = 1 << 20;      // bytes: 1 MiB
 constexpr auto kReadTimeout = 30s;
 constexpr auto kWriteTimeout = 60s;  // a snapshot chunk on a slow link
-constexpr auto kDrainTimeout = 5s;  // how long an over-limit body is read and dropped
+constexpr auto kDrainTimeout = 5s;   // how long an over-limit body is read and dropped
 
 // The cipher suites of ../shared/reference/gogoworx-api-overview.txt, in its
 // order, for TLS 1.2. TLS 1.3 uses OpenSSL's defaults (all AEAD).
@@ -60,7 +60,8 @@ asio::awaitable<bool> WriteReply(Stream& stream, Reply& reply) {
     if (!more.ok()) co_return false;  // close mid-stream: the client sees truncation
     if (!chunk.empty()) {
       lowest.expires_after(kWriteTimeout);
-      auto [wec, wn] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(chunk)), kTuple);
+      auto [wec, wn] =
+          co_await asio::async_write(stream, http::make_chunk(asio::buffer(chunk)), kTuple);
       if (wec) co_return false;
     }
     if (!more.value()) break;
@@ -83,8 +84,8 @@ asio::awaitable<void> DrainInput(Stream& stream) {
 }
 
 template <class Stream>
-asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer, const Handler& handler,
-                                   const std::string& remote) {
+asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer,
+                                    const Handler& handler, const std::string& remote) {
   auto& lowest = beast::get_lowest_layer(stream);
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -92,15 +93,17 @@ asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer, 
     parser.body_limit(kBodyLimit);
     lowest.expires_after(kReadTimeout);
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout) co_return;
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout)
+      co_return;
     if (ec) {
       // Answer what we can name, then close: the rest of the stream is unreadable.
       Response res;
       if (ec == http::error::body_limit) {
-        res = JsonError(http::status::payload_too_large, "Request body is larger than 1 MiB.", 11, false);
+        res = JsonError(http::status::payload_too_large, "Request body is larger than 1 MiB.", 11,
+                        false);
       } else if (ec == http::error::header_limit) {
-        res = JsonError(http::status::request_header_fields_too_large, "Request headers are larger than 16 KiB.",
-                        11, false);
+        res = JsonError(http::status::request_header_fields_too_large,
+                        "Request headers are larger than 16 KiB.", 11, false);
       } else if (parser.got_some()) {
         res = JsonError(http::status::bad_request, "Malformed HTTP request.", 11, false);
       } else {
@@ -121,7 +124,8 @@ asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer, 
   }
 }
 
-asio::awaitable<void> Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, Handler handler) {
+asio::awaitable<void> Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+                              Handler handler) {
   beast::tcp_stream stream(std::move(socket));
   std::string remote;
   {
@@ -140,13 +144,15 @@ asio::awaitable<void> Session(tcp::socket socket, std::shared_ptr<asio::ssl::con
   auto [dec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, kTuple);
   if (dec) co_return;
   if (!is_tls) {
-    Response res = JsonError(http::status::bad_request, "This API is served over HTTPS only.", 11, false);
+    Response res =
+        JsonError(http::status::bad_request, "This API is served over HTTPS only.", 11, false);
     co_await http::async_write(stream, res, kTuple);
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), *tls);
   tls_stream.next_layer().expires_after(kReadTimeout);
-  auto [hec, used] = co_await tls_stream.async_handshake(asio::ssl::stream_base::server, buffer.data(), kTuple);
+  auto [hec, used] =
+      co_await tls_stream.async_handshake(asio::ssl::stream_base::server, buffer.data(), kTuple);
   if (hec) co_return;
   buffer.consume(used);
   co_await ServeRequests(tls_stream, buffer, handler, remote);
@@ -159,8 +165,8 @@ asio::awaitable<void> Session(tcp::socket socket, std::shared_ptr<asio::ssl::con
 Result<std::shared_ptr<asio::ssl::context>> MakeServerTlsContext(const TlsFiles& files) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
-                   asio::ssl::context::single_dh_use);
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   if (SSL_CTX_set_cipher_list(ctx->native_handle(), kTls12Ciphers) != 1) {
     return MakeError(ErrorCode::kInternal, "OpenSSL refused the TLS 1.2 cipher list");
@@ -168,13 +174,18 @@ Result<std::shared_ptr<asio::ssl::context>> MakeServerTlsContext(const TlsFiles&
   SSL_CTX_set_options(ctx->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(files.cert_chain_pem, ec);
-  if (ec) return MakeError(ErrorCode::kInvalidArgument, "cannot load --tls-cert " + files.cert_chain_pem + ": " + ec.message());
+  if (ec)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "cannot load --tls-cert " + files.cert_chain_pem + ": " + ec.message());
   ctx->use_private_key_file(files.private_key_pem, asio::ssl::context::pem, ec);
-  if (ec) return MakeError(ErrorCode::kInvalidArgument, "cannot load --tls-key " + files.private_key_pem + ": " + ec.message());
+  if (ec)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "cannot load --tls-key " + files.private_key_pem + ": " + ec.message());
   return ctx;
 }
 
-HttpServer::HttpServer(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls, Handler handler)
+HttpServer::HttpServer(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls,
+                       Handler handler)
     : ioc_(ioc), tls_(std::move(tls)), handler_(std::move(handler)) {}
 
 Result<unsigned short> HttpServer::Listen(const std::string& host, unsigned short port) {
@@ -187,7 +198,9 @@ Result<unsigned short> HttpServer::Listen(const std::string& host, unsigned shor
   if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_->bind(endpoint, ec);
   if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return MakeError(ErrorCode::kUnavailable, "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  if (ec)
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   asio::co_spawn(ioc_, Accept(), asio::detached);
   return acceptor_->local_endpoint().port();
 }

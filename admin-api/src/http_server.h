@@ -38,7 +38,8 @@ Result<std::shared_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const Tl
 class HttpServer {
  public:
   // `tls` null means plain HTTP.
-  HttpServer(boost::asio::io_context& ioc, std::shared_ptr<boost::asio::ssl::context> tls, Handler handler);
+  HttpServer(boost::asio::io_context& ioc, std::shared_ptr<boost::asio::ssl::context> tls,
+             Handler handler);
 
   // Binds and listens; returns the bound port (useful with port 0).
   Result<unsigned short> Listen(const std::string& host, unsigned short port);

@@ -6,15 +6,24 @@ namespace shortlink::admin {
 
 http::status StatusFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return http::status::bad_request;
-    case ErrorCode::kUnauthorized: return http::status::unauthorized;
-    case ErrorCode::kNotFound: return http::status::not_found;
-    case ErrorCode::kConflict: return http::status::bad_request;  // as the Go API answers
-    case ErrorCode::kTooLarge: return http::status::payload_too_large;
-    case ErrorCode::kRateLimited: return http::status::too_many_requests;
-    case ErrorCode::kUnavailable: return http::status::service_unavailable;
-    case ErrorCode::kGone: return http::status::gone;
-    case ErrorCode::kInternal: return http::status::internal_server_error;
+    case ErrorCode::kInvalidArgument:
+      return http::status::bad_request;
+    case ErrorCode::kUnauthorized:
+      return http::status::unauthorized;
+    case ErrorCode::kNotFound:
+      return http::status::not_found;
+    case ErrorCode::kConflict:
+      return http::status::bad_request;  // as the Go API answers
+    case ErrorCode::kTooLarge:
+      return http::status::payload_too_large;
+    case ErrorCode::kRateLimited:
+      return http::status::too_many_requests;
+    case ErrorCode::kUnavailable:
+      return http::status::service_unavailable;
+    case ErrorCode::kGone:
+      return http::status::gone;
+    case ErrorCode::kInternal:
+      return http::status::internal_server_error;
   }
   return http::status::internal_server_error;
 }
@@ -29,7 +38,8 @@ Response JsonResponse(http::status status, std::string body, unsigned version, b
   return res;
 }
 
-Response JsonError(http::status status, std::string_view message, unsigned version, bool keep_alive) {
+Response JsonError(http::status status, std::string_view message, unsigned version,
+                   bool keep_alive) {
   boost::json::object body;
   body["message"] = message;
   return JsonResponse(status, boost::json::serialize(body), version, keep_alive);

@@ -26,7 +26,8 @@ struct Reply {
 
 // {"message": ...} with the status that `code` maps to; the Go API's shape.
 Response JsonError(ErrorCode code, std::string_view message, unsigned version, bool keep_alive);
-Response JsonError(http::status status, std::string_view message, unsigned version, bool keep_alive);
+Response JsonError(http::status status, std::string_view message, unsigned version,
+                   bool keep_alive);
 Response JsonResponse(http::status status, std::string body, unsigned version, bool keep_alive);
 http::status StatusFor(ErrorCode code);
 

@@ -35,16 +35,21 @@ bool SplitCsvLine(std::string_view line, std::vector<std::string>* fields) {
   return !quoted;
 }
 
-Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolicy& policy, LinkService* links,
+Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolicy& policy,
+                               LinkService* links,
                                const std::function<void(uint64_t rows)>& progress) {
   ImportReport report;
   std::string line;
   std::vector<std::string> fields;
-  if (!std::getline(csv, line)) return MakeError(ErrorCode::kInvalidArgument, "the CSV file is empty");
+  if (!std::getline(csv, line))
+    return MakeError(ErrorCode::kInvalidArgument, "the CSV file is empty");
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // UTF-8 BOM from spreadsheets
-  if (!SplitCsvLine(line, &fields) || fields.size() != 2 || fields[0] != "shortUrl" || fields[1] != "longUrl") {
-    return MakeError(ErrorCode::kInvalidArgument, "the first line must be the header shortUrl,longUrl");
+  if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
+    line.erase(0, 3);  // UTF-8 BOM from spreadsheets
+  if (!SplitCsvLine(line, &fields) || fields.size() != 2 || fields[0] != "shortUrl" ||
+      fields[1] != "longUrl") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the first line must be the header shortUrl,longUrl");
   }
 
   auto reject = [&](uint64_t line_no, const std::string& why) {

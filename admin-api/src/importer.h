@@ -29,7 +29,8 @@ bool SplitCsvLine(std::string_view line, std::vector<std::string>* fields);
 
 // Reads `csv`, validates each row, commits in large groups. `progress` (may
 // be null) is called now and then with rows read so far.
-Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolicy& policy, LinkService* links,
+Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolicy& policy,
+                               LinkService* links,
                                const std::function<void(uint64_t rows)>& progress);
 
 }  // namespace shortlink::admin

@@ -19,6 +19,7 @@ inline constexpr size_t kMaxJsonDepth = 32;
 Result<simdjson::dom::object> ParseJsonObject(std::string_view body);
 
 // Optional string field: absent -> nullopt; present but not a string -> error.
-Result<std::optional<std::string>> OptionalString(const simdjson::dom::object& obj, std::string_view field);
+Result<std::optional<std::string>> OptionalString(const simdjson::dom::object& obj,
+                                                  std::string_view field);
 
 }  // namespace shortlink::admin

@@ -46,7 +46,7 @@ class LinkIndex {
   ~LinkIndex();
 
   // Writer side.
-  void Put(const Link& link);            // insert or replace (by code)
+  void Put(const Link& link);  // insert or replace (by code)
   void Remove(std::string_view code);
   // Bulk load at start: no ordering work per insert; call FinishLoad after.
   void LoadUnsorted(Link link);

@@ -27,7 +27,8 @@ Error NotFound(const std::string& code) {
 // batch conflict exactly as they would in two batches.
 class LinkService::Batch {
  public:
-  Batch(LinkIndex* index, uint64_t first_seq, const std::unordered_map<std::string, uint64_t>* watermarks)
+  Batch(LinkIndex* index, uint64_t first_seq,
+        const std::unordered_map<std::string, uint64_t>* watermarks)
       : index_(index), next_seq_(first_seq), committed_watermarks_(watermarks) {}
 
   MutationResult Apply(const Mutation& m, int64_t now_ms) {
@@ -40,7 +41,9 @@ class LinkService::Batch {
   // The final state of every link this batch touched (nullopt: deleted).
   const std::unordered_map<std::string, std::optional<Link>>& touched() const { return overlay_; }
   uint64_t clicks_counted() const { return clicks_counted_; }
-  const std::unordered_map<std::string, uint64_t>& new_watermarks() const { return new_watermarks_; }
+  const std::unordered_map<std::string, uint64_t>& new_watermarks() const {
+    return new_watermarks_;
+  }
 
  private:
   // nullopt: no such link; a held nullopt link: deleted in this batch.
@@ -107,8 +110,10 @@ class LinkService::Batch {
   MutationResult Do(const ApplyClicks& op, int64_t /*now_ms*/) {
     const ClickBatch& b = op.batch;
     uint64_t watermark = 0;
-    if (auto it = new_watermarks_.find(b.node); it != new_watermarks_.end()) watermark = it->second;
-    else if (auto c = committed_watermarks_->find(b.node); c != committed_watermarks_->end()) watermark = c->second;
+    if (auto it = new_watermarks_.find(b.node); it != new_watermarks_.end())
+      watermark = it->second;
+    else if (auto c = committed_watermarks_->find(b.node); c != committed_watermarks_->end())
+      watermark = c->second;
     if (b.number <= watermark) return {Status::Ok(), {}};  // applied before: exactly once
     if (b.number != watermark + 1) {
       return {MakeError(ErrorCode::kInvalidArgument, "click batch out of order"), {}};
@@ -141,32 +146,41 @@ class LinkService::Batch {
   std::unordered_map<std::string, std::optional<Link>> overlay_;
 };
 
-LinkService::LinkService(Database* db, LinkIndex* index, ChangePublisher* publisher, MetricsRegistry* metrics)
+LinkService::LinkService(Database* db, LinkIndex* index, ChangePublisher* publisher,
+                         MetricsRegistry* metrics)
     : db_(db),
       index_(index),
       publisher_(publisher),
-      commit_seconds_(metrics->GetHistogram("admin_commit_seconds", "Time to commit one group of mutations.")),
-      commits_(metrics->GetCounter("admin_commits_total", "Groups of mutations committed to RocksDB.")),
-      clicks_applied_(metrics->GetCounter("admin_clicks_applied_total", "Clicks applied from node click batches.")) {}
+      commit_seconds_(
+          metrics->GetHistogram("admin_commit_seconds", "Time to commit one group of mutations.")),
+      commits_(
+          metrics->GetCounter("admin_commits_total", "Groups of mutations committed to RocksDB.")),
+      clicks_applied_(metrics->GetCounter("admin_clicks_applied_total",
+                                          "Clicks applied from node click batches.")) {}
 
-Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex* index, ChangePublisher* publisher,
+Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex* index,
+                                                        ChangePublisher* publisher,
                                                         MetricsRegistry* metrics) {
   std::unique_ptr<LinkService> service(new LinkService(db, index, publisher, metrics));
   Status scan = db->Scan(dbkey::kLinkPrefix, [&](std::string_view, std::string_view value) {
     auto link = DecodeLink(value);
-    if (link.ok()) index->LoadUnsorted(std::move(link).value());
-    else LogError("skipping an unreadable link record", {{"detail", link.error().message}});
+    if (link.ok())
+      index->LoadUnsorted(std::move(link).value());
+    else
+      LogError("skipping an unreadable link record", {{"detail", link.error().message}});
     return true;
   });
   if (!scan.ok()) return scan.error();
   index->FinishLoad();
   service->last_seq_ = db->GetNumber(dbkey::Meta(dbkey::kLastSeq));
   scan = db->Scan("w/", [&](std::string_view key, std::string_view value) {
-    if (value.size() == 8) service->click_watermarks_[std::string(key.substr(2))] = wire::GetFixed64BE(value.data());
+    if (value.size() == 8)
+      service->click_watermarks_[std::string(key.substr(2))] = wire::GetFixed64BE(value.data());
     return true;
   });
   if (!scan.ok()) return scan.error();
-  metrics->AddCallbackGauge("admin_links", "Links stored.", [index] { return double(index->size()); });
+  metrics->AddCallbackGauge("admin_links", "Links stored.",
+                            [index] { return double(index->size()); });
   metrics->AddCallbackGauge("admin_change_seq", "Sequence number of the newest change.",
                             [s = service.get()] { return double(s->last_seq()); });
   service->thread_ = std::thread([s = service.get()] { s->Run(); });
@@ -204,7 +218,8 @@ void LinkService::Submit(std::vector<Mutation> mutations, MutationCallback done)
 std::vector<MutationResult> LinkService::SubmitAndWait(std::vector<Mutation> mutations) {
   std::promise<std::vector<MutationResult>> promise;
   auto future = promise.get_future();
-  Submit(std::move(mutations), [&promise](std::vector<MutationResult> r) { promise.set_value(std::move(r)); });
+  Submit(std::move(mutations),
+         [&promise](std::vector<MutationResult> r) { promise.set_value(std::move(r)); });
   return future.get();
 }
 
@@ -216,7 +231,8 @@ void LinkService::Run() {
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to commit
       size_t taken = 0;
-      while (!queue_.empty() && (jobs.empty() || taken + queue_.front().mutations.size() <= kMaxMutationsPerCommit)) {
+      while (!queue_.empty() &&
+             (jobs.empty() || taken + queue_.front().mutations.size() <= kMaxMutationsPerCommit)) {
         taken += queue_.front().mutations.size();
         jobs.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -265,8 +281,10 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
         for (const auto& [node, number] : batch.new_watermarks()) click_watermarks_[node] = number;
       }
       for (const auto& [code, link] : batch.touched()) {
-        if (link) index_->Put(*link);
-        else index_->Remove(code);
+        if (link)
+          index_->Put(*link);
+        else
+          index_->Remove(code);
       }
       clicks_applied_->Add(batch.clicks_counted());
       commits_->Add();
@@ -280,7 +298,8 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
     publisher_->Publish(std::move(encoded));
   }
   for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(results[i]));
-  commit_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  commit_seconds_->Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 }  // namespace shortlink::admin

@@ -73,7 +73,8 @@ using MutationCallback = std::function<void(std::vector<MutationResult>)>;
 class LinkService {
  public:
   // Loads every link into `index` before returning.
-  static Result<std::unique_ptr<LinkService>> Start(Database* db, LinkIndex* index, ChangePublisher* publisher,
+  static Result<std::unique_ptr<LinkService>> Start(Database* db, LinkIndex* index,
+                                                    ChangePublisher* publisher,
                                                     MetricsRegistry* metrics);
   ~LinkService();  // commits what is queued, then stops
 

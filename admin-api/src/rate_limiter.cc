@@ -16,7 +16,9 @@ int64_t SteadyMillis() {
 
 RateLimiter::RateLimiter(double requests_per_second, std::chrono::milliseconds cooloff,
                          std::function<int64_t()> now_ms)
-    : rate_(requests_per_second), cooloff_ms_(cooloff.count()), now_ms_(now_ms ? std::move(now_ms) : SteadyMillis) {}
+    : rate_(requests_per_second),
+      cooloff_ms_(cooloff.count()),
+      now_ms_(now_ms ? std::move(now_ms) : SteadyMillis) {}
 
 RateLimiter::Decision RateLimiter::Check(uint64_t user) {
   int64_t now = now_ms_();

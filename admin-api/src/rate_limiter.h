@@ -25,7 +25,8 @@ class RateLimiter {
   };
 
   // `now_ms` is injectable for tests; defaults to a steady clock.
-  explicit RateLimiter(double requests_per_second, std::chrono::milliseconds cooloff = std::chrono::seconds(10),
+  explicit RateLimiter(double requests_per_second,
+                       std::chrono::milliseconds cooloff = std::chrono::seconds(10),
                        std::function<int64_t()> now_ms = nullptr);
 
   Decision Check(uint64_t user);

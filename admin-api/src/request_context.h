@@ -14,11 +14,11 @@ namespace shortlink::admin {
 
 struct RequestContext {
   Request& req;
-  std::string path;                           // decoded path, no query
-  std::map<std::string, std::string> query;   // decoded; a repeated key keeps its last value
-  std::vector<std::string> query_keys;        // every key, in order, repeats included
-  std::string param;                          // the {shortUrl} or {id} segment, if the route has one
-  std::optional<User> user;                   // set for authenticated routes
+  std::string path;                          // decoded path, no query
+  std::map<std::string, std::string> query;  // decoded; a repeated key keeps its last value
+  std::vector<std::string> query_keys;       // every key, in order, repeats included
+  std::string param;                         // the {shortUrl} or {id} segment, if the route has one
+  std::optional<User> user;                  // set for authenticated routes
 
   unsigned version() const { return req.version(); }
   bool keep_alive() const { return req.keep_alive(); }

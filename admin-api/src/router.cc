@@ -30,13 +30,16 @@ bool Segments(std::string_view path, std::vector<std::string_view>* out) {
 }
 
 // Matches `path` against `pattern`; the {param} segment's text goes to `param`.
-bool Match(std::string_view pattern, const std::vector<std::string_view>& path, std::string* param) {
+bool Match(std::string_view pattern, const std::vector<std::string_view>& path,
+           std::string* param) {
   std::vector<std::string_view> want;
   Segments(pattern, &want);
   if (want.size() != path.size()) return false;
   for (size_t i = 0; i < want.size(); ++i) {
-    if (want[i].front() == '{') param->assign(path[i]);
-    else if (want[i] != path[i]) return false;
+    if (want[i].front() == '{')
+      param->assign(path[i]);
+    else if (want[i] != path[i])
+      return false;
   }
   return true;
 }
@@ -46,7 +49,9 @@ std::string_view BearerToken(const Request& req) {
   if (it == req.end()) return {};
   std::string_view value = it->value();
   constexpr std::string_view kScheme = "Bearer ";
-  if (value.size() <= kScheme.size() || !boost::algorithm::iequals(value.substr(0, kScheme.size()), kScheme)) return {};
+  if (value.size() <= kScheme.size() ||
+      !boost::algorithm::iequals(value.substr(0, kScheme.size()), kScheme))
+    return {};
   value.remove_prefix(kScheme.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
@@ -79,7 +84,8 @@ const std::vector<Route>& Routes() {
 
 Router::Router(ApiContext* ctx)
     : ctx_(ctx),
-      latency_(ctx->metrics->GetHistogram("admin_http_request_seconds", "Time from request read to reply ready.")) {}
+      latency_(ctx->metrics->GetHistogram("admin_http_request_seconds",
+                                          "Time from request read to reply ready.")) {}
 
 boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remote) {
   auto started = std::chrono::steady_clock::now();
@@ -118,12 +124,14 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
   } else if (route->auth == Auth::kApiKey) {
     std::string_view key = BearerToken(req);
     // A key of the other environment is refused like a wrong one.
-    if (!key.empty() && HasPrefixFor(key, ctx_->environment)) rc.user = ctx_->accounts->Authenticate(key);
+    if (!key.empty() && HasPrefixFor(key, ctx_->environment))
+      rc.user = ctx_->accounts->Authenticate(key);
     if (!rc.user) {
       reply = rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
     } else if (auto decision = ctx_->limiter->Check(rc.user->id); !decision.allowed) {
-      reply = rc.Error(ErrorCode::kRateLimited, "Too many requests. Requests from this user are refused for " +
-                                                    std::to_string(decision.retry_after_seconds) + " seconds.");
+      reply = rc.Error(ErrorCode::kRateLimited,
+                       "Too many requests. Requests from this user are refused for " +
+                           std::to_string(decision.retry_after_seconds) + " seconds.");
       reply.response.set(http::field::retry_after, std::to_string(decision.retry_after_seconds));
     } else {
       reply = co_await route->handle(*ctx_, rc);
@@ -139,13 +147,15 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
     reply = co_await route->handle(*ctx_, rc);
   }
 
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::string route_name = route ? std::string(route->pattern) : "unmatched";
   unsigned status = reply.response.result_int();
   ctx_->metrics
       ->GetCounter("admin_http_requests_total", "HTTP requests by route, method and status.",
                    "route=\"" + EscapeLabelValue(route_name) + "\",method=\"" +
-                       std::string(http::to_string(req.method())) + "\",status=\"" + std::to_string(status) + "\"")
+                       std::string(http::to_string(req.method())) + "\",status=\"" +
+                       std::to_string(status) + "\"")
       ->Add();
   latency_->Observe(seconds);
   if (route_name != "/healthz" && route_name != "/metrics") {

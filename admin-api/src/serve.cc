@@ -63,7 +63,8 @@ int Fail(const std::string& message) {
 int Serve(const ServeOptions& options) {
   std::string host;
   unsigned short port = 0;
-  if (Status s = ParseHostPort(options.listen, &host, &port); !s.ok()) return Fail("--listen: " + s.error().message);
+  if (Status s = ParseHostPort(options.listen, &host, &port); !s.ok())
+    return Fail("--listen: " + s.error().message);
   if (options.rate_limit <= 0) return Fail("--rate-limit must be above 0 requests per second");
   if (options.threads < 1) return Fail("--threads must be at least 1");
 
@@ -91,7 +92,8 @@ int Serve(const ServeOptions& options) {
     auto token = ReadFile(options.node_token_file);
     if (!token.ok()) return Fail("--node-token-file: " + token.error().message);
     api.node_token = Trim(*token);
-    if (api.node_token.size() < 16) return Fail("--node-token-file: the token must be at least 16 characters");
+    if (api.node_token.size() < 16)
+      return Fail("--node-token-file: the token must be at least 16 characters");
   }
   if (options.openapi_file.empty()) {
     api.openapi_yaml = std::string(kOpenApiDocument);
@@ -114,23 +116,28 @@ int Serve(const ServeOptions& options) {
   auto links = LinkService::Start(api.db, &index, &publisher, &metrics);
   if (!links.ok()) return Fail(links.error().message);
   api.links = links->get();
-  LogInfo("links loaded", {{"links", std::to_string(index.size())},
-                           {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                     std::chrono::steady_clock::now() - started)
-                                                     .count())}});
+  LogInfo("links loaded",
+          {{"links", std::to_string(index.size())},
+           {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count())}});
   ClickConsumer clicks(options.redis, api.links, &metrics);
   RateLimiter limiter(options.rate_limit);
   api.limiter = &limiter;
 
   boost::asio::io_context ioc(options.threads);
   Router router(&api);
-  HttpServer server(ioc, tls, [&router](Request& req, std::string_view remote) { return router.Handle(req, remote); });
+  HttpServer server(ioc, tls, [&router](Request& req, std::string_view remote) {
+    return router.Handle(req, remote);
+  });
   auto bound = server.Listen(host, port);
   if (!bound.ok()) return Fail(bound.error().message);
   api.ready = true;
-  LogInfo("admin-api listening", {{"address", host + ":" + std::to_string(*bound)},
-                                  {"tls", tls ? "on" : "off"},
-                                  {"environment", options.environment == Environment::kStaging ? "staging" : "production"}});
+  LogInfo(
+      "admin-api listening",
+      {{"address", host + ":" + std::to_string(*bound)},
+       {"tls", tls ? "on" : "off"},
+       {"environment", options.environment == Environment::kStaging ? "staging" : "production"}});
 
   // SIGTERM: stop accepting, give open requests a moment, then stop.
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);

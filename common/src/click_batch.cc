@@ -28,17 +28,20 @@ Result<ClickBatch> DecodeClickBatch(std::string_view bytes) {
   while (!reader.done()) {
     uint8_t tag = 0;
     std::string_view field;
-    if (!reader.ReadField(&tag, &field)) return MakeError(ErrorCode::kInvalidArgument, "truncated click batch");
+    if (!reader.ReadField(&tag, &field))
+      return MakeError(ErrorCode::kInvalidArgument, "truncated click batch");
     if (tag == kNode) {
       batch.node.assign(field);
       has_node = true;
     } else if (tag == kNumber) {
-      if (!wire::ParseVarint(field, &batch.number)) return MakeError(ErrorCode::kInvalidArgument, "bad batch number");
+      if (!wire::ParseVarint(field, &batch.number))
+        return MakeError(ErrorCode::kInvalidArgument, "bad batch number");
       has_number = true;
     } else if (tag == kClick) {
       wire::Reader entry(field);
       uint64_t count = 0;
-      if (!entry.ReadVarint(&count)) return MakeError(ErrorCode::kInvalidArgument, "bad click count");
+      if (!entry.ReadVarint(&count))
+        return MakeError(ErrorCode::kInvalidArgument, "bad click count");
       batch.clicks.emplace_back(std::string(entry.rest()), count);
     }
   }

@@ -53,28 +53,47 @@ Result<Link> DecodeLink(std::string_view bytes) {
   while (!reader.done()) {
     uint8_t tag = 0;
     std::string_view field;
-    if (!reader.ReadField(&tag, &field)) return MakeError(ErrorCode::kInvalidArgument, "truncated link record");
+    if (!reader.ReadField(&tag, &field))
+      return MakeError(ErrorCode::kInvalidArgument, "truncated link record");
     uint64_t n = 0;
     bool is_varint_tag = tag >= kState && tag <= kIsFile;
     if (is_varint_tag && !wire::ParseVarint(field, &n)) {
       return MakeError(ErrorCode::kInvalidArgument, "bad integer field in link record");
     }
     switch (tag) {
-      case kCode: link.code.assign(field); has_code = true; break;
-      case kLongUrl: link.long_url.assign(field); has_url = true; break;
+      case kCode:
+        link.code.assign(field);
+        has_code = true;
+        break;
+      case kLongUrl:
+        link.long_url.assign(field);
+        has_url = true;
+        break;
       case kState:
         if (n > 1) return MakeError(ErrorCode::kInvalidArgument, "bad link state");
         link.state = static_cast<LinkState>(n);
         break;
-      case kOwner: link.owner = n; break;
-      case kClicks: link.clicks = n; break;
-      case kCreatedAt: link.created_at_ms = static_cast<int64_t>(n); break;
-      case kUpdatedAt: link.updated_at_ms = static_cast<int64_t>(n); break;
-      case kIsFile: link.is_file = n != 0; break;
-      default: break;  // a field from a newer writer: skip it
+      case kOwner:
+        link.owner = n;
+        break;
+      case kClicks:
+        link.clicks = n;
+        break;
+      case kCreatedAt:
+        link.created_at_ms = static_cast<int64_t>(n);
+        break;
+      case kUpdatedAt:
+        link.updated_at_ms = static_cast<int64_t>(n);
+        break;
+      case kIsFile:
+        link.is_file = n != 0;
+        break;
+      default:
+        break;  // a field from a newer writer: skip it
     }
   }
-  if (!has_code || !has_url) return MakeError(ErrorCode::kInvalidArgument, "link record lacks code or URL");
+  if (!has_code || !has_url)
+    return MakeError(ErrorCode::kInvalidArgument, "link record lacks code or URL");
   return link;
 }
 

@@ -14,7 +14,8 @@ void Histogram::Observe(double value) {
   size_t i = 0;
   while (i < bounds_.size() && value > bounds_[i]) ++i;
   counts_[i].fetch_add(1, std::memory_order_relaxed);
-  sum_micros_.fetch_add(static_cast<uint64_t>(std::llround(value * 1e6)), std::memory_order_relaxed);
+  sum_micros_.fetch_add(static_cast<uint64_t>(std::llround(value * 1e6)),
+                        std::memory_order_relaxed);
 }
 
 std::vector<uint64_t> Histogram::CumulativeCounts() const {
@@ -30,11 +31,12 @@ std::vector<uint64_t> Histogram::CumulativeCounts() const {
 double Histogram::sum() const { return sum_micros_.load(std::memory_order_relaxed) / 1e6; }
 
 std::vector<double> LatencyBuckets() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+          0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5,   5};
 }
 
-MetricsRegistry::Family& MetricsRegistry::FamilyFor(const std::string& name, const std::string& help,
-                                                     const char* type) {
+MetricsRegistry::Family& MetricsRegistry::FamilyFor(const std::string& name,
+                                                    const std::string& help, const char* type) {
   Family& family = families_[name];
   if (family.type.empty()) {
     family.type = type;
@@ -51,7 +53,8 @@ Counter* MetricsRegistry::GetCounter(const std::string& name, const std::string&
   return slot.get();
 }
 
-Gauge* MetricsRegistry::GetGauge(const std::string& name, const std::string& help, const std::string& labels) {
+Gauge* MetricsRegistry::GetGauge(const std::string& name, const std::string& help,
+                                 const std::string& labels) {
   std::lock_guard lock(mu_);
   auto& slot = FamilyFor(name, help, "gauge").gauges[labels];
   if (!slot) slot = std::make_unique<Gauge>();
@@ -89,8 +92,10 @@ std::string MetricsRegistry::Render() const {
   std::string out;
   for (const auto& [name, f] : families_) {
     out += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + f.type + "\n";
-    for (const auto& [labels, c] : f.counters) out += name + Braced(labels) + " " + std::to_string(c->value()) + "\n";
-    for (const auto& [labels, g] : f.gauges) out += name + Braced(labels) + " " + std::to_string(g->value()) + "\n";
+    for (const auto& [labels, c] : f.counters)
+      out += name + Braced(labels) + " " + std::to_string(c->value()) + "\n";
+    for (const auto& [labels, g] : f.gauges)
+      out += name + Braced(labels) + " " + std::to_string(g->value()) + "\n";
     if (f.callback) out += name + " " + FormatNumber(f.callback()) + "\n";
     for (const auto& [labels, h] : f.histograms) {
       auto counts = h->CumulativeCounts();
@@ -99,7 +104,8 @@ std::string MetricsRegistry::Render() const {
         out += name + "_bucket{" + labels + sep + "le=\"" + FormatNumber(h->bounds()[i]) + "\"} " +
                std::to_string(counts[i]) + "\n";
       }
-      out += name + "_bucket{" + labels + sep + "le=\"+Inf\"} " + std::to_string(counts.back()) + "\n";
+      out +=
+          name + "_bucket{" + labels + sep + "le=\"+Inf\"} " + std::to_string(counts.back()) + "\n";
       out += name + "_sum" + Braced(labels) + " " + FormatNumber(h->sum()) + "\n";
       out += name + "_count" + Braced(labels) + " " + std::to_string(counts.back()) + "\n";
     }

@@ -6,8 +6,8 @@
 
 namespace shortlink {
 
-Result<ParsedOptions> ParseOptions(const std::vector<std::string>& args, po::options_description desc,
-                                   const std::string& env_prefix,
+Result<ParsedOptions> ParseOptions(const std::vector<std::string>& args,
+                                   po::options_description desc, const std::string& env_prefix,
                                    const po::positional_options_description* positional) {
   desc.add_options()("help,h", "Show this help and exit.")(
       "config", po::value<std::string>(), "Read options from this file (key = value per line).");
@@ -28,16 +28,17 @@ Result<ParsedOptions> ParseOptions(const std::vector<std::string>& args, po::opt
       po::store(po::parse_config_file(file, desc), parsed.values);
     }
     std::string prefix = env_prefix + "_";
-    po::store(po::parse_environment(desc,
-                                    [&](const std::string& env) -> std::string {
-                                      if (env.rfind(prefix, 0) != 0) return "";
-                                      std::string name = env.substr(prefix.size());
-                                      std::transform(name.begin(), name.end(), name.begin(), [](char c) {
-                                        return c == '_' ? '-' : static_cast<char>(std::tolower(c));
-                                      });
-                                      return desc.find_nothrow(name, false) ? name : "";
-                                    }),
-              parsed.values);
+    po::store(
+        po::parse_environment(desc,
+                              [&](const std::string& env) -> std::string {
+                                if (env.rfind(prefix, 0) != 0) return "";
+                                std::string name = env.substr(prefix.size());
+                                std::transform(name.begin(), name.end(), name.begin(), [](char c) {
+                                  return c == '_' ? '-' : static_cast<char>(std::tolower(c));
+                                });
+                                return desc.find_nothrow(name, false) ? name : "";
+                              }),
+        parsed.values);
     po::notify(parsed.values);
   } catch (const po::error& e) {
     return MakeError(ErrorCode::kInvalidArgument, e.what());
@@ -45,14 +46,16 @@ Result<ParsedOptions> ParseOptions(const std::vector<std::string>& args, po::opt
   return parsed;
 }
 
-Status ParseHostPort(const std::string& text, std::string* host, unsigned short* port, bool allow_zero) {
+Status ParseHostPort(const std::string& text, std::string* host, unsigned short* port,
+                     bool allow_zero) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     return MakeError(ErrorCode::kInvalidArgument, "expected HOST:PORT, got '" + text + "'");
   }
   std::string port_text = text.substr(colon + 1);
   if (port_text.empty() || port_text.size() > 5 ||
-      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      !std::all_of(port_text.begin(), port_text.end(),
+                   [](char c) { return c >= '0' && c <= '9'; })) {
     return MakeError(ErrorCode::kInvalidArgument, "bad port in '" + text + "'");
   }
   unsigned long value = std::stoul(port_text);
@@ -60,7 +63,8 @@ Status ParseHostPort(const std::string& text, std::string* host, unsigned short*
     return MakeError(ErrorCode::kInvalidArgument, "port out of range in '" + text + "'");
   }
   *host = text.substr(0, colon);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
   *port = static_cast<unsigned short>(value);
   return Status::Ok();
 }

@@ -17,7 +17,8 @@ struct Fixture {
   std::unique_ptr<Database> db = std::move(Database::Open(dir.path())).value();
   ChangePublisher publisher{"", &metrics};
   LinkIndex index;
-  std::unique_ptr<LinkService> service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+  std::unique_ptr<LinkService> service =
+      std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
 
   MutationResult One(Mutation m) {
     std::vector<Mutation> ms;
@@ -46,7 +47,8 @@ TEST_CASE("create, update, delete each write one change in sequence") {
   auto created = f.One(CreateLink{7, "https://example.com/a", "abc"});
   REQUIRE(created.status.ok());
   CHECK(created.link.owner == 7);
-  auto updated = f.One(UpdateLink{7, "abc", std::string("https://example.com/b"), LinkState::kInactive});
+  auto updated =
+      f.One(UpdateLink{7, "abc", std::string("https://example.com/b"), LinkState::kInactive});
   REQUIRE(updated.status.ok());
   CHECK(updated.link.long_url == "https://example.com/b");
   CHECK(updated.link.state == LinkState::kInactive);
@@ -84,13 +86,15 @@ TEST_CASE("conflicts and ownership are checked, within one batch too") {
 TEST_CASE("random codes are 8 of [a-z0-9] and distinct") {
   Fixture f;
   std::vector<Mutation> batch;
-  for (int i = 0; i < 2000; ++i) batch.emplace_back(CreateLink{1, "https://example.com/", "", false});
+  for (int i = 0; i < 2000; ++i)
+    batch.emplace_back(CreateLink{1, "https://example.com/", "", false});
   auto results = f.service->SubmitAndWait(std::move(batch));
   std::set<std::string> codes;
   for (const auto& r : results) {
     REQUIRE(r.status.ok());
     REQUIRE(r.link.code.size() == 8);
-    CHECK(r.link.code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos);
+    CHECK(r.link.code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") ==
+          std::string::npos);
     codes.insert(r.link.code);
   }
   CHECK(codes.size() == 2000);
@@ -103,7 +107,9 @@ TEST_CASE("concurrent submitters are all answered and the log stays gap-free", "
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 200; ++i) {
-        if (f.One(CreateLink{1, "https://example.com/", "t" + std::to_string(t) + "-" + std::to_string(i)}).status.ok())
+        if (f.One(CreateLink{1, "https://example.com/",
+                             "t" + std::to_string(t) + "-" + std::to_string(i)})
+                .status.ok())
           ++ok;
       }
     });
@@ -141,7 +147,8 @@ TEST_CASE("a restart reloads links and continues the sequence") {
 TEST_CASE("the snapshot reader streams every link with the seq it matches") {
   Fixture f;
   std::vector<Mutation> batch;
-  for (int i = 0; i < 3000; ++i) batch.emplace_back(CreateLink{1, "https://example.com/" + std::to_string(i), ""});
+  for (int i = 0; i < 3000; ++i)
+    batch.emplace_back(CreateLink{1, "https://example.com/" + std::to_string(i), ""});
   f.service->SubmitAndWait(std::move(batch));
   SnapshotReader reader(f.db.get());
   // A change after the snapshot began is not in it.

@@ -49,7 +49,8 @@ TEST_CASE("every route is in openapi.yaml, with its method") {
 }
 
 TEST_CASE("the helper finds path blocks and not their neighbours") {
-  std::string doc = "paths:\n  /a:\n    get:\n      x: 1\n  /a/b:\n    post:\n      y: 2\ncomponents:\n";
+  std::string doc =
+      "paths:\n  /a:\n    get:\n      x: 1\n  /a/b:\n    post:\n      y: 2\ncomponents:\n";
   CHECK(PathBlock(doc, "/a").find("get:") != std::string::npos);
   CHECK(PathBlock(doc, "/a").find("post:") == std::string::npos);
   CHECK(PathBlock(doc, "/a/b").find("post:") != std::string::npos);

@@ -16,16 +16,16 @@ namespace shortlink {
 
 enum class LinkState : uint8_t { kActive = 0, kInactive = 1 };
 
-std::string_view LinkStateName(LinkState state);                 // "ACTIVE" / "INACTIVE"
+std::string_view LinkStateName(LinkState state);               // "ACTIVE" / "INACTIVE"
 bool ParseLinkState(std::string_view text, LinkState* state);  // exact match only
 
 struct Link {
   std::string code;      // the shortUrl, lowercase
   std::string long_url;  // the target
   LinkState state = LinkState::kActive;
-  uint64_t owner = 0;          // user id
-  uint64_t clicks = 0;         // exact total, as applied by admin-api
-  int64_t created_at_ms = 0;   // Unix epoch, milliseconds
+  uint64_t owner = 0;         // user id
+  uint64_t clicks = 0;        // exact total, as applied by admin-api
+  int64_t created_at_ms = 0;  // Unix epoch, milliseconds
   int64_t updated_at_ms = 0;
   bool is_file = false;
 

@@ -60,12 +60,15 @@ class MetricsRegistry {
   // `labels` is the Prometheus label text without braces, e.g.
   // `route="/api/v1/urls",status="200"`; empty for none. Asking again for
   // the same name and labels returns the same metric.
-  Counter* GetCounter(const std::string& name, const std::string& help, const std::string& labels = "");
+  Counter* GetCounter(const std::string& name, const std::string& help,
+                      const std::string& labels = "");
   Gauge* GetGauge(const std::string& name, const std::string& help, const std::string& labels = "");
-  Histogram* GetHistogram(const std::string& name, const std::string& help, const std::string& labels = "",
+  Histogram* GetHistogram(const std::string& name, const std::string& help,
+                          const std::string& labels = "",
                           std::vector<double> bounds = LatencyBuckets());
   // A gauge whose value is read when rendering (sizes, lags, states).
-  void AddCallbackGauge(const std::string& name, const std::string& help, std::function<double()> read);
+  void AddCallbackGauge(const std::string& name, const std::string& help,
+                        std::function<double()> read);
 
   std::string Render() const;
 

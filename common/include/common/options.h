@@ -21,12 +21,13 @@ struct ParsedOptions {
 
 // `desc` must not declare --help or --config; they are added here.
 // `positional` names options taken from bare arguments, in order (may be null).
-Result<ParsedOptions> ParseOptions(const std::vector<std::string>& args, po::options_description desc,
-                                   const std::string& env_prefix,
+Result<ParsedOptions> ParseOptions(const std::vector<std::string>& args,
+                                   po::options_description desc, const std::string& env_prefix,
                                    const po::positional_options_description* positional = nullptr);
 
 // "host:port" -> host and port; the port must be 1-65535 (0 allowed when
 // `allow_zero`, meaning "pick a free port").
-Status ParseHostPort(const std::string& text, std::string* host, unsigned short* port, bool allow_zero = true);
+Status ParseHostPort(const std::string& text, std::string* host, unsigned short* port,
+                     bool allow_zero = true);
 
 }  // namespace shortlink

@@ -24,7 +24,7 @@ bool IsReservedCode(std::string_view lowercase_code);
 const std::vector<std::string>& DefaultShortenerBlocklist();
 
 struct UrlPolicy {
-  std::string own_host;                 // the deployment's short domain (from --public-url), lowercase
+  std::string own_host;  // the deployment's short domain (from --public-url), lowercase
   std::vector<std::string> blocked_hosts;  // lowercase; a host matches itself and its subdomains
 };
 
