@@ -156,7 +156,8 @@ inline void MakeCertificate(const std::string& dir, const std::string& name,
   std::string cert = dir + "/" + name + ".pem", key = dir + "/" + name + ".key";
   pid_t pid = Spawn({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                      "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=" + name,
-                     "-addext", "subjectAltName=" + names, "-keyout", key, "-out", cert});
+                     "-addext", "subjectAltName=" + names, "-keyout", key, "-out", cert},
+                    environ, /*quiet=*/true);
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
