@@ -1,0 +1,259 @@
+#include "app.h"
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/options.h"
+#include "edge_server.h"
+#include "link_table.h"
+#include "node_sync.h"
+#include "ops_server.h"
+
+namespace shortlink::redirector {
+namespace {
+
+constexpr const char* kDefaultNotFound =
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Link not found</title></head>"
+    "<body><h1>Link not found</h1><p>This short link does not exist or is no longer "
+    "active.</p></body></html>\n";
+
+struct Flags {
+  std::string data_dir, listen = "0.0.0.0:8080", redis = "127.0.0.1:6379", admin_url,
+                        node_token_file;
+  std::string node_id, admin_ca, ops_listen = "127.0.0.1:9090", home_url, not_found_page,
+                                 log_level = "info";
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int redirect_status = 302;
+  int idle_timeout = 60;
+  size_t max_connections = 100000;
+};
+
+std::string Hostname() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  return buf[0] ? buf : "node";
+}
+
+// Prometheus text for the per-worker counters, summed at render time so the
+// hot path only ever bumps its own thread's counters.
+std::string WorkerMetrics(const EdgeServer& edge) {
+  uint64_t ok = 0, nf = 0, bad = 0, err = 0, hits = 0, misses = 0, unsafe = 0, timeouts = 0,
+           refused = 0;
+  for (const auto& s : edge.stats()) {
+    ok += s->responses_2xx_3xx.load(std::memory_order_relaxed);
+    nf += s->responses_404.load(std::memory_order_relaxed);
+    bad += s->responses_4xx_other.load(std::memory_order_relaxed);
+    err += s->responses_5xx.load(std::memory_order_relaxed);
+    hits += s->hits.load(std::memory_order_relaxed);
+    misses += s->misses.load(std::memory_order_relaxed);
+    unsafe += s->unsafe_targets.load(std::memory_order_relaxed);
+    timeouts += s->timeouts.load(std::memory_order_relaxed);
+    refused += s->connections_refused.load(std::memory_order_relaxed);
+  }
+  uint64_t clicks = 0, bots = 0, dropped = 0;
+  for (const auto& c : edge.clicks()) {
+    clicks += c->clicks();
+    bots += c->bot_hits();
+    dropped += c->dropped();
+  }
+  std::ostringstream out;
+  out << "# HELP redirector_responses_total Responses on the public port by status class.\n"
+         "# TYPE redirector_responses_total counter\n"
+      << "redirector_responses_total{status=\"3xx\"} " << ok << "\n"
+      << "redirector_responses_total{status=\"404\"} " << nf << "\n"
+      << "redirector_responses_total{status=\"4xx\"} " << bad << "\n"
+      << "redirector_responses_total{status=\"5xx\"} " << err << "\n"
+      << "# TYPE redirector_hits_total counter\nredirector_hits_total " << hits << "\n"
+      << "# TYPE redirector_misses_total counter\nredirector_misses_total " << misses << "\n"
+      << "# HELP redirector_unsafe_targets_total Hits on a stored target unfit for a Location "
+         "header (answered 500).\n"
+      << "# TYPE redirector_unsafe_targets_total counter\nredirector_unsafe_targets_total "
+      << unsafe << "\n"
+      << "# TYPE redirector_head_timeouts_total counter\nredirector_head_timeouts_total "
+      << timeouts << "\n"
+      << "# TYPE redirector_connections_refused_total "
+         "counter\nredirector_connections_refused_total "
+      << refused << "\n"
+      << "# TYPE redirector_open_connections gauge\nredirector_open_connections "
+      << edge.open_connections() << "\n"
+      << "# TYPE redirector_clicks_total counter\nredirector_clicks_total " << clicks << "\n"
+      << "# HELP redirector_bot_hits_total HEAD requests and bot or preview fetches of existing "
+         "links (not clicks).\n"
+      << "# TYPE redirector_bot_hits_total counter\nredirector_bot_hits_total " << bots << "\n"
+      << "# HELP redirector_clicks_dropped_total Clicks not counted: a thread's table was full "
+         "with no spare.\n"
+      << "# TYPE redirector_clicks_dropped_total counter\nredirector_clicks_dropped_total "
+      << dropped << "\n";
+  return out.str();
+}
+
+int Run(const Flags& f) {
+  LogLevel level;
+  if (!ParseLogLevel(f.log_level, &level)) {
+    std::cerr << "redirector: --log-level must be debug, info, warn or error\n";
+    return 2;
+  }
+  SetLogLevel(level);
+  EdgeServerOptions edge_options;
+  if (Status s = ParseHostPort(f.listen, &edge_options.host, &edge_options.port); !s.ok()) {
+    std::cerr << "redirector: --listen: " << s.error().message << "\n";
+    return 2;
+  }
+  std::string ops_host;
+  unsigned short ops_port = 0;
+  if (Status s = ParseHostPort(f.ops_listen, &ops_host, &ops_port); !s.ok()) {
+    std::cerr << "redirector: --ops-listen: " << s.error().message << "\n";
+    return 2;
+  }
+  if (f.redirect_status != 301 && f.redirect_status != 302 && f.redirect_status != 307 &&
+      f.redirect_status != 308) {
+    std::cerr << "redirector: --redirect-status must be 301, 302, 307 or 308\n";
+    return 2;
+  }
+  if (!f.home_url.empty() && !SafeHeaderValue(f.home_url)) {
+    std::cerr << "redirector: --home-url must be a URL without spaces or control characters\n";
+    return 2;
+  }
+  if (f.threads < 1 || f.idle_timeout < 1) {
+    std::cerr << "redirector: --threads and --idle-timeout must be at least 1\n";
+    return 2;
+  }
+  edge_options.threads = f.threads;
+  edge_options.idle_timeout = std::chrono::seconds(f.idle_timeout);
+  edge_options.max_connections = f.max_connections;
+  edge_options.responder.redirect_status = f.redirect_status;
+  edge_options.responder.home_url = f.home_url;
+  edge_options.responder.not_found_html = kDefaultNotFound;
+  if (!f.not_found_page.empty()) {
+    std::ifstream in(f.not_found_page, std::ios::binary);
+    if (!in) {
+      std::cerr << "redirector: cannot read --not-found-page " << f.not_found_page << "\n";
+      return 2;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    edge_options.responder.not_found_html = ss.str();
+  }
+
+  RcuThreadScope rcu;  // this thread writes the table while the replica loads
+  LinkTable table;
+  MetricsRegistry metrics;
+  NodeSyncConfig sync_config{f.data_dir,  f.redis,
+                             f.admin_url, f.node_token_file,
+                             f.admin_ca,  f.node_id.empty() ? Hostname() : f.node_id,
+                             nullptr};
+  auto sync = NodeSync::Create(sync_config, &table, &metrics);
+  if (!sync.ok()) {
+    std::cerr << "redirector: " << sync.error().message << "\n";
+    return 1;
+  }
+  auto started = std::chrono::steady_clock::now();
+  if (Status s = (*sync)->Start(); !s.ok()) {
+    std::cerr << "redirector: " << s.error().message << "\n";
+    return 1;
+  }
+  LogInfo("replica loaded into memory",
+          {{"links", std::to_string(table.size())},
+           {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count())}});
+  metrics.AddCallbackGauge("redirector_links", "Links held in memory.",
+                           [&table] { return double(table.size()); });
+  metrics.AddCallbackGauge("redirector_table_bytes", "Bytes of the in-memory link table.",
+                           [&table] { return double(table.memory_bytes()); });
+
+  EdgeServer edge(&table, edge_options);
+  NodeSync* node_sync = sync->get();
+  OpsServer ops([&](const std::string& path) -> OpsReply {
+    if (path == "/healthz") {
+      if (node_sync->ready()) return {200, "text/plain", "ok\n"};
+      return {503, "text/plain", "loading\n"};
+    }
+    if (path == "/metrics")
+      return {200, "text/plain; version=0.0.4", metrics.Render() + WorkerMetrics(edge)};
+    return {404, "text/plain", "not found\n"};
+  });
+  auto ops_bound = ops.Start(ops_host, ops_port);
+  if (!ops_bound.ok()) {
+    std::cerr << "redirector: " << ops_bound.error().message << "\n";
+    return 1;
+  }
+  auto bound = edge.Start();
+  if (!bound.ok()) {
+    std::cerr << "redirector: " << bound.error().message << "\n";
+    return 1;
+  }
+  LogInfo("redirector listening", {{"address", edge_options.host + ":" + std::to_string(*bound)},
+                                   {"ops", ops_host + ":" + std::to_string(*ops_bound)},
+                                   {"threads", std::to_string(f.threads)}});
+
+  boost::asio::io_context signals_ioc(1);
+  boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int) {});
+  signals_ioc.run();  // returns after the first signal
+  LogInfo("shutting down");
+  edge.Stop();
+  (*sync)->Stop();
+  ops.Stop();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int RunRedirector(int argc, char** argv) {
+  Flags f;
+  po::options_description desc("redirector options");
+  desc.add_options()("data-dir", po::value(&f.data_dir)->required(),
+                     "Directory of this node's RocksDB replica.")(
+      "listen", po::value(&f.listen)->default_value(f.listen),
+      "HOST:PORT of the public redirect port.")(
+      "redis", po::value(&f.redis)->default_value(f.redis),
+      "Redis HOST:PORT for live changes; empty to poll admin-api only.")(
+      "admin-url", po::value(&f.admin_url)->required(),
+      "admin-api base URL, e.g. https://admin.internal:8443.")(
+      "node-token-file", po::value(&f.node_token_file)->required(),
+      "File holding the node token admin-api expects.")(
+      "admin-ca", po::value(&f.admin_ca),
+      "Trust this CA or self-signed certificate (PEM) for --admin-url.")(
+      "node-id", po::value(&f.node_id), "Name of this node (default: the host name).")(
+      "threads", po::value(&f.threads)->default_value(f.threads),
+      "Worker threads (default: all cores).")("ops-listen",
+                                              po::value(&f.ops_listen)->default_value(f.ops_listen),
+                                              "HOST:PORT for /healthz and /metrics.")(
+      "redirect-status", po::value(&f.redirect_status)->default_value(f.redirect_status),
+      "301, 302, 307 or 308.")("home-url", po::value(&f.home_url),
+                               "Where / redirects (default: / is a 404).")(
+      "not-found-page", po::value(&f.not_found_page), "HTML file served with 404s.")(
+      "idle-timeout", po::value(&f.idle_timeout)->default_value(f.idle_timeout),
+      "Seconds before an idle keep-alive connection is closed.")(
+      "max-connections", po::value(&f.max_connections)->default_value(f.max_connections),
+      "Open connections at most.")("log-level", po::value(&f.log_level)->default_value(f.log_level),
+                                   "debug, info, warn or error.");
+  auto parsed = ParseOptions(std::vector<std::string>(argv + 1, argv + argc), desc, "REDIRECTOR");
+  if (!parsed.ok()) {
+    std::cerr << "redirector: " << parsed.error().message << "\nTry 'redirector --help'.\n";
+    return 2;
+  }
+  if (parsed->help) {
+    desc.add_options()("help,h", "Show this help and exit.")("config", po::value<std::string>(),
+                                                             "Read options from this file.");
+    std::cout
+        << "Usage: redirector --data-dir DIR --admin-url URL --node-token-file FILE [OPTIONS]\n\n"
+        << "Every option can also be set in a --config file (key = value) or an environment\n"
+        << "variable REDIRECTOR_<OPTION> (upper case, '-' as '_').\n\n"
+        << desc << "\n";
+    return 0;
+  }
+  return Run(f);
+}
+
+}  // namespace shortlink::redirector

@@ -1,0 +1,85 @@
+// Counting clicks on the hot path without shared writes.
+//
+// Each worker thread owns a ThreadClicks. Record() adds to the thread's
+// active ClickTable: a fixed-capacity open-addressing table allocated up
+// front, so counting never allocates. About once a second the worker calls
+// Tick(), which hands the active table to the flusher (an atomic pointer
+// exchange) and takes a spare one; the flusher drains the full table and
+// returns it as the next spare. The only atomics the worker touches are in
+// Tick(), not per click.
+//
+// Thread safety: Record/RecordBot/Tick on the owning worker thread only;
+// TakeFull/ReturnSpare on the flusher thread only; counters from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace shortlink::redirector {
+
+class ClickTable {
+ public:
+  static constexpr size_t kCapacity = 1 << 14;  // distinct codes per thread per interval
+  static constexpr size_t kMaxCode = 64;
+
+  ClickTable();
+  // Adds one click; false when the table is full (3/4 of kCapacity).
+  bool Add(std::string_view code);
+  template <typename F>
+  void ForEach(F&& visit) const {  // visit(std::string_view code, uint64_t count)
+    for (size_t i = 0; i < kCapacity; ++i) {
+      if (slots_[i].count)
+        visit(std::string_view(slots_[i].code, slots_[i].length), slots_[i].count);
+    }
+  }
+  void Clear();
+  size_t size() const { return used_; }
+
+ private:
+  struct Slot {
+    uint32_t count;
+    uint32_t hash;
+    uint8_t length;
+    char code[kMaxCode];
+  };
+  std::unique_ptr<Slot[]> slots_;
+  size_t used_ = 0;
+};
+
+class ThreadClicks {
+ public:
+  ThreadClicks();
+  ~ThreadClicks();
+
+  // Worker thread.
+  void Record(std::string_view code);
+  void RecordBot() {
+    bot_hits_.store(bot_hits_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  void Tick();  // hand the active table over if the flusher is ready for it
+
+  // Flusher thread: the table handed over, or null; give it back cleared.
+  ClickTable* TakeFull() { return full_.exchange(nullptr, std::memory_order_acquire); }
+  void ReturnSpare(ClickTable* table);
+
+  // Any thread, for metrics. Single-writer counters: relaxed loads suffice.
+  uint64_t clicks() const { return clicks_.load(std::memory_order_relaxed); }
+  uint64_t bot_hits() const { return bot_hits_.load(std::memory_order_relaxed); }
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  void Bump(std::atomic<uint64_t>& counter) {
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+
+  ClickTable* active_;
+  std::atomic<ClickTable*> full_{nullptr};
+  std::atomic<ClickTable*> spare_;
+  std::atomic<uint64_t> clicks_{0};
+  std::atomic<uint64_t> bot_hits_{0};
+  std::atomic<uint64_t> dropped_{0};  // a full table with no spare: counted, never silent
+};
+
+}  // namespace shortlink::redirector

@@ -1,0 +1,341 @@
+#include "edge_server.h"
+
+#include <string.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <ctime>
+
+#include "bot_detector.h"
+#include "common/log.h"
+
+namespace shortlink::redirector {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+constexpr size_t kInBufferBytes = kMaxHead + 4096;  // one maximal head plus pipelined followers
+constexpr size_t kOutBufferBytes = 16 * kMaxResponseBytes;  // answers written in one go
+constexpr int kMaxPipelined = 32;                           // requests answered per read
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Single-writer counter bump: no locked instruction on the hot path.
+void Bump(std::atomic<uint64_t>& c) {
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+struct EdgeServer::Worker {
+  struct Connection {
+    explicit Connection(tcp::socket s, Worker* w) : socket(std::move(s)), worker(w) {}
+    tcp::socket socket;
+    Worker* worker;
+    Connection* prev = nullptr;  // the worker's list, for the sweeper
+    Connection* next = nullptr;
+    size_t in_len = 0;
+    size_t scanned = 0;  // bytes of `in` already searched for the end of a head
+    size_t out_len = 0;
+    int64_t head_started_ms = 0;  // first byte of an unfinished head; 0 when none
+    int64_t last_activity_ms = 0;
+    bool closing = false;
+    bool writing = false;
+    char code[kCodeBufferBytes];
+    char in[kInBufferBytes];
+    char out[kOutBufferBytes];
+  };
+
+  Worker(EdgeServer* server, int index)
+      : server(server),
+        index(index),
+        acceptor(ioc),
+        sweeper(ioc),
+        stats(server->stats_[index].get()),
+        clicks(server->clicks_[index].get()) {
+    UpdateDate();
+  }
+
+  EdgeServer* server;
+  int index;
+  asio::io_context ioc{1};
+  tcp::acceptor acceptor;
+  asio::steady_timer sweeper;
+  WorkerStats* stats;
+  ThreadClicks* clicks;
+  Connection* connections = nullptr;
+  bool stopping = false;
+  char date[32];
+  size_t date_len = 0;
+  long date_second = 0;
+
+  void UpdateDate() {
+    long now = static_cast<long>(time(nullptr));
+    if (now == date_second) return;
+    date_second = now;
+    std::string d = FormatHttpDate(now);
+    date_len = std::min(d.size(), sizeof date);
+    memcpy(date, d.data(), date_len);
+  }
+
+  void Accept() {
+    acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted || stopping) return;
+        Accept();
+        return;
+      }
+      if (server->open_connections_.fetch_add(1, std::memory_order_relaxed) >=
+          server->options_.max_connections) {
+        server->open_connections_.fetch_sub(1, std::memory_order_relaxed);
+        Bump(stats->connections_refused);
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto* c = new Connection(std::move(socket), this);
+        c->last_activity_ms = NowMs();
+        c->head_started_ms = c->last_activity_ms;  // a new connection owes us a head
+        Link(c);
+        Read(c);
+      }
+      Accept();
+    });
+  }
+
+  void Link(Connection* c) {
+    c->next = connections;
+    if (connections) connections->prev = c;
+    connections = c;
+  }
+
+  void Destroy(Connection* c) {
+    if (c->prev)
+      c->prev->next = c->next;
+    else
+      connections = c->next;
+    if (c->next) c->next->prev = c->prev;
+    server->open_connections_.fetch_sub(1, std::memory_order_relaxed);
+    delete c;
+  }
+
+  void Read(Connection* c) {
+    c->socket.async_read_some(asio::buffer(c->in + c->in_len, kInBufferBytes - c->in_len),
+                              [this, c](boost::system::error_code ec, size_t n) {
+                                if (ec || stopping) return Destroy(c);
+                                c->in_len += n;
+                                c->last_activity_ms = NowMs();
+                                if (c->head_started_ms == 0)
+                                  c->head_started_ms = c->last_activity_ms;
+                                Process(c);
+                              });
+  }
+
+  void Write(Connection* c) {
+    c->writing = true;
+    asio::async_write(c->socket, asio::buffer(c->out, c->out_len),
+                      [this, c](boost::system::error_code ec, size_t) {
+                        c->writing = false;
+                        c->out_len = 0;
+                        if (ec || c->closing || stopping) {
+                          boost::system::error_code ignored;
+                          c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+                          return Destroy(c);
+                        }
+                        c->last_activity_ms = NowMs();
+                        Process(c);  // pipelined requests may be waiting in `in`
+                      });
+  }
+
+  // Is it worth parsing from `start`: a whole head is there, or a byte
+  // sequence the parser will refuse at once (over a limit, a bare LF)?
+  // Only bytes not searched before are searched, so a client sending one
+  // byte at a time cannot make us rescan its buffer on every byte.
+  bool HeadReady(Connection* c, size_t start) {
+    if (c->in_len - start > kMaxRequestLine) return true;
+    size_t from = std::max(start, c->scanned);
+    for (size_t i = from; i < c->in_len; ++i) {
+      if (c->in[i] != '\n') continue;
+      if (i == start || c->in[i - 1] != '\r') return true;                              // bare LF
+      if (i >= start + 3 && c->in[i - 2] == '\n' && c->in[i - 3] == '\r') return true;  // CRLFCRLF
+    }
+    c->scanned = c->in_len;
+    return false;
+  }
+
+  void Process(Connection* c) {
+    std::string_view date(this->date, date_len);
+    size_t consumed = 0;
+    for (int handled = 0; handled < kMaxPipelined && !c->closing; ++handled) {
+      if (c->out_len + kMaxResponseBytes > kOutBufferBytes) break;
+      if (consumed == c->in_len || !HeadReady(c, consumed)) break;
+      RequestHead head;
+      ParseStatus status =
+          ParseRequestHead(std::string_view(c->in + consumed, c->in_len - consumed), &head);
+      if (status == ParseStatus::kIncomplete) break;
+      ResponseInfo info;
+      if (status == ParseStatus::kOk) {
+        c->out_len += server->responder_.Respond(head, *server->table_, date, c->out + c->out_len,
+                                                 c->code, &info);
+        consumed += head.length;
+        c->scanned = 0;
+        if (!head.keep_alive) c->closing = true;
+        Count(info, head);
+      } else {
+        c->out_len += server->responder_.RespondError(status, date, c->out + c->out_len, &info);
+        c->closing = true;  // the stream's framing can no longer be trusted
+        Count(info, head);
+      }
+    }
+    if (consumed > 0) {
+      memmove(c->in, c->in + consumed, c->in_len - consumed);
+      c->in_len -= consumed;
+      c->scanned = 0;
+    }
+    c->head_started_ms = c->in_len > 0 ? (c->head_started_ms ? c->head_started_ms : NowMs()) : 0;
+    if (consumed > 0 && c->in_len > 0)
+      c->head_started_ms = NowMs();  // the next pipelined head starts now
+    if (c->out_len > 0) return Write(c);
+    if (c->closing) return Destroy(c);
+    Read(c);
+  }
+
+  void Count(const ResponseInfo& info, const RequestHead& head) {
+    if (info.status >= 500)
+      Bump(stats->responses_5xx);
+    else if (info.status == 404)
+      Bump(stats->responses_404);
+    else if (info.status >= 400)
+      Bump(stats->responses_4xx_other);
+    else
+      Bump(stats->responses_2xx_3xx);
+    switch (info.outcome) {
+      case Outcome::kHit:
+        Bump(stats->hits);
+        // HEAD requests and crawlers are not people clicking.
+        if (head.method == Method::kGet && !IsBot(head.user_agent))
+          clicks->Record(info.code);
+        else
+          clicks->RecordBot();
+        break;
+      case Outcome::kMiss:
+      case Outcome::kInactive:
+        Bump(stats->misses);
+        break;
+      case Outcome::kUnsafeTarget:
+        Bump(stats->unsafe_targets);
+        break;
+      default:
+        break;
+    }
+  }
+
+  void Sweep() {
+    sweeper.expires_after(std::chrono::seconds(1));
+    sweeper.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopping) return;
+      UpdateDate();
+      clicks->Tick();
+      int64_t now = NowMs();
+      int64_t head_limit = std::chrono::milliseconds(server->options_.head_timeout).count();
+      int64_t idle_limit = std::chrono::milliseconds(server->options_.idle_timeout).count();
+      for (Connection* c = connections; c; c = c->next) {
+        if (c->writing) continue;
+        bool head_late = c->head_started_ms && now - c->head_started_ms > head_limit;
+        bool idle = c->in_len == 0 && now - c->last_activity_ms > idle_limit;
+        if (head_late || idle) {
+          if (head_late) Bump(stats->timeouts);
+          boost::system::error_code ignored;
+          c->socket.close(ignored);  // the pending read completes with an error and frees it
+        }
+      }
+      Sweep();
+    });
+  }
+
+  void Shutdown() {
+    stopping = true;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    sweeper.cancel();
+    for (Connection* c = connections; c; c = c->next) {
+      if (!c->writing)
+        c->socket.close(ignored);  // a write in progress finishes, then the connection closes
+    }
+  }
+};
+
+EdgeServer::EdgeServer(const LinkTable* table, EdgeServerOptions options)
+    : table_(table), options_(std::move(options)), responder_(options_.responder) {
+  if (options_.threads < 1) options_.threads = 1;
+  for (int i = 0; i < options_.threads; ++i) {
+    stats_.push_back(std::make_unique<WorkerStats>());
+    clicks_.push_back(std::make_unique<ThreadClicks>());
+  }
+}
+
+EdgeServer::~EdgeServer() { Stop(); }
+
+Result<unsigned short> EdgeServer::Start() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(options_.host, ec);
+  if (ec)
+    return MakeError(ErrorCode::kInvalidArgument, "bad listen address '" + options_.host + "'");
+  unsigned short port = options_.port;
+  for (int i = 0; i < options_.threads; ++i) {
+    auto worker = std::make_unique<Worker>(this, i);
+    tcp::endpoint endpoint(address, port);
+    worker->acceptor.open(endpoint.protocol(), ec);
+    if (!ec) worker->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      // Every worker binds the same port; the kernel balances accepts.
+      int one = 1;
+      if (setsockopt(worker->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
+                     sizeof one) != 0) {
+        ec = boost::system::error_code(errno, boost::system::system_category());
+      }
+    }
+    if (!ec) worker->acceptor.bind(endpoint, ec);
+    if (!ec) worker->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kUnavailable, "cannot listen on " + options_.host + ":" +
+                                                    std::to_string(port) + ": " + ec.message());
+    }
+    port = worker->acceptor.local_endpoint().port();
+    workers_.push_back(std::move(worker));
+  }
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    w->Accept();
+    w->Sweep();
+    threads_.emplace_back([w] {
+      RcuThreadScope rcu;  // this thread reads the LinkTable
+      w->ioc.run();
+    });
+  }
+  return port;
+}
+
+void EdgeServer::Stop() {
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    asio::post(w->ioc, [w] { w->Shutdown(); });
+  }
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  // Connections whose handlers never ran (io_context stopped) are freed here.
+  for (auto& worker : workers_) {
+    while (worker->connections) worker->Destroy(worker->connections);
+  }
+  workers_.clear();
+}
+
+}  // namespace shortlink::redirector

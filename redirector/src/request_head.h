@@ -1,0 +1,49 @@
+// Parsing an HTTP/1.x request head (request line and header fields) for the
+// edge. Strict where leniency lets requests be smuggled past a proxy, small
+// and allocation-free: every view points into the caller's buffer.
+//
+// What is refused (RFC 9112), and with what status:
+//   request line longer than kMaxRequestLine          414
+//   head longer than kMaxHead                         431
+//   bare LF, obs-fold, bad field names or whitespace  400
+//   a target not in origin form (absolute, '*')       400
+//   HTTP/1.1 without exactly one Host                 400
+//   any Transfer-Encoding, Content-Length other than 0, or both   400
+//   a version other than HTTP/1.0 and HTTP/1.1        505
+//   a method other than GET and HEAD                  405
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace shortlink::redirector {
+
+inline constexpr size_t kMaxRequestLine = 8 * 1024;  // bytes
+inline constexpr size_t kMaxHead = 16 * 1024;        // bytes, request line included
+
+enum class Method { kGet, kHead, kOther };
+
+struct RequestHead {
+  Method method = Method::kOther;
+  std::string_view target;  // origin form: starts with '/'
+  bool http10 = false;
+  bool keep_alive = true;  // after Connection and the version's default
+  std::string_view user_agent;
+  size_t length = 0;  // bytes of the head, CRLFCRLF included
+};
+
+enum class ParseStatus {
+  kIncomplete,  // need more bytes
+  kOk,
+  kBadRequest,           // 400
+  kMethodNotAllowed,     // 405 (the head itself was well formed)
+  kUriTooLong,           // 414
+  kHeadersTooLarge,      // 431
+  kVersionNotSupported,  // 505
+};
+
+// Parses the head at the start of `input`. On kOk, `head` is filled and
+// head->length tells where the next request starts.
+ParseStatus ParseRequestHead(std::string_view input, RequestHead* head);
+
+}  // namespace shortlink::redirector
