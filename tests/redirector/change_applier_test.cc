@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "link_table.h"
+#include "link_table_sink.h"
 #include "sync_test_support.h"
 
 namespace shortlink::redirector {
@@ -132,6 +134,32 @@ TEST_CASE("a snapshot brings the table to the snapshot's state", "[applier]") {
   CHECK(table.Get("fresh") == "https://fresh.example/");
   CHECK(applier.applied_seq() == 40);
   CHECK(*applier.Apply(Up(41, "next")) == ApplyOutcome::kApplied);
+}
+
+TEST_CASE("through LinkTableSink, changes reach the LinkTable with their state", "[applier]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  LinkTable table;
+  LinkTableSink sink(&table);
+  ChangeApplier applier(store->get(), &sink);
+  std::vector<ReceivedChange> run = {
+      Up(1, "a", "https://a.example/"), Up(2, "b"),
+      Make(3, ChangeOp::kUpsert, "a", "https://a2.example/", LinkState::kInactive),
+      Make(4, ChangeOp::kDelete, "b", "https://x.example/")};
+  REQUIRE(applier.ApplyRun(run)->applied == 4);
+
+  RcuThreadScope reader;
+  std::string url;
+  LinkState state = LinkState::kActive;
+  CHECK(table.Find("a", [&](const LinkView& view) {
+    url = view.long_url;
+    state = view.state;
+  }));
+  CHECK(url == "https://a2.example/");
+  CHECK(state == LinkState::kInactive);
+  CHECK_FALSE(table.Find("b", [](const LinkView&) {}));
+  CHECK(table.size() == 1);
 }
 
 }  // namespace shortlink::redirector
