@@ -1,0 +1,159 @@
+#include "request_head.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "bot_detector.h"
+#include "responder.h"
+
+namespace shortlink::redirector {
+namespace {
+
+ParseStatus Parse(const std::string& text, RequestHead* head = nullptr) {
+  RequestHead scratch;
+  return ParseRequestHead(text, head ? head : &scratch);
+}
+
+}  // namespace
+
+TEST_CASE("a well-formed GET and HEAD parse, with keep-alive by version") {
+  RequestHead h;
+  std::string req =
+      "GET /Abc?x=1 HTTP/1.1\r\nHost: go.example\r\nUser-Agent: curl/8\r\n\r\nGET /next";
+  REQUIRE(Parse(req, &h) == ParseStatus::kOk);
+  CHECK(h.method == Method::kGet);
+  CHECK(h.target == "/Abc?x=1");
+  CHECK(h.keep_alive);
+  CHECK(h.user_agent == "curl/8");
+  CHECK(req.substr(h.length) == "GET /next");
+
+  REQUIRE(Parse("HEAD / HTTP/1.0\r\n\r\n", &h) == ParseStatus::kOk);
+  CHECK(h.method == Method::kHead);
+  CHECK(h.http10);
+  CHECK_FALSE(h.keep_alive);
+  REQUIRE(Parse("GET /a HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &h) == ParseStatus::kOk);
+  CHECK(h.keep_alive);
+  REQUIRE(Parse("GET /a HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close\r\n\r\n", &h) ==
+          ParseStatus::kOk);
+  CHECK_FALSE(h.keep_alive);
+  CHECK(Parse("GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n") == ParseStatus::kOk);
+}
+
+TEST_CASE("incomplete heads wait for more bytes") {
+  CHECK(Parse("") == ParseStatus::kIncomplete);
+  CHECK(Parse("GET /a HTTP/1.1\r\nHost: x\r\n") == ParseStatus::kIncomplete);
+  CHECK(Parse("GET /a HTTP/1.1\r\nHost: x\r\n\r") == ParseStatus::kIncomplete);
+}
+
+TEST_CASE("smuggling, framing and syntax attacks are refused") {
+  for (const char* bad : {
+           "GET /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+           "GET /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+           "GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+           "GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+           "GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
+           "GET /a HTTP/1.1\r\n\r\n",                        // no Host
+           "GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",  // two Hosts
+           "GET http://evil/a HTTP/1.1\r\nHost: x\r\n\r\n",  // absolute form
+           "GET * HTTP/1.1\r\nHost: x\r\n\r\n",
+           "GET /a HTTP/1.1\nHost: x\n\n",                   // bare LF
+           "GET /a HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",  // obs-fold
+           "GET /a HTTP/1.1\r\nHost : x\r\n\r\n",            // space before colon
+           "GET /a HTTP/1.1\r\nHo\"st: x\r\n\r\n",
+           "GET /a HTTP/1.1\r\nHost: x\rInjected: y\r\n\r\n",  // CR inside a value
+           "GET /a\r\nb HTTP/1.1\r\nHost: x\r\n\r\n",
+           "GET  /a HTTP/1.1\r\nHost: x\r\n\r\n",
+           "GET /a\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
+           "\r\n\r\n",
+           "garbage\r\n\r\n",
+       }) {
+    INFO(bad);
+    CHECK(Parse(bad) == ParseStatus::kBadRequest);
+  }
+  CHECK(Parse("GET /a HTTP/2.0\r\nHost: x\r\n\r\n") == ParseStatus::kVersionNotSupported);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\n\r\n") == ParseStatus::kMethodNotAllowed);
+}
+
+TEST_CASE("an oversized request line is 414, oversized headers 431") {
+  std::string long_target = "GET /" + std::string(kMaxRequestLine, 'a');
+  CHECK(Parse(long_target) == ParseStatus::kUriTooLong);  // even before its end arrives
+  CHECK(Parse(long_target + " HTTP/1.1\r\nHost: x\r\n\r\n") == ParseStatus::kUriTooLong);
+  std::string big_headers = "GET /a HTTP/1.1\r\nHost: x\r\n";
+  while (big_headers.size() <= kMaxHead) big_headers += "X-Pad: " + std::string(100, 'p') + "\r\n";
+  CHECK(Parse(big_headers) == ParseStatus::kHeadersTooLarge);
+  CHECK(Parse(big_headers + "\r\n") == ParseStatus::kHeadersTooLarge);
+}
+
+TEST_CASE("the responder redirects hits, hides inactive links and never emits unsafe targets") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("hello", "https://example.com/x", LinkState::kActive);
+  table.Upsert("off", "https://example.com/off", LinkState::kInactive);
+  table.Upsert("evil", "https://example.com/\r\nSet-Cookie: a=b", LinkState::kActive);
+  Responder responder({301, "https://home.example/", "<p>nope</p>"});
+  char out[kMaxResponseBytes];
+  char code[kCodeBufferBytes];
+  ResponseInfo info;
+  RequestHead head;
+
+  auto respond = [&](const std::string& req) {
+    REQUIRE(ParseRequestHead(req, &head) == ParseStatus::kOk);
+    return std::string(
+        out, responder.Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, code, &info));
+  };
+
+  std::string r = respond("GET /HeLLo?utm=x HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.rfind("HTTP/1.1 301 Moved Permanently\r\nLocation: https://example.com/x\r\n", 0) == 0);
+  CHECK(r.find("Cache-Control: no-store\r\n") != std::string::npos);
+  CHECK(r.find("X-Robots-Tag: noindex\r\n") != std::string::npos);
+  CHECK(info.outcome == Outcome::kHit);
+  CHECK(info.code == "hello");
+
+  r = respond("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.substr(r.size() - 4) == "\r\n\r\n");  // no body
+  CHECK(r.find("Content-Length: ") != std::string::npos);
+
+  r = respond("GET /off HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.rfind("HTTP/1.1 404 Not Found\r\n", 0) == 0);
+  CHECK(r.find("<p>nope</p>") != std::string::npos);
+  CHECK(info.outcome == Outcome::kInactive);
+
+  r = respond("GET /evil HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.rfind("HTTP/1.1 500", 0) == 0);
+  CHECK(r.find("Set-Cookie") == std::string::npos);
+  CHECK(info.outcome == Outcome::kUnsafeTarget);
+
+  r = respond("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.find("Location: https://home.example/\r\n") != std::string::npos);
+  r = respond("GET /%0d%0aSet-Cookie:x HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(r.find("Set-Cookie") == std::string::npos);  // request bytes never reach a header
+  r = respond("GET /" + std::string(65, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.rfind("HTTP/1.1 404", 0) == 0);
+  r = respond("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  CHECK(r.find("Connection: keep-alive\r\n") != std::string::npos);
+  r = respond("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK(r.find("Connection: close\r\n") != std::string::npos);
+
+  std::string err(out, responder.RespondError(ParseStatus::kMethodNotAllowed, "d", out, &info));
+  CHECK(err.rfind("HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\n", 0) == 0);
+  CHECK(err.find("Connection: close") != std::string::npos);
+}
+
+TEST_CASE("bots and previewers are told apart from people") {
+  for (const char* ua :
+       {"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0)", "Slackbot-LinkExpanding 1.0",
+        "facebookexternalhit/1.1", "Twitterbot/1.0", "WhatsApp/2.23.20.0",
+        "TelegramBot (like TwitterBot)", "Mozilla/5.0 (compatible; Discordbot/2.0)",
+        "LinkedInBot/1.0", "SomeCrawler/1.0", "my-SPIDER"}) {
+    INFO(ua);
+    CHECK(IsBot(ua));
+  }
+  CHECK_FALSE(IsBot(
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36"));
+  CHECK_FALSE(IsBot("curl/8.0"));
+  CHECK_FALSE(IsBot(""));
+}
+
+}  // namespace shortlink::redirector
