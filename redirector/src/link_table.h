@@ -52,8 +52,8 @@ class LinkTable {
   template <typename Visit>
   bool Find(std::string_view code, Visit&& visit) const;
 
-  size_t size() const;            // links held (relaxed; for metrics)
-  size_t memory_bytes() const;    // bytes of entries plus bucket arrays (for metrics and tests)
+  size_t size() const;          // links held (relaxed; for metrics)
+  size_t memory_bytes() const;  // bytes of entries plus bucket arrays (for metrics and tests)
 
  private:
   struct Impl;
