@@ -60,14 +60,21 @@ class LinkIndex {
 
  private:
   struct Entry;
+  struct EntryDeleter {
+    void operator()(Entry* e) const;
+  };
+  using EntryPtr = std::unique_ptr<Entry, EntryDeleter>;
   using OwnerList = std::vector<Entry*>;  // ordered by (createdAt, code)
+
+  static EntryPtr MakeEntry(const Link& link);
+  OwnerList::iterator FindInOwner(Entry* entry);
 
   void InsertIntoOwner(Entry* entry);
   void EraseFromOwner(Entry* entry);
 
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, std::unique_ptr<Entry>> by_code_;  // GUARDED_BY(mu_)
-  std::unordered_map<uint64_t, OwnerList> by_owner_;                 // GUARDED_BY(mu_)
+  std::unordered_map<std::string, EntryPtr> by_code_;  // GUARDED_BY(mu_)
+  std::unordered_map<uint64_t, OwnerList> by_owner_;   // GUARDED_BY(mu_)
 };
 
 }  // namespace shortlink::admin
