@@ -1,5 +1,6 @@
 #include "admin_client.h"
 
+#include <simdjson.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <optional>
@@ -382,6 +384,40 @@ Status AdminClient::GetSnapshot(const SnapshotStart& on_start, const SnapshotRec
   if (!status.ok()) return status;
   if (frames.pending() != 0) return MakeError(ErrorCode::kInternal, "snapshot ends inside a frame");
   return Status::Ok();
+}
+
+Result<uint64_t> AdminClient::GetClickWatermark(const std::string& node) {
+  // The node id is operator-chosen text: percent-encode all but unreserved.
+  std::string target = "/internal/v1/clicks/watermark?node=";
+  for (unsigned char c : node) {
+    if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      target += static_cast<char>(c);
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      target += '%';
+      target += kHex[c >> 4];
+      target += kHex[c & 15];
+    }
+  }
+  constexpr size_t kMaxBody = 4096;  // {"node":..., "applied":N}: a node id of 128 bytes at most
+  std::string body;
+  Status status = impl_->RunSync(impl_->Exchange(
+      target, [](const http::response_header<>&) { return Status::Ok(); },
+      [&](std::string_view bytes) -> Status {
+        if (body.size() + bytes.size() > kMaxBody)
+          return MakeError(ErrorCode::kInternal, "watermark response too large");
+        body.append(bytes);
+        return Status::Ok();
+      }));
+  if (!status.ok()) return status.error();
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string json(body);
+  uint64_t applied = 0;
+  auto doc = parser.iterate(json);
+  if (doc.error() || doc["applied"].get_uint64().get(applied)) {
+    return MakeError(ErrorCode::kInternal, "watermark response lacks a valid \"applied\"");
+  }
+  return applied;
 }
 
 void AdminClient::Cancel() {

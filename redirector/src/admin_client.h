@@ -75,6 +75,10 @@ class AdminClient {
   using SnapshotRecord = std::function<Status(std::string_view record)>;
   Status GetSnapshot(const SnapshotStart& on_start, const SnapshotRecord& on_record);
 
+  // GET /internal/v1/clicks/watermark?node=NODE: the highest click batch
+  // number of `node` that admin-api has applied (0: none yet).
+  Result<uint64_t> GetClickWatermark(const std::string& node);
+
   // Aborts the request in flight, if any, and makes every later one fail
   // with kUnavailable. For shutdown.
   void Cancel();

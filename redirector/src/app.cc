@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "click_flusher.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/options.h"
@@ -95,6 +96,30 @@ std::string WorkerMetrics(const EdgeServer& edge) {
   return out.str();
 }
 
+// The click flusher has its own admin client: it runs on its own thread,
+// and an AdminClient serves one thread at a time. Shorter timeouts than the
+// sync's keep a flush, and the shutdown wait, bounded.
+Result<std::unique_ptr<ClickFlusher>> MakeClickFlusher(const Flags& f, const EdgeServer& edge,
+                                                       MetricsRegistry* metrics) {
+  auto token = ReadNodeTokenFile(f.node_token_file);
+  if (!token.ok()) return token.error();
+  AdminClientOptions admin_options;
+  admin_options.url = f.admin_url;
+  admin_options.node_token = std::move(token).value();
+  admin_options.ca_file = f.admin_ca;
+  admin_options.node_id = f.node_id.empty() ? Hostname() : f.node_id;
+  admin_options.connect_timeout = std::chrono::milliseconds(1000);
+  admin_options.io_timeout = std::chrono::milliseconds(2000);
+  auto admin = AdminClient::Create(std::move(admin_options));
+  if (!admin.ok())
+    return MakeError(admin.error().code, "--admin-url/--admin-ca: " + admin.error().message);
+  ClickFlusherOptions options;
+  options.node_id = f.node_id.empty() ? Hostname() : f.node_id;
+  options.data_dir = f.data_dir;
+  options.redis = f.redis;
+  return ClickFlusher::Create(edge.clicks(), std::move(admin).value(), std::move(options), metrics);
+}
+
 int Run(const Flags& f) {
   LogLevel level;
   if (!ParseLogLevel(f.log_level, &level)) {
@@ -171,6 +196,11 @@ int Run(const Flags& f) {
                            [&table] { return double(table.memory_bytes()); });
 
   EdgeServer edge(&table, edge_options);
+  auto flusher = MakeClickFlusher(f, edge, &metrics);
+  if (!flusher.ok()) {
+    std::cerr << "redirector: " << flusher.error().message << "\n";
+    return 1;
+  }
   NodeSync* node_sync = sync->get();
   OpsServer ops([&](const std::string& path) -> OpsReply {
     if (path == "/healthz") {
@@ -191,6 +221,7 @@ int Run(const Flags& f) {
     std::cerr << "redirector: " << bound.error().message << "\n";
     return 1;
   }
+  (*flusher)->Start();
   LogInfo("redirector listening", {{"address", edge_options.host + ":" + std::to_string(*bound)},
                                    {"ops", ops_host + ":" + std::to_string(*ops_bound)},
                                    {"threads", std::to_string(f.threads)}});
@@ -201,6 +232,7 @@ int Run(const Flags& f) {
   signals_ioc.run();  // returns after the first signal
   LogInfo("shutting down");
   edge.Stop();
+  (*flusher)->Stop();  // after the workers exit: drains their tables, sends, waits for admin-api
   (*sync)->Stop();
   ops.Stop();
   LogInfo("stopped");

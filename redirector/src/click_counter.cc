@@ -67,9 +67,20 @@ void ThreadClicks::Tick() {
   active_ = spare;
 }
 
+ClickTable* ThreadClicks::TakeActiveAfterStop() {
+  if (active_->size() == 0) return nullptr;
+  ClickTable* spare = spare_.exchange(nullptr, std::memory_order_acquire);
+  if (!spare) spare = new ClickTable;  // shutdown only: allocating is fine here
+  ClickTable* full = active_;
+  active_ = spare;
+  return full;
+}
+
 void ThreadClicks::ReturnSpare(ClickTable* table) {
   table->Clear();
-  spare_.store(table, std::memory_order_release);
+  // Normally the slot is empty (the worker took the spare before handing a
+  // table over); after TakeActiveAfterStop allocated, there may be two.
+  delete spare_.exchange(table, std::memory_order_acq_rel);
 }
 
 }  // namespace shortlink::redirector

@@ -10,6 +10,7 @@
 //
 // Thread safety: Record/RecordBot/Tick on the owning worker thread only;
 // TakeFull/ReturnSpare on the flusher thread only; counters from any thread.
+// TakeActiveAfterStop only once the worker thread has exited (joined).
 #pragma once
 
 #include <atomic>
@@ -63,6 +64,13 @@ class ThreadClicks {
   // Flusher thread: the table handed over, or null; give it back cleared.
   ClickTable* TakeFull() { return full_.exchange(nullptr, std::memory_order_acquire); }
   void ReturnSpare(ClickTable* table);
+
+  // Shutdown: the worker's active table, handed over as Tick() would, or
+  // null when it holds nothing. Give it back with ReturnSpare(). Only valid
+  // once the worker thread has exited (and was joined, so its writes are
+  // visible): it touches the worker's own table. At most one table is
+  // allocated here, when the spare is still out.
+  ClickTable* TakeActiveAfterStop();
 
   // Any thread, for metrics. Single-writer counters: relaxed loads suffice.
   uint64_t clicks() const { return clicks_.load(std::memory_order_relaxed); }
