@@ -1,0 +1,72 @@
+// The hit path allocates nothing: parse the head, look the code up, build
+// the response, tell bots apart, count the click. Proven here by counting
+// every operator new in this test binary while that path runs.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "bot_detector.h"
+#include "click_counter.h"
+#include "link_table.h"
+#include "request_head.h"
+#include "responder.h"
+
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}  // namespace
+
+void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+namespace shortlink::redirector {
+
+TEST_CASE("a redirect hit allocates nothing") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  for (int i = 0; i < 1000; ++i) {
+    table.Upsert("code" + std::to_string(i),
+                 "https://example.com/some/long/path/" + std::to_string(i), LinkState::kActive);
+  }
+  Responder responder({302, "", "<p>not found</p>"});
+  ThreadClicks clicks;
+  static char out[kMaxResponseBytes];
+  char code[kCodeBufferBytes];
+  const std::string requests[] = {
+      "GET /code17 HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) "
+      "Firefox/120.0\r\n"
+      "Accept: text/html\r\n\r\n",
+      "GET /CODE999?utm_source=x HTTP/1.1\r\nHost: go.example\r\n\r\n",
+      "HEAD /code5 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+      "GET /missing HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Googlebot/2.1\r\n\r\n",
+  };
+  uint64_t before = g_allocations.load();
+  size_t bytes = 0;
+  for (int round = 0; round < 1000; ++round) {
+    for (const std::string& raw : requests) {
+      RequestHead head;
+      REQUIRE(ParseRequestHead(raw, &head) == ParseStatus::kOk);
+      ResponseInfo info;
+      bytes += responder.Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, code, &info);
+      if (info.outcome == Outcome::kHit) {
+        if (head.method == Method::kGet && !IsBot(head.user_agent))
+          clicks.Record(info.code);
+        else
+          clicks.RecordBot();
+      }
+    }
+  }
+  uint64_t allocations = g_allocations.load() - before;
+  CHECK(bytes > 0);
+  CHECK(clicks.clicks() == 2000);
+  CHECK(clicks.bot_hits() == 1000);
+  CHECK(allocations == 0);
+}
+
+}  // namespace shortlink::redirector
