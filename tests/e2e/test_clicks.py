@@ -1,0 +1,223 @@
+"""End-to-end tests of click counting: a real admin-api (TLS), a real
+redis-server and two real redirectors.
+
+Shown here: exact click totals in GET /api/v1/urls (`clicks`, and
+orderBy=clicks) after GETs spread over both nodes, with HEAD requests and
+crawlers not counted; Redis killed and restarted on the same port while
+clicks keep coming, with none lost; SIGTERM right after clicks losing none;
+clicks a node could not deliver before SIGTERM (Redis down) delivered after
+its restart, from its state file.
+"""
+import http.client
+import os
+import signal
+import threading
+import time
+import unittest
+
+from harness import AdminApi, ProcessGroup, Redis, wait_until
+from test_sync import Redirector, redirector_is_wired
+
+DELIVERY_TIMEOUT = 20.0  # seconds; clicks arrive in about 2 s, this only bounds a failure
+
+
+def click(node, code, n, method="GET", user_agent=None):
+    """n requests for /code on one keep-alive connection; every answer must be a redirect."""
+    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=5)
+    headers = {"User-Agent": user_agent or "Mozilla/5.0 (X11; Linux x86_64) e2e"}
+    try:
+        for _ in range(n):
+            conn.request(method, "/" + code, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 302:
+                raise AssertionError(f"{node.name} answered {resp.status} to {method} /{code}")
+    finally:
+        conn.close()
+
+
+def head_status(node, code):
+    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=5)
+    try:
+        conn.request("HEAD", "/" + code)
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    finally:
+        conn.close()
+
+
+@unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet")
+class ClicksTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.group = ProcessGroup()
+        cls.redis = Redis(cls.group).start()
+        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
+        cls.key = cls.api.bootstrap()
+        cls.api.start()
+        cls.nodes = [Redirector(cls.group, "node1", cls.api, cls.redis).start(),
+                     Redirector(cls.group, "node2", cls.api, cls.redis).start()]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.group.close()
+
+    def setUp(self):
+        if self.redis.proc.poll() is not None:
+            self.redis.start()
+        for node in self.nodes:
+            if node.proc.poll() is not None:
+                node.start()
+        for node in self.nodes:
+            wait_until(lambda: node.metric("shortlink_redirector_clicks_redis_connected") == 1, timeout=15,
+                       what=f"{node.name} connected to Redis for clicks")
+
+    # --- helpers ---
+
+    def create(self, code):
+        status, body = self.api.json("POST", "/api/v1/urls",
+                                     {"longUrl": f"https://example.com/{code}", "shortUrl": code}, self.key)
+        self.assertEqual(status, 200, body)
+        # HEAD, so that waiting for the link adds no click.
+        for node in self.nodes:
+            wait_until(lambda: head_status(node, code) == 302, timeout=5, what=f"{node.name} to serve /{code}")
+
+    def clicks(self, order_by=None):
+        """{code: clicks} of every link, from the public API."""
+        path = "/api/v1/urls?limit=1000" + (f"&orderBy={order_by}" if order_by else "")
+        status, body = self.api.json("GET", path, None, self.key)
+        self.assertEqual(status, 200, body)
+        return {u["shortUrl"]: u["clicks"] for u in body["urls"]}
+
+    def wait_for_totals(self, expected, timeout=DELIVERY_TIMEOUT):
+        """Waits until every code in `expected` has at least its count, then checks exactness."""
+        def arrived():
+            got = self.clicks()
+            return all(got.get(code, 0) >= n for code, n in expected.items())
+        try:
+            wait_until(arrived, timeout=timeout, interval=0.1, what="click totals")
+        except AssertionError:
+            got = self.clicks()
+            self.fail(f"clicks missing: expected {expected}, got { {c: got.get(c) for c in expected} }")
+        # Resends and duplicates must not count twice: give them time, then compare exactly.
+        time.sleep(1.5)
+        got = self.clicks()
+        self.assertEqual({code: got.get(code) for code in expected}, expected)
+
+    def wait_all_acked(self, node, timeout=10):
+        wait_until(lambda: node.metric("shortlink_redirector_click_batches_pending") == 0, timeout=timeout,
+                   what=f"{node.name} to have no pending click batch")
+
+    # --- tests ---
+
+    def test_exact_totals_from_two_nodes_without_head_or_bots(self):
+        codes = [f"clk-total-{i}" for i in range(8)]
+        for code in codes:
+            self.create(code)
+        expected = {}
+        started = time.monotonic()
+        total = 0
+        for i, code in enumerate(codes):
+            # Distinct totals, each split unevenly over the two nodes.
+            n1, n2 = 5 * i + 3, 2 * i + 1
+            click(self.nodes[0], code, n1)
+            click(self.nodes[1], code, n2)
+            expected[code] = n1 + n2
+            total += n1 + n2
+            # Neither HEAD nor crawlers and link previews are clicks.
+            click(self.nodes[i % 2], code, 2, method="HEAD")
+            click(self.nodes[(i + 1) % 2], code, 2,
+                  user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
+        clicked = time.monotonic()
+        self.wait_for_totals(expected)
+        print(f"\n{total} clicks over 2 nodes: {clicked - started:.2f} s to click, "
+              f"all applied within {time.monotonic() - clicked - 1.5:.2f} s of the last one")
+
+        ordered = [code for code in self.clicks(order_by="clicks") if code in expected]
+        self.assertEqual(ordered, sorted(expected, key=lambda c: -expected[c]))
+        bots = sum(node.metric("redirector_bot_hits_total") for node in self.nodes)
+        self.assertGreaterEqual(bots, 4 * len(codes))
+        for node in self.nodes:
+            self.wait_all_acked(node)
+            self.assertEqual(node.metric("shortlink_redirector_click_batches_dropped_total"), 0)
+            self.assertGreater(node.metric("shortlink_redirector_click_batches_acked_total"), 0)
+
+    def test_redis_restarted_during_clicking_loses_no_click(self):
+        code = "clk-redis"
+        self.create(code)
+        counts = [0, 0]
+        stop = threading.Event()
+        errors = []
+
+        def clicker(index):
+            node = self.nodes[index]
+            try:
+                while not stop.is_set():
+                    click(node, code, 10)
+                    counts[index] += 10
+            except Exception as e:  # surfaced below
+                errors.append(e)
+
+        threads = [threading.Thread(target=clicker, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(1.5)  # batches flowing
+            self.redis.kill()
+            for node in self.nodes:
+                wait_until(lambda: node.metric("shortlink_redirector_clicks_redis_connected") == 0, timeout=10,
+                           what=f"{node.name} to notice Redis is gone")
+            time.sleep(2.5)  # clicks go on; batches wait on the node
+            for node in self.nodes:
+                self.assertGreater(node.metric("shortlink_redirector_clicks_pending"), 0)
+            self.redis.start()  # same port, empty: the stream and its group are gone
+            time.sleep(2.0)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+        self.assertEqual(errors, [])
+        total = sum(counts)
+        print(f"\n{total} clicks across a Redis restart")
+        self.wait_for_totals({code: total})
+        for node in self.nodes:
+            self.wait_all_acked(node)
+            self.assertEqual(node.metric("shortlink_redirector_clicks_lost_total"), 0)
+
+    def test_sigterm_right_after_clicks_loses_none(self):
+        code = "clk-sigterm"
+        self.create(code)
+        node = self.nodes[0]
+        click(node, code, 137)
+        started = time.monotonic()
+        self.assertEqual(node.stop(signal.SIGTERM), 0)
+        print(f"\nSIGTERM to exit with clicks flushed: {time.monotonic() - started:.2f} s")
+        self.assertIn("clicks flushed", self.group.log(node.name + ".log"))
+        # Applied before the node exited: no wait needed.
+        self.assertEqual(self.clicks().get(code), 137)
+        node.start()
+        click(node, code, 5)  # numbering goes on after the restart: none taken for a duplicate
+        self.wait_for_totals({code: 142})
+
+    def test_clicks_stuck_at_sigterm_are_delivered_after_restart(self):
+        code = "clk-state"
+        self.create(code)
+        node = self.nodes[1]
+        self.redis.kill()
+        wait_until(lambda: node.metric("shortlink_redirector_clicks_redis_connected") == 0, timeout=10,
+                   what=f"{node.name} to notice Redis is gone")
+        click(node, code, 61)
+        started = time.monotonic()
+        self.assertEqual(node.stop(signal.SIGTERM), 0)
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertIn("clicks left pending", self.group.log(node.name + ".log"))
+        self.assertTrue(any(name.startswith("clicks-") for name in os.listdir(node.data_dir)))
+        self.redis.start()
+        node.start()
+        self.wait_for_totals({code: 61})
+        self.wait_all_acked(node)
+
+
+if __name__ == "__main__":
+    unittest.main()
