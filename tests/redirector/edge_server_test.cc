@@ -1,0 +1,547 @@
+// EdgeServer in-process, over real loopback sockets: what the end-to-end
+// tests (tests/e2e/test_edge.py) cannot reach cheaply or at all: limits at
+// their exact boundaries, heads split into single bytes, deep pipelines,
+// the idle and head timeouts at short settings, the connection cap, clicks
+// versus bot hits, Stop() with connections open, and (tagged [concurrent],
+// for TSan) readers serving while the applier rewrites the table.
+//
+// Clients are plain blocking POSIX sockets with a receive timeout, so that
+// hostile bytes go out exactly as written and a server that hangs fails the
+// test instead of hanging it.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "edge_server.h"
+#include "link_table.h"
+
+namespace shortlink::redirector {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One blocking client connection.
+class Client {
+ public:
+  explicit Client(unsigned short port, std::chrono::milliseconds timeout = 5000ms) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~Client() { Close(); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  bool connected() const { return connected_; }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+  bool Send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  struct Response {
+    int status = 0;
+    std::string head;  // status line and fields, up to and including CRLFCRLF
+    std::string body;
+    std::string Header(std::string_view name) const {  // exact-case field name
+      std::string key = "\r\n" + std::string(name) + ": ";
+      size_t at = head.find(key);
+      if (at == std::string::npos) return "";
+      at += key.size();
+      return head.substr(at, head.find("\r\n", at) - at);
+    }
+  };
+
+  // Reads one response; `head_request` responses have no body whatever
+  // Content-Length says. Nothing when the server closed or timed out first.
+  std::optional<Response> Read(bool head_request = false) {
+    size_t end;
+    while ((end = pending_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return std::nullopt;
+    }
+    Response r;
+    r.head = pending_.substr(0, end + 4);
+    if (r.head.rfind("HTTP/1.1 ", 0) != 0) return std::nullopt;
+    r.status = std::atoi(r.head.c_str() + 9);
+    size_t length =
+        head_request ? 0 : std::strtoul(r.Header("Content-Length").c_str(), nullptr, 10);
+    while (pending_.size() < end + 4 + length) {
+      if (!Fill()) return std::nullopt;
+    }
+    r.body = pending_.substr(end + 4, length);
+    pending_.erase(0, end + 4 + length);
+    return r;
+  }
+
+  // True when the server closes the connection (EOF or reset) within the
+  // receive timeout, once any bytes already buffered are read.
+  bool ClosedByPeer() {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n == 0) return true;
+      if (n < 0) return errno == ECONNRESET;
+    }
+  }
+
+ private:
+  bool Fill() {
+    char buf[16384];
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    pending_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string pending_;
+};
+
+std::string Get(std::string_view target, std::string_view extra = "") {
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: go.example\r\n" + std::string(extra) +
+         "\r\n";
+}
+
+struct Server {
+  explicit Server(EdgeServerOptions options = {}, int threads = 1) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.threads = threads;
+    if (options.responder.not_found_html.empty())
+      options.responder.not_found_html = "<html><body>no such link</body></html>\n";
+    RcuThreadScope rcu;
+    table.Upsert("go", "https://example.com/go?a=1", LinkState::kActive);
+    table.Upsert("off", "https://example.com/off", LinkState::kInactive);
+    table.Upsert("evil", "https://example.com/\r\nSet-Cookie: pwned=1", LinkState::kActive);
+    edge.emplace(&table, options);
+    auto bound = edge->Start();
+    REQUIRE(bound.ok());
+    port = *bound;
+  }
+  ~Server() { edge.reset(); }
+
+  template <typename F>
+  uint64_t Sum(F field) const {
+    uint64_t total = 0;
+    for (const auto& s : edge->stats()) total += field(*s).load();
+    return total;
+  }
+  uint64_t clicks() const {
+    uint64_t n = 0;
+    for (const auto& c : edge->clicks()) n += c->clicks();
+    return n;
+  }
+  uint64_t bot_hits() const {
+    uint64_t n = 0;
+    for (const auto& c : edge->clicks()) n += c->bot_hits();
+    return n;
+  }
+
+  LinkTable table;
+  std::optional<EdgeServer> edge;
+  unsigned short port = 0;
+};
+
+// Polls `done` for up to `limit`.
+template <typename F>
+bool Eventually(F done, std::chrono::milliseconds limit = 5000ms) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return done();
+}
+
+}  // namespace
+
+TEST_CASE("edge: a hit redirects with the fixed headers; misses and inactive links are 404",
+          "[edge]") {
+  EdgeServerOptions options;
+  options.responder.redirect_status = 308;
+  options.responder.home_url = "https://home.example/";
+  Server server(options);
+  Client c(server.port);
+  REQUIRE(c.connected());
+
+  REQUIRE(c.Send(Get("/GO?utm_source=x")));
+  auto r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status == 308);
+  CHECK(r->Header("Location") == "https://example.com/go?a=1");
+  CHECK(r->Header("Cache-Control") == "no-store");
+  CHECK(r->Header("X-Robots-Tag") == "noindex");
+  CHECK(!r->body.empty());
+  CHECK(r->Header("Date").size() == 29);
+
+  REQUIRE(c.Send("HEAD /go HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = c.Read(/*head_request=*/true);
+  REQUIRE(r);
+  CHECK(r->status == 308);
+  CHECK(r->Header("Content-Length") != "0");  // the GET's length, as RFC 9110 asks
+
+  for (const char* target : {"/nope", "/off", "/go/", "/go%20", "/g.o"}) {
+    INFO(target);
+    REQUIRE(c.Send(Get(target)));
+    r = c.Read();
+    REQUIRE(r);
+    CHECK(r->status == 404);
+    CHECK(r->body == "<html><body>no such link</body></html>\n");
+    CHECK(r->Header("Location").empty());
+  }
+
+  REQUIRE(c.Send(Get("/")));
+  r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status / 100 == 3);
+  CHECK(r->Header("Location") == "https://home.example/");
+
+  // The stored target with CR/LF is never written: 500, counted.
+  REQUIRE(c.Send(Get("/evil")));
+  r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status == 500);
+  CHECK(r->head.find("pwned") == std::string::npos);
+  CHECK(Eventually([&] { return server.Sum([](auto& s) -> auto& { return s.misses; }) == 5; }));
+  CHECK(server.Sum([](auto& s) -> auto& { return s.unsafe_targets; }) == 1);
+  CHECK(server.Sum([](auto& s) -> auto& { return s.hits; }) == 2);
+  CHECK(server.Sum([](auto& s) -> auto& { return s.misses; }) == 5);
+}
+
+TEST_CASE("edge: request bytes never reach a response header", "[edge]") {
+  Server server;
+  Client c(server.port);
+  REQUIRE(c.Send(Get("/go%0d%0aSet-Cookie:%20x=1")));
+  auto r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status == 404);
+  CHECK(r->head.find("Set-Cookie") == std::string::npos);
+  // A raw CR inside the target or a header value is a framing error.
+  Client d(server.port);
+  REQUIRE(d.Send("GET /go\rSet-Cookie: x HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = d.Read();
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(r->head.find("Set-Cookie") == std::string::npos);
+  CHECK(d.ClosedByPeer());
+  Client e(server.port);
+  REQUIRE(e.Send("GET /go HTTP/1.1\r\nHost: x\r\nX-A: a\rSet-Cookie: x\r\n\r\n"));
+  r = e.Read();
+  REQUIRE(r);
+  CHECK(r->status == 400);
+}
+
+TEST_CASE("edge: the 8 KiB request line and 16 KiB head limits hold at their boundaries",
+          "[edge]") {
+  Server server;
+  // A target just under the line limit is served (as a miss: not a code).
+  {
+    Client c(server.port);
+    std::string target = "/" + std::string(8000, 'a');
+    REQUIRE(c.Send(Get(target)));
+    auto r = c.Read();
+    REQUIRE(r);
+    CHECK(r->status == 404);
+  }
+  {
+    Client c(server.port);
+    REQUIRE(c.Send(Get("/" + std::string(8 * 1024 + 1, 'a'))));
+    auto r = c.Read();
+    REQUIRE(r);
+    CHECK(r->status == 414);
+    CHECK(r->Header("Connection") == "close");
+    CHECK(c.ClosedByPeer());
+  }
+  // 414 is answered from the request line alone, before any header arrives.
+  {
+    Client c(server.port);
+    REQUIRE(c.Send("GET /" + std::string(9000, 'a')));
+    auto r = c.Read();
+    REQUIRE(r);
+    CHECK(r->status == 414);
+  }
+  // Headers of ~15 KiB are fine; past 16 KiB they are 431 even if never finished.
+  {
+    Client c(server.port);
+    REQUIRE(c.Send(Get("/go", "X-Pad: " + std::string(15 * 1024, 'p') + "\r\n")));
+    auto r = c.Read();
+    REQUIRE(r);
+    CHECK(r->status == 302);
+  }
+  {
+    Client c(server.port);
+    REQUIRE(c.Send("GET /go HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(17 * 1024, 'p')));
+    auto r = c.Read();
+    REQUIRE(r);
+    CHECK(r->status == 431);
+    CHECK(c.ClosedByPeer());
+  }
+  // Many small fields add up the same way.
+  {
+    Client c(server.port);
+    std::string fields;
+    for (int i = 0; i < 850; ++i) fields += "X-F" + std::to_string(i) + ": 0123456789\r\n";
+    REQUIRE(c.Send(Get("/go", fields)));
+    auto r = c.Read();
+    REQUIRE(r);
+    CHECK(r->status == 431);
+  }
+}
+
+TEST_CASE("edge: a head sent one byte at a time is answered", "[edge]") {
+  Server server;
+  Client c(server.port);
+  std::string req = Get("/go", "User-Agent: slow\r\n");
+  for (char ch : req) {
+    REQUIRE(c.Send(std::string_view(&ch, 1)));
+    std::this_thread::sleep_for(200us);
+  }
+  auto r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status == 302);
+}
+
+TEST_CASE("edge: deep pipelines are answered in order, past every per-read bound", "[edge]") {
+  Server server;
+  Client c(server.port);
+  constexpr int kRequests = 500;  // far beyond one read's 32 answers and 20 KiB of input
+  std::string batch;
+  for (int i = 0; i < kRequests; ++i) {
+    if (i % 3 == 2)
+      batch += "HEAD /go HTTP/1.1\r\nHost: x\r\n\r\n";
+    else
+      batch += Get(i % 3 == 0 ? "/go" : "/missing");
+  }
+  // Send from another thread: the answers are larger than the socket
+  // buffers, so a client that wrote everything before reading would deadlock.
+  std::thread sender([&] { c.Send(batch); });
+  int ok = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = c.Read(/*head_request=*/i % 3 == 2);
+    REQUIRE(r);
+    int want = i % 3 == 1 ? 404 : 302;
+    if (r->status == want) ++ok;
+  }
+  sender.join();
+  CHECK(ok == kRequests);
+  // A request with Connection: close ends the pipeline; what follows is ignored.
+  Client d(server.port);
+  REQUIRE(d.Send(Get("/go", "Connection: close\r\n") + Get("/go")));
+  REQUIRE(d.Read());
+  CHECK(d.ClosedByPeer());
+}
+
+TEST_CASE("edge: HTTP/1.0 closes unless keep-alive is asked for", "[edge]") {
+  Server server;
+  Client c(server.port);
+  REQUIRE(c.Send("GET /go HTTP/1.0\r\n\r\n"));
+  auto r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status == 302);
+  CHECK(r->Header("Connection") == "close");
+  CHECK(c.ClosedByPeer());
+
+  Client k(server.port);
+  REQUIRE(k.Send("GET /go HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  r = k.Read();
+  REQUIRE(r);
+  CHECK(r->Header("Connection") == "keep-alive");
+  REQUIRE(k.Send("HEAD /go HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
+  r = k.Read(true);
+  REQUIRE(r);
+  CHECK(r->status == 302);
+}
+
+TEST_CASE("edge: clicks count browser GET hits only; HEAD and bots are bot hits", "[edge]") {
+  Server server;
+  Client c(server.port);
+  const char* chrome = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0 Safari/537.36\r\n";
+  REQUIRE(c.Send(Get("/go", chrome)));
+  REQUIRE(c.Read());
+  REQUIRE(c.Send(Get("/GO", chrome)));
+  REQUIRE(c.Read());
+  REQUIRE(c.Send(Get("/go", "User-Agent: Slackbot-LinkExpanding 1.0\r\n")));
+  REQUIRE(c.Read());
+  REQUIRE(c.Send(Get("/go", "user-agent: facebookexternalhit/1.1\r\n")));
+  REQUIRE(c.Read());
+  REQUIRE(c.Send("HEAD /go HTTP/1.1\r\nHost: x\r\n" + std::string(chrome) + "\r\n"));
+  REQUIRE(c.Read(true));
+  REQUIRE(c.Send(Get("/missing", chrome)));  // misses are neither
+  REQUIRE(c.Read());
+  REQUIRE(c.Send(Get("/off", chrome)));
+  REQUIRE(c.Read());
+  // The counters are written by the worker after it queued the answer:
+  // poll rather than race it.
+  CHECK(Eventually([&] { return server.clicks() == 2 && server.bot_hits() == 3; }));
+  CHECK(server.clicks() == 2);
+  CHECK(server.bot_hits() == 3);
+}
+
+TEST_CASE("edge: unfinished heads and idle keep-alive connections are closed", "[edge]") {
+  EdgeServerOptions options;
+  options.head_timeout = 1s;
+  options.idle_timeout = 2s;
+  Server server(options);
+  auto started = std::chrono::steady_clock::now();
+  Client slow(server.port, 6000ms);
+  REQUIRE(slow.Send("GET /go HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  Client silent(server.port, 6000ms);  // connects and never sends: a head is owed
+  Client idle(server.port, 6000ms);
+  REQUIRE(idle.Send(Get("/go")));
+  REQUIRE(idle.Read());
+  CHECK(slow.ClosedByPeer());
+  CHECK(silent.ClosedByPeer());
+  auto head_closed = std::chrono::steady_clock::now() - started;
+  CHECK(head_closed < 3s);  // 1 s limit, swept once a second
+  CHECK(idle.ClosedByPeer());
+  auto idle_closed = std::chrono::steady_clock::now() - started;
+  CHECK(idle_closed >= 2s);
+  CHECK(idle_closed < 4s);
+  CHECK(server.Sum([](auto& s) -> auto& { return s.timeouts; }) == 2);
+  CHECK(Eventually([&] { return server.edge->open_connections() == 0; }));
+}
+
+TEST_CASE("edge: connections beyond the cap are closed at once and counted", "[edge]") {
+  EdgeServerOptions options;
+  options.max_connections = 2;
+  Server server(options, /*threads=*/2);
+  Client a(server.port), b(server.port);
+  REQUIRE(a.Send(Get("/go")));
+  REQUIRE(a.Read());
+  REQUIRE(b.Send(Get("/go")));
+  REQUIRE(b.Read());
+  Client over(server.port);
+  REQUIRE(over.connected());  // the kernel accepts; the server closes it
+  over.Send(Get("/go"));
+  CHECK(over.ClosedByPeer());
+  CHECK(server.Sum([](auto& s) -> auto& { return s.connections_refused; }) == 1);
+  // Closing one frees a place.
+  a.Close();
+  REQUIRE(Eventually([&] { return server.edge->open_connections() == 1; }));
+  Client next(server.port);
+  REQUIRE(next.Send(Get("/go")));
+  auto r = next.Read();
+  REQUIRE(r);
+  CHECK(r->status == 302);
+}
+
+TEST_CASE("edge: Stop closes open connections and returns promptly", "[edge]") {
+  Server server({}, /*threads=*/2);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 20; ++i) {
+    clients.push_back(std::make_unique<Client>(server.port));
+    if (i % 2) {  // half idle after a request, half mid-head
+      REQUIRE(clients.back()->Send(Get("/go")));
+      REQUIRE(clients.back()->Read());
+    } else {
+      REQUIRE(clients.back()->Send("GET /go HTTP/1.1\r\n"));
+    }
+  }
+  REQUIRE(Eventually([&] { return server.edge->open_connections() == 20; }));
+  auto started = std::chrono::steady_clock::now();
+  server.edge->Stop();
+  CHECK(std::chrono::steady_clock::now() - started < 1s);
+  for (auto& c : clients) CHECK(c->ClosedByPeer());
+  CHECK(server.edge->open_connections() == 0);
+  Client late(server.port, 1000ms);
+  CHECK_FALSE(late.connected());
+}
+
+TEST_CASE("edge: clients see whole, current links while the applier rewrites the table",
+          "[edge][concurrent]") {
+  Server server({}, /*threads=*/2);
+  constexpr int kCodes = 300;
+  auto url_for = [](int code, int version) {
+    return "https://example.com/c" + std::to_string(code) + "/v" + std::to_string(version);
+  };
+  {
+    RcuThreadScope rcu;
+    for (int i = 0; i < kCodes; ++i)
+      server.table.Upsert("c" + std::to_string(i), url_for(i, 0), LinkState::kActive);
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0}, answered{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 3; ++t) {
+    clients.emplace_back([&, t] {
+      Client c(server.port);
+      std::mt19937 rnd(t);
+      while (!stop.load()) {
+        int code = static_cast<int>(rnd() % kCodes);
+        std::string want_prefix = "https://example.com/c" + std::to_string(code) + "/v";
+        if (!c.Send(Get("/C" + std::to_string(code)))) {
+          ++bad;
+          return;
+        }
+        auto r = c.Read();
+        if (!r) {
+          ++bad;
+          return;
+        }
+        ++answered;
+        if (r->status == 302) {
+          if (r->Header("Location").rfind(want_prefix, 0) != 0) ++bad;
+        } else if (r->status != 404) {
+          ++bad;
+        }
+      }
+    });
+  }
+  {
+    RcuThreadScope rcu;  // this thread is the applier
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    for (int round = 1;
+         round <= 40 || (answered.load() < 1500 && std::chrono::steady_clock::now() < deadline);
+         ++round) {
+      for (int i = 0; i < kCodes * 4; ++i) {  // grows past the first array too
+        std::string code = "c" + std::to_string(i);
+        if ((i + round) % 7 == 0)
+          server.table.Erase(code);
+        else
+          server.table.Upsert(code, url_for(i, round),
+                              round % 3 ? LinkState::kActive : LinkState::kInactive);
+      }
+    }
+  }
+  stop = true;
+  for (auto& t : clients) t.join();
+  CHECK(bad.load() == 0);
+  CHECK(answered.load() > 0);
+  // Counters are read while the workers keep writing theirs (metrics do this).
+  CHECK(Eventually([&] {
+    return server.Sum([](auto& s) -> auto& { return s.hits; }) + server.Sum([](auto& s) -> auto& {
+      return s.misses;
+    }) == static_cast<uint64_t>(answered.load());
+  }));
+}
+
+}  // namespace shortlink::redirector
