@@ -211,14 +211,16 @@ int Run(const Flags& f) {
       return {200, "text/plain; version=0.0.4", metrics.Render() + WorkerMetrics(edge)};
     return {404, "text/plain", "not found\n"};
   });
-  auto ops_bound = ops.Start(ops_host, ops_port);
-  if (!ops_bound.ok()) {
-    std::cerr << "redirector: " << ops_bound.error().message << "\n";
-    return 1;
-  }
+  // The public port first: /healthz answering 200 promises a serving node.
   auto bound = edge.Start();
   if (!bound.ok()) {
     std::cerr << "redirector: " << bound.error().message << "\n";
+    return 1;
+  }
+  auto ops_bound = ops.Start(ops_host, ops_port);
+  if (!ops_bound.ok()) {
+    std::cerr << "redirector: " << ops_bound.error().message << "\n";
+    edge.Stop();  // before the flusher's destructor drains the workers' tables
     return 1;
   }
   (*flusher)->Start();
