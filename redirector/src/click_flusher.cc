@@ -296,7 +296,7 @@ void ClickFlusher::EnforceBounds() {
     LogError("click buffer full: oldest batch dropped",
              {{"number", std::to_string(oldest.number)},
               {"clicks", std::to_string(oldest.clicks)},
-              {"pending", std::to_string(pending_.size())}});
+              {"pending", std::to_string(pending_.size() - 1)}});
     bytes -= oldest.bytes;
     // Its number, if it was sealed, becomes a gap that Send() fills with an
     // empty batch; an open one's number is reused by Renumber().
@@ -398,8 +398,10 @@ bool ClickFlusher::EnsureRedis() {
               {{"redis", options_.redis}, {"error", c ? c->errstr : "out of memory"}});
     }
     if (c) redisFree(c);
+    // Capped low: while Redis is away clicks wait, and a restarted Redis
+    // should see them again within a couple of seconds.
     connect_backoff_ = std::clamp(connect_backoff_ * 2, std::chrono::milliseconds(250),
-                                  std::chrono::milliseconds(5000));
+                                  std::chrono::milliseconds(2000));
     next_connect_ = now + connect_backoff_;
     return false;
   }
