@@ -18,6 +18,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <optional>
 #include <random>
 #include <string>
@@ -542,6 +543,66 @@ TEST_CASE("edge: clients see whole, current links while the applier rewrites the
       return s.misses;
     }) == static_cast<uint64_t>(answered.load());
   }));
+}
+
+// Hidden (not run by default): serves SHORTLINK_SERVE_LINKS links (default
+// 1M) named "l<i>" on 127.0.0.1:SHORTLINK_SERVE_PORT (default 18080) with
+// SHORTLINK_SERVE_THREADS workers for SHORTLINK_SERVE_SECONDS (default 30),
+// so a load generator can measure the edge without admin-api and Redis:
+//   wrk -t1 -c64 -d10s -s random_code.lua http://127.0.0.1:18080/
+// with random_code.lua:
+//   request = function() return wrk.format("GET", "/l" .. math.random(0, 999999)) end
+// It prints the server's CPU time per answered request when it stops.
+TEST_CASE("edge: serve links for a load generator", "[.serve]") {
+  auto env = [](const char* name, long fallback) {
+    const char* v = getenv(name);
+    return v ? std::atol(v) : fallback;
+  };
+  long links = env("SHORTLINK_SERVE_LINKS", 1'000'000);
+  EdgeServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = static_cast<unsigned short>(env("SHORTLINK_SERVE_PORT", 18080));
+  options.threads = static_cast<int>(env("SHORTLINK_SERVE_THREADS", 1));
+  options.responder.not_found_html = "<html><body>no such link</body></html>\n";
+  LinkTable table;
+  {
+    RcuThreadScope rcu;
+    std::mt19937_64 rnd(1);
+    for (long i = 0; i < links; ++i) {
+      table.Upsert("l" + std::to_string(i),
+                   "https://www.example-" + std::to_string(rnd() % 1000) + ".com/articles/" +
+                       std::to_string(rnd() % 1000000000) + "/a-readable-slug-" +
+                       std::to_string(i) + "?utm_source=news",
+                   LinkState::kActive);
+    }
+  }
+  EdgeServer edge(&table, options);
+  REQUIRE(edge.Start().ok());
+  auto cpu_seconds = [] {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+  };
+  auto answered = [&] {
+    uint64_t n = 0;
+    for (const auto& s : edge.stats())
+      n += s->responses_2xx_3xx.load() + s->responses_404.load() + s->responses_4xx_other.load() +
+           s->responses_5xx.load();
+    return n;
+  };
+  WARN("serving " << table.size() << " links on 127.0.0.1:" << options.port << ", table "
+                  << table.memory_bytes() / (1024 * 1024) << " MiB");
+  double cpu0 = cpu_seconds();
+  uint64_t n0 = answered();
+  std::this_thread::sleep_for(std::chrono::seconds(env("SHORTLINK_SERVE_SECONDS", 30)));
+  double cpu = cpu_seconds() - cpu0;
+  uint64_t n = answered() - n0;
+  uint64_t not_3xx = 0;
+  for (const auto& s : edge.stats())
+    not_3xx += s->responses_404.load() + s->responses_4xx_other.load() + s->responses_5xx.load();
+  WARN(n << " requests, " << not_3xx << " not 3xx, " << (n ? cpu * 1e6 / double(n) : 0.0)
+         << " us of process CPU per request");
+  edge.Stop();
 }
 
 }  // namespace shortlink::redirector
