@@ -551,8 +551,7 @@ TEST_CASE("edge: clients see whole, current links while the applier rewrites the
 // both in the sweeper (so such a peer holds its slot and ~118 KiB of
 // buffers forever) and in Stop() (so SIGTERM waits for it forever). Run
 // with `redirector_test "[.stalled-reader]"`; unhide once both are bounded.
-TEST_CASE("edge: a client that never reads is closed, and cannot stall Stop",
-          "[edge][.stalled-reader]") {
+TEST_CASE("edge: a client that never reads is closed, and cannot stall Stop", "[.stalled-reader]") {
   auto stall = [](Server& server, Client& c) {
     std::string batch;
     for (int i = 0; i < 40000; ++i) batch += Get("/go");  // ~9 MB of answers
