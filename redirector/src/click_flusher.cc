@@ -213,8 +213,12 @@ void ClickFlusher::Stop() {
   }
   Persist(true);
   UpdateGauges();
+  uint64_t counted = 0;  // by the workers since start: compare with acked_since_start
+  for (const ThreadClicks* source : sources_) counted += source->clicks() - source->dropped();
   if (pending_.empty()) {
-    LogInfo("clicks flushed", {{"watermark", std::to_string(watermark_)}});
+    LogInfo("clicks flushed", {{"watermark", std::to_string(watermark_)},
+                               {"counted_since_start", std::to_string(counted)},
+                               {"acked_since_start", std::to_string(clicks_acked_->value())}});
   } else {
     LogWarn("clicks left pending for the next start",
             {{"batches", std::to_string(pending_.size())},
