@@ -25,7 +25,13 @@
 // Bounds: at most `max_pending_batches` batches and `max_pending_bytes`
 // bytes pending; past either the oldest batch is dropped and its clicks are
 // counted as lost in /metrics, never silently. A batch number lost that way
-// is later sent as an empty batch, so admin-api's watermark moves past it.
+// is later sent as an empty batch, so admin-api's watermark moves past it
+// (a dropped batch still in the stream is applied first, and its clicks
+// arrive after all: "lost" is an upper bound).
+//
+// A batch is sealed only once the file says so; if the file cannot be
+// written, clicks wait (and the state error counter grows) rather than risk
+// being counted twice after a crash.
 //
 // Only one process may run with a given node id.
 //
