@@ -29,7 +29,7 @@
 // (a dropped batch still in the stream is applied first, and its clicks
 // arrive after all: "lost" is an upper bound).
 //
-// A batch is sealed only once the file says so; if the file cannot be
+// A sealed batch goes out only once the file says so; if the file cannot be
 // written, clicks wait (and the state error counter grows) rather than risk
 // being counted twice after a crash.
 //
