@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+"""Redirects on one core: our redirector against nginx serving the same links.
+
+Generates N links (default 1,000,000; ~85-byte https URLs), imports them with
+`admin-api import`, starts admin-api (plain HTTP) and one redirector
+(--threads 1; it loads its replica by snapshot from admin-api, then is
+restarted warm, as a node runs), and nginx (Debian nginx-light, one worker)
+with a `map $uri $target` of the same links and `return 302 $target` with the
+same headers. Both servers are pinned to core 0 (--server-cpu), wrk -t1 to
+core 1 (--client-cpu) with a Lua script walking random existing codes; redis
+and admin-api share the client core. For each connection count the two
+servers alternate A B A B A B and the script prints the median requests/s,
+the ratio, p50/p99/p99.9 latency, non-3xx answers, RSS and server CPU time per
+request (utime+stime from /proc/PID/stat over the run: the fairest figure on
+two cores, where wrk itself is near saturation), then MET/BELOW against the
+targets of issue 4, and memory per link (RSS with N links minus RSS with 0).
+Results go to bench/RESULTS.md (section redirect_vs_nginx) with a PNG chart
+(bench/redirect_vs_nginx.png, gnuplot).
+
+Usage: bench/redirect_vs_nginx.py [--links 1000000] [--seconds 10] [--rounds 3]
+                                  [--connections 16,64,256]
+Needs a Release build in build/bin (or SHORTLINK_BIN); installs nginx-light,
+wrk and gnuplot-nox with apt-get when missing.
+"""
+import argparse
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+import benchlib as B
+
+LUA = r"""
+-- Walks random existing codes; the request strings are built once in init().
+local reqs = {}
+local n = 0
+non3xx = 0            -- global: read from done() through thread:get
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  for line in io.lines("CODES_FILE") do
+    n = n + 1
+    reqs[n] = wrk.format("GET", "/" .. line)
+  end
+  math.randomseed(os.time() * 1000 + os.clock() * 1e6)
+end
+
+function request()
+  return reqs[math.random(n)]
+end
+
+RESPONSE_HOOK
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + (t:get("non3xx") or 0) end
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d non3xx=%d connect=%d read=%d write=%d timeout=%d status=%d " ..
+    "p50_us=%d p99_us=%d p999_us=%d max_us=%d\n",
+    summary.requests, summary.duration, bad, e.connect, e.read, e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max))
+end
+"""
+
+RESPONSE_LUA = r"""
+function response(status, headers, body)
+  if status < 300 or status > 399 then non3xx = non3xx + 1 end
+end
+"""
+
+NGINX_CONF = r"""
+USER_LINE
+worker_processes 1;
+daemon off;
+master_process on;
+pid PREFIX/nginx.pid;
+error_log PREFIX/error.log warn;
+worker_rlimit_nofile 65536;
+events {
+    worker_connections 65536;
+    accept_mutex off;
+}
+http {
+    access_log off;
+    server_tokens off;
+    keepalive_requests 1000000000;
+    keepalive_timeout 300s;
+    default_type text/html;
+    client_body_temp_path PREFIX/tmp/body;
+    proxy_temp_path PREFIX/tmp/proxy;
+    fastcgi_temp_path PREFIX/tmp/fastcgi;
+    uwsgi_temp_path PREFIX/tmp/uwsgi;
+    scgi_temp_path PREFIX/tmp/scgi;
+    map_hash_max_size MAP_MAX_SIZE;
+    map_hash_bucket_size 256;
+    map $uri $target {
+        default "";
+        include PREFIX/links.map;
+    }
+    server {
+        listen 127.0.0.1:PORT backlog=4096;
+        location / {
+            add_header Cache-Control no-store always;
+            add_header X-Robots-Tag noindex always;
+            if ($target = "") {
+                return 404;
+            }
+            return 302 $target;
+        }
+    }
+}
+"""
+
+
+class Nginx:
+    def __init__(self, group, name, n_links, server_cpu):
+        self.group = group
+        self.prefix = group.path(name)
+        self.port = B.harness.free_port()
+        self.n = n_links
+        self.cpu = server_cpu
+        self.proc = None
+        os.makedirs(os.path.join(self.prefix, "tmp"), exist_ok=True)
+        os.makedirs(os.path.join(self.prefix, "logs"), exist_ok=True)  # nginx -p wants it for its default log
+
+    def write_config(self):
+        with open(os.path.join(self.prefix, "links.map"), "w", buffering=1 << 20) as f:
+            for code, url in B.links(self.n):
+                f.write(f'/{code} "{url}";\n')
+        conf = (NGINX_CONF.replace("USER_LINE", "user root;" if os.geteuid() == 0 else "")
+                .replace("PREFIX", self.prefix).replace("PORT", str(self.port))
+                .replace("MAP_MAX_SIZE", str(max(2048, 2 * self.n))))
+        with open(os.path.join(self.prefix, "nginx.conf"), "w") as f:
+            f.write(conf)
+
+    def start(self, probe_code, timeout):
+        """Starts pinned to the server core; returns seconds to serving `probe_code`."""
+        t = time.perf_counter()
+        self.proc = self.group.start(["taskset", "-c", self.cpu, B.which("nginx"), "-p", self.prefix + "/",
+                                      "-c", os.path.join(self.prefix, "nginx.conf")], os.path.basename(self.prefix) + ".log")
+        client = B.RawHttp(self.port, timeout=2)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError("nginx exited: " + self.group.log(os.path.basename(self.prefix) + ".log")[-2000:]
+                                     + self._error_log())
+            try:
+                status, _ = client.get("/" + probe_code)
+                return status in (302, 404) and self.worker() is not None
+            except OSError:
+                return False
+        B.wait_until(ready, timeout=timeout, interval=0.05, what="nginx serving")
+        client.close()
+        return time.perf_counter() - t
+
+    def _error_log(self):
+        try:
+            with open(os.path.join(self.prefix, "error.log")) as f:
+                return f.read()[-2000:]
+        except OSError:
+            return ""
+
+    def worker(self):
+        kids = B.children(self.proc.pid)
+        return kids[0] if kids else None
+
+    def pids(self):
+        return [self.proc.pid] + B.children(self.proc.pid)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        B.kill_tree(self.proc)
+
+
+def parse_wrk(out):
+    line = next((l for l in out.splitlines() if l.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError("wrk printed no RESULT line:\n" + out[-2000:])
+    r = {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    return r
+
+
+def run_wrk(script, port, connections, seconds, client_cpu):
+    cmd = ["taskset", "-c", client_cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+           "-s", script, f"http://127.0.0.1:{port}/"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    if out.returncode != 0:
+        raise RuntimeError(f"wrk failed: {out.stderr[-2000:]}")
+    return parse_wrk(out.stdout)
+
+
+def measure(server_pids, script, port, connections, seconds, client_cpu):
+    cpu0 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+    r = run_wrk(script, port, connections, seconds, client_cpu)
+    cpu1 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+    r["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / max(1, r["requests"])
+    r["cpu_util"] = (cpu1 - cpu0) / (r["duration_us"] / 1e6)
+    return r
+
+
+def fmt_ms(us):
+    return f"{us / 1000:.3f}"
+
+
+def draw_chart(rows, png, gnuplot):
+    """rows: (connections, ours_rps, nginx_rps, ours_p99_ms, nginx_p99_ms)."""
+    data = png + ".dat"
+    with open(data, "w") as f:
+        for r in rows:
+            f.write(" ".join(str(x) for x in r) + "\n")
+    script = f"""
+set terminal pngcairo size 1100,420 font "sans,10"
+set output "{png}"
+set multiplot layout 1,2 title "Redirects on one core: redirector vs nginx (median of alternating runs)"
+set logscale x 2
+set xtics (16, 64, 256)
+set xlabel "connections (wrk -t1)"
+set key top left
+set grid
+set yrange [0:*]
+set ylabel "requests/s"
+set title "Throughput"
+plot "{data}" using 1:2 with linespoints lw 2 pt 7 title "redirector", \\
+     "{data}" using 1:3 with linespoints lw 2 pt 5 title "nginx"
+set ylabel "p99 latency (ms)"
+set title "p99 latency"
+plot "{data}" using 1:4 with linespoints lw 2 pt 7 title "redirector", \\
+     "{data}" using 1:5 with linespoints lw 2 pt 5 title "nginx"
+unset multiplot
+"""
+    r = subprocess.run([gnuplot], input=script, capture_output=True, text=True, timeout=60)
+    os.unlink(data)
+    if r.returncode != 0:
+        B.log("gnuplot failed:", r.stderr[-500:])
+        return False
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--links", type=int, default=1_000_000)
+    ap.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    ap.add_argument("--rounds", type=int, default=3, help="A B pairs per connection count")
+    ap.add_argument("--connections", default="16,64,256")
+    ap.add_argument("--sample", type=int, default=100_000, help="codes wrk walks (a random sample)")
+    ap.add_argument("--server-cpu", default="0")
+    ap.add_argument("--client-cpu", default="1")
+    ap.add_argument("--no-response-hook", action="store_true",
+                    help="count only >=400 answers (wrk's summary) instead of every non-3xx in a Lua "
+                         "response() hook, which costs wrk CPU")
+    ap.add_argument("--timeout", type=int, default=5400, help="bound on the whole run, seconds")
+    ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
+    args = ap.parse_args()
+    conns = [int(c) for c in args.connections.split(",")]
+
+    B.ensure_tools({"nginx": "nginx-light", "wrk": "wrk", "gnuplot": "gnuplot-nox", "taskset": "util-linux"})
+    B.check_binaries()
+    B.bound_runtime(args.timeout)
+    machine = B.machine_line()
+    group = B.ProcessGroup()
+    nginxes = []
+    try:
+        redis = B.Redis(group).start()
+        B.pin(redis.proc.pid, args.client_cpu)
+        api = B.make_admin(group, redis)
+        B.start_admin(api)
+        B.pin(api.proc.pid, args.client_cpu)
+
+        # --- our node with 0 links: the baseline for memory per link ---
+        node0 = B.make_node(group, "node0", api, redis)
+        B.start_node(node0, links=0)
+        B.stop(node0.proc)
+        B.start_node(node0, links=0)  # warm, as the measured node runs
+        rss0 = B.proc_rss_kb(node0.proc.pid)
+        B.stop(node0.proc)
+        B.log(f"redirector with 0 links: RSS {rss0 / 1024:.1f} MiB")
+
+        # --- N links: generate, import offline, node loads by snapshot then restarts warm ---
+        B.stop(api.proc)
+        csv = group.path("links.csv")
+        t = time.perf_counter()
+        n, mean_url = B.write_csv(csv, args.links)
+        B.log(f"generated {n} links (mean URL {mean_url:.1f} bytes) in {time.perf_counter() - t:.1f} s")
+        import_secs, _ = B.import_csv(api.data_dir, csv)
+        os.unlink(csv)
+        B.log(f"imported in {import_secs:.1f} s ({n / import_secs:,.0f} links/s)")
+        B.start_admin(api, timeout=300)
+        B.pin(api.proc.pid, args.client_cpu)
+        node = B.make_node(group, "node", api, redis)
+        snap_secs = B.start_node(node, links=n)
+        rss_snap = B.proc_rss_kb(node.proc.pid)
+        B.stop(node.proc)
+        warm_secs = B.start_node(node, links=n)
+        rss_node = B.proc_rss_kb(node.proc.pid)
+        table_bytes = node.metric("redirector_table_bytes") or 0
+        B.pin(node.proc.pid, args.server_cpu)
+        B.log(f"redirector: first start (snapshot) {snap_secs:.2f} s RSS {rss_snap / 1024:.0f} MiB; "
+              f"warm start {warm_secs:.2f} s RSS {rss_node / 1024:.0f} MiB")
+
+        # --- nginx: 0 links, then N links ---
+        probe = B.code_for(0)
+        ng0 = Nginx(group, "nginx0", 0, args.server_cpu)
+        nginxes.append(ng0)
+        ng0.write_config()
+        ng0.start(probe, timeout=60)
+        ng0_master0, ng0_worker0 = B.proc_rss_kb(ng0.proc.pid), B.proc_rss_kb(ng0.worker())
+        ng0.stop()
+        ng = Nginx(group, "nginx", n, args.server_cpu)
+        nginxes.append(ng)
+        t = time.perf_counter()
+        ng.write_config()
+        B.log(f"nginx config with {n} map entries written in {time.perf_counter() - t:.1f} s; starting nginx")
+        ng_secs = ng.start(probe, timeout=1800)
+        ng_master = B.proc_rss_kb(ng.proc.pid)
+        B.log(f"nginx serving after {ng_secs:.1f} s, master RSS {ng_master / 1024:.0f} MiB")
+
+        # --- the same answers from both ---
+        ours_c, ng_c = B.RawHttp(node.port), B.RawHttp(ng.port)
+        for i in random.Random(7).sample(range(n), min(n, 200)):
+            c = B.code_for(i)
+            a, b = ours_c.get("/" + c), ng_c.get("/" + c)
+            if a != (302, B.url_for(i)) or b != (302, B.url_for(i)):
+                raise AssertionError(f"/{c}: redirector {a}, nginx {b}, expected {B.url_for(i)}")
+        ours_c.close()
+        ng_c.close()
+        heads = {}
+        for name, port in (("redirector", node.port), ("nginx", ng.port)):
+            out = subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", f"http://127.0.0.1:{port}/{probe}"],
+                                 capture_output=True, text=True, timeout=10).stdout if B.which("curl") else ""
+            heads[name] = out.strip().replace("\r", "")
+
+        # --- wrk script ---
+        codes = group.path("codes.txt")
+        with open(codes, "w") as f:
+            for i in random.Random(1).sample(range(n), min(n, args.sample)):
+                f.write(B.code_for(i) + "\n")
+        script = group.path("walk.lua")
+        with open(script, "w") as f:
+            f.write(LUA.replace("CODES_FILE", codes)
+                    .replace("RESPONSE_HOOK", "" if args.no_response_hook else RESPONSE_LUA))
+
+        servers = [("redirector", node.port, lambda: [node.proc.pid]), ("nginx", ng.port, ng.pids)]
+        for name, port, pids in servers:  # warm-up: touch the tables, settle the caches
+            run_wrk(script, port, 64, 3, args.client_cpu)
+        results = {(s[0], c): [] for s in servers for c in conns}
+        for c in conns:
+            for rnd in range(args.rounds):
+                for name, port, pids in servers:
+                    r = measure(pids(), script, port, c, args.seconds, args.client_cpu)
+                    results[(name, c)].append(r)
+                    B.log(f"c={c} round {rnd + 1} {name:10s} {r['rps']:>10,.0f} req/s  "
+                          f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core)  "
+                          f"p99 {fmt_ms(r['p99_us'])} ms  non3xx {r['non3xx']}")
+                    time.sleep(1)
+        rss_after = B.proc_rss_kb(node.proc.pid)
+        ng_worker = B.proc_rss_kb(ng.worker())
+        ng_master_after = B.proc_rss_kb(ng.proc.pid)
+    finally:
+        for x in nginxes:
+            x.stop()
+        group.close()
+
+    # --- report ---
+    def med(name, c, key):
+        return statistics.median(r[key] for r in results[(name, c)])
+
+    def total(name, c, key):
+        return sum(r[key] for r in results[(name, c)])
+
+    rows, chart, verdict_rows = [], [], []
+    all_ok = {"rps": True, "cpu": True, "p99": True, "p999": True, "non3xx": True}
+    for c in conns:
+        o, g = ("redirector", c), ("nginx", c)
+        rps_o, rps_g = med(*o, "rps"), med(*g, "rps")
+        cpu_o, cpu_g = med(*o, "cpu_us_per_req"), med(*g, "cpu_us_per_req")
+        p99_o, p99_g = med(*o, "p99_us"), med(*g, "p99_us")
+        p999_o, p999_g = med(*o, "p999_us"), med(*g, "p999_us")
+        bad_o = total(*o, "non3xx") + total(*o, "status") * args.no_response_hook
+        bad_g = total(*g, "non3xx") + total(*g, "status") * args.no_response_hook
+        sock_o = sum(total(*o, k) for k in ("connect", "read", "write", "timeout"))
+        sock_g = sum(total(*g, k) for k in ("connect", "read", "write", "timeout"))
+        for name, key, rps, cpu, bad, sock in (("redirector", o, rps_o, cpu_o, bad_o, sock_o),
+                                               ("nginx", g, rps_g, cpu_g, bad_g, sock_g)):
+            rows.append([c, name, f"{rps:,.0f}", " / ".join(f"{r['rps'] / 1000:.0f}k" for r in results[key]),
+                         fmt_ms(med(*key, "p50_us")), fmt_ms(med(*key, "p99_us")), fmt_ms(med(*key, "p999_us")),
+                         f"{cpu:.2f}", f"{med(*key, 'cpu_util') * 100:.0f}%", bad, sock])
+        ratio, cpu_ratio = rps_o / rps_g, cpu_o / cpu_g
+        ok = {"rps": ratio >= 1.0, "cpu": cpu_ratio <= 1.0, "p99": p99_o <= p99_g, "p999": p999_o < 3000,
+              "non3xx": bad_o == 0}
+        for k in ok:
+            all_ok[k] &= ok[k]
+        verdict_rows.append([c, f"{ratio:.2f}x {B.verdict(ok['rps'])}" + (" (aim 1.3x: MET)" if ratio >= 1.3 else " (aim 1.3x: not yet)"),
+                             f"{cpu_ratio:.2f}x {B.verdict(ok['cpu'])}" + (" (aim 0.75x: MET)" if cpu_ratio <= 0.75 else " (aim 0.75x: not yet)"),
+                             f"{fmt_ms(p99_o)} vs {fmt_ms(p99_g)} ms {B.verdict(ok['p99'])}",
+                             f"{fmt_ms(p999_o)} ms {B.verdict(ok['p999'])}",
+                             f"{bad_o} {B.verdict(ok['non3xx'])}"])
+        chart.append((c, round(rps_o), round(rps_g), p99_o / 1000, p99_g / 1000))
+
+    per_link = (rss_node - rss0) * 1024 / n
+    per_link_snap = (rss_snap - rss0) * 1024 / n
+    ng_per_link = (ng_master - ng0_master0) * 1024 / n
+    mem_ok = per_link <= 130
+    hook = "every non-3xx counted in a Lua response() hook" if not args.no_response_hook else \
+        "answers >= 400 counted by wrk (no response() hook)"
+    md = []
+    md.append("## Redirects on one core: redirector vs nginx (`bench/redirect_vs_nginx.py`)\n")
+    md.append(f"{machine}. {n:,} links, mean URL {mean_url:.1f} bytes; both servers pinned to core "
+              f"{args.server_cpu}, `wrk -t1` (Lua: random walk over {min(n, args.sample):,} existing codes, {hook}) "
+              f"pinned to core {args.client_cpu} with redis and admin-api; {args.seconds} s runs alternating "
+              f"A B x {args.rounds} per connection count; figures are medians of the {args.rounds} runs. nginx "
+              f"{subprocess.run([B.which('nginx'), '-v'], capture_output=True, text=True).stderr.strip().split('/')[-1]}"
+              f" (nginx-light), 1 worker, `map $uri $target` + `return 302 $target`, access log off, "
+              f"keepalive_requests 1e9. Server CPU = utime+stime of the whole process over the run (nginx: "
+              f"master + worker; redirector: all threads, including its click flusher and sync) / requests.\n")
+    md.append(B.md_table(["conns", "server", "req/s (median)", "runs", "p50 ms", "p99 ms", "p99.9 ms",
+                          "CPU us/req", "CPU busy", "non-3xx", "socket errors"], rows))
+    md.append("")
+    md.append("![requests/s and p99 vs connections](redirect_vs_nginx.png)\n")
+    md.append("Targets (issue 4):\n")
+    md.append(B.md_table(["conns", "req/s ratio (>= 1.0x)", "CPU/req ratio (<= 1.0x)", "p99 (<= nginx)",
+                          "p99.9 (< 3 ms)", "non-3xx (0)"], verdict_rows))
+    md.append("")
+    md.append(B.md_table(["memory", "redirector", "nginx"], [
+        ["RSS with 0 links", f"{rss0 / 1024:.1f} MiB", f"{ng0_master0 / 1024:.1f} MiB master, {ng0_worker0 / 1024:.1f} MiB worker"],
+        [f"RSS with {n:,} links", f"{rss_node / 1024:.1f} MiB warm start ({rss_snap / 1024:.1f} MiB right after the "
+         f"snapshot load), {rss_after / 1024:.1f} MiB after the runs",
+         f"{ng_master / 1024:.1f} MiB master at start ({ng_master_after / 1024:.1f} after), {ng_worker / 1024:.1f} MiB worker after the runs"],
+        ["bytes per link", f"**{per_link:.0f}** ({per_link_snap:.0f} right after the snapshot); table alone "
+         f"{table_bytes / n:.0f} (redirector_table_bytes)", f"**{ng_per_link:.0f}** (master RSS difference)"],
+        ["target <= 130 bytes/link", B.verdict(mem_ok), ""],
+        ["time to serve", f"{snap_secs:.2f} s first start (snapshot from admin-api), {warm_secs:.2f} s warm",
+         f"{ng_secs:.1f} s (parsing the map)"],
+    ]))
+    md.append("")
+    md.append(f"Import: {n:,} links in {import_secs:.1f} s ({n / import_secs:,.0f} links/s).\n")
+    if heads.get("redirector"):
+        md.append("Response heads for the same code:\n")
+        md.append("```\n# redirector\n" + heads["redirector"] + "\n\n# nginx\n" + heads["nginx"] + "\n```")
+    text = "\n".join(md)
+
+    summary = [f"\nredirect_vs_nginx: {n:,} links, {args.rounds} x A/B per connection count, {args.seconds} s runs"]
+    for r in rows:
+        summary.append(f"  c={r[0]:<4} {r[1]:10s} {r[2]:>9} req/s  p50 {r[4]} p99 {r[5]} p99.9 {r[6]} ms  "
+                       f"cpu {r[7]} us/req ({r[8]})  non-3xx {r[9]}  sock-err {r[10]}")
+    for v in verdict_rows:
+        summary.append(f"  c={v[0]:<4} req/s {v[1]};  cpu/req {v[2]};  p99 {v[3]};  p99.9 {v[4]};  non-3xx {v[5]}")
+    summary.append(f"  memory per link: redirector {per_link:.0f} B ({B.verdict(mem_ok)}, target <= 130), "
+                   f"nginx {ng_per_link:.0f} B; RSS redirector {rss_node / 1024:.0f} MiB, nginx master "
+                   f"{ng_master / 1024:.0f} MiB / worker {ng_worker / 1024:.0f} MiB")
+    summary.append(f"  overall: req/s {B.verdict(all_ok['rps'])}, cpu/req {B.verdict(all_ok['cpu'])}, "
+                   f"p99 {B.verdict(all_ok['p99'])}, p99.9 {B.verdict(all_ok['p999'])}, "
+                   f"non-3xx {B.verdict(all_ok['non3xx'])}, memory {B.verdict(mem_ok)}")
+    print("\n".join(summary))
+    if not args.no_results:
+        png = os.path.join(B.HERE, "redirect_vs_nginx.png")
+        if not draw_chart(chart, png, B.which("gnuplot")):
+            text = text.replace("![requests/s and p99 vs connections](redirect_vs_nginx.png)\n", "(chart: gnuplot failed)\n")
+        B.write_section("redirect_vs_nginx", text)
+        print(f"  written to {B.RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
