@@ -213,7 +213,7 @@ def pin(pid, cpus, all_threads=True):
 def make_admin(group, redis, tls=False):
     api = AdminApi(group, redis, tls=tls,
                    extra=["--rate-limit", "1000000000", "--threads", "2", "--log-level", "warn"])
-    api.bootstrap(ADMIN_EMAIL)
+    api.key = api.bootstrap(ADMIN_EMAIL)  # bootstrap needs the data dir free: done before any start
     return api
 
 
