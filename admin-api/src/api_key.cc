@@ -5,12 +5,14 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 
 namespace shortlink::admin {
 namespace {
 
-constexpr size_t kKeyRandomBytes = 32;
+constexpr size_t kKeyRandomBytes = 32;  // 256 bits: far past guessing
+constexpr unsigned kSha256Bytes = 32;
 
 void RandomBytes(unsigned char* out, size_t n) {
   // RAND_bytes only fails when the OS cannot seed it: no safe way on.
@@ -58,7 +60,12 @@ std::string GenerateKey(Environment env) {
 std::string HashKey(std::string_view key) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(key.data(), key.size(), digest, &len, EVP_sha256(), nullptr);
+  // Fail closed: an empty "hash" would make ConstantTimeEquals call any two
+  // secrets equal. EVP_Digest only fails without memory or without SHA-256.
+  if (EVP_Digest(key.data(), key.size(), digest, &len, EVP_sha256(), nullptr) != 1 ||
+      len != kSha256Bytes) {
+    std::abort();
+  }
   return std::string(reinterpret_cast<char*>(digest), len);
 }
 

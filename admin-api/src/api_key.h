@@ -15,18 +15,27 @@ namespace shortlink::admin {
 enum class Environment { kProduction, kStaging };
 
 std::string_view KeyPrefix(Environment env);  // "live_v1_" or "test_v1_"
+// True when `key` starts with `env`'s prefix and has something after it;
+// a key of the other environment is refused before any lookup.
 bool HasPrefixFor(std::string_view key, Environment env);
 
-// A new key of `env` from the OS's CSPRNG (OpenSSL RAND_bytes).
+// A new key of `env` from the OS's CSPRNG (OpenSSL RAND_bytes); aborts if
+// the CSPRNG cannot be seeded, as no safe key can be made then.
 std::string GenerateKey(Environment env);
-// The raw 32-byte SHA-256 digest of `key`: what the database stores.
+// The raw 32-byte SHA-256 digest of `key` (binary, not hex): what the
+// database stores and looks keys up by. A plain hash, not a password hash:
+// keys carry 256 random bits, so there is nothing to stretch. Aborts if
+// OpenSSL cannot hash, rather than return something that compares equal.
 std::string HashKey(std::string_view key);
 // The last 4 characters, shown in listings to tell keys apart.
 std::string KeyHint(std::string_view key);
-// Compares secrets in time independent of where they differ.
+// Compares secrets (the node token) without an early exit: both are hashed
+// to 32 bytes, then compared with CRYPTO_memcmp, so the time says nothing
+// about where they differ or whether their lengths match.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-// `length` characters of [a-z0-9], uniform (rejection sampling, no modulo bias).
+// `length` characters of [a-z0-9], uniform (rejection sampling, no modulo
+// bias), from the same CSPRNG: short codes are not guessable in sequence.
 std::string RandomCode(size_t length);
 
 }  // namespace shortlink::admin

@@ -1,6 +1,7 @@
 #include "rate_limiter.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace shortlink::admin {
 namespace {
@@ -18,7 +19,9 @@ RateLimiter::RateLimiter(double requests_per_second, std::chrono::milliseconds c
                          std::function<int64_t()> now_ms)
     : rate_(requests_per_second),
       cooloff_ms_(cooloff.count()),
-      now_ms_(now_ms ? std::move(now_ms) : SteadyMillis) {}
+      now_ms_(now_ms ? std::move(now_ms) : SteadyMillis) {
+  assert(requests_per_second > 0);
+}
 
 RateLimiter::Decision RateLimiter::Check(uint64_t user) {
   int64_t now = now_ms_();
@@ -27,12 +30,18 @@ RateLimiter::Decision RateLimiter::Check(uint64_t user) {
   auto [it, inserted] = buckets_.try_emplace(user, Bucket{std::max(1.0, rate_), now});
   Bucket& b = it->second;
   auto refuse = [&] {
+    // At least 1: "Retry-After: 0" would invite an immediate retry that a
+    // zero-length cool-off cannot promise to accept (the bucket is empty).
     int64_t left_ms = b.blocked_until_ms - now;
-    return Decision{false, static_cast<int>((left_ms + 999) / 1000)};
+    return Decision{false, static_cast<int>(std::max<int64_t>(1, (left_ms + 999) / 1000))};
   };
   if (now < b.blocked_until_ms) return refuse();
-  b.tokens = std::min(std::max(1.0, rate_), b.tokens + (now - b.updated_ms) * rate_ / 1000.0);
-  b.updated_ms = now;
+  // The clock is read before the lock, so a thread may arrive with a time
+  // slightly older than the bucket's: count that as no time passing rather
+  // than as negative refill.
+  int64_t elapsed_ms = std::max<int64_t>(0, now - b.updated_ms);
+  b.tokens = std::min(std::max(1.0, rate_), b.tokens + elapsed_ms * rate_ / 1000.0);
+  b.updated_ms = std::max(b.updated_ms, now);
   if (b.tokens < 1.0) {
     b.blocked_until_ms = now + cooloff_ms_;
     return refuse();

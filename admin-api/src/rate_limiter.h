@@ -1,12 +1,22 @@
-// RateLimiter: the Go API's per-user limit. Each user has a token bucket of
-// `rate` tokens refilled at `rate` per second (so a burst of `rate` requests
-// passes at once). A request that finds the bucket empty is refused, and so
-// is every request of that user for the next `cooloff` (10 s: "your incoming
-// requests will be blocked for 10 seconds as a cooling off period").
+// RateLimiter: the Go API's per-user limit ("a default rate limit of 5
+// requests per second for each user ... your incoming requests will be
+// blocked for 10 seconds as a cooling off period").
 //
-// Thread safety: Check may be called from any thread (a mutex; this guards
-// the admin API, not the redirect hot path). Memory: users idle for a minute
-// are forgotten (their bucket would be full again anyway).
+// Each user has a token bucket holding up to `rate` tokens (at least one),
+// refilled at `rate` tokens per second. The burst equals the rate on
+// purpose: "5 requests per second" then means what a client expects, five
+// requests sent together pass and a sixth in the same second does not; a
+// stricter one-every-200-ms spacing would refuse honest clients that fire a
+// few requests at once. A request that finds the bucket empty is refused,
+// and so is every request of that user until `cooloff` has passed; requests
+// refused during the cool-off do not extend it. After the cool-off the
+// bucket is full again.
+//
+// Thread safety: Check may be called from any thread (one mutex; this guards
+// the admin API, not the redirect hot path).
+// Memory: one small entry per user seen in the last minute; users idle for
+// a minute are forgotten (their bucket would be full again anyway). Only
+// authenticated users are checked, so the map is bounded by the user count.
 #pragma once
 
 #include <chrono>
@@ -21,14 +31,21 @@ class RateLimiter {
  public:
   struct Decision {
     bool allowed = true;
-    int retry_after_seconds = 0;  // when refused: seconds until the cool-off ends (rounded up)
+    // When refused: whole seconds until the cool-off ends, rounded up and
+    // at least 1 (the value of the Retry-After header).
+    int retry_after_seconds = 0;
   };
 
-  // `now_ms` is injectable for tests; defaults to a steady clock.
+  // `requests_per_second` must be above 0: there is no "unlimited" value;
+  // the --rate-limit option refuses anything else (serve.cc), and an
+  // operator who wants no limit sets a very large rate. `now_ms` returns
+  // milliseconds on any steady scale; it is injectable for tests and
+  // defaults to std::chrono::steady_clock.
   explicit RateLimiter(double requests_per_second,
                        std::chrono::milliseconds cooloff = std::chrono::seconds(10),
                        std::function<int64_t()> now_ms = nullptr);
 
+  // Counts one request of `user` and says whether it may proceed.
   Decision Check(uint64_t user);
 
  private:

@@ -1,7 +1,10 @@
 #include "common/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace shortlink {
 
@@ -79,9 +82,23 @@ namespace {
 
 std::string Braced(const std::string& labels) { return labels.empty() ? "" : "{" + labels + "}"; }
 
+// Numbers as the reference Prometheus client prints them (Go's
+// strconv.FormatFloat(v, 'g', -1, 64)): the fewest digits that read back as
+// the same double, in exponent form only below 1e-4 or from 1e6 up. So
+// le="0.1" and le="10", not le="0.10000000000000001" and le="1e+01":
+// dashboards and alerts that match le="0.1" literally find our buckets.
 std::string FormatNumber(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  snprintf(buf, sizeof buf, "%.17g", v);
+  int digits = 1;
+  for (;; ++digits) {
+    snprintf(buf, sizeof buf, "%.*e", digits - 1, v);
+    if (digits == 17 || std::strtod(buf, nullptr) == v) break;
+  }
+  int exponent = std::atoi(std::strchr(buf, 'e') + 1);
+  if (exponent < -4 || exponent >= 6) return buf;
+  snprintf(buf, sizeof buf, "%.*f", std::max(0, digits - 1 - exponent), v);
   return buf;
 }
 
