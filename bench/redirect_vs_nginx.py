@@ -7,8 +7,9 @@ Generates N links (default 1,000,000; ~85-byte https URLs), imports them with
 restarted warm, as a node runs), and nginx (Debian nginx-light, one worker)
 with a `map $uri $target` of the same links and `return 302 $target` with the
 same headers. Both servers are pinned to core 0 (--server-cpu), wrk -t1 to
-core 1 (--client-cpu) with a Lua script walking random existing codes; redis
-and admin-api share the client core. For each connection count the two
+core 1 (--client-cpu) with a Lua script walking random existing codes, alone
+on its core; redis and admin-api (which consume the node's click batches) run
+on the server core (--aux-cpu) and their CPU per request is shown apart. For each connection count the two
 servers alternate A B A B A B and the script prints the median requests/s,
 the ratio, p50/p99/p99.9 latency, non-3xx answers, RSS and server CPU time per
 request (utime+stime from /proc/PID/stat over the run: the fairest figure on
@@ -203,11 +204,14 @@ def run_wrk(script, port, connections, seconds, client_cpu):
     return parse_wrk(out.stdout)
 
 
-def measure(server_pids, script, port, connections, seconds, client_cpu):
+def measure(server_pids, aux_pids, script, port, connections, seconds, client_cpu):
     cpu0 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+    aux0 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
     r = run_wrk(script, port, connections, seconds, client_cpu)
     cpu1 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+    aux1 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
     r["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / max(1, r["requests"])
+    r["aux_us_per_req"] = (aux1 - aux0) * 1e6 / max(1, r["requests"])
     r["cpu_util"] = (cpu1 - cpu0) / (r["duration_us"] / 1e6)
     return r
 
@@ -260,6 +264,10 @@ def main():
     ap.add_argument("--sample", type=int, default=100_000, help="codes wrk walks (a random sample)")
     ap.add_argument("--server-cpu", default="0")
     ap.add_argument("--client-cpu", default="1")
+    ap.add_argument("--aux-cpu", default=None,
+                    help="core(s) for redis and admin-api (default: the server core, so that wrk has its core "
+                         "alone: admin-api consuming the click batches would otherwise stall wrk during the "
+                         "redirector's runs only)")
     ap.add_argument("--no-response-hook", action="store_true",
                     help="count only >=400 answers (wrk's summary) instead of every non-3xx in a Lua "
                          "response() hook, which costs wrk CPU")
@@ -267,6 +275,7 @@ def main():
     ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = ap.parse_args()
     conns = [int(c) for c in args.connections.split(",")]
+    aux_cpu = args.aux_cpu or args.server_cpu
 
     B.ensure_tools({"nginx": "nginx-light", "wrk": "wrk", "gnuplot": "gnuplot-nox", "taskset": "util-linux"})
     B.check_binaries()
@@ -276,10 +285,10 @@ def main():
     nginxes = []
     try:
         redis = B.Redis(group).start()
-        B.pin(redis.proc.pid, args.client_cpu)
+        B.pin(redis.proc.pid, aux_cpu)
         api = B.make_admin(group, redis)
         B.start_admin(api)
-        B.pin(api.proc.pid, args.client_cpu)
+        B.pin(api.proc.pid, aux_cpu)
 
         # --- our node with 0 links: the baseline for memory per link ---
         node0 = B.make_node(group, "node0", api, redis)
@@ -300,7 +309,7 @@ def main():
         os.unlink(csv)
         B.log(f"imported in {import_secs:.1f} s ({n / import_secs:,.0f} links/s)")
         B.start_admin(api, timeout=300)
-        B.pin(api.proc.pid, args.client_cpu)
+        B.pin(api.proc.pid, aux_cpu)
         node = B.make_node(group, "node", api, redis)
         snap_secs = B.start_node(node, links=n)
         rss_snap = B.proc_rss_kb(node.proc.pid)
@@ -361,10 +370,12 @@ def main():
         for c in conns:
             for rnd in range(args.rounds):
                 for name, port, pids in servers:
-                    r = measure(pids(), script, port, c, args.seconds, args.client_cpu)
+                    r = measure(pids(), [redis.proc.pid, api.proc.pid], script, port, c, args.seconds,
+                                args.client_cpu)
                     results[(name, c)].append(r)
                     B.log(f"c={c} round {rnd + 1} {name:10s} {r['rps']:>10,.0f} req/s  "
-                          f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core)  "
+                          f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core; admin-api+redis "
+                          f"{r['aux_us_per_req']:.2f})  "
                           f"p99 {fmt_ms(r['p99_us'])} ms  non3xx {r['non3xx']}")
                     time.sleep(1)
         rss_after = B.proc_rss_kb(node.proc.pid)
@@ -401,7 +412,8 @@ def main():
                                                ("nginx", g, rps_g, cpu_g, bad_g, sock_g)):
             rows.append([c, name, f"{rps:,.0f}", " / ".join(f"{r['rps'] / 1000:.0f}k" for r in results[key]),
                          fmt_ms(med(*key, "p50_us")), fmt_ms(med(*key, "p99_us")), fmt_ms(med(*key, "p999_us")),
-                         f"{cpu:.2f}", f"{med(*key, 'cpu_util') * 100:.0f}%", bad, sock])
+                         f"{cpu:.2f}", f"{med(*key, 'cpu_util') * 100:.0f}%", f"{med(*key, 'aux_us_per_req'):.2f}",
+                         bad, sock])
         ratio, cpu_ratio = rps_o / rps_g, cpu_o / cpu_g
         ok = {"rps": ratio >= 1.0, "cpu": cpu_ratio <= 1.0, "p99": p99_o <= p99_g, "p999": p999_o < 3000,
               "non3xx": bad_o == 0}
@@ -424,14 +436,14 @@ def main():
     md.append("## Redirects on one core: redirector vs nginx (`bench/redirect_vs_nginx.py`)\n")
     md.append(f"{machine}. {n:,} links, mean URL {mean_url:.1f} bytes; both servers pinned to core "
               f"{args.server_cpu}, `wrk -t1` (Lua: random walk over {min(n, args.sample):,} existing codes, {hook}) "
-              f"pinned to core {args.client_cpu} with redis and admin-api; {args.seconds} s runs alternating "
+              f"pinned to core {args.client_cpu} alone (redis and admin-api on core {aux_cpu}); {args.seconds} s runs alternating "
               f"A B x {args.rounds} per connection count; figures are medians of the {args.rounds} runs. nginx "
               f"{subprocess.run([B.which('nginx'), '-v'], capture_output=True, text=True).stderr.strip().split('/')[-1]}"
               f" (nginx-light), 1 worker, `map $uri $target` + `return 302 $target`, access log off, "
               f"keepalive_requests 1e9. Server CPU = utime+stime of the whole process over the run (nginx: "
               f"master + worker; redirector: all threads, including its click flusher and sync) / requests.\n")
     md.append(B.md_table(["conns", "server", "req/s (median)", "runs", "p50 ms", "p99 ms", "p99.9 ms",
-                          "CPU us/req", "CPU busy", "non-3xx", "socket errors"], rows))
+                          "CPU us/req", "CPU busy", "admin-api+redis us/req", "non-3xx", "socket errors"], rows))
     md.append("")
     md.append("![requests/s and p99 vs connections](redirect_vs_nginx.png)\n")
     md.append("Targets (issue 4):\n")
@@ -464,7 +476,7 @@ def main():
     summary = [f"\nredirect_vs_nginx: {n:,} links, {args.rounds} x A/B per connection count, {args.seconds} s runs"]
     for r in rows:
         summary.append(f"  c={r[0]:<4} {r[1]:10s} {r[2]:>9} req/s  p50 {r[4]} p99 {r[5]} p99.9 {r[6]} ms  "
-                       f"cpu {r[7]} us/req ({r[8]})  non-3xx {r[9]}  sock-err {r[10]}")
+                       f"cpu {r[7]} us/req ({r[8]}; admin-api+redis {r[9]})  non-3xx {r[10]}  sock-err {r[11]}")
     for v in verdict_rows:
         summary.append(f"  c={v[0]:<4} req/s {v[1]};  cpu/req {v[2]};  p99 {v[3]};  p99.9 {v[4]};  non-3xx {v[5]}")
     summary.append(f"  memory per link: redirector {per_link:.0f} B ({B.verdict(mem_ok)}, target <= 130), "
