@@ -8,8 +8,12 @@ restarted warm, as a node runs), and nginx (Debian nginx-light, one worker)
 with a `map $uri $target` of the same links and `return 302 $target` with the
 same headers. Both servers are pinned to core 0 (--server-cpu), wrk -t1 to
 core 1 (--client-cpu) with a Lua script walking random existing codes, alone
-on its core; redis and admin-api (which consume the node's click batches) run
-on the server core (--aux-cpu) and their CPU per request is shown apart. For each connection count the two
+on its core. redis and admin-api run on the server core (--aux-cpu), and
+admin-api is paused (SIGSTOP) during every measured run of either server and
+resumed between runs (--admin-during-runs pause, the default): the node keeps
+its click batches pending meanwhile, and the CPU admin-api then spends
+draining them is shown apart as the click pipeline's cost per redirect, rather
+than landing on either measured core at random. For each connection count the two
 servers alternate A B A B A B and the script prints the median requests/s,
 the ratio, p50/p99/p99.9 latency, non-3xx answers, RSS and server CPU time per
 request (utime+stime from /proc/PID/stat over the run: the fairest figure on
@@ -204,11 +208,31 @@ def run_wrk(script, port, connections, seconds, client_cpu):
     return parse_wrk(out.stdout)
 
 
-def measure(server_pids, aux_pids, script, port, connections, seconds, client_cpu):
+def drain(pids, quiet_secs=1.0, timeout=60):
+    """Waits until `pids` use (almost) no CPU for quiet_secs; returns when, bounded."""
+    deadline = time.monotonic() + timeout
+    last = sum(B.proc_cpu_seconds(p) for p in pids)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_secs)
+        now = sum(B.proc_cpu_seconds(p) for p in pids)
+        if now - last <= 0.02 * quiet_secs:
+            return
+        last = now
+
+
+def measure(server_pids, aux_pids, script, port, connections, seconds, client_cpu, pause_pid=None):
     cpu0 = sum(B.proc_cpu_seconds(p) for p in server_pids)
     aux0 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
-    r = run_wrk(script, port, connections, seconds, client_cpu)
-    cpu1 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+    if pause_pid:
+        os.kill(pause_pid, signal.SIGSTOP)
+    try:
+        r = run_wrk(script, port, connections, seconds, client_cpu)
+        cpu1 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+    finally:
+        if pause_pid:
+            os.kill(pause_pid, signal.SIGCONT)
+    if pause_pid:
+        drain(aux_pids)  # admin-api applies what the run left pending
     aux1 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
     r["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / max(1, r["requests"])
     r["aux_us_per_req"] = (aux1 - aux0) * 1e6 / max(1, r["requests"])
@@ -271,6 +295,8 @@ def main():
     ap.add_argument("--no-response-hook", action="store_true",
                     help="count only >=400 answers (wrk's summary) instead of every non-3xx in a Lua "
                          "response() hook, which costs wrk CPU")
+    ap.add_argument("--admin-during-runs", choices=["pause", "run"], default="pause",
+                    help="pause admin-api (SIGSTOP) during each measured run, or let it consume clicks on --aux-cpu")
     ap.add_argument("--timeout", type=int, default=5400, help="bound on the whole run, seconds")
     ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = ap.parse_args()
@@ -371,7 +397,7 @@ def main():
             for rnd in range(args.rounds):
                 for name, port, pids in servers:
                     r = measure(pids(), [redis.proc.pid, api.proc.pid], script, port, c, args.seconds,
-                                args.client_cpu)
+                                args.client_cpu, api.proc.pid if args.admin_during_runs == "pause" else None)
                     results[(name, c)].append(r)
                     B.log(f"c={c} round {rnd + 1} {name:10s} {r['rps']:>10,.0f} req/s  "
                           f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core; admin-api+redis "
@@ -436,7 +462,9 @@ def main():
     md.append("## Redirects on one core: redirector vs nginx (`bench/redirect_vs_nginx.py`)\n")
     md.append(f"{machine}. {n:,} links, mean URL {mean_url:.1f} bytes; both servers pinned to core "
               f"{args.server_cpu}, `wrk -t1` (Lua: random walk over {min(n, args.sample):,} existing codes, {hook}) "
-              f"pinned to core {args.client_cpu} alone (redis and admin-api on core {aux_cpu}); {args.seconds} s runs alternating "
+              f"pinned to core {args.client_cpu} alone (redis and admin-api on core {aux_cpu}; admin-api "
+              f"{'paused during each run, its click-draining CPU afterwards shown apart' if args.admin_during_runs == 'pause' else 'running during the runs'}"
+              f"); {args.seconds} s runs alternating "
               f"A B x {args.rounds} per connection count; figures are medians of the {args.rounds} runs. nginx "
               f"{subprocess.run([B.which('nginx'), '-v'], capture_output=True, text=True).stderr.strip().split('/')[-1]}"
               f" (nginx-light), 1 worker, `map $uri $target` + `return 302 $target`, access log off, "
