@@ -25,7 +25,9 @@ done
 
 BIN="${SHORTLINK_BIN:-build/bin}"
 if [ "$BUILD" = 1 ] || [ ! -x "$BIN/redirector" ] || [ ! -x "$BIN/admin-api" ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C build admin-api redirector || exit 1
+  gen=()
+  if [ ! -f build/CMakeCache.txt ] && command -v ninja >/dev/null; then gen=(-G Ninja); fi
+  cmake -S . -B build "${gen[@]}" -DCMAKE_BUILD_TYPE=Release && cmake --build build --target admin-api redirector -j "$(nproc)" || exit 1
 fi
 
 failed=()
