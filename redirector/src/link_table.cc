@@ -112,14 +112,17 @@ struct Retired {
 
 void FreeRetired(rcu_head* head) {
   Retired* r = caa_container_of(head, Retired, head);
-  SHORTLINK_TSAN_ACQUIRE(&g_grace_period_marker);
+  SHORTLINK_TSAN_ACQUIRE(r);                        // the writer's hand-over, through liburcu's queue
+  SHORTLINK_TSAN_ACQUIRE(&g_grace_period_marker);  // every reader that could see it has unlocked
   free(r->memory);
   delete r;
 }
 
 void Retire(void* memory) {
   if (!memory || memory == kTombstone) return;
-  urcu_memb_call_rcu(&(new Retired{{}, memory})->head, FreeRetired);
+  Retired* r = new Retired{{}, memory};
+  SHORTLINK_TSAN_RELEASE(r);
+  urcu_memb_call_rcu(&r->head, FreeRetired);
 }
 
 }  // namespace
