@@ -21,6 +21,7 @@ using tcp = asio::ip::tcp;
 constexpr size_t kInBufferBytes = kMaxHead + 4096;  // one maximal head plus pipelined followers
 constexpr size_t kOutBufferBytes = 16 * kMaxResponseBytes;  // answers written in one go
 constexpr int kMaxPipelined = 32;                           // requests answered per read
+constexpr std::chrono::seconds kStopDrain{1};  // how long Stop lets writes in progress finish
 
 int64_t NowMs() {
   using namespace std::chrono;
@@ -46,6 +47,7 @@ struct EdgeServer::Worker {
     size_t out_len = 0;
     int64_t head_started_ms = 0;  // first byte of an unfinished head; 0 when none
     int64_t last_activity_ms = 0;
+    int64_t write_started_ms = 0;
     bool closing = false;
     bool writing = false;
     char code[kCodeBufferBytes];
@@ -125,6 +127,7 @@ struct EdgeServer::Worker {
     if (c->next) c->next->prev = c->prev;
     server->open_connections_.fetch_sub(1, std::memory_order_relaxed);
     delete c;
+    if (stopping && !connections) sweeper.cancel();  // nothing left to drain
   }
 
   void Read(Connection* c) {
@@ -141,6 +144,7 @@ struct EdgeServer::Worker {
 
   void Write(Connection* c) {
     c->writing = true;
+    c->write_started_ms = NowMs();
     asio::async_write(c->socket, asio::buffer(c->out, c->out_len),
                       [this, c](boost::system::error_code ec, size_t) {
                         c->writing = false;
@@ -248,7 +252,16 @@ struct EdgeServer::Worker {
       int64_t head_limit = std::chrono::milliseconds(server->options_.head_timeout).count();
       int64_t idle_limit = std::chrono::milliseconds(server->options_.idle_timeout).count();
       for (Connection* c = connections; c; c = c->next) {
-        if (c->writing) continue;
+        if (c->writing) {
+          // A client that stops reading its answers holds a write open;
+          // past the idle limit it is as idle as one that sends nothing.
+          if (now - c->write_started_ms > idle_limit) {
+            Bump(stats->timeouts);
+            boost::system::error_code ignored;
+            c->socket.close(ignored);  // the pending write completes with an error
+          }
+          continue;
+        }
         bool head_late = c->head_started_ms && now - c->head_started_ms > head_limit;
         bool idle = c->in_len == 0 && now - c->last_activity_ms > idle_limit;
         if (head_late || idle) {
@@ -270,6 +283,16 @@ struct EdgeServer::Worker {
       if (!c->writing)
         c->socket.close(ignored);  // a write in progress finishes, then the connection closes
     }
+    // ...within kStopDrain: a client that does not read its answers must
+    // not hold up a shutdown.
+    bool writing = false;
+    for (Connection* c = connections; c; c = c->next) writing = writing || c->writing;
+    if (!writing) return;
+    sweeper.expires_after(kStopDrain);
+    sweeper.async_wait([this](boost::system::error_code) {
+      boost::system::error_code ignored;
+      for (Connection* c = connections; c; c = c->next) c->socket.close(ignored);
+    });
   }
 };
 
