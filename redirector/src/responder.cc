@@ -98,10 +98,10 @@ Responder::Responder(ResponderOptions options) : options_(std::move(options)) {
                  std::string(ReasonPhrase(options_.redirect_status)) + "\r\n";
 }
 
-size_t Responder::Redirect(int status, std::string_view location, const RequestHead& head,
-                           std::string_view date, char* out) const {
+size_t Responder::Redirect(std::string_view status_line, std::string_view location,
+                           const RequestHead& head, std::string_view date, char* out) const {
   Writer w{out};
-  w.Put(status_line_);
+  w.Put(status_line);
   w.Put("Location: ");
   w.Put(location);
   w.Put("\r\n");
@@ -129,7 +129,8 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
   if (path.empty()) {
     if (!options_.home_url.empty()) {
       *info = ResponseInfo{Outcome::kHome, 302, {}};
-      return Redirect(302, options_.home_url, head, date, out);
+      // "/" is not a link: always 302, whatever links answer with.
+      return Redirect("HTTP/1.1 302 Found\r\n", options_.home_url, head, date, out);
     }
     *info = ResponseInfo{Outcome::kMiss, 404, {}};
     return NotFound(head, date, out);
@@ -159,7 +160,7 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
       outcome = Outcome::kUnsafeTarget;
     } else {
       outcome = Outcome::kHit;
-      length = Redirect(options_.redirect_status, link.long_url, head, date,
+      length = Redirect(status_line_, link.long_url, head, date,
                         out);  // copied while RCU holds it
     }
   });

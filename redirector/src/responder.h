@@ -54,7 +54,7 @@ class Responder {
                       ResponseInfo* info) const;
 
  private:
-  size_t Redirect(int status, std::string_view location, const RequestHead& head,
+  size_t Redirect(std::string_view status_line, std::string_view location, const RequestHead& head,
                   std::string_view date, char* out) const;
   size_t NotFound(const RequestHead& head, std::string_view date, char* out) const;
 
