@@ -175,17 +175,24 @@ void ClickFlusher::Start() {
 }
 
 void ClickFlusher::Run() {
-  auto next = Clock::now();
+  auto next_flush = Clock::now() + options_.interval;
   for (;;) {
-    next += options_.interval;
+    // Tables are taken every collect_interval, batches sent every interval:
+    // a worker whose table fills (many distinct codes) gets its spare back
+    // within milliseconds, instead of dropping clicks until the next flush.
+    auto wake = std::min(next_flush, Clock::now() + options_.collect_interval);
     {
       std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_until(lock, next, [this] { return stopping_; })) return;
+      if (cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
     }
     Collect(false);
+    if (Clock::now() < next_flush) continue;
+    AddClicks(collected_);
+    collected_.clear();
     Flush(false);
+    next_flush += options_.interval;
     // After a slow flush (timeouts), wait a full interval rather than burst.
-    if (next < Clock::now()) next = Clock::now();
+    if (next_flush < Clock::now()) next_flush = Clock::now() + options_.interval;
   }
 }
 
@@ -201,6 +208,8 @@ void ClickFlusher::Stop() {
 
   // The workers have exited: their active tables are ours to drain now.
   Collect(true);
+  AddClicks(collected_);
+  collected_.clear();
   auto deadline = Clock::now() + options_.stop_timeout;
   while (!pending_.empty()) {
     Flush(true);
@@ -242,7 +251,7 @@ void ClickFlusher::Flush(bool stopping) {
 }
 
 void ClickFlusher::Collect(bool after_stop) {
-  CodeCounts counts;
+  CodeCounts& counts = collected_;
   auto drain = [&counts](const ClickTable& table) {
     table.ForEach([&counts](std::string_view code, uint64_t n) {
       if (auto it = counts.find(code); it != counts.end())
@@ -263,7 +272,6 @@ void ClickFlusher::Collect(bool after_stop) {
       }
     }
   }
-  AddClicks(counts);
 }
 
 void ClickFlusher::AddClicks(const CodeCounts& counts) {

@@ -1,9 +1,10 @@
 // ClickFlusher: carries the clicks the workers counted to admin-api, so
 // that every click is applied exactly once (docs/node-protocol.md, "Clicks").
 //
-// About once a second the flusher takes each worker's full ClickTable
-// (ThreadClicks::TakeFull), merges the counts per code into a batch
-// {node, number, clicks} and XADDs it to the Redis stream `shortlink:clicks`.
+// Every few milliseconds the flusher takes each worker's full ClickTable
+// (ThreadClicks::TakeFull) and merges its counts; about once a second it
+// makes them a batch {node, number, clicks} and XADDs it to the Redis
+// stream `shortlink:clicks`.
 // admin-api applies batch N of a node only when N == its watermark + 1, so
 // numbers are consecutive per node, and a batch stays in the pending list
 // until GET /internal/v1/clicks/watermark reports a watermark >= N. A batch
@@ -68,6 +69,7 @@ struct ClickFlusherOptions {
   std::string data_dir;  // where the state file lives; empty: no state file (tests)
   std::string redis;     // HOST:PORT of the click stream; empty: never sends
   std::chrono::milliseconds interval{1000};           // between flushes
+  std::chrono::milliseconds collect_interval{10};     // between takes of the workers' tables
   std::chrono::milliseconds resend_after{5000};       // an uncovered batch is sent again after this
   std::chrono::milliseconds max_resend_after{60000};  // backoff cap while nothing is applied
   std::chrono::milliseconds redis_timeout{1000};      // connect and each command
@@ -139,7 +141,8 @@ class ClickFlusher {
   void Run();
   // One flush: collect, ask for the watermark, seal, persist, send.
   void Flush(bool stopping);
-  // Drains the sources into `counts`; `after_stop` also takes active tables.
+  // Drains the sources' full tables into collected_; `after_stop` also
+  // takes the active ones.
   void Collect(bool after_stop);
   void AddClicks(const CodeCounts& counts);
   bool PollWatermark();
@@ -165,6 +168,7 @@ class ClickFlusher {
 
   // Flusher thread (or Stop() after joining it) only.
   std::deque<Pending> pending_;
+  CodeCounts collected_;      // taken from the workers since the last flush
   uint64_t next_number_ = 1;  // of the next open batch
   uint64_t watermark_ = 0;
   bool confirmed_ = false;  // the watermark was read by this process
