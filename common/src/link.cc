@@ -46,8 +46,10 @@ void EncodeLink(const Link& link, std::string* out) {
   if (link.is_file) wire::PutVarintField(kIsFile, 1, out);
 }
 
-Result<Link> DecodeLink(std::string_view bytes) {
-  Link link;
+namespace {
+
+// Walks a record's fields into `link`, strings as views into `bytes`.
+Status DecodeFields(std::string_view bytes, ServedLink* served, Link* link) {
   bool has_code = false, has_url = false;
   wire::Reader reader(bytes);
   while (!reader.done()) {
@@ -62,31 +64,31 @@ Result<Link> DecodeLink(std::string_view bytes) {
     }
     switch (tag) {
       case kCode:
-        link.code.assign(field);
+        served->code = field;
         has_code = true;
         break;
       case kLongUrl:
-        link.long_url.assign(field);
+        served->long_url = field;
         has_url = true;
         break;
       case kState:
         if (n > 1) return MakeError(ErrorCode::kInvalidArgument, "bad link state");
-        link.state = static_cast<LinkState>(n);
+        served->state = static_cast<LinkState>(n);
         break;
       case kOwner:
-        link.owner = n;
+        if (link) link->owner = n;
         break;
       case kClicks:
-        link.clicks = n;
+        if (link) link->clicks = n;
         break;
       case kCreatedAt:
-        link.created_at_ms = static_cast<int64_t>(n);
+        if (link) link->created_at_ms = static_cast<int64_t>(n);
         break;
       case kUpdatedAt:
-        link.updated_at_ms = static_cast<int64_t>(n);
+        if (link) link->updated_at_ms = static_cast<int64_t>(n);
         break;
       case kIsFile:
-        link.is_file = n != 0;
+        if (link) link->is_file = n != 0;
         break;
       default:
         break;  // a field from a newer writer: skip it
@@ -94,7 +96,27 @@ Result<Link> DecodeLink(std::string_view bytes) {
   }
   if (!has_code || !has_url)
     return MakeError(ErrorCode::kInvalidArgument, "link record lacks code or URL");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Link> DecodeLink(std::string_view bytes) {
+  Link link;
+  ServedLink served;
+  Status s = DecodeFields(bytes, &served, &link);
+  if (!s.ok()) return s.error();
+  link.code.assign(served.code);
+  link.long_url.assign(served.long_url);
+  link.state = served.state;
   return link;
+}
+
+Result<ServedLink> DecodeServedLink(std::string_view bytes) {
+  ServedLink served;
+  Status s = DecodeFields(bytes, &served, nullptr);
+  if (!s.ok()) return s.error();
+  return served;
 }
 
 }  // namespace shortlink

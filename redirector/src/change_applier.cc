@@ -7,8 +7,9 @@
 namespace shortlink::redirector {
 
 Result<LoadStats> ChangeApplier::LoadReplica() {
+  table_->Reserve(store_->EstimatedLinks());
   return store_->LoadAll(
-      [this](const Link& link) { table_->Upsert(link.code, link.long_url, link.state); });
+      [this](const ServedLink& link) { table_->InsertNew(link.code, link.long_url, link.state); });
 }
 
 void ChangeApplier::ApplyToTable(const ReceivedChange& change) {

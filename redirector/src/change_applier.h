@@ -30,6 +30,12 @@ class LinkSink {
   virtual ~LinkSink() = default;
   virtual void Upsert(std::string_view code, std::string_view long_url, LinkState state) = 0;
   virtual void Erase(std::string_view code) = 0;
+  // Loading an empty sink: room for about `links`, then codes known to be
+  // absent. Sinks without a faster way just upsert.
+  virtual void Reserve(size_t links) {}
+  virtual void InsertNew(std::string_view code, std::string_view long_url, LinkState state) {
+    Upsert(code, long_url, state);
+  }
 };
 
 enum class ApplyOutcome {
@@ -54,7 +60,8 @@ class ChangeApplier {
   uint64_t applied_seq() const { return store_->applied_seq(); }
   bool initialized() const { return store_->initialized(); }
 
-  // Fills the table with every link of the replica (at start).
+  // Fills the table, which must be empty, with every link of the replica
+  // (at start).
   Result<LoadStats> LoadReplica();
 
   // Applies one change (a live message). On an error nothing was applied to

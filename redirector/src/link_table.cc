@@ -1,13 +1,19 @@
 // LinkTable's layout and reclamation.
 //
 // Layout (memory is the edge's main cost at 10M links):
-//   - a power-of-two array of atomic pointers, open addressing with linear
-//     probing, kept at most 3/4 full (live entries plus tombstones);
-//   - one malloc'ed block per link: a 12-byte header, then the code and URL
-//     bytes. No per-entry RCU head: a replaced entry is handed to call_rcu in
-//     a small node allocated at retirement.
-// At 1M links that is about 8/0.6 bytes of slot plus 12 bytes of header plus
-// malloc's 8-16 bytes per link: ~35 bytes beyond the code and URL.
+//   - an array of 64-bit slots, open addressing with linear probing, kept
+//     at most 3/4 full (live entries plus tombstones) and resized to 3/5
+//     full: any capacity, not a power of two, so a million links take
+//     about 1.5M slots rather than 2M;
+//   - a slot holds an entry pointer in its low 48 bits and a 16-bit tag of
+//     the code's hash in its top 16 bits: a probe dereferences only entries
+//     whose tag matches, so a lookup costs one cache miss for the slot and
+//     one for its entry, not one per entry of the probe run;
+//   - one malloc'ed block per link: a 4-byte header, then the code and URL
+//     bytes. No per-entry RCU head: a replaced entry is handed to call_rcu
+//     in a small node allocated at retirement.
+// At 1M links that is about 12 bytes of slot plus 4 of header plus malloc's
+// 8-16 bytes per link: ~30 bytes beyond the code and URL.
 //
 // Publication uses std::atomic (release stores, acquire loads) so that both
 // the compiler and ThreadSanitizer see the ordering. Reclamation uses
@@ -18,7 +24,9 @@
 
 #include <urcu/urcu-memb.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -43,21 +51,34 @@ namespace {
 char g_grace_period_marker;  // the address TSan annotations synchronize on
 
 struct Entry {
-  uint32_t hash;  // low 32 bits of the code's hash: most mismatches stop here
-  uint16_t code_len;
-  uint16_t url_len;
+  uint8_t code_len;  // codes are at most 64 bytes
   uint8_t state;
+  uint16_t url_len;
   char bytes[];  // code, then URL
 
   std::string_view code() const { return {bytes, code_len}; }
   std::string_view url() const { return {bytes + code_len, url_len}; }
 };
 
-Entry* const kTombstone = reinterpret_cast<Entry*>(uintptr_t{1});
+// Bytes of an entry's block: the header without its tail padding, then the
+// code and URL.
+constexpr size_t kEntryHeader = offsetof(Entry, bytes);
+size_t EntryBytes(size_t code_size, size_t url_size) { return kEntryHeader + code_size + url_size; }
+
+// A slot word: tag << 48 | pointer. User-space pointers on x86-64 and
+// AArch64 fit in 48 bits (Linux hands out higher addresses only to mmap
+// calls that ask for them), which NewEntry checks.
+constexpr int kTagShift = 48;
+constexpr uint64_t kPointerMask = (uint64_t{1} << kTagShift) - 1;
+constexpr uint64_t kEmpty = 0;
+constexpr uint64_t kTombstone = 1;  // no entry is at address 1; tag 0
+
+Entry* EntryOf(uint64_t word) { return reinterpret_cast<Entry*>(word & kPointerMask); }
+bool IsEntry(uint64_t word) { return word > kTombstone; }
 
 struct Table {
-  size_t mask;                  // capacity - 1
-  std::atomic<Entry*> slots[];  // capacity of them
+  size_t capacity;
+  std::atomic<uint64_t> slots[];  // capacity of them
 };
 
 // A seeded 64-bit hash (wyhash-style multiply-mix). The seed is random per
@@ -84,25 +105,38 @@ uint64_t HashCode(std::string_view code, uint64_t seed) {
   return Mix(h ^ tail, k1 ^ code.size());
 }
 
+// The slot a probe starts at: the hash's low 32 bits scaled to the capacity
+// (multiply-shift, no modulo). The tag comes from the top bits, so the two
+// are independent.
+size_t HomeSlot(uint64_t hash, size_t capacity) {
+  return static_cast<size_t>((static_cast<uint64_t>(static_cast<uint32_t>(hash)) * capacity) >> 32);
+}
+uint64_t TagOf(uint64_t hash) { return hash >> kTagShift << kTagShift; }
+size_t NextSlot(size_t i, size_t capacity) { return i + 1 == capacity ? 0 : i + 1; }
+
 Table* NewTable(size_t capacity) {
-  void* raw = calloc(1, sizeof(Table) + capacity * sizeof(std::atomic<Entry*>));
+  void* raw = calloc(1, sizeof(Table) + capacity * sizeof(std::atomic<uint64_t>));
   if (!raw) throw std::bad_alloc();
   Table* t = static_cast<Table*>(raw);
-  t->mask = capacity - 1;
-  return t;  // calloc's zeroes are null atomics on every platform we build for
+  t->capacity = capacity;
+  return t;  // calloc's zeroes are empty slots on every platform we build for
 }
 
-Entry* NewEntry(uint32_t hash, std::string_view code, std::string_view url, LinkState state) {
-  Entry* e = static_cast<Entry*>(malloc(sizeof(Entry) + code.size() + url.size()));
+Entry* NewEntry(std::string_view code, std::string_view url, LinkState state) {
+  Entry* e = static_cast<Entry*>(malloc(EntryBytes(code.size(), url.size())));
   if (!e) throw std::bad_alloc();
-  e->hash = hash;
-  e->code_len = static_cast<uint16_t>(code.size());
-  e->url_len = static_cast<uint16_t>(url.size());
+  if (reinterpret_cast<uintptr_t>(e) & ~kPointerMask) abort();  // see kTagShift
+  e->code_len = static_cast<uint8_t>(code.size());
   e->state = static_cast<uint8_t>(state);
+  e->url_len = static_cast<uint16_t>(url.size());
   memcpy(e->bytes, code.data(), code.size());
   memcpy(e->bytes + code.size(), url.data(), url.size());
   return e;
 }
+
+// Capacity for `links` live entries: 3/5 full, so that the table grows (or
+// is cleaned of tombstones) when it reaches 3/4.
+size_t CapacityFor(size_t links) { return std::max<size_t>(16, links + links * 2 / 3 + 1); }
 
 // Deferred free of memory a reader may still be looking at.
 struct Retired {
@@ -112,14 +146,14 @@ struct Retired {
 
 void FreeRetired(rcu_head* head) {
   Retired* r = caa_container_of(head, Retired, head);
-  SHORTLINK_TSAN_ACQUIRE(r);                        // the writer's hand-over, through liburcu's queue
+  SHORTLINK_TSAN_ACQUIRE(r);  // the writer's hand-over, through liburcu's queue
   SHORTLINK_TSAN_ACQUIRE(&g_grace_period_marker);  // every reader that could see it has unlocked
   free(r->memory);
   delete r;
 }
 
 void Retire(void* memory) {
-  if (!memory || memory == kTombstone) return;
+  if (!memory) return;
   Retired* r = new Retired{{}, memory};
   SHORTLINK_TSAN_RELEASE(r);
   urcu_memb_call_rcu(&r->head, FreeRetired);
@@ -138,92 +172,116 @@ struct LinkTable::Impl {
   size_t used = 0;  // live + tombstones
   std::atomic<size_t> entry_bytes{0};
 
-  size_t capacity(const Table* t) const { return t->mask + 1; }
+  uint64_t Hash(std::string_view code) const { return HashCode(code, seed); }
 
   // The slot holding `code`, or null.
-  std::atomic<Entry*>* FindSlot(Table* t, std::string_view code, uint32_t hash) const {
-    for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-      Entry* e = t->slots[i].load(std::memory_order_acquire);
-      if (!e) return nullptr;
-      if (e != kTombstone && e->hash == hash && e->code() == code) return &t->slots[i];
+  std::atomic<uint64_t>* FindSlot(Table* t, std::string_view code, uint64_t hash) const {
+    uint64_t tag = TagOf(hash);
+    for (size_t i = HomeSlot(hash, t->capacity);; i = NextSlot(i, t->capacity)) {
+      uint64_t word = t->slots[i].load(std::memory_order_acquire);
+      if (word == kEmpty) return nullptr;
+      if ((word & ~kPointerMask) == tag && IsEntry(word) && EntryOf(word)->code() == code)
+        return &t->slots[i];
     }
   }
 
-  // Rebuilds into a table sized for the live entries; old array retired.
-  void Rehash(size_t min_capacity) {
+  // Stores `word` in the first empty slot of its probe run. Tombstones are
+  // not reused: a reader may be walking past them to a later slot.
+  static void PlaceInEmpty(Table* t, uint64_t hash, uint64_t word, std::memory_order order) {
+    size_t i = HomeSlot(hash, t->capacity);
+    while (t->slots[i].load(std::memory_order_relaxed) != kEmpty) i = NextSlot(i, t->capacity);
+    t->slots[i].store(word, order);
+  }
+
+  // Rebuilds the live entries into a table of `capacity`; old array retired.
+  void Rehash(size_t capacity) {
     Table* old = table.load(std::memory_order_relaxed);
-    size_t capacity = 16;
-    while (capacity < min_capacity) capacity *= 2;
     Table* fresh = NewTable(capacity);
-    for (size_t i = 0; i <= old->mask; ++i) {
-      Entry* e = old->slots[i].load(std::memory_order_relaxed);
-      if (!e || e == kTombstone) continue;
-      size_t j = e->hash & fresh->mask;
-      while (fresh->slots[j].load(std::memory_order_relaxed)) j = (j + 1) & fresh->mask;
-      fresh->slots[j].store(e, std::memory_order_relaxed);
+    for (size_t i = 0; i < old->capacity; ++i) {
+      uint64_t word = old->slots[i].load(std::memory_order_relaxed);
+      if (!IsEntry(word)) continue;
+      PlaceInEmpty(fresh, Hash(EntryOf(word)->code()), word, std::memory_order_relaxed);
     }
     table.store(fresh, std::memory_order_release);
     used = live.load(std::memory_order_relaxed);
     Retire(old);  // entries moved over, only the array goes
+  }
+
+  // Inserts an entry known to be absent.
+  void InsertAbsent(Table* t, uint64_t hash, Entry* fresh) {
+    PlaceInEmpty(t, hash, TagOf(hash) | reinterpret_cast<uintptr_t>(fresh),
+                 std::memory_order_release);
+    size_t now_live = live.load(std::memory_order_relaxed) + 1;
+    live.store(now_live, std::memory_order_relaxed);
+    if (++used * 4 <= t->capacity * 3) return;
+    // Mostly live entries: grow by half (each entry moves ~3 times over the
+    // table's growth). Mostly tombstones: rebuild at the size the live need.
+    bool growing = now_live * 2 > t->capacity;
+    Rehash(std::max(CapacityFor(now_live), growing ? t->capacity * 3 / 2 : 0));
   }
 };
 
 LinkTable::LinkTable() : impl_(new Impl) {
   std::random_device rd;
   impl_->seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  impl_->table.store(NewTable(1024), std::memory_order_release);
+  impl_->table.store(NewTable(CapacityFor(0)), std::memory_order_release);
 }
 
 LinkTable::~LinkTable() {
   Table* t = impl_->table.load(std::memory_order_acquire);
   urcu_memb_barrier();  // deferred frees from earlier changes run first
-  for (size_t i = 0; i <= t->mask; ++i) {
-    Entry* e = t->slots[i].load(std::memory_order_relaxed);
-    if (e && e != kTombstone) free(e);
+  for (size_t i = 0; i < t->capacity; ++i) {
+    uint64_t word = t->slots[i].load(std::memory_order_relaxed);
+    if (IsEntry(word)) free(EntryOf(word));
   }
   free(t);
   delete impl_;
 }
 
+namespace {
+// Lengths beyond the header's fields cannot come from admin-api (64 and
+// 2048 are its limits); refuse rather than truncate.
+bool Storable(std::string_view code, std::string_view long_url) {
+  return !code.empty() && code.size() <= UINT8_MAX && long_url.size() <= UINT16_MAX;
+}
+}  // namespace
+
 void LinkTable::Upsert(std::string_view code, std::string_view long_url, LinkState state) {
-  // Lengths beyond the header's fields cannot come from admin-api (64 and
-  // 2048 are its limits); refuse rather than truncate.
-  if (code.empty() || code.size() > UINT16_MAX || long_url.size() > UINT16_MAX) return;
+  if (!Storable(code, long_url)) return;
   Table* t = impl_->table.load(std::memory_order_relaxed);
-  uint64_t h64 = HashCode(code, impl_->seed);
-  uint32_t hash = static_cast<uint32_t>(h64);
-  Entry* fresh = NewEntry(hash, code, long_url, state);
-  impl_->entry_bytes.fetch_add(sizeof(Entry) + code.size() + long_url.size(),
-                               std::memory_order_relaxed);
+  uint64_t hash = impl_->Hash(code);
+  Entry* fresh = NewEntry(code, long_url, state);
+  impl_->entry_bytes.fetch_add(EntryBytes(code.size(), long_url.size()), std::memory_order_relaxed);
   if (auto* slot = impl_->FindSlot(t, code, hash)) {
-    Entry* old = slot->exchange(fresh, std::memory_order_acq_rel);
-    impl_->entry_bytes.fetch_sub(sizeof(Entry) + old->code_len + old->url_len,
-                                 std::memory_order_relaxed);
-    Retire(old);
+    uint64_t old =
+        slot->exchange(TagOf(hash) | reinterpret_cast<uintptr_t>(fresh), std::memory_order_acq_rel);
+    Entry* e = EntryOf(old);
+    impl_->entry_bytes.fetch_sub(EntryBytes(e->code_len, e->url_len), std::memory_order_relaxed);
+    Retire(e);
     return;
   }
-  // Insert into the first empty slot of the probe run. Tombstones are not
-  // reused: a reader may be walking past them to a later slot of this run.
-  size_t i = hash & t->mask;
-  while (t->slots[i].load(std::memory_order_relaxed)) i = (i + 1) & t->mask;
-  t->slots[i].store(fresh, std::memory_order_release);
-  impl_->live.fetch_add(1, std::memory_order_relaxed);
-  ++impl_->used;
-  if (impl_->used * 4 > impl_->capacity(t) * 3) {
-    size_t live = impl_->live.load(std::memory_order_relaxed);
-    impl_->Rehash(live * 2 > impl_->capacity(t) ? impl_->capacity(t) * 2 : impl_->capacity(t));
-  }
+  impl_->InsertAbsent(t, hash, fresh);
+}
+
+void LinkTable::Reserve(size_t links) {
+  Table* t = impl_->table.load(std::memory_order_relaxed);
+  if (CapacityFor(links) > t->capacity) impl_->Rehash(CapacityFor(links));
+}
+
+void LinkTable::InsertNew(std::string_view code, std::string_view long_url, LinkState state) {
+  if (!Storable(code, long_url)) return;
+  Table* t = impl_->table.load(std::memory_order_relaxed);
+  impl_->entry_bytes.fetch_add(EntryBytes(code.size(), long_url.size()), std::memory_order_relaxed);
+  impl_->InsertAbsent(t, impl_->Hash(code), NewEntry(code, long_url, state));
 }
 
 bool LinkTable::Erase(std::string_view code) {
   Table* t = impl_->table.load(std::memory_order_relaxed);
-  uint32_t hash = static_cast<uint32_t>(HashCode(code, impl_->seed));
-  auto* slot = impl_->FindSlot(t, code, hash);
+  auto* slot = impl_->FindSlot(t, code, impl_->Hash(code));
   if (!slot) return false;
-  Entry* old = slot->exchange(kTombstone, std::memory_order_acq_rel);
+  Entry* old = EntryOf(slot->exchange(kTombstone, std::memory_order_acq_rel));
   impl_->live.fetch_sub(1, std::memory_order_relaxed);
-  impl_->entry_bytes.fetch_sub(sizeof(Entry) + old->code_len + old->url_len,
-                               std::memory_order_relaxed);
+  impl_->entry_bytes.fetch_sub(EntryBytes(old->code_len, old->url_len), std::memory_order_relaxed);
   Retire(old);
   return true;
 }
@@ -233,16 +291,16 @@ size_t LinkTable::size() const { return impl_->live.load(std::memory_order_relax
 size_t LinkTable::memory_bytes() const {
   const Table* t = impl_->table.load(std::memory_order_acquire);
   return impl_->entry_bytes.load(std::memory_order_relaxed) + sizeof(Table) +
-         impl_->capacity(t) * sizeof(std::atomic<Entry*>);
+         t->capacity * sizeof(std::atomic<uint64_t>);
 }
 
 const void* LinkTable::LockedLookup(std::string_view code, LinkView* view) const {
   Table* t = impl_->table.load(std::memory_order_acquire);
-  uint32_t hash = static_cast<uint32_t>(HashCode(code, impl_->seed));
-  auto* slot = impl_->FindSlot(t, code, hash);
+  auto* slot = impl_->FindSlot(t, code, impl_->Hash(code));
   if (!slot) return nullptr;
-  const Entry* e = slot->load(std::memory_order_acquire);
-  if (e == kTombstone) return nullptr;  // erased between the probe and now
+  uint64_t word = slot->load(std::memory_order_acquire);
+  if (!IsEntry(word)) return nullptr;  // erased between the probe and now
+  const Entry* e = EntryOf(word);
   view->code = e->code();
   view->long_url = e->url();
   view->state = static_cast<LinkState>(e->state);

@@ -45,6 +45,11 @@ class LinkTable {
   // Writer side: one thread at a time.
   void Upsert(std::string_view code, std::string_view long_url, LinkState state);
   bool Erase(std::string_view code);  // false when absent
+  // Bulk load at start: make room for `links` entries at once, then insert
+  // codes known to be absent (the replica holds each code once) without
+  // looking for them first.
+  void Reserve(size_t links);
+  void InsertNew(std::string_view code, std::string_view long_url, LinkState state);
 
   // Reader side: calls `visit(const LinkView&)` under the RCU read lock if
   // `code` (already lowercased) is present, and returns whether it was.

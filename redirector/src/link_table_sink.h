@@ -19,6 +19,10 @@ class LinkTableSink final : public LinkSink {
     table_->Upsert(code, long_url, state);
   }
   void Erase(std::string_view code) override { table_->Erase(code); }
+  void Reserve(size_t links) override { table_->Reserve(links); }
+  void InsertNew(std::string_view code, std::string_view long_url, LinkState state) override {
+    table_->InsertNew(code, long_url, state);
+  }
 
  private:
   LinkTable* table_;

@@ -92,10 +92,13 @@ class ReplicaStore {
   bool initialized() const { return initialized_.load(std::memory_order_acquire); }
   uint64_t applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
 
-  // Calls `visit` for every link, in code order. Corrupt records are
-  // skipped and counted: the caller should then replace the replica from a
-  // snapshot rather than trust it.
-  Result<LoadStats> LoadAll(const std::function<void(const Link&)>& visit);
+  // Calls `visit` for every link, in code order, with views valid during
+  // the call only. Corrupt records are skipped and counted: the caller
+  // should then replace the replica from a snapshot rather than trust it.
+  Result<LoadStats> LoadAll(const std::function<void(const ServedLink&)>& visit);
+  // About how many links LoadAll will visit (RocksDB's estimate), to size
+  // the table once.
+  size_t EstimatedLinks();
 
   // Writes `changes` and applied_seq = changes.back().seq in one batch.
   // Precondition (checked by ChangeApplier): changes are contiguous and the

@@ -72,6 +72,43 @@ TEST_CASE("a million links are all found in under 64 bytes of overhead each") {
   CHECK(Lookup(table, "c0")->first == "https://e.com/");
 }
 
+TEST_CASE("a bulk load with Reserve and InsertNew is served like upserts, and changes go on") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  constexpr int kLinks = 200'000;
+  table.Reserve(kLinks);
+  size_t reserved_bytes = table.memory_bytes();
+  size_t entry_bytes = 0;
+  for (int i = 0; i < kLinks; ++i) {
+    std::string code = "b" + std::to_string(i);
+    std::string url = UrlFor(code, 0);
+    table.InsertNew(code, url, i % 3 ? LinkState::kActive : LinkState::kInactive);
+    entry_bytes += 4 + code.size() + url.size();  // 4-byte header, then the bytes
+  }
+  CHECK(table.size() == kLinks);
+  // Sized once: the slot array did not grow during the load.
+  CHECK(table.memory_bytes() == reserved_bytes + entry_bytes);
+  for (int i = 0; i < kLinks; i += 101) {
+    std::string code = "b" + std::to_string(i);
+    auto found = Lookup(table, code);
+    REQUIRE(found);
+    CHECK(found->first == UrlFor(code, 0));
+    CHECK(found->second == (i % 3 ? LinkState::kActive : LinkState::kInactive));
+  }
+  // Live changes after the load: replace, erase, insert past the reserve.
+  table.Upsert("b0", "https://replaced.example/", LinkState::kActive);
+  CHECK(Lookup(table, "b0")->first == "https://replaced.example/");
+  CHECK(table.Erase("b1"));
+  CHECK_FALSE(Lookup(table, "b1"));
+  for (int i = kLinks; i < 2 * kLinks; ++i) {
+    std::string code = "b" + std::to_string(i);
+    table.Upsert(code, UrlFor(code, 0), LinkState::kActive);
+  }
+  CHECK(table.size() == 2 * kLinks - 1);
+  CHECK(Lookup(table, "b" + std::to_string(2 * kLinks - 1)));
+  CHECK(Lookup(table, "b2"));
+}
+
 TEST_CASE("readers see whole entries while one writer replaces and erases and grows",
           "[concurrent]") {
   LinkTable table;

@@ -29,9 +29,16 @@ ReceivedChange Delete(uint64_t seq, const std::string& code) {
   return std::move(change).value();
 }
 
+// Every link LoadAll visits, as the whole record Get returns for its code.
 std::map<std::string, Link> LoadMap(ReplicaStore* store) {
   std::map<std::string, Link> out;
-  auto stats = store->LoadAll([&](const Link& link) { out[link.code] = link; });
+  auto stats = store->LoadAll([&](const ServedLink& served) {
+    auto link = store->Get(served.code);
+    REQUIRE(link.ok());
+    CHECK(link->long_url == served.long_url);
+    CHECK(link->state == served.state);
+    out[link->code] = *link;
+  });
   REQUIRE(stats.ok());
   REQUIRE(stats->corrupt == 0);
   return out;
@@ -345,7 +352,7 @@ TEST_CASE("corrupt records are skipped and counted", "[replica]") {
   auto store = ReplicaStore::Open(dir.path());
   REQUIRE(store.ok());
   size_t seen = 0;
-  auto stats = (*store)->LoadAll([&](const Link&) { ++seen; });
+  auto stats = (*store)->LoadAll([&](const ServedLink&) { ++seen; });
   REQUIRE(stats.ok());
   CHECK(stats->links == 1);
   CHECK(stats->corrupt == 1);

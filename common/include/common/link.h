@@ -32,9 +32,18 @@ struct Link {
   bool operator==(const Link&) const = default;
 };
 
+// What an edge node serves of a link: views into an encoded record.
+struct ServedLink {
+  std::string_view code;
+  std::string_view long_url;
+  LinkState state = LinkState::kActive;
+};
+
 // Appends the encoding of `link` to `out`.
 void EncodeLink(const Link& link, std::string* out);
 // Parses a whole record; rejects truncated or malformed input.
 Result<Link> DecodeLink(std::string_view bytes);
+// The same checks, without copying: for loading millions of records.
+Result<ServedLink> DecodeServedLink(std::string_view bytes);
 
 }  // namespace shortlink
