@@ -4,10 +4,27 @@
 // requires it.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <string>
+
 #include "api_context.h"
+#include "json_input.h"
 #include "request_context.h"
 
 namespace shortlink::admin {
+
+// The pure parts of the /api/v1/urls handlers, apart so that the fuzzers
+// (tests/fuzz/api_fuzz.cc) reach them without a server.
+// GET /api/v1/urls parameters (limit, offset, searchText, state, orderBy,
+// sortDirection, isFile) into a query of `owner`'s links.
+Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query, uint64_t owner);
+// One {longUrl, shortUrl?} object (a create body or a bulk row), validated.
+Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPolicy& policy,
+                                   uint64_t owner);
+// The {shortUrl} of a path, normalized; a path that cannot name a link (bad
+// characters, reserved word) names none: kNotFound.
+Result<std::string> CodeFromPath(std::string_view param);
 
 // /api/v1/urls (the Go API, plus delete, get-one and bulk).
 Awaitable ListUrls(ApiContext& ctx, RequestContext& rc);

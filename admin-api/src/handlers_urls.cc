@@ -24,10 +24,12 @@ Result<size_t> ParseCount(const std::string& name, const std::string& text, size
   return value;
 }
 
-Result<ListQuery> ParseListQuery(const RequestContext& rc) {
+}  // namespace
+
+Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query, uint64_t owner) {
   ListQuery q;
-  q.owner = rc.user->id;
-  for (const auto& [key, value] : rc.query) {
+  q.owner = owner;
+  for (const auto& [key, value] : query) {
     if (key == "limit") {
       auto v = ParseCount("limit", value, 1, kMaxListLimit);
       if (!v.ok()) return v.error();
@@ -73,13 +75,12 @@ Result<ListQuery> ParseListQuery(const RequestContext& rc) {
   return q;
 }
 
-// Validates one {longUrl, shortUrl?} object into a CreateLink.
-Result<CreateLink> ParseCreate(const ApiContext& ctx, const simdjson::dom::object& obj,
-                               uint64_t owner) {
+Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPolicy& policy,
+                                   uint64_t owner) {
   auto long_url = OptionalString(obj, "longUrl");
   if (!long_url.ok()) return long_url.error();
   if (!*long_url) return MakeError(ErrorCode::kInvalidArgument, "longUrl is required.");
-  Status valid = ValidateLongUrl(**long_url, ctx.url_policy);
+  Status valid = ValidateLongUrl(**long_url, policy);
   if (!valid.ok()) return valid.error();
   auto short_url = OptionalString(obj, "shortUrl");
   if (!short_url.ok()) return short_url.error();
@@ -94,18 +95,21 @@ Result<CreateLink> ParseCreate(const ApiContext& ctx, const simdjson::dom::objec
   return create;
 }
 
-// A path that cannot name a link (bad characters, reserved word) names none: 404.
-Result<std::string> CodeFromPath(const RequestContext& rc) {
-  auto code = NormalizeCode(rc.param);
-  if (!code.ok())
-    return MakeError(ErrorCode::kNotFound, "Short link \"" + rc.param + "\" does not exist.");
-  return code;
+Result<std::string> CodeFromPath(std::string_view param) {
+  auto code = NormalizeCode(param);
+  if (code.ok()) return code;
+  // The segment is percent-decoded, so it may hold any bytes ("%B0"); quoted
+  // as it is, they would make the error body invalid JSON, which must be
+  // UTF-8 (RFC 8259): clients then fail to parse the error itself. Found by
+  // tests/fuzz/api_query.
+  if (!simdjson::validate_utf8(param.data(), param.size()))
+    return MakeError(ErrorCode::kNotFound, "Short link does not exist.");
+  return MakeError(ErrorCode::kNotFound,
+                   "Short link \"" + std::string(param) + "\" does not exist.");
 }
 
-}  // namespace
-
 Awaitable ListUrls(ApiContext& ctx, RequestContext& rc) {
-  auto query = ParseListQuery(rc);
+  auto query = ParseListQuery(rc.query, rc.user->id);
   if (!query.ok()) co_return rc.Error(query.error());
   ListResult result = ctx.index->List(*query);
   boost::json::array urls;
@@ -120,7 +124,7 @@ Awaitable ListUrls(ApiContext& ctx, RequestContext& rc) {
 Awaitable CreateUrl(ApiContext& ctx, RequestContext& rc) {
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
-  auto create = ParseCreate(ctx, *obj, rc.user->id);
+  auto create = ParseCreateLink(*obj, ctx.url_policy, rc.user->id);
   if (!create.ok()) co_return rc.Error(create.error());
   std::vector<Mutation> mutations;
   mutations.emplace_back(std::move(create).value());
@@ -150,7 +154,7 @@ Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
           MakeError(ErrorCode::kInvalidArgument, "Each row must be an object."));
       continue;
     }
-    auto create = ParseCreate(ctx, row_obj, rc.user->id);
+    auto create = ParseCreateLink(row_obj, ctx.url_policy, rc.user->id);
     if (!create.ok()) {
       row_errors.emplace_back(create.error());
       continue;
@@ -192,7 +196,7 @@ Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
 }
 
 Awaitable GetUrl(ApiContext& ctx, RequestContext& rc) {
-  auto code = CodeFromPath(rc);
+  auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   auto link = ctx.index->Get(*code);
   if (!link || link->owner != rc.user->id) {
@@ -202,7 +206,7 @@ Awaitable GetUrl(ApiContext& ctx, RequestContext& rc) {
 }
 
 Awaitable UpdateUrl(ApiContext& ctx, RequestContext& rc) {
-  auto code = CodeFromPath(rc);
+  auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
@@ -237,7 +241,7 @@ Awaitable UpdateUrl(ApiContext& ctx, RequestContext& rc) {
 }
 
 Awaitable DeleteUrl(ApiContext& ctx, RequestContext& rc) {
-  auto code = CodeFromPath(rc);
+  auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   std::vector<Mutation> mutations;
   mutations.emplace_back(DeleteLink{rc.user->id, *code});

@@ -60,6 +60,17 @@ std::string_view BearerToken(const Request& req) {
 
 }  // namespace
 
+bool DecodeTarget(std::string_view target, RequestContext* rc) {
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return false;
+  rc->path = parsed->path();  // decoded
+  for (auto param : parsed->params()) {
+    rc->query_keys.push_back(param.key);
+    rc->query[param.key] = param.value;
+  }
+  return true;
+}
+
 const std::vector<Route>& Routes() {
   static const std::vector<Route> routes = {
       {verb::get, "/api/v1/urls", Auth::kApiKey, ListUrls},
@@ -94,16 +105,8 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
   bool path_known = false;
   Reply reply;
 
-  auto target = boost::urls::parse_origin_form(req.target());
   std::vector<std::string_view> segments;
-  if (target) {
-    rc.path = target->path();  // decoded
-    for (auto param : target->params()) {
-      rc.query_keys.push_back(param.key);
-      rc.query[param.key] = param.value;
-    }
-  }
-  if (target && Segments(rc.path, &segments)) {
+  if (DecodeTarget(req.target(), &rc) && Segments(rc.path, &segments)) {
     for (const Route& r : Routes()) {
       std::string param;
       if (!Match(r.pattern, segments, &param)) continue;

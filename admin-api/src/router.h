@@ -27,6 +27,12 @@ struct Route {
 
 const std::vector<Route>& Routes();
 
+// Splits a request target as the handlers see it: rc->path (percent-decoded,
+// without the query), rc->query and rc->query_keys (decoded). False when
+// `target` is not in origin form. Apart from Router::Handle so that the
+// fuzzers (tests/fuzz/api_fuzz.cc) reach it without a server.
+bool DecodeTarget(std::string_view target, RequestContext* rc);
+
 class Router {
  public:
   explicit Router(ApiContext* ctx);

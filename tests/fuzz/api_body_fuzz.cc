@@ -1,0 +1,130 @@
+// Fuzzes how admin-api reads JSON request bodies (simdjson, json_input.h)
+// and turns them into commands, as the handlers of POST /api/v1/urls,
+// POST /api/v1/urls/bulk, PATCH /api/v1/urls/{shortUrl} and
+// POST /api/v1/users do. Any body must be answered, never crash, and:
+//   - a body that is refused is refused as bad input (400), with an error
+//     reply that is itself valid JSON carrying the message;
+//   - a create that is accepted holds exactly the body's longUrl, which
+//     passes ValidateLongUrl, and a normalized shortUrl (or none);
+//   - PATCH fields and user fields accepted only with the documented values.
+#include <boost/json.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "accounts.h"
+#include "common/validation.h"
+#include "handlers.h"
+#include "http_types.h"
+#include "json_input.h"
+
+namespace shortlink::admin {
+namespace {
+
+#define FUZZ_CHECK(cond)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      abort();                                                                 \
+    }                                                                          \
+  } while (0)
+
+constexpr uint64_t kOwner = 7;
+
+const UrlPolicy& Policy() {
+  static const auto* policy = new UrlPolicy{"go.example", DefaultShortenerBlocklist()};
+  return *policy;
+}
+
+// A refusal is a 400 whose JSON body says why.
+void CheckRefusal(const Error& error) {
+  FUZZ_CHECK(error.code == ErrorCode::kInvalidArgument);
+  FUZZ_CHECK(!error.message.empty());
+  Response res = JsonError(error.code, error.message, 11, true);
+  FUZZ_CHECK(res.result() == http::status::bad_request);
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(res.body(), ec);
+  FUZZ_CHECK(!ec && body.is_object());
+  FUZZ_CHECK(body.as_object()["message"] == boost::json::value(error.message));
+}
+
+// POST /api/v1/urls and one row of /urls/bulk.
+void CheckCreate(const simdjson::dom::object& obj) {
+  auto create = ParseCreateLink(obj, Policy(), kOwner);
+  if (!create.ok()) return CheckRefusal(create.error());
+  FUZZ_CHECK(create->owner == kOwner);
+  std::string_view long_url;
+  FUZZ_CHECK(!obj["longUrl"].get(long_url) && long_url == create->long_url);
+  FUZZ_CHECK(ValidateLongUrl(create->long_url, Policy()).ok());
+  if (!create->code.empty()) {
+    auto again = NormalizeCode(create->code);
+    FUZZ_CHECK(again.ok() && *again == create->code);
+  }
+}
+
+// PATCH /api/v1/urls/{shortUrl}: optional longUrl and state.
+void CheckUpdate(const simdjson::dom::object& obj) {
+  auto long_url = OptionalString(obj, "longUrl");
+  if (!long_url.ok()) return CheckRefusal(long_url.error());
+  if (*long_url) {
+    Status valid = ValidateLongUrl(**long_url, Policy());
+    if (!valid.ok()) return CheckRefusal(valid.error());
+  }
+  auto state = OptionalString(obj, "state");
+  if (!state.ok()) return CheckRefusal(state.error());
+  LinkState parsed;
+  if (*state && ParseLinkState(**state, &parsed))
+    FUZZ_CHECK(**state == (parsed == LinkState::kActive ? "ACTIVE" : "INACTIVE"));
+}
+
+// POST /api/v1/users: email and optional role.
+void CheckUser(const simdjson::dom::object& obj) {
+  auto email = OptionalString(obj, "email");
+  if (!email.ok()) return CheckRefusal(email.error());
+  if (*email) {
+    auto normalized = NormalizeEmail(**email);
+    if (!normalized.ok()) {
+      CheckRefusal(normalized.error());
+    } else {
+      const std::string& e = *normalized;
+      size_t at = e.find('@');
+      FUZZ_CHECK(e.size() <= 254 && at != std::string::npos && at > 0);
+      FUZZ_CHECK(e.find('@', at + 1) == std::string::npos && e.find('.', at) != std::string::npos);
+      for (unsigned char c : e) FUZZ_CHECK(c > 0x20 && c < 0x7f && !(c >= 'A' && c <= 'Z'));
+    }
+  }
+  auto role_text = OptionalString(obj, "role");
+  if (!role_text.ok()) return CheckRefusal(role_text.error());
+  Role role;
+  if (*role_text && ParseRole(**role_text, &role)) FUZZ_CHECK(RoleName(role) == **role_text);
+}
+
+// POST /api/v1/urls/bulk: {"urls": [row, ...]}, each row answered apart.
+void CheckBulk(const simdjson::dom::object& obj) {
+  simdjson::dom::array rows;
+  if (obj["urls"].get(rows)) return;
+  for (simdjson::dom::element row : rows) {
+    simdjson::dom::object row_obj;
+    if (!row.get(row_obj)) CheckCreate(row_obj);
+  }
+}
+
+}  // namespace
+}  // namespace shortlink::admin
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace shortlink::admin;
+  auto obj = ParseJsonObject(std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!obj.ok()) {
+    CheckRefusal(obj.error());
+    return 0;
+  }
+  CheckCreate(*obj);
+  CheckUpdate(*obj);
+  CheckUser(*obj);
+  CheckBulk(*obj);
+  return 0;
+}
