@@ -1,19 +1,53 @@
 #include "database.h"
 
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+
+#include <sys/statvfs.h>
+
+#include <cstdarg>
+#include <cstdio>
 
 #include "common/log.h"
 #include "common/wire.h"
 
 namespace shortlink::admin {
+namespace {
+
+// RocksDB's own diagnostics, warnings and errors only, go to our log on
+// stderr instead of a LOG file in the data dir. That file shares the disk
+// with the data: once a write to it failed (disk full), Debian's librocksdb,
+// built with assertions, aborts on the next line logged
+// (WritableFileWriter::AssertFalseAndGetStatusForPrevError), so a full disk
+// killed admin-api instead of getting 503s (tests/e2e/test_faults.py).
+class RocksLogger : public rocksdb::Logger {
+ public:
+  RocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    Log(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? LogLevel::kError : LogLevel::kWarn, "rocksdb",
+        {{"detail", line}});
+  }
+};
+
+constexpr char kStorageFull[] = "Storage is full; the change was not saved. Try again later.";
+
+}  // namespace
 
 Error FromRocks(const rocksdb::Status& status, std::string_view what) {
   LogError("storage error", {{"op", what}, {"detail", status.ToString()}});
   if (status.IsNoSpace() || status.IsIOError() || status.IsBusy() || status.IsTimedOut()) {
     std::string msg = status.IsNoSpace()
-                          ? "Storage is full; the change was not saved. Try again later."
+                          ? kStorageFull
                           : "Storage is unavailable; the change was not saved. Try again later.";
     return MakeError(ErrorCode::kUnavailable, msg);
   }
@@ -23,6 +57,7 @@ Error FromRocks(const rocksdb::Status& status, std::string_view what) {
 Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
   rocksdb::Options options;
   options.create_if_missing = true;
+  options.info_log = std::make_shared<RocksLogger>();
   options.IncreaseParallelism(2);
   options.OptimizeLevelStyleCompaction();
   options.compression = rocksdb::kLZ4Compression;
@@ -36,14 +71,26 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
     return MakeError(ErrorCode::kUnavailable,
                      "cannot open database in " + dir + ": " + s.ToString());
   }
-  return std::unique_ptr<Database>(new Database(std::unique_ptr<rocksdb::DB>(db)));
+  return std::unique_ptr<Database>(new Database(std::unique_ptr<rocksdb::DB>(db), dir));
 }
 
 Database::~Database() {
   if (db_) db_->Close();
 }
 
+Status Database::CheckSpace() const {
+  struct statvfs fs;
+  if (statvfs(dir_.c_str(), &fs) != 0) return Status::Ok();  // unknown: RocksDB will tell
+  uint64_t available = uint64_t{fs.f_bavail} * fs.f_frsize;
+  if (available >= kMinFreeBytes) return Status::Ok();
+  LogError("storage error", {{"op", "write"},
+                             {"detail", "free space below the reserve"},
+                             {"available_bytes", std::to_string(available)}});
+  return MakeError(ErrorCode::kUnavailable, kStorageFull);
+}
+
 Status Database::Write(rocksdb::WriteBatch* batch) {
+  if (Status s = CheckSpace(); !s.ok()) return s;
   rocksdb::WriteOptions options;
   options.sync = true;
   rocksdb::Status s = db_->Write(options, batch);
@@ -52,6 +99,7 @@ Status Database::Write(rocksdb::WriteBatch* batch) {
 }
 
 Status Database::WriteUnsynced(rocksdb::WriteBatch* batch) {
+  if (Status s = CheckSpace(); !s.ok()) return s;
   rocksdb::WriteOptions options;
   options.sync = false;
   rocksdb::Status s = db_->Write(options, batch);
