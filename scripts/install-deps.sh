@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git python3 openssl curl
   libboost1.81-all-dev librocksdb-dev libsimdjson-dev libhiredis-dev libssl-dev
-  liburcu-dev libsodium-dev catch2 libbenchmark-dev redis-server
+  liburcu-dev libsodium-dev catch2 libbenchmark-dev redis-server wrk
 )
 missing=()
 for p in "${packages[@]}"; do

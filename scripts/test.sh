@@ -21,6 +21,7 @@ run_suite() {  # preset, ctest label regex
 }
 
 run_suite release 'unit|e2e'
+ctest --preset release -L fault --timeout 900  # fault injection, Release only (tests/e2e/test_faults.py)
 [ "${SHORTLINK_QUICK:-0}" = 1 ] && exit 0
 run_suite asan 'unit|e2e'
 # liburcu is not built with TSan: tests/tsan.supp says which of its own
