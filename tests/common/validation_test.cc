@@ -407,4 +407,13 @@ TEST_CASE("HostOf lowercases and is empty without a host", "[validation]") {
   CHECK(HostOf("").empty());
 }
 
+TEST_CASE("HostOf survives what Boost.URL 1.81 asserts on", "[validation]") {
+  // A scheme followed by a character no path may start with tripped an
+  // assertion inside Boost.URL (an abort in Debug builds); found by
+  // tests/fuzz/validation_fuzz.cc (regressions/validation/).
+  CHECK(HostOf("https:<").empty());
+  CHECK(HostOf("e.cple.omup6:\xaf").empty());
+  CHECK_FALSE(ValidateLongUrl("https:<", UrlPolicy{}).ok());
+}
+
 }  // namespace shortlink
