@@ -69,6 +69,24 @@ TEST_CASE("list by clicks, search is case-insensitive over code and URL, filters
   CHECK(index.List(q).count == 0);
 }
 
+TEST_CASE("by clicks, ties go by createdAt then code, in the asked direction, across pages") {
+  LinkIndex index;
+  index.Put(MakeLink("b", 1, 10, 3));
+  index.Put(MakeLink("a", 1, 10, 3));
+  index.Put(MakeLink("c", 1, 5, 3));
+  index.Put(MakeLink("top", 1, 1, 9));
+  index.Put(MakeLink("z", 1, 20, 0));
+  ListQuery q;
+  q.owner = 1;
+  q.order_by = OrderBy::kClicks;
+  CHECK(Codes(index.List(q)) == std::vector<std::string>{"top", "b", "a", "c", "z"});
+  q.ascending = true;
+  CHECK(Codes(index.List(q)) == std::vector<std::string>{"z", "c", "a", "b", "top"});
+  q.limit = 2;
+  q.offset = 1;
+  CHECK(Codes(index.List(q)) == std::vector<std::string>{"c", "a"});
+}
+
 TEST_CASE("put replaces in place, remove forgets") {
   LinkIndex index;
   index.Put(MakeLink("x", 1, 10));
