@@ -1,43 +1,17 @@
 #include "database.h"
 
-#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
 #include <sys/statvfs.h>
 
-#include <cstdarg>
-#include <cstdio>
-
 #include "common/log.h"
+#include "common/rocks_logger.h"
 #include "common/wire.h"
 
 namespace shortlink::admin {
 namespace {
-
-// RocksDB's own diagnostics, warnings and errors only, go to our log on
-// stderr instead of a LOG file in the data dir. That file shares the disk
-// with the data: once a write to it failed (disk full), Debian's librocksdb,
-// built with assertions, aborts on the next line logged
-// (WritableFileWriter::AssertFalseAndGetStatusForPrevError), so a full disk
-// killed admin-api instead of getting 503s (tests/e2e/test_faults.py).
-class RocksLogger : public rocksdb::Logger {
- public:
-  RocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
-
-  using rocksdb::Logger::Logv;
-  void Logv(const char* format, va_list ap) override {
-    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
-  }
-  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
-    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
-    char line[1024];
-    std::vsnprintf(line, sizeof line, format, ap);
-    Log(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? LogLevel::kError : LogLevel::kWarn, "rocksdb",
-        {{"detail", line}});
-  }
-};
 
 constexpr char kStorageFull[] = "Storage is full; the change was not saved. Try again later.";
 
@@ -57,7 +31,7 @@ Error FromRocks(const rocksdb::Status& status, std::string_view what) {
 Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
   rocksdb::Options options;
   options.create_if_missing = true;
-  options.info_log = std::make_shared<RocksLogger>();
+  options.info_log = NewRocksLogger();  // no LOG file to fill the disk
   options.IncreaseParallelism(2);
   options.OptimizeLevelStyleCompaction();
   options.compression = rocksdb::kLZ4Compression;

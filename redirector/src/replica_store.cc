@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "common/log.h"
+#include "common/rocks_logger.h"
 #include "common/wire.h"
 
 namespace shortlink::redirector {
@@ -49,7 +50,7 @@ rocksdb::DBOptions DatabaseOptions() {
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
-  options.keep_log_file_num = 3;
+  options.info_log = NewRocksLogger();  // no LOG file to fill the disk
   options.max_background_jobs = 2;
   return options;
 }
