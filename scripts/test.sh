@@ -27,4 +27,6 @@ run_suite asan 'unit|e2e'
 # liburcu is not built with TSan: tests/tsan.supp says which of its own
 # accesses TSan cannot see ordered, and nothing of ours.
 TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1" run_suite tsan 'concurrent'
+# libFuzzer harnesses (tests/fuzz), 30 s each by default: regressions, then fuzzing.
+scripts/fuzz.sh "${SHORTLINK_FUZZ_SECONDS:-30}"
 echo "All test suites passed." >&2
