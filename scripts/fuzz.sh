@@ -70,7 +70,7 @@ for name in "${harnesses[@]}"; do
     -max_len="$(max_len_for "$name")" -print_final_stats=1 -artifact_prefix="$artifacts" \
     >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+  coverage=$( (grep -o 'cov: [0-9]*' "$log" || true) | tail -n 1 | cut -d' ' -f2)
   if [ "$status" -ne 0 ]; then
     tail -n 60 "$log" >&2
     echo "== fuzz $name: FAILED (exit $status); input in $artifacts, log $log" >&2
