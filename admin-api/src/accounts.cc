@@ -18,7 +18,8 @@ enum KeyTag : uint8_t {
   kKeyEnv = 3,
   kKeyHint = 4,
   kKeyCreated = 5,
-  kKeyRevokedAt = 6
+  kKeyRevokedAt = 6,
+  kKeyExpiresAt = 7
 };
 
 std::string EncodeUser(const User& u) {
@@ -57,6 +58,8 @@ std::string EncodeKey(const ApiKeyInfo& k) {
   wire::PutField(kKeyHint, k.hint, &out);
   wire::PutVarintField(kKeyCreated, static_cast<uint64_t>(k.created_at_ms), &out);
   if (k.revoked) wire::PutVarintField(kKeyRevokedAt, static_cast<uint64_t>(k.revoked_at_ms), &out);
+  if (k.expires_at_ms != 0)
+    wire::PutVarintField(kKeyExpiresAt, static_cast<uint64_t>(k.expires_at_ms), &out);
   return out;
 }
 
@@ -88,6 +91,9 @@ bool DecodeKey(std::string_view bytes, ApiKeyInfo* k) {
       case kKeyRevokedAt:
         k->revoked = true;
         k->revoked_at_ms = static_cast<int64_t>(n);
+        break;
+      case kKeyExpiresAt:
+        k->expires_at_ms = static_cast<int64_t>(n);
         break;
       default:
         break;
@@ -195,11 +201,13 @@ std::optional<User> Accounts::FindUser(uint64_t id) const {
   return it->second;
 }
 
-Result<NewApiKey> Accounts::CreateKey(uint64_t user, Environment environment) {
+Result<NewApiKey> Accounts::CreateKey(uint64_t user, Environment environment,
+                                      int64_t expires_at_ms) {
   std::lock_guard lock(mu_);
   if (!users_.count(user)) return MakeError(ErrorCode::kNotFound, "No such user.");
+  int64_t now = NowMillis();
   size_t live = std::count_if(by_hash_.begin(), by_hash_.end(), [&](const auto& kv) {
-    return kv.second.user == user && !kv.second.revoked;
+    return kv.second.user == user && kv.second.Live(now);
   });
   if (live >= kMaxLiveKeysPerUser) {
     return MakeError(
@@ -212,7 +220,8 @@ Result<NewApiKey> Accounts::CreateKey(uint64_t user, Environment environment) {
   key.info.user = user;
   key.info.environment = environment;
   key.info.hint = KeyHint(key.secret);
-  key.info.created_at_ms = NowMillis();
+  key.info.created_at_ms = now;
+  key.info.expires_at_ms = expires_at_ms;
   std::string hash = HashKey(key.secret);
   rocksdb::WriteBatch batch;
   batch.Put(dbkey::Key(hash), EncodeKey(key.info));
@@ -254,13 +263,14 @@ Status Accounts::RevokeKey(uint64_t user, uint64_t key_id) {
 }
 
 std::optional<User> Accounts::Authenticate(std::string_view presented_key) {
-  // Looking the key up by its hash compares hashes, not secrets: timing
-  // reveals nothing about the key itself.
+  // Looking the key up by its hash compares hashes, not secrets (and those
+  // in constant time, DigestEquals): timing reveals nothing about the key.
   std::string hash = HashKey(presented_key);
   std::lock_guard lock(mu_);
   auto it = by_hash_.find(hash);
-  if (it == by_hash_.end() || it->second.revoked) return std::nullopt;
-  it->second.last_used_at_ms = NowMillis();
+  int64_t now = NowMillis();
+  if (it == by_hash_.end() || !it->second.Live(now)) return std::nullopt;
+  it->second.last_used_at_ms = now;
   auto user = users_.find(it->second.user);
   if (user == users_.end()) return std::nullopt;
   return user->second;

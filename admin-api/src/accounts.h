@@ -4,7 +4,7 @@
 // is created. Users and keys are few and read on every request, so all of
 // them live in memory (loaded at start); every change is written through to
 // RocksDB, synced, before it is visible. Revoking a key takes effect on the
-// very next request.
+// very next request, and so does a key's expiry (checked on every use).
 //
 // Thread safety: all methods may be called from any thread.
 #pragma once
@@ -42,6 +42,10 @@ struct ApiKeyInfo {
   int64_t last_used_at_ms = 0;  // kept in memory only: a write per request would cost too much
   bool revoked = false;
   int64_t revoked_at_ms = 0;
+  int64_t expires_at_ms = 0;  // 0: never expires
+
+  bool Expired(int64_t now_ms) const { return expires_at_ms != 0 && now_ms >= expires_at_ms; }
+  bool Live(int64_t now_ms) const { return !revoked && !Expired(now_ms); }
 };
 
 struct NewApiKey {
@@ -60,13 +64,15 @@ class Accounts {
   std::optional<User> FindUserByEmail(std::string_view email) const;
   std::optional<User> FindUser(uint64_t id) const;
 
-  // At most kMaxLiveKeysPerUser live keys per user (kInvalidArgument past it).
-  Result<NewApiKey> CreateKey(uint64_t user, Environment environment);
+  // At most kMaxLiveKeysPerUser live (neither revoked nor expired) keys per
+  // user (kInvalidArgument past it). `expires_at_ms` 0: the key never expires.
+  Result<NewApiKey> CreateKey(uint64_t user, Environment environment, int64_t expires_at_ms = 0);
   std::vector<ApiKeyInfo> ListKeys(uint64_t user) const;
   // kNotFound unless the key exists, belongs to `user` and is live.
   Status RevokeKey(uint64_t user, uint64_t key_id);
 
-  // The user a presented key belongs to, if it is live; records its use.
+  // The user a presented key belongs to, if it is live (not revoked, not
+  // expired); records its use.
   std::optional<User> Authenticate(std::string_view presented_key);
 
  private:
@@ -74,9 +80,10 @@ class Accounts {
 
   Database* db_;
   mutable std::mutex mu_;
-  std::unordered_map<uint64_t, User> users_;             // GUARDED_BY(mu_)
-  std::unordered_map<std::string, uint64_t> by_email_;   // GUARDED_BY(mu_)
-  std::unordered_map<std::string, ApiKeyInfo> by_hash_;  // GUARDED_BY(mu_), key: SHA-256 of the key
+  std::unordered_map<uint64_t, User> users_;            // GUARDED_BY(mu_)
+  std::unordered_map<std::string, uint64_t> by_email_;  // GUARDED_BY(mu_)
+  // GUARDED_BY(mu_), key: SHA-256 of the key, compared in constant time.
+  std::unordered_map<std::string, ApiKeyInfo, std::hash<std::string>, DigestEquals> by_hash_;
   std::unordered_map<uint64_t, std::string> hash_by_id_;  // GUARDED_BY(mu_)
   uint64_t next_user_id_ = 1;                             // GUARDED_BY(mu_)
   uint64_t next_key_id_ = 1;                              // GUARDED_BY(mu_)

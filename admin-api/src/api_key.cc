@@ -80,6 +80,11 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(ha.data(), hb.data(), ha.size()) == 0;
 }
 
+bool DigestEquals::operator()(std::string_view a, std::string_view b) const {
+  // Digests all have one length, so comparing lengths first leaks nothing.
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 std::string RandomCode(size_t length) {
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   constexpr unsigned kLimit = 252;  // the largest multiple of 36 below 256: no modulo bias

@@ -34,6 +34,15 @@ std::string KeyHint(std::string_view key);
 // about where they differ or whether their lengths match.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
+// Equality for SHA-256 digests used as map keys (Accounts looks keys up by
+// the digest of the presented secret): CRYPTO_memcmp, no early exit. The
+// digests are not secrets an attacker can use (turning one back into a key
+// means inverting SHA-256), so this is defence in depth: no comparison of
+// anything derived from a key says where it differs.
+struct DigestEquals {
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
 // `length` characters of [a-z0-9], uniform (rejection sampling, no modulo
 // bias), from the same CSPRNG: short codes are not guessable in sequence.
 std::string RandomCode(size_t length);

@@ -26,6 +26,14 @@ Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPo
 // characters, reserved word) names none: kNotFound.
 Result<std::string> CodeFromPath(std::string_view param);
 
+// The optional expiry in a POST /api/v1/keys body: {"expiresAt": an
+// ISO-8601 UTC instant after `now_ms`} or {"expiresInDays": 1-3650}, not
+// both. An empty body, {} or nulls: 0, no expiry.
+Result<int64_t> ParseKeyExpiry(std::string_view body, int64_t now_ms);
+// "2030-01-02T03:04:05Z" (a fraction of up to 9 digits and "+00:00" for Z
+// allowed; other offsets refused) into Unix epoch milliseconds.
+bool ParseIso8601Utc(std::string_view text, int64_t* epoch_ms);
+
 // /api/v1/urls (the Go API, plus delete, get-one and bulk).
 Awaitable ListUrls(ApiContext& ctx, RequestContext& rc);
 Awaitable CreateUrl(ApiContext& ctx, RequestContext& rc);

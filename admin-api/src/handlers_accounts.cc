@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 #include <charconv>
+#include <chrono>
 
 #include "common/clock.h"
 #include "handlers.h"
@@ -7,6 +8,25 @@
 
 namespace shortlink::admin {
 namespace {
+
+constexpr int64_t kMaxKeyLifetimeDays = 3650;  // ten years
+constexpr int64_t kMillisPerDay = 86'400'000;
+
+// `n` decimal digits at `pos` of `text`, or false.
+bool ReadDigits(std::string_view text, size_t pos, size_t n, int* out) {
+  if (pos + n > text.size()) return false;
+  int value = 0;
+  for (char c : text.substr(pos, n)) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  *out = value;
+  return true;
+}
+
+Error BadExpiry(std::string message) {
+  return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+}
 
 boost::json::object KeyToJson(const ApiKeyInfo& k) {
   boost::json::object o;
@@ -18,6 +38,8 @@ boost::json::object KeyToJson(const ApiKeyInfo& k) {
       k.last_used_at_ms ? boost::json::value(FormatIso8601Millis(k.last_used_at_ms)) : nullptr;
   o["revoked"] = k.revoked;
   if (k.revoked) o["revokedAt"] = FormatIso8601Millis(k.revoked_at_ms);
+  o["expiresAt"] =
+      k.expires_at_ms ? boost::json::value(FormatIso8601Millis(k.expires_at_ms)) : nullptr;
   return o;
 }
 
@@ -29,8 +51,68 @@ boost::json::object NewKeyToJson(const NewApiKey& key) {
 
 }  // namespace
 
+bool ParseIso8601Utc(std::string_view text, int64_t* epoch_ms) {
+  int y, mo, d, h, mi, s;
+  if (!ReadDigits(text, 0, 4, &y) || text.substr(4, 1) != "-" || !ReadDigits(text, 5, 2, &mo) ||
+      text.substr(7, 1) != "-" || !ReadDigits(text, 8, 2, &d) || text.substr(10, 1) != "T" ||
+      !ReadDigits(text, 11, 2, &h) || text.substr(13, 1) != ":" || !ReadDigits(text, 14, 2, &mi) ||
+      text.substr(16, 1) != ":" || !ReadDigits(text, 17, 2, &s)) {
+    return false;
+  }
+  size_t pos = 19;
+  int64_t ms = 0;
+  if (text.substr(pos, 1) == ".") {
+    size_t start = ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+    size_t n = pos - start;
+    if (n == 0 || n > 9) return false;
+    for (size_t i = 0; i < 3; ++i) ms = ms * 10 + (i < n ? text[start + i] - '0' : 0);
+  }
+  // UTC only: an offset would be one more thing for a client to get wrong.
+  std::string_view zone = text.substr(pos);
+  if (zone != "Z" && zone != "+00:00") return false;
+  if (h > 23 || mi > 59 || s > 59) return false;  // no leap second: it has no epoch value
+  using namespace std::chrono;
+  year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!date.ok()) return false;  // "2030-02-30"
+  int64_t days = sys_days{date}.time_since_epoch().count();
+  *epoch_ms = ((days * 24 + h) * 60 + mi) * 60'000 + s * 1000 + ms;
+  return true;
+}
+
+Result<int64_t> ParseKeyExpiry(std::string_view body, int64_t now_ms) {
+  // The body is optional: `curl -X POST .../keys` with none makes a key
+  // that never expires, as before expiry existed.
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return int64_t{0};
+  auto obj = ParseJsonObject(body);
+  if (!obj.ok()) return obj.error();
+  auto at = OptionalString(*obj, "expiresAt");
+  if (!at.ok()) return at.error();
+  simdjson::dom::element days_value;
+  bool has_days = !obj->at_key("expiresInDays").get(days_value) && !days_value.is_null();
+  if (*at && has_days) return BadExpiry("Give expiresAt or expiresInDays, not both.");
+  if (*at) {
+    int64_t expires = 0;
+    if (!ParseIso8601Utc(**at, &expires)) {
+      return BadExpiry("expiresAt must be an ISO-8601 UTC time like 2030-01-31T00:00:00Z.");
+    }
+    if (expires <= now_ms) return BadExpiry("expiresAt must be in the future.");
+    return expires;
+  }
+  if (has_days) {
+    int64_t days = 0;
+    if (days_value.get_int64().get(days) || days < 1 || days > kMaxKeyLifetimeDays) {
+      return BadExpiry("expiresInDays must be a whole number from 1 to 3650.");
+    }
+    return now_ms + days * kMillisPerDay;
+  }
+  return int64_t{0};
+}
+
 Awaitable CreateKey(ApiContext& ctx, RequestContext& rc) {
-  auto key = ctx.accounts->CreateKey(rc.user->id, ctx.environment);
+  auto expires = ParseKeyExpiry(rc.req.body(), NowMillis());
+  if (!expires.ok()) co_return rc.Error(expires.error());
+  auto key = ctx.accounts->CreateKey(rc.user->id, ctx.environment, *expires);
   if (!key.ok()) co_return rc.Error(key.error());
   co_return rc.Json(http::status::created, boost::json::serialize(NewKeyToJson(*key)));
 }

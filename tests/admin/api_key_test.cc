@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/validation.h"
+
 namespace shortlink::admin {
 namespace {
 
@@ -146,6 +148,28 @@ TEST_CASE("random codes: the length asked for, from [a-z0-9]", "[api_key]") {
   std::set<std::string> codes;
   for (int i = 0; i < 10000; ++i) codes.insert(RandomCode(8));
   CHECK(codes.size() == 10000);  // 36^8 codes: a repeat here would mean a broken source
+}
+
+TEST_CASE("random codes carry 41 bits: every symbol at every position", "[api_key]") {
+  // The length the API uses for codes (common/validation.h).
+  // 8 independent uniform symbols of 36 are log2(36^8) = 41.4 bits. A
+  // generator with a stuck or narrow position (a counter, a timestamp
+  // prefix) would leave symbols unseen there: with 10,000 codes each symbol
+  // is expected ~278 times per position, and P(some symbol never appears)
+  // is below 1e-100.
+  constexpr int kCodes = 10000;
+  std::array<std::set<char>, kRandomCodeLength> seen;
+  std::set<std::string> codes;
+  for (int i = 0; i < kCodes; ++i) {
+    std::string code = RandomCode(kRandomCodeLength);
+    for (size_t p = 0; p < code.size(); ++p) seen[p].insert(code[p]);
+    codes.insert(code);
+  }
+  CHECK(codes.size() == kCodes);
+  for (size_t p = 0; p < seen.size(); ++p) {
+    INFO("position " << p);
+    CHECK(seen[p].size() == kCodeAlphabet.size());
+  }
 }
 
 TEST_CASE("random codes are uniform: no modulo bias", "[api_key]") {
