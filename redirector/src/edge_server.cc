@@ -22,6 +22,7 @@ constexpr size_t kInBufferBytes = kMaxHead + 4096;  // one maximal head plus pip
 constexpr size_t kOutBufferBytes = 16 * kMaxResponseBytes;  // answers written in one go
 constexpr int kMaxPipelined = 32;                           // requests answered per read
 constexpr std::chrono::seconds kStopDrain{1};  // how long Stop lets writes in progress finish
+constexpr std::chrono::milliseconds kAcceptRetryPause{50};  // after a failed accept (EMFILE)
 
 int64_t NowMs() {
   using namespace std::chrono;
@@ -60,6 +61,7 @@ struct EdgeServer::Worker {
         index(index),
         acceptor(ioc),
         sweeper(ioc),
+        accept_pause(ioc),
         stats(server->stats_[index].get()),
         clicks(server->clicks_[index].get()) {
     UpdateDate();
@@ -70,6 +72,7 @@ struct EdgeServer::Worker {
   asio::io_context ioc{1};
   tcp::acceptor acceptor;
   asio::steady_timer sweeper;
+  asio::steady_timer accept_pause;
   WorkerStats* stats;
   ThreadClicks* clicks;
   Connection* connections = nullptr;
@@ -91,7 +94,13 @@ struct EdgeServer::Worker {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted || stopping) return;
-        Accept();
+        // Out of descriptors (EMFILE, ENFILE), accept fails again at once
+        // while the connection waits in the backlog: retrying at once spun
+        // this worker's core (found by tests/e2e/test_hostile.py). Pause.
+        accept_pause.expires_after(kAcceptRetryPause);
+        accept_pause.async_wait([this](boost::system::error_code wait_ec) {
+          if (!wait_ec && !stopping) Accept();
+        });
         return;
       }
       if (server->open_connections_.fetch_add(1, std::memory_order_relaxed) >=
@@ -279,6 +288,7 @@ struct EdgeServer::Worker {
     boost::system::error_code ignored;
     acceptor.close(ignored);
     sweeper.cancel();
+    accept_pause.cancel();
     for (Connection* c = connections; c; c = c->next) {
       if (!c->writing)
         c->socket.close(ignored);  // a write in progress finishes, then the connection closes
