@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine:
 #   1. installs what is missing (scripts/install-deps.sh),
-#   2. builds Release and runs every test: unit tests and end-to-end tests
-#      that start real admin-api, redirector and redis-server processes,
+#   2. builds Release and runs every test: unit tests, end-to-end tests
+#      that start real admin-api, redirector and redis-server processes, and
+#      the fault-injection tests (label "fault", Release only),
 #   3. builds with ASan+UBSan and runs the unit and end-to-end tests again,
-#   4. builds with TSan and runs the concurrent tests (label "concurrent").
+#   4. builds with TSan and runs the concurrent tests (label "concurrent"),
+#   5. builds the libFuzzer harnesses (clang-14) and runs each for
+#      SHORTLINK_FUZZ_SECONDS (default 30).
 # Set SHORTLINK_QUICK=1 to stop after step 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
