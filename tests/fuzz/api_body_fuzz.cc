@@ -1,12 +1,14 @@
 // Fuzzes how admin-api reads JSON request bodies (simdjson, json_input.h)
 // and turns them into commands, as the handlers of POST /api/v1/urls,
-// POST /api/v1/urls/bulk, PATCH /api/v1/urls/{shortUrl} and
-// POST /api/v1/users do. Any body must be answered, never crash, and:
+// POST /api/v1/urls/bulk, PATCH /api/v1/urls/{shortUrl}, POST /api/v1/users
+// and POST /api/v1/keys do. Any body must be answered, never crash, and:
 //   - a body that is refused is refused as bad input (400), with an error
 //     reply that is itself valid JSON carrying the message;
 //   - a create that is accepted holds exactly the body's longUrl, which
 //     passes ValidateLongUrl, and a normalized shortUrl (or none);
-//   - PATCH fields and user fields accepted only with the documented values.
+//   - PATCH fields and user fields accepted only with the documented values;
+//   - a key expiry is none or in the future, and an accepted ISO-8601 time
+//     formats back to itself.
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include <string_view>
 
 #include "accounts.h"
+#include "common/clock.h"
 #include "common/validation.h"
 #include "handlers.h"
 #include "http_types.h"
@@ -102,6 +105,25 @@ void CheckUser(const simdjson::dom::object& obj) {
   if (*role_text && ParseRole(**role_text, &role)) FUZZ_CHECK(RoleName(role) == **role_text);
 }
 
+// POST /api/v1/keys: an optional expiry, in the future, at most ten years
+// ahead when given in days; a time it accepts prints back as itself.
+void CheckKeyExpiry(std::string_view body) {
+  constexpr int64_t kNow = 1'800'000'000'000;  // 2027-01-15, ms
+  auto expires = ParseKeyExpiry(body, kNow);
+  if (!expires.ok()) return CheckRefusal(expires.error());
+  FUZZ_CHECK(*expires == 0 || *expires > kNow);
+}
+
+// The ISO-8601 reader on its own (the fuzzer reaches more of it without the
+// JSON around it): what it accepts after 1970 formats back to the same
+// instant.
+void CheckIso8601(std::string_view text) {
+  int64_t ms = 0;
+  if (!ParseIso8601Utc(text, &ms) || ms < 0) return;
+  int64_t again = -1;
+  FUZZ_CHECK(ParseIso8601Utc(FormatIso8601Millis(ms), &again) && again == ms);
+}
+
 // POST /api/v1/urls/bulk: {"urls": [row, ...]}, each row answered apart.
 void CheckBulk(const simdjson::dom::object& obj) {
   simdjson::dom::array rows;
@@ -117,7 +139,10 @@ void CheckBulk(const simdjson::dom::object& obj) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace shortlink::admin;
-  auto obj = ParseJsonObject(std::string_view(reinterpret_cast<const char*>(data), size));
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  CheckKeyExpiry(body);
+  CheckIso8601(body);
+  auto obj = ParseJsonObject(body);
   if (!obj.ok()) {
     CheckRefusal(obj.error());
     return 0;
