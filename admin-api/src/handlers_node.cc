@@ -1,3 +1,5 @@
+#include <simdjson.h>
+
 #include <boost/json.hpp>
 #include <charconv>
 #include <memory>
@@ -63,8 +65,12 @@ Awaitable NodeSnapshot(ApiContext& ctx, RequestContext& rc) {
 
 Awaitable NodeClickWatermark(ApiContext& ctx, RequestContext& rc) {
   auto node = rc.query.find("node");
-  if (node == rc.query.end() || node->second.empty() || node->second.size() > 128) {
-    co_return rc.Error(ErrorCode::kInvalidArgument, "node is required (at most 128 characters).");
+  // Echoed into the JSON answer: bytes that are not UTF-8 would make the
+  // whole answer invalid JSON.
+  if (node == rc.query.end() || node->second.empty() || node->second.size() > 128 ||
+      !simdjson::validate_utf8(node->second.data(), node->second.size())) {
+    co_return rc.Error(ErrorCode::kInvalidArgument,
+                       "node is required (at most 128 characters of UTF-8).");
   }
   boost::json::object body;
   body["node"] = node->second;

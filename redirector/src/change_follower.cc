@@ -21,7 +21,6 @@ ChangeFollower::ChangeFollower(ReplicaStore* store, LinkSink* table,
                                std::unique_ptr<AdminClient> admin, ChangeFollowerOptions options,
                                MetricsRegistry* metrics)
     : store_(store),
-      table_(table),
       admin_(std::move(admin)),
       options_(std::move(options)),
       applier_(store, table) {

@@ -114,7 +114,6 @@ class ChangeFollower {
   void RegisterMetrics(MetricsRegistry* metrics);
 
   ReplicaStore* const store_;
-  LinkSink* const table_;
   const std::unique_ptr<AdminClient> admin_;
   const ChangeFollowerOptions options_;
   ChangeApplier applier_;

@@ -311,6 +311,17 @@ class HostileApiTest(unittest.TestCase):
         status, body = self.api.json("GET", "/api/v1/urls/victim", None, self.key)
         self.assertEqual((status, body["state"]), (200, "ACTIVE"))
 
+    def test_node_ids_that_are_not_utf8_are_refused_with_valid_json(self):
+        auth = {"Authorization": "Bearer " + self.api.node_token}
+        for node in ("%FF", "a%C0%AE", "%ED%A0%80"):
+            with self.subTest(node=node):
+                status, _, data = self.api.request("GET", "/internal/v1/clicks/watermark?node=" + node,
+                                                   headers=auth)
+                self.assertEqual(status, 400, data)
+                self.assertIn("UTF-8", json.loads(data)["message"])
+        status, _, data = self.api.request("GET", "/internal/v1/clicks/watermark?node=n%C3%A9", headers=auth)
+        self.assertEqual((status, json.loads(data)["node"]), (200, "n\u00e9"))
+
     def test_look_alike_slugs_are_refused(self):
         self.create("https://example.com/paypal", "paypal")
         slugs = ["p\u0430ypal",            # Cyrillic a
