@@ -70,15 +70,17 @@ struct EdgeServer::Worker {
     int64_t head_started_ms = 0;
     int64_t last_activity_ms = 0;
     bool closing = false;
-    bool writing = false;   // output blocked: waiting for EPOLLOUT
-    bool readable = true;   // the socket may hold unread bytes
+    bool writing = false;  // output blocked: waiting for EPOLLOUT
+    bool readable = true;  // the socket may hold unread bytes
     char code[kCodeBufferBytes];
     char in[kInBufferBytes];
     char out[kOutBufferBytes];
   };
 
   Worker(EdgeServer* server, int index)
-      : server(server), index(index), stats(server->stats_[index].get()),
+      : server(server),
+        index(index),
+        stats(server->stats_[index].get()),
         clicks(server->clicks_[index].get()) {
     UpdateDate();
   }
