@@ -713,6 +713,11 @@ class DescriptorExhaustionTest(unittest.TestCase):
     FD_LIMIT = 256
 
     def setUp(self):
+        if os.environ.get("SHORTLINK_SANITIZE"):
+            # UBSan's vptr check tests memory readability through a pipe():
+            # with no descriptor left it reports a false "invalid vptr" and
+            # aborts. The Release suite runs these.
+            self.skipTest("needs free descriptors under UBSan; run in the Release suite")
         self.group = ProcessGroup()
 
     def tearDown(self):
