@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include "common/log.h"
 #include "common/rocks_logger.h"
@@ -98,9 +99,13 @@ ReplicaStore::~ReplicaStore() {
 Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(const std::string& dir,
                                                          ReplicaOptions options) {
   rocksdb::DBOptions db_options = DatabaseOptions();
-  std::vector<std::string> names;
-  if (!rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok()) {
-    names = {rocksdb::kDefaultColumnFamilyName};  // a new database
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};  // a new database
+  // Asked only of an existing database: on a new one RocksDB logs a
+  // failure to read the directory, an error line on every first start.
+  std::error_code ignored;
+  if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ignored) &&
+      !rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok()) {
+    names = {rocksdb::kDefaultColumnFamilyName};
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions());
