@@ -12,28 +12,19 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "accounts.h"
 #include "common/clock.h"
 #include "common/validation.h"
+#include "fuzz_check.h"
 #include "handlers.h"
 #include "http_types.h"
 #include "json_input.h"
 
 namespace shortlink::admin {
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 constexpr uint64_t kOwner = 7;
 

@@ -10,11 +10,10 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "handlers.h"
 #include "http_types.h"
 #include "request_context.h"
@@ -22,14 +21,6 @@
 
 namespace shortlink::admin {
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 constexpr uint64_t kOwner = 7;
 

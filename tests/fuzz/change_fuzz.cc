@@ -9,25 +9,16 @@
 //     those frames yields them again.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/change.h"
 #include "common/link.h"
+#include "fuzz_check.h"
 
 namespace shortlink {
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 void CheckLink(std::string_view bytes) {
   auto link = DecodeLink(bytes);

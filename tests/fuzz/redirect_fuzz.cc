@@ -13,8 +13,6 @@
 #include <sanitizer/lsan_interface.h>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +21,7 @@
 
 #include "bot_detector.h"
 #include "click_counter.h"
+#include "fuzz_check.h"
 #include "link_table.h"
 #include "request_head.h"
 #include "responder.h"
@@ -33,14 +32,6 @@ namespace {
 constexpr std::string_view kDate = "Sun, 22 Nov 2026 00:00:00 GMT";
 constexpr std::string_view kHomeUrl = "https://home.example/welcome";
 constexpr int kMaxPipelined = 64;  // requests answered per input, as the edge caps a read
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 struct ModelLink {
   std::string url;

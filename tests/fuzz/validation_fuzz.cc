@@ -12,24 +12,15 @@
 // after "https://", so the fuzzer need not find the scheme itself.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "common/validation.h"
+#include "fuzz_check.h"
 #include "responder.h"
 
 namespace shortlink {
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 const UrlPolicy& Policy() {
   static const auto* policy = new UrlPolicy{"go.example", DefaultShortenerBlocklist()};
