@@ -187,8 +187,7 @@ void ClickFlusher::Run() {
     }
     Collect(false);
     if (Clock::now() < next_flush) continue;
-    AddClicks(collected_);
-    collected_.clear();
+    AddCollected();
     Flush(false);
     next_flush += options_.interval;
     // After a slow flush (timeouts), wait a full interval rather than burst.
@@ -208,8 +207,7 @@ void ClickFlusher::Stop() {
 
   // The workers have exited: their active tables are ours to drain now.
   Collect(true);
-  AddClicks(collected_);
-  collected_.clear();
+  AddCollected();
   auto deadline = Clock::now() + options_.stop_timeout;
   while (!pending_.empty()) {
     Flush(true);
@@ -251,8 +249,7 @@ void ClickFlusher::Flush(bool stopping) {
 }
 
 void ClickFlusher::Collect(bool after_stop) {
-  CodeCounts& counts = collected_;
-  auto drain = [&counts](const ClickTable& table) {
+  auto drain = [&counts = collected_](const ClickTable& table) {
     table.ForEach([&counts](std::string_view code, uint64_t n) {
       if (auto it = counts.find(code); it != counts.end())
         it->second += n;
@@ -274,8 +271,8 @@ void ClickFlusher::Collect(bool after_stop) {
   }
 }
 
-void ClickFlusher::AddClicks(const CodeCounts& counts) {
-  if (counts.empty()) return;
+void ClickFlusher::AddCollected() {
+  if (collected_.empty()) return;
   // Clicks join the open batch at the tail when there is one (Redis down,
   // admin-api slow): one growing batch instead of one per second.
   Pending* tail = nullptr;
@@ -287,12 +284,13 @@ void ClickFlusher::AddClicks(const CodeCounts& counts) {
     tail->number = next_number_++;
     tail->bytes = kBatchOverhead;
   }
-  for (const auto& [code, n] : counts) {
+  for (const auto& [code, n] : collected_) {
     auto [it, inserted] = tail->counts.try_emplace(code, 0);
     it->second += n;
     tail->clicks += n;
     if (inserted) tail->bytes += code.size() + kEntryOverhead;
   }
+  collected_.clear();
   state_dirty_ = true;
   EnforceBounds();
 }

@@ -144,7 +144,8 @@ class ClickFlusher {
   // Drains the sources' full tables into collected_; `after_stop` also
   // takes the active ones.
   void Collect(bool after_stop);
-  void AddClicks(const CodeCounts& counts);
+  // Moves collected_ into the open batch (or a new one), and empties it.
+  void AddCollected();
   bool PollWatermark();
   void OnWatermark(uint64_t watermark);
   void Renumber();

@@ -289,14 +289,15 @@ struct EdgeServer::Worker {
     acceptor.close(ignored);
     sweeper.cancel();
     accept_pause.cancel();
+    bool writing = false;
     for (Connection* c = connections; c; c = c->next) {
-      if (!c->writing)
-        c->socket.close(ignored);  // a write in progress finishes, then the connection closes
+      if (c->writing)
+        writing = true;  // a write in progress finishes, then the connection closes...
+      else
+        c->socket.close(ignored);
     }
     // ...within kStopDrain: a client that does not read its answers must
     // not hold up a shutdown.
-    bool writing = false;
-    for (Connection* c = connections; c; c = c->next) writing = writing || c->writing;
     if (!writing) return;
     sweeper.expires_after(kStopDrain);
     sweeper.async_wait([this](boost::system::error_code) {
