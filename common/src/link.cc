@@ -1,5 +1,7 @@
 #include "common/link.h"
 
+#include <cstdint>
+
 #include "common/wire.h"
 
 namespace shortlink {
@@ -15,9 +17,105 @@ enum Tag : uint8_t {
   kCreatedAt = 6,
   kUpdatedAt = 7,
   kIsFile = 8,
+  // Metadata.
+  kTitle = 9,
+  kTag = 10,  // repeated, in order
+  kHidden = 11,
+  // Rules (kFirstRule..kLastRule): their presence sends a node to DecodeLink.
+  kExpiresAt = 12,
+  kExpiredUrl = 13,
+  kMaxClicks = 14,
+  kClickLimitUrl = 15,
+  kClickType = 16,
+  kUniqueWindow = 17,
+  kPasswordHash = 18,
+  kDeviceIos = 19,
+  kDeviceAndroid = 20,
+  kDeviceWindows = 21,
+  kDeviceMobile = 22,
+  kAbTarget = 23,  // repeated: varint percentage, then the URL
+  kUtmSource = 24,
+  kUtmMedium = 25,
+  kUtmCampaign = 26,
+  kUtmTerm = 27,
+  kUtmContent = 28,
+  kForwardQuery = 29,
+  kRedirectType = 30,
 };
+constexpr uint8_t kFirstRule = kExpiresAt, kLastRule = kRedirectType;
+
+bool IsVarintTag(uint8_t tag) {
+  switch (tag) {
+    case kState:
+    case kOwner:
+    case kClicks:
+    case kCreatedAt:
+    case kUpdatedAt:
+    case kIsFile:
+    case kHidden:
+    case kExpiresAt:
+    case kMaxClicks:
+    case kClickType:
+    case kUniqueWindow:
+    case kForwardQuery:
+    case kRedirectType:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void PutOptional(uint8_t tag, const std::string& text, std::string* out) {
+  if (!text.empty()) wire::PutField(tag, text, out);
+}
+void PutOptionalVarint(uint8_t tag, uint64_t value, std::string* out) {
+  if (value != 0) wire::PutVarintField(tag, value, out);
+}
+
+void EncodeRules(const LinkRules& r, std::string* out) {
+  PutOptionalVarint(kExpiresAt, static_cast<uint64_t>(r.expires_at_ms), out);
+  PutOptional(kExpiredUrl, r.expired_url, out);
+  PutOptionalVarint(kMaxClicks, r.max_clicks, out);
+  PutOptional(kClickLimitUrl, r.click_limit_url, out);
+  PutOptionalVarint(kClickType, static_cast<uint64_t>(r.click_type), out);
+  PutOptionalVarint(kUniqueWindow, r.unique_window_minutes, out);
+  PutOptional(kPasswordHash, r.password_hash, out);
+  PutOptional(kDeviceIos, r.devices.ios, out);
+  PutOptional(kDeviceAndroid, r.devices.android, out);
+  PutOptional(kDeviceWindows, r.devices.windows, out);
+  PutOptional(kDeviceMobile, r.devices.mobile, out);
+  for (const AbTarget& t : r.ab_targets) {
+    std::string nested;
+    wire::PutVarint(t.percentage, &nested);
+    nested += t.url;
+    wire::PutField(kAbTarget, nested, out);
+  }
+  PutOptional(kUtmSource, r.utm.source, out);
+  PutOptional(kUtmMedium, r.utm.medium, out);
+  PutOptional(kUtmCampaign, r.utm.campaign, out);
+  PutOptional(kUtmTerm, r.utm.term, out);
+  PutOptional(kUtmContent, r.utm.content, out);
+  PutOptionalVarint(kForwardQuery, r.forward_query ? 1 : 0, out);
+  PutOptionalVarint(kRedirectType, r.redirect_type, out);
+}
 
 }  // namespace
+
+std::string_view ClickTypeName(ClickType type) {
+  return type == ClickType::kUnique ? "UNIQUE" : "ALL";
+}
+
+bool ParseClickType(std::string_view text, ClickType* type) {
+  if (text == "ALL") {
+    *type = ClickType::kAll;
+    return true;
+  }
+  if (text == "UNIQUE") {
+    *type = ClickType::kUnique;
+    return true;
+  }
+  return false;
+}
 
 std::string_view LinkStateName(LinkState state) {
   return state == LinkState::kActive ? "ACTIVE" : "INACTIVE";
@@ -44,24 +142,115 @@ void EncodeLink(const Link& link, std::string* out) {
   wire::PutVarintField(kCreatedAt, static_cast<uint64_t>(link.created_at_ms), out);
   wire::PutVarintField(kUpdatedAt, static_cast<uint64_t>(link.updated_at_ms), out);
   if (link.is_file) wire::PutVarintField(kIsFile, 1, out);
+  PutOptional(kTitle, link.title, out);
+  for (const std::string& tag : link.tags) wire::PutField(kTag, tag, out);
+  PutOptionalVarint(kHidden, link.hidden ? 1 : 0, out);
+  EncodeRules(link.rules, out);
 }
 
 namespace {
 
-// Walks a record's fields into `link`, strings as views into `bytes`.
+Status Malformed(const char* what) { return MakeError(ErrorCode::kInvalidArgument, what); }
+
+// Fills one rule or metadata field of `link`.
+Status DecodeExtraField(uint8_t tag, std::string_view field, uint64_t n, Link* link) {
+  LinkRules& r = link->rules;
+  switch (tag) {
+    case kTitle:
+      link->title.assign(field);
+      break;
+    case kTag:
+      link->tags.emplace_back(field);
+      break;
+    case kHidden:
+      link->hidden = n != 0;
+      break;
+    case kExpiresAt:
+      if (n > static_cast<uint64_t>(INT64_MAX)) return Malformed("bad expiry in link record");
+      r.expires_at_ms = static_cast<int64_t>(n);
+      break;
+    case kExpiredUrl:
+      r.expired_url.assign(field);
+      break;
+    case kMaxClicks:
+      r.max_clicks = n;
+      break;
+    case kClickLimitUrl:
+      r.click_limit_url.assign(field);
+      break;
+    case kClickType:
+      if (n > 1) return Malformed("bad click type in link record");
+      r.click_type = static_cast<ClickType>(n);
+      break;
+    case kUniqueWindow:
+      if (n > kMaxUniqueWindowMinutes) return Malformed("bad unique window in link record");
+      r.unique_window_minutes = static_cast<uint32_t>(n);
+      break;
+    case kPasswordHash:
+      r.password_hash.assign(field);
+      break;
+    case kDeviceIos:
+      r.devices.ios.assign(field);
+      break;
+    case kDeviceAndroid:
+      r.devices.android.assign(field);
+      break;
+    case kDeviceWindows:
+      r.devices.windows.assign(field);
+      break;
+    case kDeviceMobile:
+      r.devices.mobile.assign(field);
+      break;
+    case kAbTarget: {
+      wire::Reader nested(field);
+      uint64_t percentage = 0;
+      if (!nested.ReadVarint(&percentage) || percentage > 100)
+        return Malformed("bad A/B target in link record");
+      r.ab_targets.push_back({std::string(nested.rest()), static_cast<uint32_t>(percentage)});
+      break;
+    }
+    case kUtmSource:
+      r.utm.source.assign(field);
+      break;
+    case kUtmMedium:
+      r.utm.medium.assign(field);
+      break;
+    case kUtmCampaign:
+      r.utm.campaign.assign(field);
+      break;
+    case kUtmTerm:
+      r.utm.term.assign(field);
+      break;
+    case kUtmContent:
+      r.utm.content.assign(field);
+      break;
+    case kForwardQuery:
+      r.forward_query = n != 0;
+      break;
+    case kRedirectType:
+      if (n != 301 && n != 302 && n != 307 && n != 308)
+        return Malformed("bad redirect type in link record");
+      r.redirect_type = static_cast<uint16_t>(n);
+      break;
+    default:
+      break;  // a field from a newer writer: skip it
+  }
+  return Status::Ok();
+}
+
+// Walks a record's fields into `served` (views into `bytes`) and, when
+// `link` is given, every other field into it.
 Status DecodeFields(std::string_view bytes, ServedLink* served, Link* link) {
   bool has_code = false, has_url = false;
   wire::Reader reader(bytes);
   while (!reader.done()) {
     uint8_t tag = 0;
     std::string_view field;
-    if (!reader.ReadField(&tag, &field))
-      return MakeError(ErrorCode::kInvalidArgument, "truncated link record");
+    if (!reader.ReadField(&tag, &field)) return Malformed("truncated link record");
     uint64_t n = 0;
-    bool is_varint_tag = tag >= kState && tag <= kIsFile;
-    if (is_varint_tag && !wire::ParseVarint(field, &n)) {
-      return MakeError(ErrorCode::kInvalidArgument, "bad integer field in link record");
-    }
+    if (IsVarintTag(tag) && !wire::ParseVarint(field, &n))
+      return Malformed("bad integer field in link record");
+    if (tag >= kFirstRule && tag <= kLastRule) served->has_rules = true;
     switch (tag) {
       case kCode:
         served->code = field;
@@ -72,7 +261,7 @@ Status DecodeFields(std::string_view bytes, ServedLink* served, Link* link) {
         has_url = true;
         break;
       case kState:
-        if (n > 1) return MakeError(ErrorCode::kInvalidArgument, "bad link state");
+        if (n > 1) return Malformed("bad link state");
         served->state = static_cast<LinkState>(n);
         break;
       case kOwner:
@@ -91,11 +280,14 @@ Status DecodeFields(std::string_view bytes, ServedLink* served, Link* link) {
         if (link) link->is_file = n != 0;
         break;
       default:
-        break;  // a field from a newer writer: skip it
+        if (link) {
+          Status s = DecodeExtraField(tag, field, n, link);
+          if (!s.ok()) return s;
+        }
+        break;
     }
   }
-  if (!has_code || !has_url)
-    return MakeError(ErrorCode::kInvalidArgument, "link record lacks code or URL");
+  if (!has_code || !has_url) return Malformed("link record lacks code or URL");
   return Status::Ok();
 }
 
@@ -114,6 +306,7 @@ Result<Link> DecodeLink(std::string_view bytes) {
 
 Result<ServedLink> DecodeServedLink(std::string_view bytes) {
   ServedLink served;
+  served.record = bytes;
   Status s = DecodeFields(bytes, &served, nullptr);
   if (!s.ok()) return s.error();
   return served;

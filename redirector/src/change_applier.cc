@@ -8,13 +8,27 @@ namespace shortlink::redirector {
 
 Result<LoadStats> ChangeApplier::LoadReplica() {
   table_->Reserve(store_->EstimatedLinks());
-  return store_->LoadAll(
-      [this](const ServedLink& link) { table_->InsertNew(link.code, link.long_url, link.state); });
+  return store_->LoadAll([this](const ServedLink& link) {
+    if (!link.has_rules) return table_->InsertNew(link.code, link.long_url, link.state);
+    // Rare: the whole record is decoded only for links with rules.
+    auto full = DecodeLink(link.record);
+    if (full.ok())
+      table_->InsertNewWithRules(*full);
+    else
+      table_->InsertNew(link.code, link.long_url, link.state);
+  });
+}
+
+void ChangeApplier::UpsertToTable(const Link& link) {
+  if (link.rules.empty())
+    table_->Upsert(link.code, link.long_url, link.state);
+  else
+    table_->UpsertWithRules(link);
 }
 
 void ChangeApplier::ApplyToTable(const ReceivedChange& change) {
   if (change.op == ChangeOp::kUpsert) {
-    table_->Upsert(change.link.code, change.link.long_url, change.link.state);
+    UpsertToTable(change.link);
   } else {
     table_->Erase(change.link.code);
   }
@@ -67,7 +81,7 @@ Status ChangeApplier::CommitSnapshot(ReplicaSnapshotWriter* writer, uint64_t seq
     if (now == nullptr) {
       table_->Erase(code);
     } else {
-      table_->Upsert(now->code, now->long_url, now->state);
+      UpsertToTable(*now);
     }
   });
 }

@@ -36,6 +36,10 @@ class LinkSink {
   virtual void InsertNew(std::string_view code, std::string_view long_url, LinkState state) {
     Upsert(code, long_url, state);
   }
+  // A link with rules (link.rules not empty). Sinks that do not evaluate
+  // rules keep its code, URL and state.
+  virtual void UpsertWithRules(const Link& link) { Upsert(link.code, link.long_url, link.state); }
+  virtual void InsertNewWithRules(const Link& link) { UpsertWithRules(link); }
 };
 
 enum class ApplyOutcome {
@@ -83,6 +87,7 @@ class ChangeApplier {
 
  private:
   void ApplyToTable(const ReceivedChange& change);
+  void UpsertToTable(const Link& link);
 
   ReplicaStore* store_;
   LinkSink* table_;

@@ -11,6 +11,7 @@
 
 #include "bot_detector.h"
 #include "common/log.h"
+#include "password_verifier.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -51,6 +52,11 @@ struct EdgeServer::Worker {
     int64_t write_started_ms = 0;
     bool closing = false;
     bool writing = false;
+    bool verifying = false;  // a POSTed password is being checked: the connection waits
+    PasswordVerifier::Verdict verdict;  // the check's result, for the request it was for
+    bool has_verdict = false;
+    uint8_t peer_len = 0;
+    char peer[16];  // the client's address bytes (4 or 16), for unique clicks and guess limits
     char code[kCodeBufferBytes];
     char in[kInBufferBytes];
     char out[kOutBufferBytes];
@@ -63,8 +69,17 @@ struct EdgeServer::Worker {
         sweeper(ioc),
         accept_pause(ioc),
         stats(server->stats_[index].get()),
-        clicks(server->clicks_[index].get()) {
+        clicks(server->clicks_[index].get()),
+        rng_state(0x9e3779b97f4a7c15ull ^ (static_cast<uint64_t>(NowMs()) << 8) ^
+                  static_cast<uint64_t>(index)) {
     UpdateDate();
+  }
+
+  uint32_t NextRandom() {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return static_cast<uint32_t>(rng_state >> 32);
   }
 
   EdgeServer* server;
@@ -76,6 +91,8 @@ struct EdgeServer::Worker {
   WorkerStats* stats;
   ThreadClicks* clicks;
   Connection* connections = nullptr;
+  tcp::endpoint peer;  // filled by the accept in flight
+  uint64_t rng_state;  // xorshift64: A/B buckets need a random number, not a secure one
   bool stopping = false;
   char date[32];
   size_t date_len = 0;
@@ -91,7 +108,7 @@ struct EdgeServer::Worker {
   }
 
   void Accept() {
-    acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    acceptor.async_accept(peer, [this](boost::system::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted || stopping) return;
         // Out of descriptors (EMFILE, ENFILE), accept fails again at once
@@ -113,6 +130,7 @@ struct EdgeServer::Worker {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto* c = new Connection(std::move(socket), this);
+        RememberPeer(c);
         c->last_activity_ms = NowMs();
         c->head_started_ms = c->last_activity_ms;  // a new connection owes us a head
         Link(c);
@@ -120,6 +138,19 @@ struct EdgeServer::Worker {
       }
       Accept();
     });
+  }
+
+  void RememberPeer(Connection* c) {
+    auto address = peer.address();
+    if (address.is_v4()) {
+      auto bytes = address.to_v4().to_bytes();
+      memcpy(c->peer, bytes.data(), bytes.size());
+      c->peer_len = static_cast<uint8_t>(bytes.size());
+    } else {
+      auto bytes = address.to_v6().to_bytes();
+      memcpy(c->peer, bytes.data(), bytes.size());
+      c->peer_len = static_cast<uint8_t>(bytes.size());
+    }
   }
 
   void Link(Connection* c) {
@@ -196,9 +227,31 @@ struct EdgeServer::Worker {
       if (status == ParseStatus::kIncomplete) break;
       ResponseInfo info;
       if (status == ParseStatus::kOk) {
-        c->out_len += server->responder_.Respond(head, *server->table_, date, c->out + c->out_len,
-                                                 c->code, &info);
-        consumed += head.length;
+        size_t body_end = consumed + head.length + head.content_length;
+        if (body_end > c->in_len) break;  // a form's body is still on its way
+        VisitFacts facts;
+        facts.client_address = std::string_view(c->peer, c->peer_len);
+        facts.random = NextRandom();
+        std::string hash;
+        facts.password_hash = &hash;
+        if (c->has_verdict) {
+          facts.password = c->verdict.password;
+          facts.password_throttled = c->verdict.throttled;
+        }
+        size_t n = server->responder_.Respond(head, *server->table_, date, c->out + c->out_len,
+                                              c->code, &info, facts);
+        if (info.outcome == Outcome::kPasswordCheck) {
+          // Answers already made go out first; then this request is checked.
+          if (c->out_len == 0) {
+            std::string_view body(c->in + consumed + head.length, head.content_length);
+            StartPasswordCheck(c, std::move(hash), body, consumed);
+            return;
+          }
+          break;
+        }
+        c->has_verdict = false;
+        c->out_len += n;
+        consumed = body_end;
         c->scanned = 0;
         if (!head.keep_alive) c->closing = true;
         Count(info, head);
@@ -221,6 +274,30 @@ struct EdgeServer::Worker {
     Read(c);
   }
 
+  // Hands the password to the verifier; the connection neither reads nor
+  // writes until the verdict comes back, then answers this same request.
+  void StartPasswordCheck(Connection* c, std::string hash, std::string_view body,
+                          size_t consumed) {
+    if (consumed > 0) {
+      memmove(c->in, c->in + consumed, c->in_len - consumed);
+      c->in_len -= consumed;
+      c->scanned = 0;
+    }
+    c->verifying = true;
+    server->verifier_->Verify(std::move(hash), std::string(body),
+                              std::string(c->peer, c->peer_len),
+                              [this, c](PasswordVerifier::Verdict verdict) {
+                                asio::post(ioc, [this, c, verdict] {
+                                  c->verifying = false;
+                                  if (stopping) return Destroy(c);
+                                  c->verdict = verdict;
+                                  c->has_verdict = true;
+                                  c->last_activity_ms = NowMs();
+                                  Process(c);
+                                });
+                              });
+  }
+
   void Count(const ResponseInfo& info, const RequestHead& head) {
     if (info.status >= 500)
       Bump(stats->responses_5xx);
@@ -233,6 +310,10 @@ struct EdgeServer::Worker {
     switch (info.outcome) {
       case Outcome::kHit:
         Bump(stats->hits);
+        if (info.ruled) {  // the rules decided (unique visitors, HEAD, bots)
+          if (info.count_click) clicks->Record(info.code);
+          break;
+        }
         // HEAD requests and crawlers are not people clicking.
         if (head.method == Method::kGet && !IsBot(head.user_agent))
           clicks->Record(info.code);
@@ -261,6 +342,7 @@ struct EdgeServer::Worker {
       int64_t head_limit = std::chrono::milliseconds(server->options_.head_timeout).count();
       int64_t idle_limit = std::chrono::milliseconds(server->options_.idle_timeout).count();
       for (Connection* c = connections; c; c = c->next) {
+        if (c->verifying) continue;  // the verifier answers within its own limits
         if (c->writing) {
           // A client that stops reading its answers holds a write open;
           // past the idle limit it is as idle as one that sends nothing.
@@ -293,7 +375,7 @@ struct EdgeServer::Worker {
     for (Connection* c = connections; c; c = c->next) {
       if (c->writing)
         writing = true;  // a write in progress finishes, then the connection closes...
-      else
+      else if (!c->verifying)  // (a check in progress ends in Destroy)
         c->socket.close(ignored);
     }
     // ...within kStopDrain: a client that does not read its answers must
@@ -310,6 +392,8 @@ struct EdgeServer::Worker {
 EdgeServer::EdgeServer(const LinkTable* table, EdgeServerOptions options)
     : table_(table), options_(std::move(options)), responder_(options_.responder) {
   if (options_.threads < 1) options_.threads = 1;
+  // Password checks are rare and heavy: half the workers' threads at most.
+  verifier_ = std::make_unique<PasswordVerifier>(std::max(1, options_.threads / 2));
   for (int i = 0; i < options_.threads; ++i) {
     stats_.push_back(std::make_unique<WorkerStats>());
     clicks_.push_back(std::make_unique<ThreadClicks>());
@@ -365,6 +449,9 @@ void EdgeServer::Stop() {
   }
   for (auto& t : threads_) t.join();
   threads_.clear();
+  // Checks still running post to io_contexts that no longer run: their
+  // handlers are dropped with the workers below, never run.
+  if (verifier_) verifier_->Stop();
   // Connections whose handlers never ran (io_context stopped) are freed here.
   for (auto& worker : workers_) {
     while (worker->connections) worker->Destroy(worker->connections);

@@ -29,6 +29,10 @@
 #include "responder.h"
 
 namespace shortlink::redirector {
+class PasswordVerifier;
+}
+
+namespace shortlink::redirector {
 
 struct EdgeServerOptions {
   std::string host = "0.0.0.0";
@@ -74,6 +78,7 @@ class EdgeServer {
   const LinkTable* table_;
   EdgeServerOptions options_;
   Responder responder_;
+  std::unique_ptr<PasswordVerifier> verifier_;
   std::atomic<size_t> open_connections_{0};
   std::vector<std::unique_ptr<WorkerStats>> stats_;
   std::vector<std::unique_ptr<ThreadClicks>> clicks_;

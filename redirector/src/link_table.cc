@@ -10,8 +10,9 @@
 //     whose tag matches, so a lookup costs one cache miss for the slot and
 //     one for its entry, not one per entry of the probe run;
 //   - one malloc'ed block per link: a 4-byte header, then the code and URL
-//     bytes. No per-entry RCU head: a replaced entry is handed to call_rcu
-//     in a small node allocated at retirement.
+//     bytes, then, only for a link with rules, a pointer to its EdgeRules.
+//     No per-entry RCU head: a replaced entry is handed to call_rcu in a
+//     small node allocated at retirement.
 // At 1M links that is about 12 bytes of slot plus 4 of header plus malloc's
 // 8-16 bytes per link: ~30 bytes beyond the code and URL.
 //
@@ -50,20 +51,38 @@ namespace {
 
 char g_grace_period_marker;  // the address TSan annotations synchronize on
 
+constexpr uint8_t kStateMask = 1;      // LinkState
+constexpr uint8_t kHasRulesFlag = 2;   // an EdgeRules pointer follows the URL
+
 struct Entry {
   uint8_t code_len;  // codes are at most 64 bytes
-  uint8_t state;
+  uint8_t flags;     // the state, and kHasRulesFlag
   uint16_t url_len;
-  char bytes[];  // code, then URL
+  char bytes[];  // code, then URL, then (unaligned) the EdgeRules pointer
 
   std::string_view code() const { return {bytes, code_len}; }
   std::string_view url() const { return {bytes + code_len, url_len}; }
+  LinkState state() const { return static_cast<LinkState>(flags & kStateMask); }
+  EdgeRules* rules() const {
+    if (!(flags & kHasRulesFlag)) return nullptr;
+    EdgeRules* r;
+    memcpy(&r, bytes + code_len + url_len, sizeof r);
+    return r;
+  }
 };
 
 // Bytes of an entry's block: the header without its tail padding, then the
-// code and URL.
+// code and URL, then the rules pointer when there are rules.
 constexpr size_t kEntryHeader = offsetof(Entry, bytes);
-size_t EntryBytes(size_t code_size, size_t url_size) { return kEntryHeader + code_size + url_size; }
+size_t EntryBytes(size_t code_size, size_t url_size, bool has_rules) {
+  return kEntryHeader + code_size + url_size + (has_rules ? sizeof(EdgeRules*) : 0);
+}
+size_t EntryBytes(const Entry* e) { return EntryBytes(e->code_len, e->url_len, e->rules()); }
+
+void FreeEntry(Entry* e) {
+  delete e->rules();
+  free(e);
+}
 
 // A slot word: tag << 48 | pointer. User-space pointers on x86-64 and
 // AArch64 fit in 48 bits (Linux hands out higher addresses only to mmap
@@ -122,15 +141,20 @@ Table* NewTable(size_t capacity) {
   return t;  // calloc's zeroes are empty slots on every platform we build for
 }
 
-Entry* NewEntry(std::string_view code, std::string_view url, LinkState state) {
-  Entry* e = static_cast<Entry*>(malloc(EntryBytes(code.size(), url.size())));
+Entry* NewEntry(std::string_view code, std::string_view url, LinkState state,
+               std::unique_ptr<EdgeRules> rules) {
+  Entry* e = static_cast<Entry*>(malloc(EntryBytes(code.size(), url.size(), rules != nullptr)));
   if (!e) throw std::bad_alloc();
   if (reinterpret_cast<uintptr_t>(e) & ~kPointerMask) abort();  // see kTagShift
   e->code_len = static_cast<uint8_t>(code.size());
-  e->state = static_cast<uint8_t>(state);
+  e->flags = static_cast<uint8_t>(state) | (rules ? kHasRulesFlag : 0);
   e->url_len = static_cast<uint16_t>(url.size());
   memcpy(e->bytes, code.data(), code.size());
   memcpy(e->bytes + code.size(), url.data(), url.size());
+  if (rules) {
+    EdgeRules* owned = rules.release();
+    memcpy(e->bytes + code.size() + url.size(), &owned, sizeof owned);
+  }
   return e;
 }
 
@@ -142,22 +166,28 @@ size_t CapacityFor(size_t links) { return std::max<size_t>(16, links + links * 2
 struct Retired {
   rcu_head head;
   void* memory;
+  bool is_entry;  // an Entry (which may own rules) or a slot array
 };
 
 void FreeRetired(rcu_head* head) {
   Retired* r = caa_container_of(head, Retired, head);
   SHORTLINK_TSAN_ACQUIRE(r);  // the writer's hand-over, through liburcu's queue
   SHORTLINK_TSAN_ACQUIRE(&g_grace_period_marker);  // every reader that could see it has unlocked
-  free(r->memory);
+  if (r->is_entry)
+    FreeEntry(static_cast<Entry*>(r->memory));
+  else
+    free(r->memory);
   delete r;
 }
 
-void Retire(void* memory) {
+void RetireMemory(void* memory, bool is_entry) {
   if (!memory) return;
-  Retired* r = new Retired{{}, memory};
+  Retired* r = new Retired{{}, memory, is_entry};
   SHORTLINK_TSAN_RELEASE(r);
   urcu_memb_call_rcu(&r->head, FreeRetired);
 }
+void Retire(Entry* e) { RetireMemory(e, true); }
+void Retire(Table* t) { RetireMemory(t, false); }
 
 }  // namespace
 
@@ -232,7 +262,7 @@ LinkTable::~LinkTable() {
   urcu_memb_barrier();  // deferred frees from earlier changes run first
   for (size_t i = 0; i < t->capacity; ++i) {
     uint64_t word = t->slots[i].load(std::memory_order_relaxed);
-    if (IsEntry(word)) free(EntryOf(word));
+    if (IsEntry(word)) FreeEntry(EntryOf(word));
   }
   free(t);
   delete impl_;
@@ -246,17 +276,18 @@ bool Storable(std::string_view code, std::string_view long_url) {
 }
 }  // namespace
 
-void LinkTable::Upsert(std::string_view code, std::string_view long_url, LinkState state) {
+void LinkTable::Upsert(std::string_view code, std::string_view long_url, LinkState state,
+                       std::unique_ptr<EdgeRules> rules) {
   if (!Storable(code, long_url)) return;
   Table* t = impl_->table.load(std::memory_order_relaxed);
   uint64_t hash = impl_->Hash(code);
-  Entry* fresh = NewEntry(code, long_url, state);
-  impl_->entry_bytes.fetch_add(EntryBytes(code.size(), long_url.size()), std::memory_order_relaxed);
+  Entry* fresh = NewEntry(code, long_url, state, std::move(rules));
+  impl_->entry_bytes.fetch_add(EntryBytes(fresh), std::memory_order_relaxed);
   if (auto* slot = impl_->FindSlot(t, code, hash)) {
     uint64_t old =
         slot->exchange(TagOf(hash) | reinterpret_cast<uintptr_t>(fresh), std::memory_order_acq_rel);
     Entry* e = EntryOf(old);
-    impl_->entry_bytes.fetch_sub(EntryBytes(e->code_len, e->url_len), std::memory_order_relaxed);
+    impl_->entry_bytes.fetch_sub(EntryBytes(e), std::memory_order_relaxed);
     Retire(e);
     return;
   }
@@ -268,11 +299,13 @@ void LinkTable::Reserve(size_t links) {
   if (CapacityFor(links) > t->capacity) impl_->Rehash(CapacityFor(links));
 }
 
-void LinkTable::InsertNew(std::string_view code, std::string_view long_url, LinkState state) {
+void LinkTable::InsertNew(std::string_view code, std::string_view long_url, LinkState state,
+                          std::unique_ptr<EdgeRules> rules) {
   if (!Storable(code, long_url)) return;
   Table* t = impl_->table.load(std::memory_order_relaxed);
-  impl_->entry_bytes.fetch_add(EntryBytes(code.size(), long_url.size()), std::memory_order_relaxed);
-  impl_->InsertAbsent(t, impl_->Hash(code), NewEntry(code, long_url, state));
+  Entry* fresh = NewEntry(code, long_url, state, std::move(rules));
+  impl_->entry_bytes.fetch_add(EntryBytes(fresh), std::memory_order_relaxed);
+  impl_->InsertAbsent(t, impl_->Hash(code), fresh);
 }
 
 bool LinkTable::Erase(std::string_view code) {
@@ -281,7 +314,7 @@ bool LinkTable::Erase(std::string_view code) {
   if (!slot) return false;
   Entry* old = EntryOf(slot->exchange(kTombstone, std::memory_order_acq_rel));
   impl_->live.fetch_sub(1, std::memory_order_relaxed);
-  impl_->entry_bytes.fetch_sub(EntryBytes(old->code_len, old->url_len), std::memory_order_relaxed);
+  impl_->entry_bytes.fetch_sub(EntryBytes(old), std::memory_order_relaxed);
   Retire(old);
   return true;
 }
@@ -303,7 +336,8 @@ const void* LinkTable::LockedLookup(std::string_view code, LinkView* view) const
   const Entry* e = EntryOf(word);
   view->code = e->code();
   view->long_url = e->url();
-  view->state = static_cast<LinkState>(e->state);
+  view->state = e->state();
+  view->rules = e->rules();
   return e;
 }
 

@@ -12,9 +12,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "common/link.h"
+#include "rule_engine.h"
 
 namespace shortlink::redirector {
 
@@ -33,6 +35,7 @@ struct LinkView {
   std::string_view code;
   std::string_view long_url;
   LinkState state;
+  const EdgeRules* rules;  // null for a link without rules (the plain path)
 };
 
 class LinkTable {
@@ -42,14 +45,17 @@ class LinkTable {
   LinkTable(const LinkTable&) = delete;
   LinkTable& operator=(const LinkTable&) = delete;
 
-  // Writer side: one thread at a time.
-  void Upsert(std::string_view code, std::string_view long_url, LinkState state);
+  // Writer side: one thread at a time. The table owns `rules` (may be null)
+  // and frees them with the entry, after a grace period.
+  void Upsert(std::string_view code, std::string_view long_url, LinkState state,
+              std::unique_ptr<EdgeRules> rules = nullptr);
   bool Erase(std::string_view code);  // false when absent
   // Bulk load at start: make room for `links` entries at once, then insert
   // codes known to be absent (the replica holds each code once) without
   // looking for them first.
   void Reserve(size_t links);
-  void InsertNew(std::string_view code, std::string_view long_url, LinkState state);
+  void InsertNew(std::string_view code, std::string_view long_url, LinkState state,
+                 std::unique_ptr<EdgeRules> rules = nullptr);
 
   // Reader side: calls `visit(const LinkView&)` under the RCU read lock if
   // `code` (already lowercased) is present, and returns whether it was.

@@ -23,6 +23,12 @@ class LinkTableSink final : public LinkSink {
   void InsertNew(std::string_view code, std::string_view long_url, LinkState state) override {
     table_->InsertNew(code, long_url, state);
   }
+  void UpsertWithRules(const Link& link) override {
+    table_->Upsert(link.code, link.long_url, link.state, std::make_unique<EdgeRules>(link));
+  }
+  void InsertNewWithRules(const Link& link) override {
+    table_->InsertNew(link.code, link.long_url, link.state, std::make_unique<EdgeRules>(link));
+  }
 
  private:
   LinkTable* table_;

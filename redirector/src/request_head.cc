@@ -48,6 +48,19 @@ bool ValidFieldValue(std::string_view v) {
   return true;
 }
 
+// A Content-Length: digits only. Past 7 digits the exact value does not
+// matter (any body over kMaxFormBody is refused): it saturates.
+bool ParseLength(std::string_view v, size_t* length) {
+  if (v.empty()) return false;
+  size_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return false;
+    n = n < 10'000'000 ? n * 10 + static_cast<size_t>(c - '0') : n;
+  }
+  *length = n;
+  return true;
+}
+
 }  // namespace
 
 ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
@@ -86,7 +99,10 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
     if (c <= 0x20 || c >= 0x7f) return ParseStatus::kBadRequest;
   }
   head->target = target;
-  head->method = method == "GET" ? Method::kGet : method == "HEAD" ? Method::kHead : Method::kOther;
+  head->method = method == "GET"    ? Method::kGet
+                 : method == "HEAD" ? Method::kHead
+                 : method == "POST" ? Method::kPost
+                                    : Method::kOther;
 
   // --- header fields ---
   int hosts = 0;
@@ -111,6 +127,9 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
     std::string_view value = TrimOws(field.substr(colon + 1));
     if (!ValidFieldValue(value)) return ParseStatus::kBadRequest;
     switch (name.size()) {
+      case 6:
+        if (IEquals(name, "cookie") && head->cookie.empty()) head->cookie = value;
+        break;
       case 4:
         if (IEquals(name, "host")) ++hosts;
         break;
@@ -124,7 +143,7 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
         break;
       case 14:
         if (IEquals(name, "content-length")) {
-          bad_cl |= has_cl || value != "0";
+          bad_cl |= has_cl || !ParseLength(value, &head->content_length);
           has_cl = true;
         }
         break;
@@ -135,12 +154,14 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
         break;
     }
   }
-  if (has_te || bad_cl) return ParseStatus::kBadRequest;  // no request body is ever accepted here
+  if (has_te || bad_cl) return ParseStatus::kBadRequest;  // bodies come with a length or not at all
+  if (head->content_length > 0 && head->method != Method::kPost) return ParseStatus::kBadRequest;
   if (!head->http10 && hosts != 1) return ParseStatus::kBadRequest;
   if (hosts > 1) return ParseStatus::kBadRequest;
   head->keep_alive = head->http10 ? (keep_alive && !close) : !close;
   head->length = pos;
   if (head->method == Method::kOther) return ParseStatus::kMethodNotAllowed;
+  if (head->content_length > kMaxFormBody) return ParseStatus::kPayloadTooLarge;
   return ParseStatus::kOk;
 }
 

@@ -8,9 +8,11 @@
 //   bare LF, obs-fold, bad field names or whitespace  400
 //   a target not in origin form (absolute, '*')       400
 //   HTTP/1.1 without exactly one Host                 400
-//   any Transfer-Encoding, Content-Length other than 0, or both   400
+//   any Transfer-Encoding, or Content-Length twice    400
+//   a body on GET or HEAD (Content-Length not 0)      400
+//   a POST body over kMaxFormBody (password forms)    413
 //   a version other than HTTP/1.0 and HTTP/1.1        505
-//   a method other than GET and HEAD                  405
+//   a method other than GET, HEAD and POST            405
 #pragma once
 
 #include <cstddef>
@@ -20,8 +22,11 @@ namespace shortlink::redirector {
 
 inline constexpr size_t kMaxRequestLine = 8 * 1024;  // bytes
 inline constexpr size_t kMaxHead = 16 * 1024;        // bytes, request line included
+inline constexpr size_t kMaxFormBody = 1024;         // a password form's POST
 
-enum class Method { kGet, kHead, kOther };
+// POST exists for password-protected links' forms only (the responder
+// answers 405 on any other link).
+enum class Method { kGet, kHead, kPost, kOther };
 
 struct RequestHead {
   Method method = Method::kOther;
@@ -29,7 +34,9 @@ struct RequestHead {
   bool http10 = false;
   bool keep_alive = true;  // after Connection and the version's default
   std::string_view user_agent;
-  size_t length = 0;  // bytes of the head, CRLFCRLF included
+  std::string_view cookie;    // the first Cookie field
+  size_t content_length = 0;  // POST only: the body follows the head
+  size_t length = 0;          // bytes of the head, CRLFCRLF included
 };
 
 enum class ParseStatus {
@@ -39,6 +46,7 @@ enum class ParseStatus {
   kMethodNotAllowed,     // 405 (the head itself was well formed)
   kUriTooLong,           // 414
   kHeadersTooLarge,      // 431
+  kPayloadTooLarge,      // 413
   kVersionNotSupported,  // 505
 };
 

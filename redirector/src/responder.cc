@@ -3,6 +3,9 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/clock.h"
+#include "location_builder.h"
+
 namespace shortlink::redirector {
 namespace {
 
@@ -22,8 +25,20 @@ std::string_view ReasonPhrase(int status) {
       return "Temporary Redirect";
     case 308:
       return "Permanent Redirect";
+    case 200:
+      return "OK";
+    case 303:
+      return "See Other";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 410:
+      return "Gone";
+    case 413:
+      return "Content Too Large";
+    case 429:
+      return "Too Many Requests";
     case 404:
       return "Not Found";
     case 405:
@@ -72,6 +87,32 @@ void PutCommonTail(Writer& w, const RequestHead& head, std::string_view date, si
 constexpr size_t kMaxUrlBytes = 2048;
 constexpr size_t kMaxNotFoundBytes = 2048;
 
+void PutStatusLine(Writer& w, int status) {
+  w.Put("HTTP/1.1 ");
+  w.PutNumber(static_cast<size_t>(status));
+  w.Put(" ");
+  w.Put(ReasonPhrase(status));
+  w.Put("\r\n");
+}
+
+// The password form: no request data is echoed into it, so nothing a
+// visitor sends can become markup. The form posts to the URL it came from
+// (query string included, for forwardQuery).
+constexpr std::string_view kFormStart =
+    "<!doctype html><html><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+    "<meta name=\"robots\" content=\"noindex\"><title>Password required</title></head>"
+    "<body><form method=\"post\"><p>This link is protected by a password.</p>";
+constexpr std::string_view kFormEnd =
+    "<input type=\"password\" name=\"password\" autofocus required> "
+    "<button type=\"submit\">Open</button></form></body></html>\n";
+
+std::string_view FormMessage(int status) {
+  if (status == 401) return "<p role=\"alert\">Wrong password. Try again.</p>";
+  if (status == 429) return "<p role=\"alert\">Too many attempts. Wait a minute, then try again.</p>";
+  return "";
+}
+
 }  // namespace
 
 bool SafeHeaderValue(std::string_view url) {
@@ -91,7 +132,9 @@ std::string FormatHttpDate(long epoch_seconds) {
   return std::string(buf, n);
 }
 
-Responder::Responder(ResponderOptions options) : options_(std::move(options)) {
+Responder::Responder(ResponderOptions options)
+    : options_(std::move(options)), visitors_(options_.unique_visitor_slots) {
+  if (!options_.now_ms) options_.now_ms = NowMillis;
   if (options_.not_found_html.size() > kMaxNotFoundBytes)
     options_.not_found_html.resize(kMaxNotFoundBytes);
   status_line_ = "HTTP/1.1 " + std::to_string(options_.redirect_status) + " " +
@@ -107,7 +150,7 @@ size_t Responder::Redirect(std::string_view status_line, std::string_view locati
   w.Put("\r\n");
   w.Put(kRedirectHeaders);
   PutCommonTail(w, head, date, kRedirectBody.size());
-  if (head.method == Method::kGet) w.Put(kRedirectBody);
+  if (head.method != Method::kHead) w.Put(kRedirectBody);
   return w.p - out;
 }
 
@@ -117,13 +160,14 @@ size_t Responder::NotFound(const RequestHead& head, std::string_view date, char*
       "HTTP/1.1 404 Not Found\r\nCache-Control: no-store\r\nX-Robots-Tag: noindex\r\n"
       "Content-Type: text/html; charset=utf-8\r\n");
   PutCommonTail(w, head, date, options_.not_found_html.size());
-  if (head.method == Method::kGet) w.Put(options_.not_found_html);
+  if (head.method != Method::kHead) w.Put(options_.not_found_html);
   return w.p - out;
 }
 
 size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::string_view date,
-                          char* out, char (&code_buffer)[kCodeBufferBytes],
-                          ResponseInfo* info) const {
+                          char* out, char (&code_buffer)[kCodeBufferBytes], ResponseInfo* info,
+                          const VisitFacts& facts) const {
+  *info = ResponseInfo{};
   std::string_view path = head.target.substr(0, head.target.find('?'));
   path.remove_prefix(1);  // the leading '/'
   if (path.empty()) {
@@ -156,6 +200,12 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
   table.Find(code, [&](const LinkView& link) {
     if (link.state != LinkState::kActive) {
       outcome = Outcome::kInactive;
+    } else if (link.rules) {
+      // Written while RCU holds the entry and its rules.
+      length = RespondWithRules(link, head, facts, date, out, info);
+      outcome = info->outcome;
+    } else if (head.method == Method::kPost) {
+      outcome = Outcome::kError;  // forms are for password-protected links only
     } else if (!SafeHeaderValue(link.long_url)) {
       outcome = Outcome::kUnsafeTarget;
     } else {
@@ -164,10 +214,16 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
                         out);  // copied while RCU holds it
     }
   });
+  if (info->ruled) {
+    info->code = code;
+    return length;
+  }
   switch (outcome) {
     case Outcome::kHit:
       *info = ResponseInfo{Outcome::kHit, options_.redirect_status, code};
       return length;
+    case Outcome::kError:
+      return RespondError(ParseStatus::kMethodNotAllowed, date, out, info);
     case Outcome::kUnsafeTarget: {
       *info = ResponseInfo{Outcome::kUnsafeTarget, 500, {}};
       Writer w{out};
@@ -179,6 +235,112 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
       *info = ResponseInfo{outcome, 404, {}};
       return NotFound(head, date, out);
   }
+}
+
+size_t Responder::RespondWithRules(const LinkView& link, const RequestHead& head,
+                                   const VisitFacts& facts, std::string_view date, char* out,
+                                   ResponseInfo* info) const {
+  info->ruled = true;
+  const EdgeRules& rules = *link.rules;
+  bool post = head.method == Method::kPost;
+  if (post && rules.rules.password_hash.empty()) {
+    info->outcome = Outcome::kError;  // answered 405 by the caller
+    info->ruled = false;
+    return 0;
+  }
+  if (post && facts.password == PasswordState::kNotGiven && !facts.password_throttled) {
+    // The caller verifies off this thread, then asks again with the verdict.
+    info->outcome = Outcome::kPasswordCheck;
+    if (facts.password_hash) facts.password_hash->assign(rules.rules.password_hash);
+    return 0;
+  }
+  std::string_view query;
+  if (size_t q = head.target.find('?'); q != std::string_view::npos)
+    query = head.target.substr(q + 1);
+  Visit visit;
+  visit.code = link.code;
+  visit.method = head.method;
+  visit.user_agent = head.user_agent;
+  visit.cookie = head.cookie;
+  visit.client_address = facts.client_address;
+  visit.now_ms = options_.now_ms();
+  visit.password = facts.password;
+  visit.random = facts.random;
+  RuleDecision d = EvaluateRules(rules, link.long_url, visit, &visitors_);
+
+  Writer w{out};
+  switch (d.action) {
+    case RuleAction::kPasswordForm: {
+      int status = facts.password_throttled                     ? 429
+                   : facts.password == PasswordState::kRefused ? 401
+                                                                : 200;
+      *info = ResponseInfo{Outcome::kPasswordForm, status, {}, true, false};
+      std::string_view message = FormMessage(status);
+      PutStatusLine(w, status);
+      w.Put("Cache-Control: no-store\r\nX-Robots-Tag: noindex\r\n");
+      w.Put("Content-Type: text/html; charset=utf-8\r\n");
+      if (status == 429) w.Put("Retry-After: 60\r\n");
+      PutCommonTail(w, head, date, kFormStart.size() + message.size() + kFormEnd.size());
+      if (head.method != Method::kHead) {
+        w.Put(kFormStart);
+        w.Put(message);
+        w.Put(kFormEnd);
+      }
+      return w.p - out;
+    }
+    case RuleAction::kGone: {
+      *info = ResponseInfo{Outcome::kRuleFallback, 410, {}, true, false};
+      std::string_view reason = d.gone_reason;
+      PutStatusLine(w, 410);
+      w.Put("Cache-Control: no-store\r\nX-Robots-Tag: noindex\r\n");
+      w.Put("Content-Type: text/plain; charset=utf-8\r\n");
+      PutCommonTail(w, head, date, reason.size() + 1);
+      if (head.method != Method::kHead) {
+        w.Put(reason);
+        w.Put("\n");
+      }
+      return w.p - out;
+    }
+    case RuleAction::kRedirect:
+      break;
+  }
+  bool decorate = d.destination && (!rules.rules.utm.empty() || rules.rules.forward_query);
+  if (!SafeHeaderValue(d.target)) {
+    *info = ResponseInfo{Outcome::kUnsafeTarget, 500, {}, true, false};
+    w.Put("HTTP/1.1 500 Internal Server Error\r\nCache-Control: no-store\r\n");
+    PutCommonTail(w, head, date, 0);
+    return w.p - out;
+  }
+  int status = d.status ? d.status : options_.redirect_status;
+  *info = ResponseInfo{d.destination ? Outcome::kHit : Outcome::kRuleFallback, status, {}, true,
+                       d.count_click};
+  if (status == options_.redirect_status)
+    w.Put(status_line_);
+  else
+    PutStatusLine(w, status);
+  w.Put("Location: ");
+  if (decorate) {
+    w.p += BuildLocation(d.target, rules.rules.utm.empty() ? nullptr : &rules.rules.utm,
+                         rules.rules.forward_query ? query : std::string_view(), w.p,
+                         kMaxLocationBytes);
+  } else {
+    w.Put(d.target);
+  }
+  w.Put("\r\n");
+  if (d.ab_bucket >= 0) {
+    // Sticky per visitor, scoped to this link's path, for a year.
+    w.Put("Set-Cookie: ");
+    w.Put(kAbCookieName);
+    w.Put("=");
+    w.PutNumber(static_cast<size_t>(d.ab_bucket));
+    w.Put("; Path=/");
+    w.Put(link.code);
+    w.Put("; Max-Age=31536000; HttpOnly; SameSite=Lax\r\n");
+  }
+  w.Put(kRedirectHeaders);
+  PutCommonTail(w, head, date, kRedirectBody.size());
+  if (head.method != Method::kHead) w.Put(kRedirectBody);
+  return w.p - out;
 }
 
 size_t Responder::RespondError(ParseStatus status, std::string_view date, char* out,
@@ -197,6 +359,9 @@ size_t Responder::RespondError(ParseStatus status, std::string_view date, char* 
     case ParseStatus::kVersionNotSupported:
       code = 505;
       break;
+    case ParseStatus::kPayloadTooLarge:
+      code = 413;
+      break;
     default:
       code = 400;
       break;
@@ -209,7 +374,7 @@ size_t Responder::RespondError(ParseStatus status, std::string_view date, char* 
   w.Put(" ");
   w.Put(reason);
   w.Put("\r\n");
-  if (code == 405) w.Put("Allow: GET, HEAD\r\n");
+  if (code == 405) w.Put("Allow: GET, HEAD\r\n");  // POST only where a form asks for it
   w.Put("Content-Type: text/plain\r\nDate: ");
   w.Put(date);
   w.Put("\r\nContent-Length: ");

@@ -16,6 +16,8 @@
 
 #include "link_table.h"
 #include "request_head.h"
+#include "rule_engine.h"
+#include "visitor_filter.h"
 
 namespace shortlink::redirector {
 
@@ -23,10 +25,22 @@ struct ResponderOptions {
   int redirect_status = 302;   // 301, 302, 307 or 308
   std::string home_url;        // where "/" redirects; empty: "/" is a 404
   std::string not_found_html;  // body of the 404 page
+  int64_t (*now_ms)() = nullptr;  // the clock rules see; null: the system clock
+  size_t unique_visitor_slots = size_t{1} << 20;  // 8 bytes each, touched as used
 };
 
 // What happened, for metrics and click counting.
-enum class Outcome { kHit, kMiss, kInactive, kHome, kUnsafeTarget, kError };
+enum class Outcome {
+  kHit,            // a redirect to the link's destination
+  kMiss,           // no such link
+  kInactive,       // the link is switched off
+  kHome,           // "/"
+  kUnsafeTarget,   // a stored target that cannot go in a header (500)
+  kError,          // a request we refuse
+  kRuleFallback,   // a rule sent the visitor elsewhere: expired, over its limit (3xx or 410)
+  kPasswordForm,   // the password form (200), a refused password (401) or too many tries (429)
+  kPasswordCheck,  // a POSTed password to verify: nothing written yet (see VisitFacts)
+};
 
 struct ResponseInfo {
   Outcome outcome = Outcome::kError;
@@ -34,10 +48,23 @@ struct ResponseInfo {
   // The lowercased code of a hit, valid until the next Respond call on the
   // same `code_buffer`.
   std::string_view code;
+  // For a hit of a link with rules: whether it is a click (rules decide:
+  // unique visitors, HEAD, bots). Links without rules leave that to the caller.
+  bool ruled = false;
+  bool count_click = false;
+};
+
+// What the connection knows beyond the request, for links with rules.
+struct VisitFacts {
+  std::string_view client_address;  // raw bytes of the peer's address
+  PasswordState password = PasswordState::kNotGiven;
+  bool password_throttled = false;   // too many guesses from this address: answer 429
+  uint32_t random = 0;               // a fresh random number (A/B buckets)
+  std::string* password_hash = nullptr;  // receives the hash when the outcome is kPasswordCheck
 };
 
 inline constexpr size_t kMaxResponseBytes =
-    4096 + 2048;  // headers + the longest URL; 404 bodies are capped too
+    4096 + 2048;  // headers + the longest Location (kMaxLocationBytes); 404 bodies are capped too
 inline constexpr size_t kCodeBufferBytes = 64;
 
 class Responder {
@@ -47,7 +74,8 @@ class Responder {
   // Writes the response to `head` into `out` (at least kMaxResponseBytes of
   // room) and returns its length. `date` is the preformatted Date value.
   size_t Respond(const RequestHead& head, const LinkTable& table, std::string_view date, char* out,
-                 char (&code_buffer)[kCodeBufferBytes], ResponseInfo* info) const;
+                 char (&code_buffer)[kCodeBufferBytes], ResponseInfo* info,
+                 const VisitFacts& facts = {}) const;
 
   // The response to a request that failed to parse; always closes.
   size_t RespondError(ParseStatus status, std::string_view date, char* out,
@@ -57,9 +85,13 @@ class Responder {
   size_t Redirect(std::string_view status_line, std::string_view location, const RequestHead& head,
                   std::string_view date, char* out) const;
   size_t NotFound(const RequestHead& head, std::string_view date, char* out) const;
+  size_t RespondWithRules(const LinkView& link, const RequestHead& head, const VisitFacts& facts,
+                          std::string_view date, char* out, ResponseInfo* info) const;
 
   ResponderOptions options_;
   std::string status_line_;  // "HTTP/1.1 302 Found\r\n"
+  // The node's memory of unique visitors (shared by its threads; lock-free).
+  mutable VisitorFilter visitors_;
 };
 
 // "Sun, 06 Nov 1994 08:49:37 GMT" for `epoch_seconds` (29 characters).

@@ -241,11 +241,87 @@ TEST_CASE("unknown link fields are skipped so newer writers stay readable", "[co
   // Anywhere in the record, of any size, including tag 0 and 255.
   std::string mixed;
   wire::PutField(0, "", &mixed);
-  wire::PutField(9, std::string(70000, '\xff'), &mixed);  // a varint would not parse: skipped
+  wire::PutField(99, std::string(70000, '\xff'), &mixed);  // a varint would not parse: skipped
   mixed += Encoded(Sample());
   wire::PutField(255, Varint(~0ull), &mixed);
   wire::PutVarintField(42, 7, &mixed);
   CHECK(DecodeLink(mixed).value() == Sample());
+}
+
+Link WithEveryRule() {
+  Link link = Sample();
+  link.title = "Spring sale";
+  link.tags = {"sale", "spring", ""};
+  link.hidden = true;
+  LinkRules& r = link.rules;
+  r.expires_at_ms = 1'900'000'000'000;
+  r.expired_url = "https://example.com/over";
+  r.max_clicks = 1000;
+  r.click_limit_url = "https://example.com/full";
+  r.click_type = ClickType::kUnique;
+  r.unique_window_minutes = 15;
+  r.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+  r.devices = {"https://apps.apple.com/x", "https://play.google.com/x", "https://ms.example/x",
+               "https://m.example.com/"};
+  r.ab_targets = {{"https://a.example.com/", 30}, {"https://b.example.com/", 70}};
+  r.utm = {"news", "email", "spring", "shoes", "top"};
+  r.forward_query = true;
+  r.redirect_type = 308;
+  return link;
+}
+
+TEST_CASE("every rule and metadata field survives a round trip", "[codec][rules]") {
+  Link link = WithEveryRule();
+  CHECK_FALSE(link.rules.empty());
+  CHECK(DecodeLink(Encoded(link)).value() == link);
+  std::string bytes = Encoded(link);  // the views below point into it
+  auto served = DecodeServedLink(bytes);
+  REQUIRE(served.ok());
+  CHECK(served->has_rules);
+  CHECK(served->long_url == link.long_url);
+
+  // Metadata alone is no rule: a node serves such a link by the plain path.
+  Link plain = Sample();
+  plain.title = "t";
+  plain.tags = {"x"};
+  plain.hidden = true;
+  CHECK(plain.rules.empty());
+  CHECK_FALSE(DecodeServedLink(Encoded(plain))->has_rules);
+  CHECK(DecodeLink(Encoded(plain)).value() == plain);
+
+  // Each rule on its own marks the record.
+  auto marks = [](auto set) {
+    Link l = Sample();
+    set(l.rules);
+    CHECK_FALSE(l.rules.empty());
+    CHECK(DecodeServedLink(Encoded(l))->has_rules);
+    CHECK(DecodeLink(Encoded(l)).value() == l);
+  };
+  marks([](LinkRules& r) { r.expires_at_ms = 1; });
+  marks([](LinkRules& r) { r.max_clicks = 1; });
+  marks([](LinkRules& r) { r.click_type = ClickType::kUnique; });
+  marks([](LinkRules& r) { r.password_hash = "h"; });
+  marks([](LinkRules& r) { r.devices.windows = "https://w.example/"; });
+  marks([](LinkRules& r) { r.ab_targets = {{"https://a.example/", 100}}; });
+  marks([](LinkRules& r) { r.utm.term = "t"; });
+  marks([](LinkRules& r) { r.forward_query = true; });
+  marks([](LinkRules& r) { r.redirect_type = 301; });
+}
+
+TEST_CASE("malformed rule fields are refused", "[codec][rules]") {
+  auto with = [](uint8_t tag, std::string_view payload) {
+    std::string bytes = Encoded(Sample());
+    wire::PutField(tag, payload, &bytes);
+    return DecodeLink(bytes);
+  };
+  CHECK_FALSE(with(16, Varint(2)).ok());            // no such click type
+  CHECK_FALSE(with(17, Varint(1'000'000)).ok());    // unique window over a year
+  CHECK_FALSE(with(23, Varint(101) + "https://x.example/").ok());  // over 100%
+  CHECK_FALSE(with(23, "").ok());                   // no percentage
+  CHECK_FALSE(with(30, Varint(303)).ok());          // not a redirect status we send
+  CHECK_FALSE(with(12, Varint(~0ull)).ok());        // an expiry past int64
+  CHECK_FALSE(with(29, "\x80").ok());               // unterminated varint
+  CHECK(with(30, Varint(307)).ok());
 }
 
 // --- changes ------------------------------------------------------------------

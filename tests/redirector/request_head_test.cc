@@ -71,7 +71,30 @@ TEST_CASE("smuggling, framing and syntax attacks are refused") {
     CHECK(Parse(bad) == ParseStatus::kBadRequest);
   }
   CHECK(Parse("GET /a HTTP/2.0\r\nHost: x\r\n\r\n") == ParseStatus::kVersionNotSupported);
-  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\n\r\n") == ParseStatus::kMethodNotAllowed);
+  CHECK(Parse("PUT /a HTTP/1.1\r\nHost: x\r\n\r\n") == ParseStatus::kMethodNotAllowed);
+  CHECK(Parse("DELETE /a HTTP/1.1\r\nHost: x\r\n\r\n") == ParseStatus::kMethodNotAllowed);
+}
+
+TEST_CASE("POST carries a small form body, framed by Content-Length only") {
+  RequestHead head;
+  std::string post = "POST /a HTTP/1.1\r\nHost: x\r\nCookie: sl_ab=3\r\nContent-Length: 17\r\n\r\n";
+  REQUIRE(ParseRequestHead(post + "password=hunter22", &head) == ParseStatus::kOk);
+  CHECK(head.method == Method::kPost);
+  CHECK(head.content_length == 17);
+  CHECK(head.length == post.size());  // the head only: the caller waits for the body
+  CHECK(head.cookie == "sl_ab=3");
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\n\r\n") == ParseStatus::kOk);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\n") == ParseStatus::kOk);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1025\r\n\r\n") ==
+        ParseStatus::kPayloadTooLarge);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n") ==
+        ParseStatus::kPayloadTooLarge);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n") ==
+        ParseStatus::kBadRequest);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n") ==
+        ParseStatus::kBadRequest);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n") == ParseStatus::kBadRequest);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1 2\r\n\r\n") == ParseStatus::kBadRequest);
 }
 
 TEST_CASE("an oversized request line is 414, oversized headers 431") {

@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/link_rules.h"
 #include "common/result.h"
 
 namespace shortlink {
@@ -28,6 +30,11 @@ struct Link {
   int64_t created_at_ms = 0;  // Unix epoch, milliseconds
   int64_t updated_at_ms = 0;
   bool is_file = false;
+  // Metadata for the owner's lists; nodes carry but never use them.
+  std::string title;
+  std::vector<std::string> tags;
+  bool hidden = false;  // left out of lists unless asked for
+  LinkRules rules;      // what the edge evaluates per visit
 
   bool operator==(const Link&) const = default;
 };
@@ -37,6 +44,8 @@ struct ServedLink {
   std::string_view code;
   std::string_view long_url;
   LinkState state = LinkState::kActive;
+  bool has_rules = false;   // the record holds rule fields: decode it whole (DecodeLink)
+  std::string_view record;  // the whole encoded record
 };
 
 // Appends the encoding of `link` to `out`.

@@ -1,0 +1,87 @@
+// Evaluating a link's rules (common/link_rules.h) for one visit, in
+// process: no I/O, no lock, no allocation. Links without rules never get
+// here; the responder serves them by the plain path.
+//
+// Order, first match wins:
+//   1. expired (now >= expiresAt)       -> expiredUrl, or 410
+//   2. click limit reached              -> clickLimitUrl, or 410
+//   3. password not (yet) given         -> the password form
+//   4. device target for the visitor's device, else the mobile target for
+//      any mobile device                -> that target
+//   5. A/B targets                      -> the visitor's bucket's target
+//   6. otherwise                        -> longUrl
+// UTM parameters and the forwarded query apply to 4-6 only: the owner's
+// destinations, not the expired or full pages.
+//
+// Click limits: a node knows the link's clicks as of its last record (admin
+// republishes limited links as their clicks are applied) plus the clicks it
+// counted itself since. Other nodes' clicks of the last flush interval are
+// not yet in that figure: across nodes a limit may overshoot by at most one
+// flush interval of clicks (README, "Link rules").
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "common/link.h"
+#include "request_head.h"
+#include "visitor_filter.h"
+
+namespace shortlink::redirector {
+
+// A link's rules as a node holds them, beside its table entry.
+struct EdgeRules {
+  explicit EdgeRules(const Link& link)
+      : rules(link.rules), clicks_at_record(link.clicks) {}
+
+  const LinkRules rules;
+  const uint64_t clicks_at_record;              // the link's clicks in the record applied
+  mutable std::atomic<uint64_t> local_clicks{0};  // counted by this node since
+
+  bool LimitReached() const {
+    return rules.max_clicks != 0 &&
+           clicks_at_record + local_clicks.load(std::memory_order_relaxed) >= rules.max_clicks;
+  }
+};
+
+enum class PasswordState { kNotGiven, kAccepted, kRefused };
+
+// What the responder knows of the visit.
+struct Visit {
+  std::string_view code;
+  Method method = Method::kGet;
+  std::string_view user_agent;
+  std::string_view cookie;          // the Cookie field, for the A/B bucket
+  std::string_view client_address;  // raw address bytes, for unique clicks
+  int64_t now_ms = 0;
+  PasswordState password = PasswordState::kNotGiven;
+  uint32_t random = 0;  // a fresh random number, for a new visitor's A/B bucket
+};
+
+enum class RuleAction {
+  kRedirect,      // to `target`
+  kGone,          // 410: expired or past its limit, with nowhere to go
+  kPasswordForm,  // ask for the password (again, when refused)
+};
+
+struct RuleDecision {
+  RuleAction action = RuleAction::kRedirect;
+  std::string_view target;  // a view into the rules or the entry
+  int status = 0;           // the redirect status; 0: the node's default
+  bool destination = false;  // one of the owner's destinations (4-6), not a fallback page
+  bool count_click = false;  // a click to record (and already counted towards the limit)
+  int ab_bucket = -1;        // >= 0: a new visitor's bucket, to remember in a cookie
+  const char* gone_reason = "";  // for the 410 page
+};
+
+// The A/B cookie: "sl_ab=<bucket 0-99>", scoped to the link's path.
+inline constexpr std::string_view kAbCookieName = "sl_ab";
+// The bucket in a Cookie field, or -1.
+int AbBucketFromCookie(std::string_view cookie);
+
+// Decides the visit's answer. `visitors` is consulted only for UNIQUE links.
+RuleDecision EvaluateRules(const EdgeRules& rules, std::string_view long_url, const Visit& visit,
+                           VisitorFilter* visitors);
+
+}  // namespace shortlink::redirector

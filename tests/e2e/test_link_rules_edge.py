@@ -1,0 +1,196 @@
+"""End-to-end tests of link rules at the edge: a real admin-api (TLS), a
+real redis-server and two real redirectors. Each rule is set through the
+API and followed through a node, as a visitor would.
+
+Shown here: expiry (to expiredUrl, or 410), click limits (exact on one node,
+learnt by the other through admin-api), UNIQUE clicks, passwords (form, 401,
+303 on the right one, 429 past the guess limit), device targets, A/B split
+with a sticky cookie, UTM and forwarded query strings, per-link redirect
+status, and rules removed by PATCH.
+"""
+import datetime
+import http.client
+import time
+import unittest
+import urllib.parse
+
+from harness import AdminApi, ProcessGroup, Redis, wait_until
+from test_sync import Redirector, redirector_is_wired
+
+IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36"
+DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+
+
+def visit(node, path, method="GET", user_agent=DESKTOP, headers=None, body=None):
+    """(status, headers dict with lowercase names, body) of one request on a fresh connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
+    try:
+        h = {"User-Agent": user_agent}
+        h.update(headers or {})
+        conn.request(method, path, body=body, headers=h)
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def iso(seconds_from_now):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds_from_now)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+@unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet")
+class LinkRulesEdgeTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.group = ProcessGroup()
+        cls.redis = Redis(cls.group).start()
+        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
+        cls.key = cls.api.bootstrap()
+        cls.api.start()
+        cls.nodes = [Redirector(cls.group, "node1", cls.api, cls.redis).start(),
+                     Redirector(cls.group, "node2", cls.api, cls.redis).start()]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.group.close()
+
+    def create(self, code, **fields):
+        body = {"longUrl": f"https://example.com/{code}", "shortUrl": code}
+        body.update(fields)
+        status, reply = self.api.json("POST", "/api/v1/urls", body, self.key)
+        self.assertEqual(status, 200, reply)
+        self.wait_served(code)
+        return reply
+
+    def patch(self, code, **fields):
+        status, reply = self.api.json("PATCH", f"/api/v1/urls/{code}", fields, self.key)
+        self.assertEqual(status, 200, reply)
+        return reply
+
+    def wait_served(self, code, expect=lambda status, headers: status != 404):
+        for node in self.nodes:
+            wait_until(lambda: expect(*visit(node, "/" + code, method="HEAD")[:2]), timeout=5,
+                       what=f"{node.name} to serve /{code}")
+
+    def clicks(self, code):
+        status, body = self.api.json("GET", f"/api/v1/urls/{code}", None, self.key)
+        self.assertEqual(status, 200, body)
+        return body["clicks"]
+
+    # --- each rule ---
+
+    def test_expired_links_go_to_expired_url_or_answer_410(self):
+        self.create("exp-url", expiresAt=iso(2.5), expiredUrl="https://example.com/over")
+        self.create("exp-gone", expiresAt=iso(2.5))
+        node = self.nodes[0]
+        status, headers, _ = visit(node, "/exp-url")
+        self.assertEqual((status, headers["location"]), (302, "https://example.com/exp-url"))
+        wait_until(lambda: visit(node, "/exp-url")[1].get("location") == "https://example.com/over",
+                   timeout=10, what="expiry")
+        status, _, body = visit(self.nodes[1], "/exp-gone")
+        self.assertEqual(status, 410)
+        self.assertIn(b"expired", body)
+
+    def test_click_limit_is_exact_on_one_node_and_reaches_the_other(self):
+        self.create("limited", maxClicks=3, clickLimitUrl="https://example.com/full")
+        node, other = self.nodes
+        for _ in range(3):
+            self.assertEqual(visit(node, "/limited")[1]["location"], "https://example.com/limited")
+        self.assertEqual(visit(node, "/limited")[1]["location"], "https://example.com/full")
+        # The other node learns the total once node1's clicks are applied (a flush interval).
+        wait_until(lambda: visit(other, "/limited", method="HEAD")[1].get("location") ==
+                   "https://example.com/full", timeout=15, what="node2 to learn the limit")
+        wait_until(lambda: self.clicks("limited") == 3, timeout=15, what="3 clicks counted")
+        # Raising the limit reopens the link everywhere.
+        self.patch("limited", maxClicks=10)
+        self.wait_served("limited", lambda s, h: h.get("location") == "https://example.com/limited")
+
+    def test_unique_clicks_count_a_visitor_once_per_window(self):
+        self.create("uniq", clickType="UNIQUE", uniqueWindowMinutes=60)
+        node = self.nodes[0]
+        for _ in range(5):
+            self.assertEqual(visit(node, "/uniq")[0], 302)
+        for _ in range(3):
+            self.assertEqual(visit(node, "/uniq", user_agent=IPHONE)[0], 302)
+        wait_until(lambda: self.clicks("uniq") == 2, timeout=15, what="2 unique clicks")
+        time.sleep(2.5)  # another flush interval: nothing more arrives
+        self.assertEqual(self.clicks("uniq"), 2)
+
+    def test_password_form_checks_and_limits_guesses(self):
+        reply = self.create("secret", password="open sesame")
+        self.assertTrue(reply.get("passwordProtected"))
+        self.assertNotIn("password", reply)
+        node = self.nodes[0]
+        status, headers, body = visit(node, "/secret?x=1")
+        self.assertEqual(status, 200)
+        self.assertIn(b'<form method="post">', body)
+        self.assertNotIn(b"example.com/secret", body)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, headers, body = visit(node, "/secret", "POST", headers=form,
+                                      body=urllib.parse.urlencode({"password": "open sesame"}))
+        self.assertEqual((status, headers["location"]), (303, "https://example.com/secret"))
+        status, _, body = visit(node, "/secret", "POST", headers=form, body="password=wrong")
+        self.assertEqual(status, 401)
+        self.assertIn(b"Wrong password", body)
+        statuses = [visit(node, "/secret", "POST", headers=form, body="password=guess")[0] for _ in range(5)]
+        self.assertEqual(statuses[:3], [401, 401, 401])  # 5 attempts a minute per address
+        self.assertEqual(statuses[3:], [429, 429])
+        # GET on a plain link refuses POST.
+        self.create("no-form")
+        self.assertEqual(visit(node, "/no-form", "POST", headers=form, body="password=x")[0], 405)
+
+    def test_device_targets_follow_the_user_agent(self):
+        self.create("app", deviceTargets={"ios": "https://apps.apple.com/app/x",
+                                          "android": "https://play.google.com/store/apps/x"})
+        node = self.nodes[1]
+        self.assertEqual(visit(node, "/app", user_agent=IPHONE)[1]["location"], "https://apps.apple.com/app/x")
+        self.assertEqual(visit(node, "/app", user_agent=ANDROID)[1]["location"],
+                         "https://play.google.com/store/apps/x")
+        self.assertEqual(visit(node, "/app")[1]["location"], "https://example.com/app")
+
+    def test_ab_targets_split_visitors_and_stick_by_cookie(self):
+        self.create("ab", abTargets=[{"url": "https://a.example.com/", "percentage": 50},
+                                     {"url": "https://b.example.com/", "percentage": 50}])
+        node = self.nodes[0]
+        seen = {}
+        for _ in range(60):
+            status, headers, _ = visit(node, "/ab")
+            self.assertEqual(status, 302)
+            seen.setdefault(headers["location"], headers["set-cookie"])
+        self.assertEqual(set(seen), {"https://a.example.com/", "https://b.example.com/"})
+        for location, cookie in seen.items():
+            self.assertIn("Path=/ab", cookie)
+            pair = cookie.split(";")[0]
+            for _ in range(5):
+                status, headers, _ = visit(node, "/ab", headers={"Cookie": pair})
+                self.assertEqual(headers["location"], location)
+                self.assertNotIn("set-cookie", headers)
+
+    def test_utm_and_forwarded_query_merge_into_the_target(self):
+        self.create("camp", longUrl="https://shop.example.com/p?ref=1&utm_source=old",
+                    utm={"source": "newsletter", "campaign": "spring sale"}, forwardQuery=True)
+        _, headers, _ = visit(self.nodes[0], "/camp?q=shoes&ref=evil")
+        self.assertEqual(headers["location"], "https://shop.example.com/p?ref=1&utm_source=newsletter"
+                                              "&utm_campaign=spring%20sale&q=shoes")
+
+    def test_redirect_type_per_link_and_rules_removed_by_patch(self):
+        self.create("perm", redirectType=301, expiresAt=iso(3600))
+        self.assertEqual(visit(self.nodes[0], "/perm")[0], 301)
+        self.patch("perm", redirectType=None, expiresAt=None)
+        self.wait_served("perm", lambda s, h: s == 302)
+        status, body = self.api.json("GET", "/api/v1/urls/perm", None, self.key)
+        self.assertNotIn("redirectType", body)
+        self.assertNotIn("expiresAt", body)
+
+    def test_links_without_rules_are_unchanged(self):
+        self.create("plain-one")
+        status, headers, body = visit(self.nodes[0], "/plain-one?keep=me")
+        self.assertEqual((status, headers["location"]), (302, "https://example.com/plain-one"))
+        self.assertNotIn("set-cookie", headers)
+
+
+if __name__ == "__main__":
+    unittest.main()
