@@ -185,6 +185,15 @@ class LinkRulesEdgeTest(unittest.TestCase):
         self.assertNotIn("redirectType", body)
         self.assertNotIn("expiresAt", body)
 
+    def test_rules_survive_a_node_restart(self):
+        self.create("kept", deviceTargets={"ios": "https://apps.apple.com/app/kept"}, title="kept",
+                    tags=["restart"])
+        node = self.nodes[1]
+        node.stop()
+        node.start()  # a warm start: the rules come back from the node's replica
+        self.assertEqual(visit(node, "/kept", user_agent=IPHONE)[1]["location"], "https://apps.apple.com/app/kept")
+        self.assertEqual(visit(node, "/kept")[1]["location"], "https://example.com/kept")
+
     def test_links_without_rules_are_unchanged(self):
         self.create("plain-one")
         status, headers, body = visit(self.nodes[0], "/plain-one?keep=me")
