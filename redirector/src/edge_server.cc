@@ -252,6 +252,7 @@ struct EdgeServer::Worker {
         c->has_verdict = false;
         c->out_len += n;
         consumed = body_end;
+        if (info.outcome == Outcome::kError) c->closing = true;  // a 405 says Connection: close
         c->scanned = 0;
         if (!head.keep_alive) c->closing = true;
         Count(info, head);

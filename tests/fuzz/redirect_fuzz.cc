@@ -79,7 +79,7 @@ struct Expected {
 
 Expected ForParsed(const RequestHead& head, int redirect_status, bool with_home) {
   Expected e;
-  e.body = head.method == Method::kGet;
+  e.body = head.method != Method::kHead;
   e.close = !head.keep_alive;
   e.keep_alive_header = head.keep_alive && head.http10;
   std::string_view path = head.target.substr(1, head.target.find('?') - 1);
@@ -104,6 +104,12 @@ Expected ForParsed(const RequestHead& head, int redirect_status, bool with_home)
   } else if (it->second.state != LinkState::kActive) {
     e.status = 404;
     e.outcome = Outcome::kInactive;
+  } else if (head.method == Method::kPost) {
+    // POST is for password forms; the model's links have none.
+    e.status = 405;
+    e.outcome = Outcome::kError;
+    e.close = true;
+    e.keep_alive_header = false;
   } else if (!Sendable(it->second.url)) {
     e.status = 500;
     e.outcome = Outcome::kUnsafeTarget;
@@ -131,6 +137,9 @@ Expected ForError(ParseStatus status) {
       break;
     case ParseStatus::kVersionNotSupported:
       e.status = 505;
+      break;
+    case ParseStatus::kPayloadTooLarge:
+      e.status = 413;
       break;
     default:
       e.status = 400;
@@ -214,11 +223,14 @@ void CheckParse(std::string_view in, ParseStatus status, const RequestHead& head
   FUZZ_CHECK(in.find("\r\n\r\n") == head.length - 4);  // the first end of head, and only it
   FUZZ_CHECK(in.find("\r\n") <= kMaxRequestLine);
   if (status == ParseStatus::kMethodNotAllowed) return;
-  FUZZ_CHECK(head.method == Method::kGet || head.method == Method::kHead);
+  FUZZ_CHECK(head.method == Method::kGet || head.method == Method::kHead ||
+             head.method == Method::kPost);
+  FUZZ_CHECK(head.content_length <= kMaxFormBody);
+  if (head.method != Method::kPost) FUZZ_CHECK(head.content_length == 0);
   auto inside = [&](std::string_view v) {
     return v.empty() || (v.data() >= in.data() && v.data() + v.size() <= in.data() + head.length);
   };
-  FUZZ_CHECK(inside(head.target) && inside(head.user_agent));
+  FUZZ_CHECK(inside(head.target) && inside(head.user_agent) && inside(head.cookie));
   FUZZ_CHECK(!head.target.empty() && head.target[0] == '/');
   for (unsigned char c : head.target) FUZZ_CHECK(c > 0x20 && c < 0x7f);
   for (unsigned char c : head.user_agent) FUZZ_CHECK(c != '\r' && c != '\n' && c != 0);
@@ -258,6 +270,7 @@ void Run(const Fixture& f, const Responder& responder, int redirect_status, bool
       CheckResponse(std::string_view(out.get(), n), info, ForError(status));
       return;  // the edge closes: the stream's framing can no longer be trusted
     }
+    if (head.length + head.content_length > rest.size()) return;  // the body is still coming
     size_t n = responder.Respond(head, f.table, kDate, out.get(), code, &info);
     CheckResponse(std::string_view(out.get(), n), info,
                   ForParsed(head, redirect_status, with_home));
@@ -266,8 +279,8 @@ void Run(const Fixture& f, const Responder& responder, int redirect_status, bool
         if (!clicks.Add(info.code)) clicks.Clear();
       }
     }
-    consumed += head.length;
-    if (!head.keep_alive) return;
+    consumed += head.length + head.content_length;
+    if (!head.keep_alive || info.outcome == Outcome::kError) return;
   }
 }
 

@@ -86,4 +86,50 @@ TEST_CASE("a redirect hit allocates nothing") {
   CHECK(allocations == 0);
 }
 
+TEST_CASE("a redirect through every rule but a password allocates nothing") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  Link link;
+  link.code = "every";
+  link.long_url = "https://example.com/main?ref=1";
+  LinkRules& r = link.rules;
+  r.expires_at_ms = int64_t{1} << 60;
+  r.expired_url = "https://example.com/over";
+  r.max_clicks = uint64_t{1} << 60;
+  r.click_type = ClickType::kUnique;
+  r.devices.ios = "https://apps.apple.com/x";
+  r.ab_targets = {{"https://a.example.com/", 50}, {"https://b.example.com/", 50}};
+  r.utm.source = "news letter";
+  r.forward_query = true;
+  r.redirect_type = 307;
+  table.Upsert(link.code, link.long_url, link.state, std::make_unique<EdgeRules>(link));
+  Responder responder({302, "", "<p>not found</p>"});
+  static char out[kMaxResponseBytes];
+  char code[kCodeBufferBytes];
+  const std::string requests[] = {
+      "GET /every?q=1&ref=2 HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Mozilla/5.0 (X11)\r\n\r\n",
+      "GET /every HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Mozilla/5.0 (iPhone)\r\n\r\n",
+      "GET /every HTTP/1.1\r\nHost: go.example\r\nCookie: sl_ab=77\r\n\r\n",
+  };
+  VisitFacts facts;
+  facts.client_address = "\x7f\x00\x00\x01";
+  uint64_t before = g_allocations.load();
+  size_t bytes = 0, hits = 0;
+  for (int round = 0; round < 1000; ++round) {
+    for (const std::string& raw : requests) {
+      RequestHead head;
+      REQUIRE(ParseRequestHead(raw, &head) == ParseStatus::kOk);
+      ResponseInfo info;
+      facts.random = static_cast<uint32_t>(round);
+      bytes += responder.Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, code, &info,
+                                 facts);
+      hits += info.outcome == Outcome::kHit;
+    }
+  }
+  uint64_t allocations = g_allocations.load() - before;
+  CHECK(bytes > 0);
+  CHECK(hits == 3000);
+  CHECK(allocations == 0);
+}
+
 }  // namespace shortlink::redirector
