@@ -115,6 +115,10 @@ Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(const std::string& dir,
   rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "cannot open replica in " + dir);
   std::unique_ptr<ReplicaStore> store(new ReplicaStore(std::unique_ptr<rocksdb::DB>(raw), options));
+  // SST files of a snapshot that a crash interrupted before their ingest.
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ignored)) {
+    if (entry.path().string().ends_with(".sst.tmp")) std::filesystem::remove(entry.path(), ignored);
+  }
   Status status = store->OpenExisting(descriptors, std::move(handles));
   if (!status.ok()) return status.error();
   return store;
@@ -257,6 +261,7 @@ ReplicaSnapshotWriter::ReplicaSnapshotWriter(ReplicaStore* store,
     : store_(store), family_(family) {}
 
 ReplicaSnapshotWriter::~ReplicaSnapshotWriter() {
+  RemoveFiles();  // after an ingest they are gone already (moved into the DB)
   if (!done_) {
     Status s = store_->DropFamily(family_);
     if (!s.ok())
@@ -271,11 +276,63 @@ Status ReplicaSnapshotWriter::Add(std::string_view record) {
   if (!link.ok()) return link.error();
   if (link->code.empty())
     return MakeError(ErrorCode::kInvalidArgument, "snapshot link with empty code");
+  ++links_;
+  if (in_order_ && (links_ == 1 || link->code > last_code_)) {
+    last_code_ = link->code;
+    return AddToFile(link->code, record);
+  }
+  in_order_ = false;
   rocksdb::Status s = batch_.Put(family_, link->code, ToSlice(record));
   if (!s.ok()) return FromRocks(s, "cannot build snapshot batch");
-  ++links_;
   if (batch_.GetDataSize() >= store_->options_.snapshot_batch_bytes) return FlushBatch();
   return Status::Ok();
+}
+
+Status ReplicaSnapshotWriter::AddToFile(const std::string& code, std::string_view record) {
+  if (!file_) {
+    rocksdb::Options options(DatabaseOptions(), FamilyOptions());
+    file_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, family_);
+    std::string path = store_->db_->GetName() + "/" + family_->GetName() + "-" +
+                       std::to_string(files_.size()) + ".sst.tmp";
+    rocksdb::Status s = file_->Open(path);
+    if (!s.ok()) {
+      file_.reset();
+      return FromRocks(s, "cannot create snapshot file");
+    }
+    files_.push_back(std::move(path));
+  }
+  rocksdb::Status s = file_->Put(code, ToSlice(record));
+  if (!s.ok()) return FromRocks(s, "cannot write snapshot file");
+  if (file_->FileSize() >= store_->options_.snapshot_file_bytes) return FinishFile();
+  return Status::Ok();
+}
+
+Status ReplicaSnapshotWriter::FinishFile() {
+  if (!file_) return Status::Ok();
+  rocksdb::Status s = file_->Finish();
+  file_.reset();
+  if (!s.ok()) return FromRocks(s, "cannot finish snapshot file");
+  return Status::Ok();
+}
+
+Status ReplicaSnapshotWriter::IngestFiles() {
+  Status status = FinishFile();
+  if (!status.ok() || files_.empty()) return status;
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;  // hard-linked into the DB, not copied
+  rocksdb::Status s = store_->db_->IngestExternalFile(family_, files_, ingest);
+  if (!s.ok()) return FromRocks(s, "cannot ingest snapshot files");
+  files_.clear();  // moved: nothing of ours is left on disk
+  return Status::Ok();
+}
+
+void ReplicaSnapshotWriter::RemoveFiles() {
+  file_.reset();
+  for (const std::string& path : files_) {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+  files_.clear();
 }
 
 Status ReplicaSnapshotWriter::FlushBatch() {
@@ -292,7 +349,8 @@ Status ReplicaSnapshotWriter::FlushBatch() {
 
 Status ReplicaSnapshotWriter::Commit(uint64_t seq, const DiffVisitor& diff) {
   if (done_) return MakeError(ErrorCode::kInternal, "snapshot already committed");
-  Status status = FlushBatch();
+  Status status = IngestFiles();
+  if (status.ok()) status = FlushBatch();
   if (!status.ok()) return status;
   rocksdb::DB* db = store_->db_.get();
   rocksdb::FlushOptions flush;

@@ -359,4 +359,53 @@ TEST_CASE("corrupt records are skipped and counted", "[replica]") {
   CHECK(seen == 1);
 }
 
+TEST_CASE("a snapshot in code order is written as SST files and ingested; stragglers still land",
+          "[replica]") {
+  TempDir dir;
+  ReplicaOptions options;
+  options.snapshot_file_bytes = 4096;  // many small files
+  auto store = ReplicaStore::Open(dir.path(), options);
+  REQUIRE(store.ok());
+  auto tmp_files = [&] {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+      n += e.path().string().ends_with(".sst.tmp");
+    return n;
+  };
+  {
+    auto abandoned = (*store)->BeginSnapshot();
+    REQUIRE(abandoned.ok());
+    for (int i = 0; i < 500; ++i) {
+      char code[16];
+      snprintf(code, sizeof code, "c%05d", i);
+      REQUIRE((*abandoned)->Add(EncodeLinkRecord(MakeLink(code, "https://x.example/"))).ok());
+    }
+    CHECK(tmp_files() > 1);
+  }
+  CHECK(tmp_files() == 0);  // an abandoned snapshot leaves no file behind
+
+  auto writer = (*store)->BeginSnapshot();
+  REQUIRE(writer.ok());
+  for (int i = 0; i < 2000; ++i) {
+    char code[16];
+    snprintf(code, sizeof code, "c%05d", i);
+    REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink(code, "https://x.example/" + std::string(code))))
+                .ok());
+  }
+  REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink("a-late", "https://late.example/"))).ok());
+  REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink("zz", "https://zz.example/"))).ok());
+  REQUIRE((*writer)->Commit(7, [](std::string_view, const Link*) {}).ok());
+  writer->reset();
+  CHECK(tmp_files() == 0);
+  store->reset();
+  auto reopened = ReplicaStore::Open(dir.path());
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->applied_seq() == 7);
+  auto links = LoadMap(reopened->get());
+  CHECK(links.size() == 2002);
+  CHECK(links["c01234"].long_url == "https://x.example/c01234");
+  CHECK(links["a-late"].long_url == "https://late.example/");
+  CHECK(links["zz"].long_url == "https://zz.example/");
+}
+
 }  // namespace shortlink::redirector
