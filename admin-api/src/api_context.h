@@ -12,6 +12,7 @@
 #include "database.h"
 #include "link_index.h"
 #include "link_service.h"
+#include "password_hasher.h"
 #include "rate_limiter.h"
 
 namespace shortlink::admin {
@@ -23,6 +24,7 @@ struct ApiContext {
   Accounts* accounts = nullptr;
   RateLimiter* limiter = nullptr;
   MetricsRegistry* metrics = nullptr;
+  PasswordHasher* hasher = nullptr;  // link passwords, off the I/O threads
   UrlPolicy url_policy;
   Environment environment = Environment::kProduction;
   std::string node_token;    // empty: node endpoints refuse everyone

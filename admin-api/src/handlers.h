@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api_context.h"
+#include "iso8601.h"
 #include "json_input.h"
 #include "request_context.h"
 
@@ -17,9 +18,11 @@ namespace shortlink::admin {
 // The pure parts of the /api/v1/urls handlers, apart so that the fuzzers
 // (tests/fuzz/api_fuzz.cc) reach them without a server.
 // GET /api/v1/urls parameters (limit, offset, searchText, state, orderBy,
-// sortDirection, isFile) into a query of `owner`'s links.
+// sortDirection, isFile, hidden, tag) into a query of `owner`'s links.
 Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query, uint64_t owner);
-// One {longUrl, shortUrl?} object (a create body or a bulk row), validated.
+// One {longUrl, shortUrl?, ...} object (a create body or a bulk row) with the
+// optional fields of link_rules_json.h, validated, each field and the rules
+// together; a password stays plaintext until the handler hashes it.
 Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPolicy& policy,
                                    uint64_t owner);
 // The {shortUrl} of a path, normalized; a path that cannot name a link (bad
@@ -30,9 +33,6 @@ Result<std::string> CodeFromPath(std::string_view param);
 // ISO-8601 UTC instant after `now_ms`} or {"expiresInDays": 1-3650}, not
 // both. An empty body, {} or nulls: 0, no expiry.
 Result<int64_t> ParseKeyExpiry(std::string_view body, int64_t now_ms);
-// "2030-01-02T03:04:05Z" (a fraction of up to 9 digits and "+00:00" for Z
-// allowed; other offsets refused) into Unix epoch milliseconds.
-bool ParseIso8601Utc(std::string_view text, int64_t* epoch_ms);
 
 // /api/v1/urls (the Go API, plus delete, get-one and bulk).
 Awaitable ListUrls(ApiContext& ctx, RequestContext& rc);

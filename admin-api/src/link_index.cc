@@ -9,14 +9,37 @@
 
 namespace shortlink::admin {
 
-// One allocation per link: the Link, then the search fields, then the
-// haystack itself ("code\x01longurl", lowercased). A search walking a
-// million entries thus reads the filter fields and the start of the
-// haystack from one place: memory latency, not compute, bounds that walk.
+// One allocation per link: the fields every link has, then the search
+// fields, then the haystack itself ("code\x01longurl", lowercased). A search
+// walking a million entries thus reads the filter fields and the start of
+// the haystack from one place: memory latency, not compute, bounds that
+// walk.
+//
+// Title, tags and rules (issue 6) sit in a second allocation, made only for
+// a link that has any: a Link with its LinkRules is about five times the
+// size of these fields, and most links have none, so a plain link costs
+// what it did before they existed. The haystack of a link with a title or
+// tags goes on with "\x01title\x02tag1\x02tag2\x02": each tag between two
+// \x02, so the tag filter is the substring "\x02tag\x02", found by the same
+// search in the same bytes (titles and tags hold no control characters:
+// link_rules_json.cc refuses them, MakeEntry blanks any that got stored).
+struct LinkIndex::Extras {
+  std::string title;
+  std::vector<std::string> tags;
+  LinkRules rules;
+};
+
 struct LinkIndex::Entry {
-  Link link;
-  LinkState state;  // copies of link.state and link.is_file next to the haystack
+  std::string code;
+  std::string long_url;
+  uint64_t owner;
+  uint64_t clicks;
+  int64_t created_at_ms;
+  int64_t updated_at_ms;
+  std::unique_ptr<const Extras> extras;  // null: no title, tags or rules
+  LinkState state;
   bool is_file;
+  bool hidden;
   uint32_t haystack_size;
   char haystack_bytes[];  // haystack_size bytes follow the struct
 
@@ -28,15 +51,76 @@ void LinkIndex::EntryDeleter::operator()(Entry* e) const {
   ::operator delete(e);
 }
 
+namespace {
+
+constexpr char kFieldSeparator = '\x01';  // keeps a match from spanning code, URL and title
+constexpr char kTagSeparator = '\x02';    // before and after each tag
+
+char Fold(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// Folded, with control characters (the separators) blanked.
+char FoldText(char c) { return static_cast<unsigned char>(c) < 0x20 ? ' ' : Fold(c); }
+
+}  // namespace
+
 LinkIndex::EntryPtr LinkIndex::MakeEntry(const Link& l) {
-  uint32_t size = static_cast<uint32_t>(l.code.size() + 1 + l.long_url.size());
+  std::unique_ptr<Extras> extras;
+  if (!l.title.empty() || !l.tags.empty() || l.rules != LinkRules{})
+    extras.reset(new Extras{l.title, l.tags, l.rules});
+  size_t size = l.code.size() + 1 + l.long_url.size();
+  bool searchable_extras = !l.title.empty() || !l.tags.empty();
+  if (searchable_extras) {
+    size += 1 + l.title.size() + (l.tags.empty() ? 0 : 1);
+    for (const std::string& tag : l.tags) size += tag.size() + 1;
+  }
   void* raw = ::operator new(sizeof(Entry) + size);
-  Entry* e = new (raw) Entry{l, l.state, l.is_file, size};
+  Entry* e = new (raw) Entry{l.code,
+                             l.long_url,
+                             l.owner,
+                             l.clicks,
+                             l.created_at_ms,
+                             l.updated_at_ms,
+                             std::move(extras),
+                             l.state,
+                             l.is_file,
+                             l.hidden,
+                             static_cast<uint32_t>(size)};
   char* p = e->haystack_bytes;
   for (char c : l.code) *p++ = c;
-  *p++ = '\x01';  // keeps a match from spanning code and URL
-  for (char c : l.long_url) *p++ = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  *p++ = kFieldSeparator;
+  for (char c : l.long_url) *p++ = Fold(c);
+  if (searchable_extras) {
+    *p++ = kFieldSeparator;
+    for (char c : l.title) *p++ = FoldText(c);
+    if (!l.tags.empty()) *p++ = kTagSeparator;
+    for (const std::string& tag : l.tags) {
+      for (char c : tag) *p++ = FoldText(c);
+      *p++ = kTagSeparator;
+    }
+  }
   return EntryPtr(e);
+}
+
+void LinkIndex::CopyOut(const Entry& e, Link* l) {
+  l->code = e.code;
+  l->long_url = e.long_url;
+  l->state = e.state;
+  l->owner = e.owner;
+  l->clicks = e.clicks;
+  l->created_at_ms = e.created_at_ms;
+  l->updated_at_ms = e.updated_at_ms;
+  l->is_file = e.is_file;
+  l->hidden = e.hidden;
+  if (e.extras) {
+    l->title = e.extras->title;
+    l->tags = e.extras->tags;
+    l->rules = e.extras->rules;
+  }
+}
+
+// A Link with its rules is large (~600 bytes): pages are filled in place,
+// in a vector sized once, never moved around.
+void LinkIndex::AppendTo(const Entry& e, std::vector<Link>* out) {
+  CopyOut(e, &out->emplace_back());
 }
 
 namespace {
@@ -68,9 +152,11 @@ class NeedleSearch {
 // memory latency. Prefetching a few entries ahead overlaps the misses.
 constexpr size_t kPrefetchAhead = 8;
 
-bool CreatedBefore(const Link& a, const Link& b) {
-  if (a.created_at_ms != b.created_at_ms) return a.created_at_ms < b.created_at_ms;
-  return a.code < b.code;
+// (createdAt, code): the order of an owner's list.
+template <typename E>
+bool CreatedBefore(const E* a, const E* b) {
+  if (a->created_at_ms != b->created_at_ms) return a->created_at_ms < b->created_at_ms;
+  return a->code < b->code;
 }
 
 }  // namespace
@@ -79,37 +165,42 @@ LinkIndex::LinkIndex() = default;
 LinkIndex::~LinkIndex() = default;
 
 void LinkIndex::InsertIntoOwner(Entry* entry) {
-  OwnerList& list = by_owner_[entry->link.owner];
-  auto pos = std::upper_bound(list.begin(), list.end(), entry, [](const Entry* a, const Entry* b) {
-    return CreatedBefore(a->link, b->link);
-  });
+  OwnerList& list = by_owner_[entry->owner];
+  auto pos = std::upper_bound(list.begin(), list.end(), entry, CreatedBefore<Entry>);
   list.insert(pos, entry);
 }
 
 LinkIndex::OwnerList::iterator LinkIndex::FindInOwner(Entry* entry) {
-  OwnerList& list = by_owner_[entry->link.owner];
-  auto pos = std::lower_bound(list.begin(), list.end(), entry, [](const Entry* a, const Entry* b) {
-    return CreatedBefore(a->link, b->link);
-  });
+  OwnerList& list = by_owner_[entry->owner];
+  auto pos = std::lower_bound(list.begin(), list.end(), entry, CreatedBefore<Entry>);
   return pos != list.end() && *pos == entry ? pos : list.end();
 }
 
 void LinkIndex::EraseFromOwner(Entry* entry) {
-  OwnerList& list = by_owner_[entry->link.owner];
+  OwnerList& list = by_owner_[entry->owner];
   auto pos = FindInOwner(entry);
   if (pos != list.end()) list.erase(pos);
+}
+
+void LinkIndex::CountHidden(const Entry* entry, int delta) {
+  if (!entry->hidden) return;
+  size_t& n = hidden_by_owner_[entry->owner];
+  n += delta;
+  if (n == 0) hidden_by_owner_.erase(entry->owner);
 }
 
 void LinkIndex::Put(const Link& link) {
   EntryPtr fresh = MakeEntry(link);
   std::unique_lock lock(mu_);
+  CountHidden(fresh.get(), +1);
   auto [it, inserted] = by_code_.try_emplace(link.code);
   if (!inserted) {
     Entry* old = it->second.get();
+    CountHidden(old, -1);
     // Same owner and createdAt: the new entry takes the old one's place in
     // the owner's list, so an update costs O(log n) even for a user with a
     // million links.
-    if (old->link.owner == link.owner && old->link.created_at_ms == link.created_at_ms) {
+    if (old->owner == link.owner && old->created_at_ms == link.created_at_ms) {
       auto pos = FindInOwner(old);
       if (pos != by_owner_[link.owner].end()) {
         *pos = fresh.get();
@@ -127,6 +218,7 @@ void LinkIndex::Remove(std::string_view code) {
   std::unique_lock lock(mu_);
   auto it = by_code_.find(std::string(code));
   if (it == by_code_.end()) return;
+  CountHidden(it->second.get(), -1);
   EraseFromOwner(it->second.get());
   by_code_.erase(it);
 }
@@ -134,22 +226,22 @@ void LinkIndex::Remove(std::string_view code) {
 void LinkIndex::LoadUnsorted(Link link) {
   EntryPtr entry = MakeEntry(link);
   Entry* raw = entry.get();
-  by_owner_[raw->link.owner].push_back(raw);
-  by_code_[raw->link.code] = std::move(entry);
+  CountHidden(raw, +1);
+  by_owner_[raw->owner].push_back(raw);
+  by_code_[raw->code] = std::move(entry);
 }
 
 void LinkIndex::FinishLoad() {
-  for (auto& [owner, list] : by_owner_) {
-    std::sort(list.begin(), list.end(),
-              [](const Entry* a, const Entry* b) { return CreatedBefore(a->link, b->link); });
-  }
+  for (auto& [owner, list] : by_owner_) std::sort(list.begin(), list.end(), CreatedBefore<Entry>);
 }
 
 std::optional<Link> LinkIndex::Get(std::string_view code) const {
   std::shared_lock lock(mu_);
   auto it = by_code_.find(std::string(code));
   if (it == by_code_.end()) return std::nullopt;
-  return it->second->link;
+  std::optional<Link> link(std::in_place);
+  CopyOut(*it->second, &*link);
+  return link;
 }
 
 bool LinkIndex::Contains(std::string_view code) const {
@@ -183,6 +275,9 @@ std::vector<T> Scan(size_t n, const Collect& collect, size_t expected) {
 ListResult LinkIndex::List(const ListQuery& query) const {
   std::string needle = Lowercase(query.search_text);
   NeedleSearch search(needle);
+  std::string tag_needle;
+  if (!query.tag.empty()) tag_needle = kTagSeparator + Lowercase(query.tag) + kTagSeparator;
+  NeedleSearch tag_search(tag_needle);
   bool by_clicks = query.order_by == OrderBy::kClicks;
 
   ListResult result;
@@ -191,13 +286,16 @@ ListResult LinkIndex::List(const ListQuery& query) const {
   if (owner_it == by_owner_.end()) return result;
   const OwnerList& list = owner_it->second;
   size_t page_end = query.offset + query.limit;
-  bool filtered = !needle.empty() || query.state || query.is_file;
+  bool skip_hidden = !query.include_hidden && hidden_by_owner_.count(query.owner) != 0;
+  bool filtered =
+      !needle.empty() || !tag_needle.empty() || query.state || query.is_file || skip_hidden;
 
   if (!by_clicks && !filtered) {  // the count is the list's size, and only the page is read
     result.count = list.size();
-    for (size_t i = query.offset; i < std::min(page_end, list.size()); ++i) {
-      result.urls.push_back(list[query.ascending ? i : list.size() - 1 - i]->link);
-    }
+    size_t stop = std::min(page_end, list.size());
+    result.urls.reserve(stop > query.offset ? stop - query.offset : 0);
+    for (size_t i = query.offset; i < stop; ++i)
+      AppendTo(*list[query.ascending ? i : list.size() - 1 - i], &result.urls);
     return result;
   }
 
@@ -214,33 +312,40 @@ ListResult LinkIndex::List(const ListQuery& query) const {
     const OwnerList& list;
     const ListQuery& query;
     const NeedleSearch& search;
+    const NeedleSearch& tag_search;
     bool search_text;
+    bool tag;
+    bool skip_hidden;
     bool by_clicks;
     void Prefetch(size_t i) const {
       const char* tail = reinterpret_cast<const char*>(&list[i]->state);
       __builtin_prefetch(tail);
       __builtin_prefetch(tail + 64);  // a haystack spans about two cache lines
-      if (by_clicks) __builtin_prefetch(&list[i]->link.clicks);
+      if (by_clicks) __builtin_prefetch(&list[i]->clicks);
     }
     void operator()(size_t i, std::vector<Key>* out) const {
       const Entry* e = list[i];
       if (query.state && e->state != *query.state) return;
       if (query.is_file && e->is_file != *query.is_file) return;
+      if (skip_hidden && e->hidden) return;
+      if (tag && !tag_search.In(e->haystack())) return;
       if (search_text && !search.In(e->haystack())) return;
-      out->push_back(Key{by_clicks ? e->link.clicks : 0, i});
+      out->push_back(Key{by_clicks ? e->clicks : 0, i});
     }
   };
-  std::vector<Key> found =
-      Scan<Key>(list.size(), Collect{list, query, search, !needle.empty(), by_clicks},
-                filtered ? 1024 : list.size());
+  std::vector<Key> found = Scan<Key>(list.size(),
+                                     Collect{list, query, search, tag_search, !needle.empty(),
+                                             !tag_needle.empty(), skip_hidden, by_clicks},
+                                     filtered ? 1024 : list.size());
   result.count = found.size();
   if (query.offset >= found.size()) return result;
   size_t stop = std::min(page_end, found.size());
+  result.urls.reserve(stop - query.offset);
 
   if (!by_clicks) {  // found is in ascending createdAt order already
     for (size_t i = query.offset; i < stop; ++i) {
       size_t k = query.ascending ? i : found.size() - 1 - i;
-      result.urls.push_back(list[found[k].position]->link);
+      AppendTo(*list[found[k].position], &result.urls);
     }
     return result;
   }
@@ -249,7 +354,7 @@ ListResult LinkIndex::List(const ListQuery& query) const {
     return asc ? a.position < b.position : a.position > b.position;
   };
   std::partial_sort(found.begin(), found.begin() + stop, found.end(), before);
-  for (size_t i = query.offset; i < stop; ++i) result.urls.push_back(list[found[i].position]->link);
+  for (size_t i = query.offset; i < stop; ++i) AppendTo(*list[found[i].position], &result.urls);
   return result;
 }
 

@@ -28,9 +28,11 @@ struct ListQuery {
   uint64_t owner = 0;
   size_t limit = 1000;
   size_t offset = 0;
-  std::string search_text;  // matched case-insensitively against shortUrl and longUrl
+  std::string search_text;  // a case-insensitive substring of shortUrl, longUrl, title or a tag
+  std::string tag;          // when set: links with this tag (ASCII case-insensitive, whole tag)
   std::optional<LinkState> state;
   std::optional<bool> is_file;
+  bool include_hidden = false;  // hidden links are left out unless asked for
   OrderBy order_by = OrderBy::kCreatedAt;
   bool ascending = false;
 };
@@ -66,15 +68,23 @@ class LinkIndex {
   using EntryPtr = std::unique_ptr<Entry, EntryDeleter>;
   using OwnerList = std::vector<Entry*>;  // ordered by (createdAt, code)
 
+  struct Extras;
+
   static EntryPtr MakeEntry(const Link& link);
+  static void CopyOut(const Entry& entry, Link* link);
+  static void AppendTo(const Entry& entry, std::vector<Link>* out);
   OwnerList::iterator FindInOwner(Entry* entry);
 
   void InsertIntoOwner(Entry* entry);
   void EraseFromOwner(Entry* entry);
+  void CountHidden(const Entry* entry, int delta);  // +1 on insert, -1 on removal
 
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, EntryPtr> by_code_;  // GUARDED_BY(mu_)
   std::unordered_map<uint64_t, OwnerList> by_owner_;   // GUARDED_BY(mu_)
+  // Hidden links per owner: while an owner has none, a plain list of theirs
+  // still reads only its page (no scan to leave hidden ones out).
+  std::unordered_map<uint64_t, size_t> hidden_by_owner_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace shortlink::admin

@@ -1,6 +1,7 @@
 #include "link_json.h"
 
 #include "common/clock.h"
+#include "link_rules_json.h"
 
 namespace shortlink::admin {
 
@@ -13,6 +14,7 @@ boost::json::object LinkToJson(const Link& link) {
   o["createdAt"] = FormatIso8601Millis(link.created_at_ms);
   o["updatedAt"] = FormatIso8601Millis(link.updated_at_ms);
   o["isFile"] = link.is_file;
+  AppendLinkFieldsJson(link, &o);
   return o;
 }
 

@@ -70,6 +70,14 @@ class LinkService::Batch {
     changes_.push_back(std::move(change));
   }
 
+  // The optional fields of a create or a PATCH, then the link's rules as a
+  // whole: here, against the link as it is now, since a PATCH may give only
+  // one half of a pair (expiredUrl) whose other half (expiresAt) is stored.
+  static Status ApplyFields(const LinkPatch& fields, Link* link) {
+    if (Status s = ApplyLinkPatch(fields, link); !s.ok()) return s;
+    return CheckLinkRules(*link);
+  }
+
   MutationResult Do(const CreateLink& op, int64_t now_ms) {
     std::string code = op.code;
     if (code.empty()) {
@@ -85,6 +93,7 @@ class LinkService::Batch {
     link.owner = op.owner;
     link.is_file = op.is_file;
     link.created_at_ms = link.updated_at_ms = now_ms;
+    if (Status s = ApplyFields(op.fields, &link); !s.ok()) return {s.error(), {}};
     Record(ChangeOp::kUpsert, link);
     return {Status::Ok(), std::move(link)};
   }
@@ -95,6 +104,7 @@ class LinkService::Batch {
     Link link = std::move(*current);
     if (op.long_url) link.long_url = *op.long_url;
     if (op.state) link.state = *op.state;
+    if (Status s = ApplyFields(op.fields, &link); !s.ok()) return {s.error(), {}};
     link.updated_at_ms = now_ms;
     Record(ChangeOp::kUpsert, link);
     return {Status::Ok(), std::move(link)};
@@ -121,13 +131,19 @@ class LinkService::Batch {
     for (const auto& [code, count] : b.clicks) {
       auto current = Current(code);
       if (!current || count == 0) continue;  // a link deleted since the click: nothing to count on
+      bool under_limit = current->rules.max_clicks > current->clicks;  // false without a limit
       current->clicks += count;
+      clicks_counted_ += count;
+      if (under_limit) {
+        // Nodes enforce maxClicks from the total they are sent (see ApplyClicks).
+        Record(ChangeOp::kUpsert, *current);
+        continue;
+      }
       // Clicks are not a change the edge needs: the record is rewritten, the log untouched.
       std::string value;
       EncodeLink(*current, &value);
       wb_.Put(dbkey::Link(code), value);
       overlay_[code] = std::move(current);
-      clicks_counted_ += count;
     }
     std::string number;
     wire::PutFixed64BE(b.number, &number);

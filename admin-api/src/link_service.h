@@ -31,6 +31,7 @@
 #include "common/result.h"
 #include "database.h"
 #include "link_index.h"
+#include "link_patch.h"
 
 namespace shortlink::admin {
 
@@ -39,6 +40,7 @@ struct CreateLink {
   std::string long_url;  // validated by the caller
   std::string code;      // normalized by the caller; empty = pick a random one
   bool is_file = false;
+  LinkPatch fields{};  // title, tags, rules: each checked by the caller, together here
 };
 
 struct UpdateLink {
@@ -46,6 +48,7 @@ struct UpdateLink {
   std::string code;
   std::optional<std::string> long_url;
   std::optional<LinkState> state;
+  LinkPatch fields{};  // applied to the link as it is at commit, then checked together
 };
 
 struct DeleteLink {
@@ -57,6 +60,14 @@ struct DeleteLink {
 // or below the node's watermark is a duplicate (answered OK, changes
 // nothing); one past watermark + 1 is refused as out of order (the node
 // sends it again after the missing one).
+//
+// Clicks are not a change the edge needs, so a link's new total is written
+// without a change-log entry; except for a link with maxClicks that was
+// still under its limit before the batch: its total goes out as an upsert,
+// so that every node learns the global count and sends visitors to
+// clickLimitUrl once it reaches maxClicks. A node thus overshoots the limit
+// by at most the clicks all nodes count in one flush interval, plus the
+// propagation delay.
 struct ApplyClicks {
   ClickBatch batch;
 };

@@ -18,6 +18,7 @@
 #include "link_index.h"
 #include "link_service.h"
 #include "openapi_document.h"
+#include "password_hasher.h"
 #include "rate_limiter.h"
 #include "router.h"
 
@@ -126,6 +127,10 @@ int Serve(const ServeOptions& options) {
   api.limiter = &limiter;
 
   boost::asio::io_context ioc(options.threads);
+  // Declared after ioc, so destroyed before it: a hash finishing during the
+  // shutdown still posts its result to a live (stopped) io_context.
+  PasswordHasher hasher(2);
+  api.hasher = &hasher;
   Router router(&api);
   HttpServer server(ioc, tls, [&router](Request& req, std::string_view remote) {
     return router.Handle(req, remote);

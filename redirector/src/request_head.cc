@@ -50,8 +50,10 @@ bool ValidFieldValue(std::string_view v) {
 
 // A Content-Length: digits only. Past 7 digits the exact value does not
 // matter (any body over kMaxFormBody is refused): it saturates.
+// Leading zeros are refused: "00" is 0 to us but may not be to a proxy in
+// front, and a disagreement on framing is how requests get smuggled.
 bool ParseLength(std::string_view v, size_t* length) {
-  if (v.empty()) return false;
+  if (v.empty() || (v.size() > 1 && v[0] == '0')) return false;
   size_t n = 0;
   for (char c : v) {
     if (c < '0' || c > '9') return false;

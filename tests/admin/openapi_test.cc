@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "link_json.h"
 #include "openapi_document.h"
 #include "router.h"
 
@@ -46,6 +47,42 @@ TEST_CASE("every route is in openapi.yaml, with its method") {
     REQUIRE_FALSE(block.empty());
     CHECK(block.find("\n    " + method + ":") != std::string::npos);
   }
+}
+
+TEST_CASE("every field a link can answer with is in openapi.yaml") {
+  const std::string doc(kOpenApiDocument);
+  Link link;
+  link.title = "t";
+  link.tags = {"x"};
+  link.hidden = true;
+  LinkRules& r = link.rules;
+  r.expires_at_ms = 1;
+  r.expired_url = r.click_limit_url = "https://example.com/";
+  r.max_clicks = 1;
+  r.click_type = ClickType::kUnique;
+  r.unique_window_minutes = 1;
+  r.password_hash = "$argon2id$";
+  r.devices = {"https://i.example/", "https://a.example/", "https://w.example/",
+               "https://m.example/"};
+  r.ab_targets = {{"https://a.example/", 100}};
+  r.utm = {"s", "m", "c", "t", "c"};
+  r.forward_query = true;
+  r.redirect_type = 301;
+  auto has_property = [&](std::string_view name) {
+    std::string key = std::string(name) + ":";
+    for (size_t pos = doc.find(key); pos != std::string::npos; pos = doc.find(key, pos + 1))
+      if (pos > 0 && (doc[pos - 1] == ' ' || doc[pos - 1] == '{')) return true;
+    return false;
+  };
+  for (const auto& [key, value] : LinkToJson(link)) {
+    INFO(key);
+    CHECK(has_property(key));
+    if (value.is_object())
+      for (const auto& [sub, unused] : value.as_object()) CHECK(has_property(sub));
+  }
+  CHECK(has_property("password"));  // write-only
+  CHECK(doc.find("{name: hidden, in: query") != std::string::npos);
+  CHECK(doc.find("{name: tag, in: query") != std::string::npos);
 }
 
 TEST_CASE("the helper finds path blocks and not their neighbours") {

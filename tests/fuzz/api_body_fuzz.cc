@@ -7,6 +7,9 @@
 //   - a create that is accepted holds exactly the body's longUrl, which
 //     passes ValidateLongUrl, and a normalized shortUrl (or none);
 //   - PATCH fields and user fields accepted only with the documented values;
+//   - the optional link fields (title, tags, rules) accepted only within
+//     their documented limits, and a link carrying them answers with valid
+//     JSON that reads back to the same fields;
 //   - a key expiry is none or in the future, and an accepted ISO-8601 time
 //     formats back to itself.
 #include <boost/json.hpp>
@@ -17,11 +20,14 @@
 
 #include "accounts.h"
 #include "common/clock.h"
+#include "common/password.h"
 #include "common/validation.h"
 #include "fuzz_check.h"
 #include "handlers.h"
 #include "http_types.h"
 #include "json_input.h"
+#include "link_patch.h"
+#include "link_rules_json.h"
 
 namespace shortlink::admin {
 namespace {
@@ -72,6 +78,69 @@ void CheckUpdate(const simdjson::dom::object& obj) {
   LinkState parsed;
   if (*state && ParseLinkState(**state, &parsed))
     FUZZ_CHECK(**state == (parsed == LinkState::kActive ? "ACTIVE" : "INACTIVE"));
+}
+
+// The optional fields of a create body, a bulk row or a PATCH body.
+void CheckLinkFields(const simdjson::dom::object& obj) {
+  auto patch = ParseLinkPatch(obj, Policy());
+  if (!patch.ok()) return CheckRefusal(patch.error());
+  auto valid_url = [](const std::string& url) {
+    return url.empty() || ValidateLongUrl(url, Policy()).ok();
+  };
+  auto plain_text = [](const std::string& text, size_t max) {
+    for (unsigned char c : text) FUZZ_CHECK(c >= 0x20 && c != 0x7f);
+    FUZZ_CHECK(text.size() <= max);
+  };
+  if (patch->title) plain_text(*patch->title, kMaxTitleBytes);
+  if (patch->tags) {
+    FUZZ_CHECK(patch->tags->size() <= kMaxTags);
+    for (const std::string& tag : *patch->tags) {
+      FUZZ_CHECK(!tag.empty());
+      plain_text(tag, kMaxTagBytes);
+    }
+  }
+  if (patch->expires_at_ms) FUZZ_CHECK(*patch->expires_at_ms >= 0);
+  if (patch->max_clicks) FUZZ_CHECK(*patch->max_clicks <= kMaxMaxClicks);
+  if (patch->expired_url) FUZZ_CHECK(valid_url(*patch->expired_url));
+  if (patch->click_limit_url) FUZZ_CHECK(valid_url(*patch->click_limit_url));
+  if (patch->devices) {
+    for (const std::string* url : {&patch->devices->ios, &patch->devices->android,
+                                   &patch->devices->windows, &patch->devices->mobile})
+      FUZZ_CHECK(valid_url(*url));
+  }
+  if (patch->ab_targets) {
+    uint32_t sum = 0;
+    for (const AbTarget& t : *patch->ab_targets) {
+      FUZZ_CHECK(!t.url.empty() && valid_url(t.url));
+      FUZZ_CHECK(t.percentage >= 1 && t.percentage <= 100);
+      sum += t.percentage;
+    }
+    FUZZ_CHECK(patch->ab_targets->empty() || sum == 100);
+  }
+  if (patch->password) FUZZ_CHECK(patch->password->size() <= kMaxPasswordBytes);
+
+  // Stored on a link (the password aside: it is hashed first), then shown.
+  LinkPatch stored = *patch;
+  stored.password.reset();
+  Link link;
+  FUZZ_CHECK(ApplyLinkPatch(stored, &link).ok());
+  boost::json::object shown;
+  AppendLinkFieldsJson(link, &shown);
+  std::string text = boost::json::serialize(shown);
+  boost::system::error_code ec;
+  boost::json::parse(text, ec);
+  FUZZ_CHECK(!ec);
+  // What a client reads it can send back: the same fields. (A parser of its
+  // own: ParseJsonObject's would invalidate `obj`.)
+  simdjson::dom::parser parser;
+  simdjson::dom::object again;
+  FUZZ_CHECK(!parser.parse(text).get(again));
+  auto reread = ParseLinkPatch(again, Policy());
+  FUZZ_CHECK(reread.ok());
+  Link round_trip;
+  FUZZ_CHECK(ApplyLinkPatch(*reread, &round_trip).ok());
+  FUZZ_CHECK(round_trip.title == link.title && round_trip.tags == link.tags &&
+             round_trip.hidden == link.hidden && round_trip.rules == link.rules);
 }
 
 // POST /api/v1/users: email and optional role.
@@ -140,6 +209,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   CheckCreate(*obj);
   CheckUpdate(*obj);
+  CheckLinkFields(*obj);
   CheckUser(*obj);
   CheckBulk(*obj);
   return 0;
