@@ -52,7 +52,7 @@ struct EdgeServer::Worker {
     int64_t write_started_ms = 0;
     bool closing = false;
     bool writing = false;
-    bool verifying = false;  // a POSTed password is being checked: the connection waits
+    bool verifying = false;             // a POSTed password is being checked: the connection waits
     PasswordVerifier::Verdict verdict;  // the check's result, for the request it was for
     bool has_verdict = false;
     uint8_t peer_len = 0;
@@ -277,16 +277,14 @@ struct EdgeServer::Worker {
 
   // Hands the password to the verifier; the connection neither reads nor
   // writes until the verdict comes back, then answers this same request.
-  void StartPasswordCheck(Connection* c, std::string hash, std::string_view body,
-                          size_t consumed) {
+  void StartPasswordCheck(Connection* c, std::string hash, std::string_view body, size_t consumed) {
     if (consumed > 0) {
       memmove(c->in, c->in + consumed, c->in_len - consumed);
       c->in_len -= consumed;
       c->scanned = 0;
     }
     c->verifying = true;
-    server->verifier_->Verify(std::move(hash), std::string(body),
-                              std::string(c->peer, c->peer_len),
+    server->verifier_->Verify(std::move(hash), std::string(body), std::string(c->peer, c->peer_len),
                               [this, c](PasswordVerifier::Verdict verdict) {
                                 asio::post(ioc, [this, c, verdict] {
                                   c->verifying = false;
@@ -375,7 +373,7 @@ struct EdgeServer::Worker {
     bool writing = false;
     for (Connection* c = connections; c; c = c->next) {
       if (c->writing)
-        writing = true;  // a write in progress finishes, then the connection closes...
+        writing = true;        // a write in progress finishes, then the connection closes...
       else if (!c->verifying)  // (a check in progress ends in Destroy)
         c->socket.close(ignored);
     }

@@ -51,8 +51,8 @@ namespace {
 
 char g_grace_period_marker;  // the address TSan annotations synchronize on
 
-constexpr uint8_t kStateMask = 1;      // LinkState
-constexpr uint8_t kHasRulesFlag = 2;   // an EdgeRules pointer follows the URL
+constexpr uint8_t kStateMask = 1;     // LinkState
+constexpr uint8_t kHasRulesFlag = 2;  // an EdgeRules pointer follows the URL
 
 struct Entry {
   uint8_t code_len;  // codes are at most 64 bytes
@@ -142,7 +142,7 @@ Table* NewTable(size_t capacity) {
 }
 
 Entry* NewEntry(std::string_view code, std::string_view url, LinkState state,
-               std::unique_ptr<EdgeRules> rules) {
+                std::unique_ptr<EdgeRules> rules) {
   Entry* e = static_cast<Entry*>(malloc(EntryBytes(code.size(), url.size(), rules != nullptr)));
   if (!e) throw std::bad_alloc();
   if (reinterpret_cast<uintptr_t>(e) & ~kPointerMask) abort();  // see kTagShift

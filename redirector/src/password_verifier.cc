@@ -47,19 +47,21 @@ bool PasswordVerifier::Admit(const std::string& client) {
 void PasswordVerifier::Verify(std::string hash, std::string form_body, std::string client,
                               Done done) {
   if (!Admit(client)) {
-    boost::asio::post(pool_, [done = std::move(done)] { done(Verdict{PasswordState::kRefused, true}); });
+    boost::asio::post(pool_, [done = std::move(done)] {
+      done(Verdict{PasswordState::kRefused, true});
+    });
     return;
   }
-  boost::asio::post(pool_, [this, hash = std::move(hash), body = std::move(form_body),
-                            done = std::move(done)] {
-    std::optional<std::string> password = PasswordFromForm(body);
-    bool ok = password && VerifyPassword(hash, *password);
-    {
-      std::lock_guard lock(mu_);
-      --queued_;
-    }
-    done(Verdict{ok ? PasswordState::kAccepted : PasswordState::kRefused, false});
-  });
+  boost::asio::post(
+      pool_, [this, hash = std::move(hash), body = std::move(form_body), done = std::move(done)] {
+        std::optional<std::string> password = PasswordFromForm(body);
+        bool ok = password && VerifyPassword(hash, *password);
+        {
+          std::lock_guard lock(mu_);
+          --queued_;
+        }
+        done(Verdict{ok ? PasswordState::kAccepted : PasswordState::kRefused, false});
+      });
 }
 
 }  // namespace shortlink::redirector

@@ -109,7 +109,8 @@ constexpr std::string_view kFormEnd =
 
 std::string_view FormMessage(int status) {
   if (status == 401) return "<p role=\"alert\">Wrong password. Try again.</p>";
-  if (status == 429) return "<p role=\"alert\">Too many attempts. Wait a minute, then try again.</p>";
+  if (status == 429)
+    return "<p role=\"alert\">Too many attempts. Wait a minute, then try again.</p>";
   return "";
 }
 
@@ -271,9 +272,9 @@ size_t Responder::RespondWithRules(const LinkView& link, const RequestHead& head
   Writer w{out};
   switch (d.action) {
     case RuleAction::kPasswordForm: {
-      int status = facts.password_throttled                     ? 429
+      int status = facts.password_throttled                    ? 429
                    : facts.password == PasswordState::kRefused ? 401
-                                                                : 200;
+                                                               : 200;
       *info = ResponseInfo{Outcome::kPasswordForm, status, {}, true, false};
       std::string_view message = FormMessage(status);
       PutStatusLine(w, status);
@@ -312,8 +313,8 @@ size_t Responder::RespondWithRules(const LinkView& link, const RequestHead& head
     return w.p - out;
   }
   int status = d.status ? d.status : options_.redirect_status;
-  *info = ResponseInfo{d.destination ? Outcome::kHit : Outcome::kRuleFallback, status, {}, true,
-                       d.count_click};
+  *info = ResponseInfo{
+      d.destination ? Outcome::kHit : Outcome::kRuleFallback, status, {}, true, d.count_click};
   if (status == options_.redirect_status)
     w.Put(status_line_);
   else

@@ -22,10 +22,10 @@
 namespace shortlink::redirector {
 
 struct ResponderOptions {
-  int redirect_status = 302;   // 301, 302, 307 or 308
-  std::string home_url;        // where "/" redirects; empty: "/" is a 404
-  std::string not_found_html;  // body of the 404 page
-  int64_t (*now_ms)() = nullptr;  // the clock rules see; null: the system clock
+  int redirect_status = 302;                      // 301, 302, 307 or 308
+  std::string home_url;                           // where "/" redirects; empty: "/" is a 404
+  std::string not_found_html;                     // body of the 404 page
+  int64_t (*now_ms)() = nullptr;                  // the clock rules see; null: the system clock
   size_t unique_visitor_slots = size_t{1} << 20;  // 8 bytes each, touched as used
 };
 
@@ -58,8 +58,8 @@ struct ResponseInfo {
 struct VisitFacts {
   std::string_view client_address;  // raw bytes of the peer's address
   PasswordState password = PasswordState::kNotGiven;
-  bool password_throttled = false;   // too many guesses from this address: answer 429
-  uint32_t random = 0;               // a fresh random number (A/B buckets)
+  bool password_throttled = false;       // too many guesses from this address: answer 429
+  uint32_t random = 0;                   // a fresh random number (A/B buckets)
   std::string* password_hash = nullptr;  // receives the hash when the outcome is kPasswordCheck
 };
 

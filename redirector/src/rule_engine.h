@@ -32,11 +32,10 @@ namespace shortlink::redirector {
 
 // A link's rules as a node holds them, beside its table entry.
 struct EdgeRules {
-  explicit EdgeRules(const Link& link)
-      : rules(link.rules), clicks_at_record(link.clicks) {}
+  explicit EdgeRules(const Link& link) : rules(link.rules), clicks_at_record(link.clicks) {}
 
   const LinkRules rules;
-  const uint64_t clicks_at_record;              // the link's clicks in the record applied
+  const uint64_t clicks_at_record;                // the link's clicks in the record applied
   mutable std::atomic<uint64_t> local_clicks{0};  // counted by this node since
 
   bool LimitReached() const {
@@ -67,11 +66,11 @@ enum class RuleAction {
 
 struct RuleDecision {
   RuleAction action = RuleAction::kRedirect;
-  std::string_view target;  // a view into the rules or the entry
-  int status = 0;           // the redirect status; 0: the node's default
-  bool destination = false;  // one of the owner's destinations (4-6), not a fallback page
-  bool count_click = false;  // a click to record (and already counted towards the limit)
-  int ab_bucket = -1;        // >= 0: a new visitor's bucket, to remember in a cookie
+  std::string_view target;       // a view into the rules or the entry
+  int status = 0;                // the redirect status; 0: the node's default
+  bool destination = false;      // one of the owner's destinations (4-6), not a fallback page
+  bool count_click = false;      // a click to record (and already counted towards the limit)
+  int ab_bucket = -1;            // >= 0: a new visitor's bucket, to remember in a cookie
   const char* gone_reason = "";  // for the 410 page
 };
 

@@ -29,7 +29,8 @@ VisitorFilter::~VisitorFilter() { free(words_); }
 bool VisitorFilter::FirstVisit(uint64_t visitor, int64_t now_minute, uint32_t window_minutes) {
   // The bucket from the low bits' product, the fingerprint from the top 40
   // bits (never 0, so that a used word is never mistaken for an empty one).
-  size_t bucket = static_cast<size_t>((static_cast<__uint128_t>(visitor & 0xffffffff) * buckets_) >> 32);
+  size_t bucket =
+      static_cast<size_t>((static_cast<__uint128_t>(visitor & 0xffffffff) * buckets_) >> 32);
   uint64_t fingerprint = (visitor >> kMinuteBits) | 1;
   uint64_t now = static_cast<uint64_t>(now_minute) & kMinuteMask;
   uint64_t fresh = fingerprint << kMinuteBits | now;

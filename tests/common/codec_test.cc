@@ -314,13 +314,13 @@ TEST_CASE("malformed rule fields are refused", "[codec][rules]") {
     wire::PutField(tag, payload, &bytes);
     return DecodeLink(bytes);
   };
-  CHECK_FALSE(with(16, Varint(2)).ok());            // no such click type
-  CHECK_FALSE(with(17, Varint(1'000'000)).ok());    // unique window over a year
+  CHECK_FALSE(with(16, Varint(2)).ok());                           // no such click type
+  CHECK_FALSE(with(17, Varint(1'000'000)).ok());                   // unique window over a year
   CHECK_FALSE(with(23, Varint(101) + "https://x.example/").ok());  // over 100%
-  CHECK_FALSE(with(23, "").ok());                   // no percentage
-  CHECK_FALSE(with(30, Varint(303)).ok());          // not a redirect status we send
-  CHECK_FALSE(with(12, Varint(~0ull)).ok());        // an expiry past int64
-  CHECK_FALSE(with(29, "\x80").ok());               // unterminated varint
+  CHECK_FALSE(with(23, "").ok());                                  // no percentage
+  CHECK_FALSE(with(30, Varint(303)).ok());                         // not a redirect status we send
+  CHECK_FALSE(with(12, Varint(~0ull)).ok());                       // an expiry past int64
+  CHECK_FALSE(with(29, "\x80").ok());                              // unterminated varint
   CHECK(with(30, Varint(307)).ok());
 }
 

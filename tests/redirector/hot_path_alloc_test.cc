@@ -121,8 +121,8 @@ TEST_CASE("a redirect through every rule but a password allocates nothing") {
       REQUIRE(ParseRequestHead(raw, &head) == ParseStatus::kOk);
       ResponseInfo info;
       facts.random = static_cast<uint32_t>(round);
-      bytes += responder.Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, code, &info,
-                                 facts);
+      bytes +=
+          responder.Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, code, &info, facts);
       hits += info.outcome == Outcome::kHit;
     }
   }

@@ -389,7 +389,8 @@ TEST_CASE("a snapshot in code order is written as SST files and ingested; stragg
   for (int i = 0; i < 2000; ++i) {
     char code[16];
     snprintf(code, sizeof code, "c%05d", i);
-    REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink(code, "https://x.example/" + std::string(code))))
+    REQUIRE((*writer)
+                ->Add(EncodeLinkRecord(MakeLink(code, "https://x.example/" + std::string(code))))
                 .ok());
   }
   REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink("a-late", "https://late.example/"))).ok());

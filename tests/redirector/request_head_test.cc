@@ -94,10 +94,14 @@ TEST_CASE("POST carries a small form body, framed by Content-Length only") {
         ParseStatus::kBadRequest);
   CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n") ==
         ParseStatus::kBadRequest);
-  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n") == ParseStatus::kBadRequest);
-  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 017\r\n\r\n") == ParseStatus::kBadRequest);
-  CHECK(Parse("GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 00\r\n\r\n") == ParseStatus::kBadRequest);
-  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1 2\r\n\r\n") == ParseStatus::kBadRequest);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n") ==
+        ParseStatus::kBadRequest);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 017\r\n\r\n") ==
+        ParseStatus::kBadRequest);
+  CHECK(Parse("GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 00\r\n\r\n") ==
+        ParseStatus::kBadRequest);
+  CHECK(Parse("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1 2\r\n\r\n") ==
+        ParseStatus::kBadRequest);
 }
 
 TEST_CASE("an oversized request line is 414, oversized headers 431") {

@@ -30,7 +30,8 @@ constexpr std::string_view kWindowsPhone =
     "Chrome/52.0 Mobile Safari/537.36 Edge/15.15063";
 constexpr std::string_view kDesktop =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
-constexpr std::string_view kOtherMobile = "Mozilla/5.0 (Mobile; rv:48.0) Gecko/48.0 Firefox/48.0 KAIOS/2.5";
+constexpr std::string_view kOtherMobile =
+    "Mozilla/5.0 (Mobile; rv:48.0) Gecko/48.0 Firefox/48.0 KAIOS/2.5";
 
 Link LinkWith(auto set) {
   Link link;
@@ -57,7 +58,8 @@ TEST_CASE("rules: expiry sends to expiredUrl, or 410, from expiresAt on", "[rule
     r.expires_at_ms = kNow;
     r.expired_url = "https://example.com/over";
   }));
-  RuleDecision before = EvaluateRules(with_url, "https://example.com/main", VisitAt(kNow - 1), &visitors);
+  RuleDecision before =
+      EvaluateRules(with_url, "https://example.com/main", VisitAt(kNow - 1), &visitors);
   CHECK(before.action == RuleAction::kRedirect);
   CHECK(before.target == "https://example.com/main");
   CHECK(before.destination);
@@ -71,7 +73,8 @@ TEST_CASE("rules: expiry sends to expiredUrl, or 410, from expiresAt on", "[rule
 
   EdgeRules without_url(LinkWith([](LinkRules& r) { r.expires_at_ms = kNow; }));
   CHECK(EvaluateRules(without_url, "u", VisitAt(kNow + 1), &visitors).action == RuleAction::kGone);
-  CHECK(EvaluateRules(without_url, "u", VisitAt(kNow - 1), &visitors).action == RuleAction::kRedirect);
+  CHECK(EvaluateRules(without_url, "u", VisitAt(kNow - 1), &visitors).action ==
+        RuleAction::kRedirect);
 }
 
 TEST_CASE("rules: the click limit counts this node's clicks on top of the record's", "[rules]") {
@@ -139,7 +142,8 @@ TEST_CASE("rules: UNIQUE counts a visitor once per window", "[rules]") {
 
 TEST_CASE("rules: the visitor filter forgets the oldest when a bucket is full", "[rules]") {
   VisitorFilter filter(4);  // one bucket of four
-  for (uint64_t v = 1; v <= 4; ++v) CHECK(filter.FirstVisit(v << 32, 100 + static_cast<int64_t>(v), 60));
+  for (uint64_t v = 1; v <= 4; ++v)
+    CHECK(filter.FirstVisit(v << 32, 100 + static_cast<int64_t>(v), 60));
   for (uint64_t v = 1; v <= 4; ++v) CHECK_FALSE(filter.FirstVisit(v << 32, 110, 60));
   CHECK(filter.FirstVisit(uint64_t{5} << 32, 110, 60));  // evicts visitor 1, the oldest
   CHECK(filter.FirstVisit(uint64_t{1} << 32, 110, 60));  // counted again: errs towards a click
@@ -162,7 +166,8 @@ TEST_CASE("rules: devices are told apart by User-Agent", "[rules]") {
     r.devices.mobile = "https://m.example.com/";
   }));
   auto target = [&](std::string_view ua) {
-    return std::string(EvaluateRules(rules, "https://example.com/main", VisitAt(kNow, ua), &visitors).target);
+    return std::string(
+        EvaluateRules(rules, "https://example.com/main", VisitAt(kNow, ua), &visitors).target);
   };
   CHECK(target(kIphone) == "https://apps.apple.com/app");
   CHECK(target(kAndroid) == "https://play.google.com/app");
@@ -204,8 +209,10 @@ TEST_CASE("rules: A/B buckets split visits by percentage and stick by cookie", "
     r.ab_targets = {{"https://a.example.com/", 100}};
     r.devices.ios = "https://apps.apple.com/app";
   }));
-  CHECK(EvaluateRules(both, "u", VisitAt(kNow, kIphone), &visitors).target == "https://apps.apple.com/app");
-  CHECK(EvaluateRules(both, "u", VisitAt(kNow, kDesktop), &visitors).target == "https://a.example.com/");
+  CHECK(EvaluateRules(both, "u", VisitAt(kNow, kIphone), &visitors).target ==
+        "https://apps.apple.com/app");
+  CHECK(EvaluateRules(both, "u", VisitAt(kNow, kDesktop), &visitors).target ==
+        "https://a.example.com/");
 }
 
 TEST_CASE("rules: a password is asked before any destination, after expiry and limits", "[rules]") {
@@ -346,8 +353,11 @@ TEST_CASE("responder: rule links get their status, Location, cookie and pages", 
   VisitFacts first;
   first.random = 10;  // bucket 10: A
   std::string r = respond("GET /ab?q=1 HTTP/1.1\r\nHost: x\r\n\r\n", first);
-  CHECK(r.rfind("HTTP/1.1 307 Temporary Redirect\r\nLocation: https://a.example.com/?utm_source=sl&q=1\r\n", 0) == 0);
-  CHECK(r.find("Set-Cookie: sl_ab=10; Path=/ab; Max-Age=31536000; HttpOnly; SameSite=Lax\r\n") != std::string::npos);
+  CHECK(r.rfind("HTTP/1.1 307 Temporary Redirect\r\nLocation: "
+                "https://a.example.com/?utm_source=sl&q=1\r\n",
+                0) == 0);
+  CHECK(r.find("Set-Cookie: sl_ab=10; Path=/ab; Max-Age=31536000; HttpOnly; SameSite=Lax\r\n") !=
+        std::string::npos);
   CHECK(info.outcome == Outcome::kHit);
   CHECK(info.ruled);
   CHECK(info.count_click);

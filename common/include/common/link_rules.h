@@ -48,9 +48,9 @@ inline constexpr uint32_t kDefaultUniqueWindowMinutes = 24 * 60;
 inline constexpr uint32_t kMaxUniqueWindowMinutes = 366 * 24 * 60;
 
 struct LinkRules {
-  int64_t expires_at_ms = 0;  // 0: never expires
-  std::string expired_url;    // where an expired link goes; empty: 410 Gone
-  uint64_t max_clicks = 0;    // 0: no limit
+  int64_t expires_at_ms = 0;    // 0: never expires
+  std::string expired_url;      // where an expired link goes; empty: 410 Gone
+  uint64_t max_clicks = 0;      // 0: no limit
   std::string click_limit_url;  // where a link past its limit goes; empty: 410 Gone
   ClickType click_type = ClickType::kAll;
   uint32_t unique_window_minutes = 0;  // with kUnique; 0 means kDefaultUniqueWindowMinutes
