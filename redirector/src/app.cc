@@ -33,6 +33,7 @@ struct Flags {
                                  log_level = "info";
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int redirect_status = 302;
+  std::string client_ip_header = "none";
   int idle_timeout = 60;
   size_t max_connections = 100000;
 };
@@ -141,6 +142,14 @@ int Run(const Flags& f) {
   if (f.redirect_status != 301 && f.redirect_status != 302 && f.redirect_status != 307 &&
       f.redirect_status != 308) {
     std::cerr << "redirector: --redirect-status must be 301, 302, 307 or 308\n";
+    return 2;
+  }
+  if (f.client_ip_header == "x-forwarded-for") {
+    edge_options.client_address = ClientAddressSource::kXForwardedFor;
+  } else if (f.client_ip_header == "x-real-ip") {
+    edge_options.client_address = ClientAddressSource::kXRealIp;
+  } else if (f.client_ip_header != "none") {
+    std::cerr << "redirector: --client-ip-header must be none, x-forwarded-for or x-real-ip\n";
     return 2;
   }
   if (!f.home_url.empty() && !SafeHeaderValue(f.home_url)) {
@@ -264,8 +273,12 @@ int RunRedirector(int argc, char** argv) {
                                               po::value(&f.ops_listen)->default_value(f.ops_listen),
                                               "HOST:PORT for /healthz and /metrics.")(
       "redirect-status", po::value(&f.redirect_status)->default_value(f.redirect_status),
-      "301, 302, 307 or 308.")("home-url", po::value(&f.home_url),
-                               "Where / redirects (default: / is a 404).")(
+      "301, 302, 307 or 308.")(
+      "client-ip-header", po::value(&f.client_ip_header)->default_value(f.client_ip_header),
+      "Where a visitor's address comes from, for unique clicks and password guess limits: none "
+      "(the TCP peer), x-forwarded-for (its last element) or x-real-ip. Set it only behind a "
+      "proxy that overwrites that header.")("home-url", po::value(&f.home_url),
+                                            "Where / redirects (default: / is a 404).")(
       "not-found-page", po::value(&f.not_found_page), "HTML file served with 404s.")(
       "idle-timeout", po::value(&f.idle_timeout)->default_value(f.idle_timeout),
       "Seconds before an idle keep-alive connection is closed.")(

@@ -37,6 +37,21 @@ void Bump(std::atomic<uint64_t>& c) {
 
 }  // namespace
 
+std::string_view ClientAddress(ClientAddressSource source, const RequestHead& head,
+                               std::string_view peer) {
+  std::string_view value;
+  if (source == ClientAddressSource::kXForwardedFor) {
+    value = head.forwarded_for;
+    if (size_t comma = value.rfind(','); comma != std::string_view::npos)
+      value.remove_prefix(comma + 1);
+  } else if (source == ClientAddressSource::kXRealIp) {
+    value = head.real_ip;
+  }
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value.empty() ? peer : value;
+}
+
 struct EdgeServer::Worker {
   struct Connection {
     explicit Connection(tcp::socket s, Worker* w) : socket(std::move(s)), worker(w) {}
@@ -230,7 +245,8 @@ struct EdgeServer::Worker {
         size_t body_end = consumed + head.length + head.content_length;
         if (body_end > c->in_len) break;  // a form's body is still on its way
         VisitFacts facts;
-        facts.client_address = std::string_view(c->peer, c->peer_len);
+        facts.client_address = ClientAddress(server->options_.client_address, head,
+                                             std::string_view(c->peer, c->peer_len));
         facts.random = NextRandom();
         std::string hash;
         facts.password_hash = &hash;
@@ -244,7 +260,7 @@ struct EdgeServer::Worker {
           // Answers already made go out first; then this request is checked.
           if (c->out_len == 0) {
             std::string_view body(c->in + consumed + head.length, head.content_length);
-            StartPasswordCheck(c, std::move(hash), body, consumed);
+            StartPasswordCheck(c, std::move(hash), body, facts.client_address, consumed);
             return;
           }
           break;
@@ -277,14 +293,17 @@ struct EdgeServer::Worker {
 
   // Hands the password to the verifier; the connection neither reads nor
   // writes until the verdict comes back, then answers this same request.
-  void StartPasswordCheck(Connection* c, std::string hash, std::string_view body, size_t consumed) {
+  void StartPasswordCheck(Connection* c, std::string hash, std::string_view body,
+                          std::string_view client, size_t consumed) {
+    // Both views point into `in`, which moves below: copy them first.
+    std::string form(body), client_key(client);
     if (consumed > 0) {
       memmove(c->in, c->in + consumed, c->in_len - consumed);
       c->in_len -= consumed;
       c->scanned = 0;
     }
     c->verifying = true;
-    server->verifier_->Verify(std::move(hash), std::string(body), std::string(c->peer, c->peer_len),
+    server->verifier_->Verify(std::move(hash), std::move(form), std::move(client_key),
                               [this, c](PasswordVerifier::Verdict verdict) {
                                 asio::post(ioc, [this, c, verdict] {
                                   c->verifying = false;

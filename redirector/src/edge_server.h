@@ -34,6 +34,17 @@ class PasswordVerifier;
 
 namespace shortlink::redirector {
 
+// Where a visitor's address comes from (for unique clicks and the password
+// guess limit). Behind a load balancer the TCP peer is the balancer: name
+// the header it sets. Only trust a header your own proxy overwrites.
+enum class ClientAddressSource { kPeer, kXForwardedFor, kXRealIp };
+
+// The visitor's address for `head` under `source`: for X-Forwarded-For the
+// last element (the one the nearest proxy appended), for X-Real-IP the
+// field; the peer's address when the header is absent or empty.
+std::string_view ClientAddress(ClientAddressSource source, const RequestHead& head,
+                               std::string_view peer);
+
 struct EdgeServerOptions {
   std::string host = "0.0.0.0";
   unsigned short port = 8080;  // 0: pick one (tests)
@@ -42,6 +53,7 @@ struct EdgeServerOptions {
   std::chrono::seconds head_timeout{10};
   size_t max_connections = 100000;
   ResponderOptions responder;
+  ClientAddressSource client_address = ClientAddressSource::kPeer;
 };
 
 // Counters of one worker; written only by it, read by /metrics.

@@ -132,6 +132,12 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
       case 6:
         if (IEquals(name, "cookie") && head->cookie.empty()) head->cookie = value;
         break;
+      case 9:
+        if (IEquals(name, "x-real-ip")) head->real_ip = value;
+        break;
+      case 15:
+        if (IEquals(name, "x-forwarded-for")) head->forwarded_for = value;
+        break;
       case 4:
         if (IEquals(name, "host")) ++hosts;
         break;

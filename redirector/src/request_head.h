@@ -34,9 +34,11 @@ struct RequestHead {
   bool http10 = false;
   bool keep_alive = true;  // after Connection and the version's default
   std::string_view user_agent;
-  std::string_view cookie;    // the first Cookie field
-  size_t content_length = 0;  // POST only: the body follows the head
-  size_t length = 0;          // bytes of the head, CRLFCRLF included
+  std::string_view cookie;         // the first Cookie field
+  std::string_view forwarded_for;  // the last X-Forwarded-For field, as sent
+  std::string_view real_ip;        // the X-Real-IP field
+  size_t content_length = 0;       // POST only: the body follows the head
+  size_t length = 0;               // bytes of the head, CRLFCRLF included
 };
 
 enum class ParseStatus {

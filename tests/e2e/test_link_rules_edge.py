@@ -141,6 +141,48 @@ class LinkRulesEdgeTest(unittest.TestCase):
         self.create("no-form")
         self.assertEqual(visit(node, "/no-form", "POST", headers=form, body="password=x")[0], 405)
 
+    def test_a_password_pipelined_after_another_request_is_checked(self):
+        import socket
+        self.create("piped", password="pipe dream")
+        self.create("before")
+        body = "password=pipe+dream"
+        raw = ("GET /before HTTP/1.1\r\nHost: x\r\n\r\n"
+               f"POST /piped HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+               "Connection: close\r\n\r\n" + body).encode()
+        with socket.create_connection(("127.0.0.1", self.nodes[1].port), timeout=10) as s:
+            s.sendall(raw)
+            reply = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+        first, _, second = reply.partition(b"HTTP/1.1 303")
+        self.assertTrue(first.startswith(b"HTTP/1.1 302 Found\r\nLocation: https://example.com/before"), reply[:300])
+        self.assertIn(b"Location: https://example.com/piped\r\n", second)
+
+    def test_behind_a_proxy_the_forwarded_address_identifies_visitors(self):
+        node = Redirector(self.group, "node3", self.api, self.redis)
+        node.args += ["--client-ip-header", "x-forwarded-for"]
+        node.start()
+        try:
+            self.create("fwd", clickType="UNIQUE", password="pw")
+            form = {"Content-Type": "application/x-www-form-urlencoded"}
+            # Guesses are limited per forwarded address, not per proxy.
+            for _ in range(5):
+                self.assertEqual(visit(node, "/fwd", "POST", headers=dict(form, **{"X-Forwarded-For": "198.51.100.1"}),
+                                       body="password=no")[0], 401)
+            self.assertEqual(visit(node, "/fwd", "POST", headers=dict(form, **{"X-Forwarded-For": "198.51.100.1"}),
+                                   body="password=no")[0], 429)
+            for address in ("198.51.100.2", "198.51.100.3", "198.51.100.3"):
+                status, headers, _ = visit(node, "/fwd", "POST", body="password=pw",
+                                           headers=dict(form, **{"X-Forwarded-For": f"203.0.113.5, {address}"}))
+                self.assertEqual(status, 303)
+            # Unique clicks: two visitors behind one proxy (same agent), not one.
+            wait_until(lambda: self.clicks("fwd") == 2, timeout=15, what="2 unique clicks via the proxy")
+        finally:
+            node.stop()
+
     def test_device_targets_follow_the_user_agent(self):
         self.create("app", deviceTargets={"ios": "https://apps.apple.com/app/x",
                                           "android": "https://play.google.com/store/apps/x"})

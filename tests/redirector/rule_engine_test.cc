@@ -8,6 +8,7 @@
 
 #include "common/password.h"
 #include "device_detector.h"
+#include "edge_server.h"
 #include "link_table.h"
 #include "location_builder.h"
 #include "password_verifier.h"
@@ -414,4 +415,20 @@ TEST_CASE("responder: rule links get their status, Location, cookie and pages", 
   g_test_now = kNow + 1000;
   CHECK(respond("GET /later HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 410 Gone\r\n", 0) == 0);
   g_test_now = kNow;
+}
+
+TEST_CASE("edge: the visitor's address comes from the peer or the proxy's header", "[rules]") {
+  RequestHead head;
+  std::string req =
+      "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.9, 198.51.100.7 \r\n"
+      "X-Real-IP: 192.0.2.1\r\n\r\n";
+  REQUIRE(ParseRequestHead(req, &head) == ParseStatus::kOk);
+  CHECK(ClientAddress(ClientAddressSource::kPeer, head, "peer") == "peer");
+  // The last element: the one the nearest (trusted) proxy appended.
+  CHECK(ClientAddress(ClientAddressSource::kXForwardedFor, head, "peer") == "198.51.100.7");
+  CHECK(ClientAddress(ClientAddressSource::kXRealIp, head, "peer") == "192.0.2.1");
+  std::string bare = "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-For:  \r\n\r\n";
+  REQUIRE(ParseRequestHead(bare, &head) == ParseStatus::kOk);
+  CHECK(ClientAddress(ClientAddressSource::kXForwardedFor, head, "peer") == "peer");
+  CHECK(ClientAddress(ClientAddressSource::kXRealIp, head, "peer") == "peer");
 }
