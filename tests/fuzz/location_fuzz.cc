@@ -70,7 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(location.substr(location.size() - fragment.size()) == fragment);
 
   // The query we wrote: between the base and the fragment.
-  std::string_view written = location.substr(base.size(), location.size() - base.size() - fragment.size());
+  std::string_view written =
+      location.substr(base.size(), location.size() - base.size() - fragment.size());
   if (!written.empty()) {
     FUZZ_CHECK(written[0] == '?');
     written.remove_prefix(1);
@@ -91,9 +92,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    !utm.term.empty() + !utm.content.empty();
   FUZZ_CHECK(utm_seen >= utm_set);  // the target may hold other utm_* names too
   // Names the link's UTM sets appear exactly once.
-  const std::pair<std::string_view, const std::string*> fields[] = {
-      {"utm_source", &utm.source}, {"utm_medium", &utm.medium}, {"utm_campaign", &utm.campaign},
-      {"utm_term", &utm.term},     {"utm_content", &utm.content}};
+  const std::pair<std::string_view, const std::string*> fields[] = {{"utm_source", &utm.source},
+                                                                    {"utm_medium", &utm.medium},
+                                                                    {"utm_campaign", &utm.campaign},
+                                                                    {"utm_term", &utm.term},
+                                                                    {"utm_content", &utm.content}};
   for (const auto& [name, value] : fields) {
     if (value->empty()) continue;
     size_t count = 0;
