@@ -13,6 +13,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import unittest
 
 BIN = os.environ.get("SHORTLINK_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
 
@@ -272,3 +273,21 @@ def decode_change(data):
     seq, pos = read_varint(data, 0)
     op = {1: "upsert", 2: "delete"}[data[pos]]
     return {"seq": seq, "op": op, "link": decode_link(data[pos + 1:])}
+
+
+class ApiTestCase(unittest.TestCase):
+    """A redis-server and a TLS admin-api shared by the tests of a class, with
+    the admin's key in cls.key. The rate limit is raised: these tests are about
+    behaviour, not throttling. Subclasses extend setUpClass after super()."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.group = ProcessGroup()
+        cls.redis = Redis(cls.group).start()
+        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
+        cls.key = cls.api.bootstrap()
+        cls.api.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.group.close()

@@ -12,29 +12,20 @@ import threading
 import time
 import unittest
 
-from harness import (BIN, AdminApi, ProcessGroup, Redis, RespSubscriber, decode_change, decode_link, split_frames,
+from harness import (BIN, AdminApi, ApiTestCase, ProcessGroup, Redis, RespSubscriber, decode_change, decode_link, split_frames,
                      wait_until)
 
 LINK_FIELDS = {"shortUrl", "longUrl", "state", "clicks", "createdAt", "updatedAt", "isFile"}
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-class AdminApiTest(unittest.TestCase):
+class AdminApiTest(ApiTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.group = ProcessGroup()
-        cls.redis = Redis(cls.group).start()
-        # Rate limit raised: these tests are about behaviour, not throttling.
-        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
-        cls.key = cls.api.bootstrap()
-        cls.api.start()
+        super().setUpClass()
         status, body = cls.api.json("POST", "/api/v1/users", {"email": "member@example.com"}, cls.key)
         assert status == 201, body
         cls.member_key = body["apiKey"]["key"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.group.close()
 
     def create(self, long_url, short_url=None, key=None):
         body = {"longUrl": long_url}

@@ -15,8 +15,8 @@ import threading
 import time
 import unittest
 
-from harness import AdminApi, ProcessGroup, Redis, wait_until
-from test_sync import Redirector, redirector_is_wired
+from harness import wait_until
+from test_sync import Redirector, TwoNodeTestCase, redirector_is_wired
 
 DELIVERY_TIMEOUT = 20.0  # seconds; clicks arrive in about 2 s, this only bounds a failure
 
@@ -48,20 +48,7 @@ def head_status(node, code):
 
 
 @unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet")
-class ClicksTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.group = ProcessGroup()
-        cls.redis = Redis(cls.group).start()
-        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
-        cls.key = cls.api.bootstrap()
-        cls.api.start()
-        cls.nodes = [Redirector(cls.group, "node1", cls.api, cls.redis).start(),
-                     Redirector(cls.group, "node2", cls.api, cls.redis).start()]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.group.close()
+class ClicksTest(TwoNodeTestCase):
 
     def setUp(self):
         if self.redis.proc.poll() is not None:

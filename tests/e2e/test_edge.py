@@ -7,7 +7,7 @@ import socket
 import time
 import unittest
 
-from harness import AdminApi, ProcessGroup, Redis, wait_until
+from harness import AdminApi, ApiTestCase, ProcessGroup, Redis, wait_until
 from test_sync import Redirector
 
 
@@ -33,23 +33,15 @@ def status_of(reply):
     return int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/1.1 ") else None
 
 
-class EdgeTest(unittest.TestCase):
+class EdgeTest(ApiTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.group = ProcessGroup()
-        cls.redis = Redis(cls.group).start()
-        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
-        cls.key = cls.api.bootstrap()
-        cls.api.start()
+        super().setUpClass()
         for code, url in (("go", "https://example.com/go?a=1"), ("other", "https://example.org/")):
             status, body = cls.api.json("POST", "/api/v1/urls", {"longUrl": url, "shortUrl": code}, cls.key)
             assert status == 200, body
         cls.node = Redirector(cls.group, "edge", cls.api, cls.redis).start()
         wait_until(lambda: cls.node.target("other") is not None, what="links on the node")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.group.close()
 
     def get(self, raw):
         return exchange(self.node.port, raw)

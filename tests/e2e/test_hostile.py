@@ -22,7 +22,7 @@ import threading
 import time
 import unittest
 
-from harness import BIN, AdminApi, ProcessGroup, Redis, wait_until
+from harness import BIN, AdminApi, ApiTestCase, ProcessGroup, Redis, wait_until
 from test_edge import exchange, status_of
 from test_sync import Redirector
 
@@ -525,7 +525,7 @@ class HostileApiTest(unittest.TestCase):
             group.close()
 
 
-class HostileEdgeTest(unittest.TestCase):
+class HostileEdgeTest(ApiTestCase):
     """The redirector's public port."""
 
     @classmethod
@@ -533,20 +533,12 @@ class HostileEdgeTest(unittest.TestCase):
         # 3,000 idle connections need ~3,200 descriptors on each side; the
         # redirector inherits this limit.
         cls.fd_limit = raise_fd_limit(4 * IDLE_CONNECTIONS)
-        cls.group = ProcessGroup()
-        cls.redis = Redis(cls.group).start()
-        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
-        cls.key = cls.api.bootstrap()
-        cls.api.start()
+        super().setUpClass()
         status, body = cls.api.json("POST", "/api/v1/urls", {"longUrl": "https://example.com/go", "shortUrl": "go"},
                                     cls.key)
         assert status == 200, body
         cls.node = Redirector(cls.group, "edge", cls.api, cls.redis).start()
         wait_until(lambda: cls.node.lookup("go")[0] == 302, what="the link on the node")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.group.close()
 
     def get(self, raw):
         return exchange(self.node.port, raw)

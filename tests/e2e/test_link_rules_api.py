@@ -5,7 +5,7 @@ inconsistent, and a password stored only as an argon2id hash (read back from
 the change log the nodes follow)."""
 import unittest
 
-from harness import AdminApi, ProcessGroup, Redis, read_varint, split_frames
+from harness import ApiTestCase, read_varint, split_frames
 
 LINK_FIELDS = {"shortUrl", "longUrl", "state", "clicks", "createdAt", "updatedAt", "isFile"}
 PASSWORD_HASH_TAG = 18  # common/src/link.cc
@@ -73,18 +73,7 @@ def changes_of(api, code):
     return out
 
 
-class LinkRulesApiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.group = ProcessGroup()
-        cls.redis = Redis(cls.group).start()
-        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
-        cls.key = cls.api.bootstrap()
-        cls.api.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.group.close()
+class LinkRulesApiTest(ApiTestCase):
 
     def create(self, code, key=None, **fields):
         body = {"longUrl": f"https://example.com/{code}", "shortUrl": code, **fields}

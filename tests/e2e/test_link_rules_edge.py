@@ -14,8 +14,8 @@ import time
 import unittest
 import urllib.parse
 
-from harness import AdminApi, ProcessGroup, Redis, wait_until
-from test_sync import Redirector, redirector_is_wired
+from harness import wait_until
+from test_sync import Redirector, TwoNodeTestCase, redirector_is_wired
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36"
@@ -42,20 +42,7 @@ def iso(seconds_from_now):
 
 
 @unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet")
-class LinkRulesEdgeTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.group = ProcessGroup()
-        cls.redis = Redis(cls.group).start()
-        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
-        cls.key = cls.api.bootstrap()
-        cls.api.start()
-        cls.nodes = [Redirector(cls.group, "node1", cls.api, cls.redis).start(),
-                     Redirector(cls.group, "node2", cls.api, cls.redis).start()]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.group.close()
+class LinkRulesEdgeTest(TwoNodeTestCase):
 
     def create(self, code, **fields):
         body = {"longUrl": f"https://example.com/{code}", "shortUrl": code}

@@ -15,7 +15,7 @@ import subprocess
 import time
 import unittest
 
-from harness import BIN, AdminApi, ProcessGroup, Redis, free_port, wait_until
+from harness import BIN, ApiTestCase, free_port, wait_until
 
 PROPAGATION_TIMEOUT = 5.0  # seconds; the target is milliseconds, this only bounds a failure
 
@@ -101,22 +101,24 @@ class Redirector:
         return location
 
 
-@unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet (follower not wired)")
-class SyncTest(unittest.TestCase):
+class TwoNodeTestCase(ApiTestCase):
+    """ApiTestCase with two redirectors following it, in cls.nodes."""
+
     @classmethod
     def setUpClass(cls):
-        cls.group = ProcessGroup()
-        cls.redis = Redis(cls.group).start()
-        cls.api = AdminApi(cls.group, cls.redis, extra=["--rate-limit", "100000"])
-        cls.key = cls.api.bootstrap()
-        cls.api.start()
+        super().setUpClass()
+        cls.nodes = [Redirector(cls.group, "node1", cls.api, cls.redis).start(),
+                     Redirector(cls.group, "node2", cls.api, cls.redis).start()]
+
+
+@unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet (follower not wired)")
+class SyncTest(ApiTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         # Node 2 names admin-api by host name: the certificate's name is checked too.
         cls.nodes = [Redirector(cls.group, "node1", cls.api, cls.redis).start(),
                      Redirector(cls.group, "node2", cls.api, cls.redis, admin_host="localhost").start()]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.group.close()
 
     def setUp(self):
         # A test that stopped something brings it back; each starts with all up.
