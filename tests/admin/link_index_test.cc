@@ -2,8 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "link_test_support.h"
+
 namespace shortlink::admin {
 namespace {
+
+using testing::Codes;
 
 Link MakeLink(std::string code, uint64_t owner, int64_t created, uint64_t clicks = 0,
               std::string url = "https://example.com/") {
@@ -14,12 +18,6 @@ Link MakeLink(std::string code, uint64_t owner, int64_t created, uint64_t clicks
   l.created_at_ms = l.updated_at_ms = created;
   l.clicks = clicks;
   return l;
-}
-
-std::vector<std::string> Codes(const ListResult& r) {
-  std::vector<std::string> out;
-  for (const auto& l : r.urls) out.push_back(l.code);
-  return out;
 }
 
 }  // namespace

@@ -20,11 +20,13 @@
 #include "link_patch.h"
 #include "link_rules_json.h"
 #include "link_service.h"
+#include "link_test_support.h"
 #include "password_hasher.h"
-#include "temp_dir.h"
 
 namespace shortlink::admin {
 namespace {
+
+using testing::Codes;
 
 const UrlPolicy& Policy() {
   static const UrlPolicy policy{"go.example", DefaultShortenerBlocklist()};
@@ -57,20 +59,7 @@ std::string Refusal(std::string_view body) {
 // need what the writer accepts.
 const std::string kHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
 
-struct Service {
-  testing::TempDir dir;
-  MetricsRegistry metrics;
-  std::unique_ptr<Database> db = std::move(Database::Open(dir.path())).value();
-  ChangePublisher publisher{"", &metrics};
-  LinkIndex index;
-  std::unique_ptr<LinkService> service =
-      std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
-
-  MutationResult One(Mutation m) {
-    std::vector<Mutation> ms;
-    ms.push_back(std::move(m));
-    return service->SubmitAndWait(std::move(ms))[0];
-  }
+struct Service : testing::ServiceFixture {
   MutationResult Create(std::string code, std::string_view body) {
     CreateLink create{1, "https://example.com/", std::move(code)};
     create.fields = ParseOk(body);
@@ -102,12 +91,6 @@ Link Plain(std::string code, uint64_t owner = 1, int64_t created = 1'700'000'000
   l.owner = owner;
   l.created_at_ms = l.updated_at_ms = created;
   return l;
-}
-
-std::vector<std::string> Codes(const ListResult& r) {
-  std::vector<std::string> out;
-  for (const auto& l : r.urls) out.push_back(l.code);
-  return out;
 }
 
 }  // namespace

@@ -6,26 +6,12 @@
 
 #include "change_log.h"
 #include "common/change.h"
-#include "temp_dir.h"
+#include "link_test_support.h"
 
 namespace shortlink::admin {
 namespace {
 
-struct Fixture {
-  testing::TempDir dir;
-  MetricsRegistry metrics;
-  std::unique_ptr<Database> db = std::move(Database::Open(dir.path())).value();
-  ChangePublisher publisher{"", &metrics};
-  LinkIndex index;
-  std::unique_ptr<LinkService> service =
-      std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
-
-  MutationResult One(Mutation m) {
-    std::vector<Mutation> ms;
-    ms.push_back(std::move(m));
-    return service->SubmitAndWait(std::move(ms))[0];
-  }
-};
+using Fixture = testing::ServiceFixture;
 
 std::vector<Change> AllChanges(Database* db) {
   std::string frames;

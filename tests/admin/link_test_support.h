@@ -1,0 +1,41 @@
+// What several admin-api tests need: a LinkService over a fresh database,
+// and the codes of a list result in order.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/metrics.h"
+#include "database.h"
+#include "link_index.h"
+#include "link_service.h"
+#include "temp_dir.h"
+
+namespace shortlink::testing {
+
+// A LinkService (no Redis) over a database in a temporary directory.
+struct ServiceFixture {
+  TempDir dir;
+  MetricsRegistry metrics;
+  std::unique_ptr<admin::Database> db = std::move(admin::Database::Open(dir.path())).value();
+  admin::ChangePublisher publisher{"", &metrics};
+  admin::LinkIndex index;
+  std::unique_ptr<admin::LinkService> service =
+      std::move(admin::LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+
+  admin::MutationResult One(admin::Mutation m) {
+    std::vector<admin::Mutation> ms;
+    ms.push_back(std::move(m));
+    return service->SubmitAndWait(std::move(ms))[0];
+  }
+};
+
+inline std::vector<std::string> Codes(const admin::ListResult& r) {
+  std::vector<std::string> out;
+  for (const auto& l : r.urls) out.push_back(l.code);
+  return out;
+}
+
+}  // namespace shortlink::testing
