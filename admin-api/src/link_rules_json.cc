@@ -24,17 +24,6 @@ constexpr std::array<DeviceKey, 4> kDeviceKeys = {{
     {"windows", &DeviceTargets::windows},
     {"mobile", &DeviceTargets::mobile},
 }};
-struct UtmKey {
-  std::string_view name;
-  std::string UtmParameters::*member;
-};
-constexpr std::array<UtmKey, 5> kUtmKeys = {{
-    {"source", &UtmParameters::source},
-    {"medium", &UtmParameters::medium},
-    {"campaign", &UtmParameters::campaign},
-    {"term", &UtmParameters::term},
-    {"content", &UtmParameters::content},
-}};
 
 Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(message));
@@ -198,8 +187,8 @@ Result<UtmParameters> ParseUtm(element value) {
   if (value.get(obj))
     return Invalid("utm must be an object of source, medium, campaign, term and content.");
   for (auto [key, text] : obj) {
-    const UtmKey* known = nullptr;
-    for (const UtmKey& k : kUtmKeys)
+    const UtmField* known = nullptr;
+    for (const UtmField& k : kUtmFields)
       if (k.name == key) known = &k;
     if (!known) return Invalid("utm may only hold source, medium, campaign, term and content.");
     if (text.is_null()) continue;
@@ -363,7 +352,7 @@ void AppendLinkFieldsJson(const Link& link, boost::json::object* out) {
   }
   if (!r.utm.empty()) {
     boost::json::object utm;
-    for (const UtmKey& k : kUtmKeys)
+    for (const UtmField& k : kUtmFields)
       if (!(r.utm.*k.member).empty()) utm[k.name] = r.utm.*k.member;
     o["utm"] = std::move(utm);
   }

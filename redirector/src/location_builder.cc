@@ -1,8 +1,6 @@
 #include "location_builder.h"
 
-#include <array>
 #include <cstring>
-#include <utility>
 
 namespace shortlink::redirector {
 namespace {
@@ -57,19 +55,10 @@ size_t EncodedSize(std::string_view value) {
   return n;
 }
 
-using UtmField = std::pair<std::string_view, const std::string UtmParameters::*>;
-constexpr std::array<UtmField, 5> kUtmFields = {{
-    {"utm_source", &UtmParameters::source},
-    {"utm_medium", &UtmParameters::medium},
-    {"utm_campaign", &UtmParameters::campaign},
-    {"utm_term", &UtmParameters::term},
-    {"utm_content", &UtmParameters::content},
-}};
-
 bool LinkSetsUtm(const UtmParameters* utm, std::string_view name) {
   if (!utm) return false;
-  for (const auto& [utm_name, member] : kUtmFields)
-    if (name == utm_name && !(utm->*member).empty()) return true;
+  for (const UtmField& f : kUtmFields)
+    if (name == f.query_name && !(utm->*f.member).empty()) return true;
   return false;
 }
 
@@ -101,8 +90,9 @@ size_t BuildLocation(std::string_view target, const UtmParameters* utm,
     sink.Put(param);
   });
   if (utm) {
-    for (const auto& [name, member] : kUtmFields) {
-      const std::string& value = utm->*member;
+    for (const UtmField& f : kUtmFields) {
+      std::string_view name = f.query_name;
+      const std::string& value = utm->*f.member;
       if (value.empty() || !sink.Fits(name.size() + 2 + EncodedSize(value))) continue;
       separator();
       sink.Put(name);

@@ -7,6 +7,7 @@
 // and such a link is served by the plain hot path.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -43,6 +44,21 @@ struct UtmParameters {
   }
   bool operator==(const UtmParameters&) const = default;
 };
+
+// The five UTM parameters: their key in the API's "utm" object, their name
+// in a target's query string, and where UtmParameters keeps them.
+struct UtmField {
+  std::string_view name;
+  std::string_view query_name;
+  std::string UtmParameters::*member;
+};
+inline constexpr std::array<UtmField, 5> kUtmFields = {{
+    {"source", "utm_source", &UtmParameters::source},
+    {"medium", "utm_medium", &UtmParameters::medium},
+    {"campaign", "utm_campaign", &UtmParameters::campaign},
+    {"term", "utm_term", &UtmParameters::term},
+    {"content", "utm_content", &UtmParameters::content},
+}};
 
 inline constexpr uint32_t kDefaultUniqueWindowMinutes = 24 * 60;
 inline constexpr uint32_t kMaxUniqueWindowMinutes = 366 * 24 * 60;
