@@ -52,9 +52,11 @@ ThreadClicks::~ThreadClicks() {
 
 void ThreadClicks::Record(std::string_view code) {
   Bump(clicks_);
-  if (active_->Add(code)) return;
-  Tick();  // full: hand it over now if we can
-  if (!active_->Add(code)) Bump(dropped_);
+  if (!active_->Add(code)) {
+    Tick();  // full: hand it over now if we can
+    if (!active_->Add(code)) Bump(dropped_);
+  }
+  if (handover_wanted_.load(std::memory_order_relaxed)) Tick();
 }
 
 void ThreadClicks::Tick() {
@@ -65,6 +67,8 @@ void ThreadClicks::Tick() {
   if (!spare) return;
   full_.store(active_, std::memory_order_release);
   active_ = spare;
+  if (handover_wanted_.load(std::memory_order_relaxed))
+    handover_wanted_.store(false, std::memory_order_relaxed);
 }
 
 ClickTable* ThreadClicks::TakeActiveAfterStop() {

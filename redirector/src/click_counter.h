@@ -5,11 +5,15 @@
 // front, so counting never allocates. About once a second the worker calls
 // Tick(), which hands the active table to the flusher (an atomic pointer
 // exchange) and takes a spare one; the flusher drains the full table and
-// returns it as the next spare. The only atomics the worker touches are in
-// Tick(), not per click.
+// returns it as the next spare. Just before each flush the flusher also asks
+// for the table (RequestHandover), so a click waits at most one flush
+// interval to leave the process, whatever the phase of the worker's timer.
+// Per click the worker reads one flag the flusher writes once a second;
+// its own writes to shared atomics happen in Tick() only.
 //
 // Thread safety: Record/RecordBot/Tick on the owning worker thread only;
-// TakeFull/ReturnSpare on the flusher thread only; counters from any thread.
+// TakeFull/ReturnSpare/RequestHandover on the flusher thread only; counters
+// from any thread.
 // TakeActiveAfterStop only once the worker thread has exited (joined).
 #pragma once
 
@@ -61,6 +65,9 @@ class ThreadClicks {
   }
   void Tick();  // hand the active table over if the flusher is ready for it
 
+  // Flusher thread: the next Record() hands the active table over.
+  void RequestHandover() { handover_wanted_.store(true, std::memory_order_relaxed); }
+
   // Flusher thread: the table handed over, or null; give it back cleared.
   ClickTable* TakeFull() { return full_.exchange(nullptr, std::memory_order_acquire); }
   void ReturnSpare(ClickTable* table);
@@ -88,6 +95,8 @@ class ThreadClicks {
   std::atomic<uint64_t> clicks_{0};
   std::atomic<uint64_t> bot_hits_{0};
   std::atomic<uint64_t> dropped_{0};  // a full table with no spare: counted, never silent
+  // Its own cache line: the worker reads it per click, the flusher writes it.
+  alignas(64) std::atomic<bool> handover_wanted_{false};
 };
 
 }  // namespace shortlink::redirector

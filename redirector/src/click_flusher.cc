@@ -175,7 +175,12 @@ void ClickFlusher::Start() {
 }
 
 void ClickFlusher::Run() {
+  // Workers are asked for their tables this long before a flush, so that
+  // the flush carries every click up to then (a worker's own timer would
+  // otherwise hold clicks back for up to another interval).
+  const auto handover_lead = 2 * options_.collect_interval;
   auto next_flush = Clock::now() + options_.interval;
+  bool handover_requested = false;
   for (;;) {
     // Tables are taken every collect_interval, batches sent every interval:
     // a worker whose table fills (many distinct codes) gets its spare back
@@ -185,10 +190,15 @@ void ClickFlusher::Run() {
       std::unique_lock<std::mutex> lock(mu_);
       if (cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
     }
+    if (!handover_requested && Clock::now() >= next_flush - handover_lead) {
+      for (ThreadClicks* source : sources_) source->RequestHandover();
+      handover_requested = true;
+    }
     Collect(false);
     if (Clock::now() < next_flush) continue;
     AddCollected();
     Flush(false);
+    handover_requested = false;
     next_flush += options_.interval;
     // After a slow flush (timeouts), wait a full interval rather than burst.
     if (next_flush < Clock::now()) next_flush = Clock::now() + options_.interval;

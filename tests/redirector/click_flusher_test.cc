@@ -534,6 +534,28 @@ TEST_CASE("Stop with Redis down is bounded and leaves the clicks for the next st
   REQUIRE(h.TickUntil([&] { return h.admin.total("down") == 11; }));
 }
 
+// A worker hands its table over on its own timer (once a second in the
+// edge server); the flusher asks for it before each flush as well, so a
+// click waits for one flush, not for the worker's timer and then a flush.
+TEST_CASE("each flush takes the clicks counted up to it without waiting for the worker's timer",
+          "[click_flusher]") {
+  Harness h(1);
+  auto options = h.Options();
+  options.interval = 200ms;
+  auto flusher = h.Make(options);
+  ThreadClicks& worker = *h.workers[0];
+  for (int i = 0; i < 5; ++i) worker.Record("early");
+  // The worker never calls Tick(): only the flusher's request moves the table.
+  bool arrived = WaitUntil(
+      [&] {
+        worker.Record("later");
+        return h.admin.total("early") == 5;
+      },
+      std::chrono::seconds(10));
+  CHECK(arrived);
+  CHECK(worker.dropped() == 0);
+}
+
 // At 100k requests/s over a million links nearly every click is a new code:
 // a worker's table (12,288 codes) fills in about 120 ms, many times a
 // flush interval. The flusher takes full tables every few milliseconds, so
