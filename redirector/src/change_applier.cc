@@ -7,8 +7,8 @@
 namespace shortlink::redirector {
 
 Result<LoadStats> ChangeApplier::LoadReplica() {
-  table_->Reserve(store_->EstimatedLinks());
-  return store_->LoadAll([this](const ServedLink& link) {
+  table_->BeginLoad(store_->EstimatedLinks());
+  auto loaded = store_->LoadAll([this](const ServedLink& link) {
     if (!link.has_rules) return table_->InsertNew(link.code, link.long_url, link.state);
     // Rare: the whole record is decoded only for links with rules.
     auto full = DecodeLink(link.record);
@@ -17,6 +17,8 @@ Result<LoadStats> ChangeApplier::LoadReplica() {
     else
       table_->InsertNew(link.code, link.long_url, link.state);
   });
+  table_->EndLoad();
+  return loaded;
 }
 
 void ChangeApplier::UpsertToTable(const Link& link) {

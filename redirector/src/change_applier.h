@@ -30,9 +30,11 @@ class LinkSink {
   virtual ~LinkSink() = default;
   virtual void Upsert(std::string_view code, std::string_view long_url, LinkState state) = 0;
   virtual void Erase(std::string_view code) = 0;
-  // Loading an empty sink: room for about `links`, then codes known to be
-  // absent. Sinks without a faster way just upsert.
-  virtual void Reserve(size_t links) {}
+  // Loading an empty sink: BeginLoad with room for about `links`, then
+  // codes known to be absent, then EndLoad, after which all are served.
+  // Sinks without a faster way just upsert.
+  virtual void BeginLoad(size_t links) {}
+  virtual void EndLoad() {}
   virtual void InsertNew(std::string_view code, std::string_view long_url, LinkState state) {
     Upsert(code, long_url, state);
   }

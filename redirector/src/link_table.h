@@ -50,12 +50,16 @@ class LinkTable {
   void Upsert(std::string_view code, std::string_view long_url, LinkState state,
               std::unique_ptr<EdgeRules> rules = nullptr);
   bool Erase(std::string_view code);  // false when absent
-  // Bulk load at start: make room for `links` entries at once, then insert
-  // codes known to be absent (the replica holds each code once) without
-  // looking for them first.
-  void Reserve(size_t links);
+  // Bulk load at start: BeginLoad makes room for about `links` more entries
+  // at once; InsertNew adds a code known to be absent (the replica holds
+  // each code once) without looking for it first, and may hold the entry
+  // back for a few calls to overlap the memory latency of placing it;
+  // EndLoad places the rest. Entries still held back are served only after
+  // EndLoad (or the next Upsert/Erase, which place them first).
+  void BeginLoad(size_t links);
   void InsertNew(std::string_view code, std::string_view long_url, LinkState state,
                  std::unique_ptr<EdgeRules> rules = nullptr);
+  void EndLoad();
 
   // Reader side: calls `visit(const LinkView&)` under the RCU read lock if
   // `code` (already lowercased) is present, and returns whether it was.

@@ -19,7 +19,8 @@ class LinkTableSink final : public LinkSink {
     table_->Upsert(code, long_url, state);
   }
   void Erase(std::string_view code) override { table_->Erase(code); }
-  void Reserve(size_t links) override { table_->Reserve(links); }
+  void BeginLoad(size_t links) override { table_->BeginLoad(links); }
+  void EndLoad() override { table_->EndLoad(); }
   void InsertNew(std::string_view code, std::string_view long_url, LinkState state) override {
     table_->InsertNew(code, long_url, state);
   }

@@ -72,11 +72,11 @@ TEST_CASE("a million links are all found in under 64 bytes of overhead each") {
   CHECK(Lookup(table, "c0")->first == "https://e.com/");
 }
 
-TEST_CASE("a bulk load with Reserve and InsertNew is served like upserts, and changes go on") {
+TEST_CASE("a bulk load (BeginLoad, InsertNew, EndLoad) is served like upserts, and changes go on") {
   RcuThreadScope rcu;
   LinkTable table;
   constexpr int kLinks = 200'000;
-  table.Reserve(kLinks);
+  table.BeginLoad(kLinks);
   size_t reserved_bytes = table.memory_bytes();
   size_t entry_bytes = 0;
   for (int i = 0; i < kLinks; ++i) {
@@ -85,6 +85,7 @@ TEST_CASE("a bulk load with Reserve and InsertNew is served like upserts, and ch
     table.InsertNew(code, url, i % 3 ? LinkState::kActive : LinkState::kInactive);
     entry_bytes += 4 + code.size() + url.size();  // 4-byte header, then the bytes
   }
+  table.EndLoad();
   CHECK(table.size() == kLinks);
   // Sized once: the slot array did not grow during the load.
   CHECK(table.memory_bytes() == reserved_bytes + entry_bytes);
@@ -109,6 +110,32 @@ TEST_CASE("a bulk load with Reserve and InsertNew is served like upserts, and ch
   CHECK(Lookup(table, "b2"));
 }
 
+TEST_CASE(
+    "a bulk load past its estimate grows the table; a change before EndLoad sees every link") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  constexpr int kLinks = 50'000;
+  table.BeginLoad(1000);  // an estimate far too low: the table grows as it fills
+  for (int i = 0; i < kLinks; ++i) {
+    std::string code = "g" + std::to_string(i);
+    table.InsertNew(code, UrlFor(code, 0), LinkState::kActive);
+  }
+  // No EndLoad yet: the upsert of a link still held back replaces it rather
+  // than adding a second entry for the same code.
+  std::string last = "g" + std::to_string(kLinks - 1);
+  table.Upsert(last, "https://replaced.example/", LinkState::kActive);
+  CHECK(table.size() == kLinks);
+  CHECK(Lookup(table, last)->first == "https://replaced.example/");
+  for (int i = 0; i < kLinks; i += 7) {
+    std::string code = "g" + std::to_string(i);
+    if (code == last) continue;
+    auto found = Lookup(table, code);
+    REQUIRE(found);
+    CHECK(found->first == UrlFor(code, 0));
+  }
+  table.EndLoad();  // nothing left to place: harmless
+  CHECK(table.size() == kLinks);
+}
 TEST_CASE("readers see whole entries while one writer replaces and erases and grows",
           "[concurrent]") {
   LinkTable table;

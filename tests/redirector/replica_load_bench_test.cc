@@ -1,10 +1,14 @@
 // Warm start: how long a node takes to load its replica into memory.
 // Hidden (run by hand, in a Release build):
 //   redirector_test "[.replica_bench]"      SHORTLINK_BENCH_LINKS=1000000 by default
+// SHORTLINK_BENCH_DIR=DIR keeps the replica in DIR and reuses it on the next
+// run (for profiling the load alone: `perf record` without the write).
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <unordered_map>
 
 #include "change_applier.h"
@@ -49,9 +53,11 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
 TEST_CASE("replica warm start", "[.][replica_bench]") {
   size_t n = 1000000;
   if (const char* env = std::getenv("SHORTLINK_BENCH_LINKS")) n = std::strtoull(env, nullptr, 10);
-  testing::TempDir dir;
-  {
-    auto store = ReplicaStore::Open(dir.path());
+  testing::TempDir temp;
+  const char* kept = std::getenv("SHORTLINK_BENCH_DIR");
+  const std::string dir = kept ? kept : temp.path();
+  if (!kept || !std::filesystem::exists(dir + "/CURRENT")) {
+    auto store = ReplicaStore::Open(dir);
     REQUIRE(store.ok());
     auto started = std::chrono::steady_clock::now();
     auto writer = (*store)->BeginSnapshot();
@@ -59,7 +65,8 @@ TEST_CASE("replica warm start", "[.][replica_bench]") {
     std::string record;
     for (size_t i = 0; i < n; ++i) {
       char code[16];
-      std::snprintf(code, sizeof code, "%08zx", i * 2654435761u % (1ull << 32));
+      std::snprintf(code, sizeof code, "%08llx",
+                    static_cast<unsigned long long>(i * 2654435761u % (1ull << 32)));
       Link link =
           testing::MakeLink(code, std::string("https://www.example.com/some/landing/page?id=") +
                                       std::to_string(i) + "&utm_source=newsletter");
@@ -72,7 +79,7 @@ TEST_CASE("replica warm start", "[.][replica_bench]") {
   }
   for (int round = 0; round < 2; ++round) {
     auto started = std::chrono::steady_clock::now();
-    auto store = ReplicaStore::Open(dir.path());
+    auto store = ReplicaStore::Open(dir);
     REQUIRE(store.ok());
     double open_s = SecondsSince(started);
     CountSink count;
@@ -86,7 +93,7 @@ TEST_CASE("replica warm start", "[.][replica_bench]") {
   {
     // The node's warm start: the replica into the LinkTable.
     auto started = std::chrono::steady_clock::now();
-    auto store = ReplicaStore::Open(dir.path());
+    auto store = ReplicaStore::Open(dir);
     REQUIRE(store.ok());
     LinkTable table;
     LinkTableSink sink(&table);
@@ -98,7 +105,7 @@ TEST_CASE("replica warm start", "[.][replica_bench]") {
   }
   {
     auto started = std::chrono::steady_clock::now();
-    auto store = ReplicaStore::Open(dir.path());
+    auto store = ReplicaStore::Open(dir);
     REQUIRE(store.ok());
     HashSink table(n);
     ChangeApplier applier(store->get(), &table);
