@@ -3,23 +3,11 @@
 #include <string>
 
 #include "common/log.h"
+#include "replica_loader.h"
 
 namespace shortlink::redirector {
 
-Result<LoadStats> ChangeApplier::LoadReplica() {
-  table_->BeginLoad(store_->EstimatedLinks());
-  auto loaded = store_->LoadAll([this](const ServedLink& link) {
-    if (!link.has_rules) return table_->InsertNew(link.code, link.long_url, link.state);
-    // Rare: the whole record is decoded only for links with rules.
-    auto full = DecodeLink(link.record);
-    if (full.ok())
-      table_->InsertNewWithRules(*full);
-    else
-      table_->InsertNew(link.code, link.long_url, link.state);
-  });
-  table_->EndLoad();
-  return loaded;
-}
+Result<LoadStats> ChangeApplier::LoadReplica() { return LoadReplicaInto(store_, table_); }
 
 void ChangeApplier::UpsertToTable(const Link& link) {
   if (link.rules.empty())

@@ -107,6 +107,60 @@ TEST_CASE("loading the replica fills the table", "[applier]") {
   CHECK(applier.applied_seq() == 4);
 }
 
+// The load runs on two threads (scan and decode, insert) with chunks of
+// about 1 MiB between them: enough links here for many chunks.
+TEST_CASE("loading a large replica brings every link to the LinkTable, rules included",
+          "[applier][concurrent]") {
+  TempDir dir;
+  constexpr int kLinks = 40'000;
+  auto code_of = [](int i) { return "load-" + std::to_string(i); };
+  auto url_of = [](int i) {
+    return "https://www.example.com/landing/page/" + std::to_string(i) + "?utm_source=test";
+  };
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    MapSink ignored;
+    ChangeApplier applier(store->get(), &ignored);
+    std::vector<ReceivedChange> run;
+    for (int i = 0; i < kLinks; ++i) {
+      Link link =
+          MakeLink(code_of(i), url_of(i), i % 5 ? LinkState::kActive : LinkState::kInactive);
+      if (i % 1000 == 7) link.rules.redirect_type = 301;  // a link with rules
+      auto change =
+          ReceivedChange::Decode(testing::Encode(Change{uint64_t(i) + 1, ChangeOp::kUpsert, link}));
+      REQUIRE(change.ok());
+      run.push_back(std::move(change).value());
+    }
+    REQUIRE(applier.ApplyRun(run)->applied == kLinks);
+  }
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  LinkTable table;
+  LinkTableSink sink(&table);
+  ChangeApplier applier(store->get(), &sink);
+  auto loaded = applier.LoadReplica();
+  REQUIRE(loaded.ok());
+  CHECK(loaded->links == kLinks);
+  CHECK(loaded->corrupt == 0);
+  CHECK(table.size() == kLinks);
+  RcuThreadScope reader;
+  int mismatches = 0, with_rules = 0;
+  for (int i = 0; i < kLinks; ++i) {
+    bool found = table.Find(code_of(i), [&](const LinkView& view) {
+      LinkState state = i % 5 ? LinkState::kActive : LinkState::kInactive;
+      if (view.long_url != url_of(i) || view.state != state) ++mismatches;
+      if (view.rules) {
+        ++with_rules;
+        if (i % 1000 != 7 || view.rules->rules.redirect_type != 301) ++mismatches;
+      }
+    });
+    if (!found) ++mismatches;
+  }
+  CHECK(mismatches == 0);
+  CHECK(with_rules == kLinks / 1000);
+}
+
 TEST_CASE("a snapshot brings the table to the snapshot's state", "[applier]") {
   TempDir dir;
   auto store = ReplicaStore::Open(dir.path());
