@@ -178,7 +178,7 @@ int Import(const std::vector<std::string>& args) {
     }
     in = &in_file;
   }
-  auto db = Database::Open(data_dir);
+  auto db = Database::Open(data_dir, Database::Use::kBulkLoad);
   if (!db.ok()) {
     std::cerr << "admin-api: " << db.error().message << " (is a server running on it?)\n";
     return 1;

@@ -1,6 +1,7 @@
 #include "database.h"
 
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
@@ -28,7 +29,7 @@ Error FromRocks(const rocksdb::Status& status, std::string_view what) {
   return MakeError(ErrorCode::kInternal, "Internal server error");
 }
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
+Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Use use) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.info_log = NewRocksLogger();  // no LOG file to fill the disk
@@ -39,6 +40,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (use == Use::kBulkLoad) {
+    // Profile of a 1M-row import: ~30% in skiplist inserts of random codes.
+    options.memtable_factory.reset(new rocksdb::VectorRepFactory);
+    options.allow_concurrent_memtable_write = false;  // the skiplist's feature only
+  }
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) {

@@ -22,7 +22,15 @@ namespace shortlink::admin {
 
 class Database {
  public:
-  static Result<std::unique_ptr<Database>> Open(const std::string& dir);
+  enum class Use {
+    kServing,
+    // An offline bulk load (admin-api import): writes only, keys in random
+    // order. The memtable is a vector sorted once at flush instead of a
+    // skiplist searched on every insert; reads of unflushed keys would be
+    // slow, and the import does none.
+    kBulkLoad,
+  };
+  static Result<std::unique_ptr<Database>> Open(const std::string& dir, Use use = Use::kServing);
   ~Database();
 
   // Durable write: returns once the batch is synced. A full disk or any I/O

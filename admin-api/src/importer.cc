@@ -1,5 +1,8 @@
 #include "importer.h"
 
+#include <future>
+#include <memory>
+
 namespace shortlink::admin {
 namespace {
 
@@ -58,11 +61,16 @@ Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolic
       report.rejected.push_back("line " + std::to_string(line_no) + ": " + why);
     }
   };
+  // Rows are parsed and validated here while the writer commits the batch
+  // before: one batch in flight, whose results are read before the next is
+  // submitted (so a storage failure still stops the import at that batch).
   std::vector<Mutation> pending;
   std::vector<uint64_t> pending_lines;
-  auto flush = [&]() -> Status {
-    if (pending.empty()) return Status::Ok();
-    auto results = links->SubmitAndWait(std::move(pending));
+  std::future<std::vector<MutationResult>> in_flight;
+  std::vector<uint64_t> in_flight_lines;
+  auto settle = [&]() -> Status {
+    if (!in_flight.valid()) return Status::Ok();
+    auto results = in_flight.get();
     for (size_t i = 0; i < results.size(); ++i) {
       if (results[i].status.ok()) {
         ++report.imported;
@@ -70,9 +78,20 @@ Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolic
                  results[i].status.error().code == ErrorCode::kInternal) {
         return results[i].status;  // storage failed: stop, do not pretend
       } else {
-        reject(pending_lines[i], results[i].status.error().message);
+        reject(in_flight_lines[i], results[i].status.error().message);
       }
     }
+    return Status::Ok();
+  };
+  auto flush = [&]() -> Status {
+    if (Status s = settle(); !s.ok()) return s;
+    if (pending.empty()) return Status::Ok();
+    auto promise = std::make_shared<std::promise<std::vector<MutationResult>>>();
+    in_flight = promise->get_future();
+    in_flight_lines = std::move(pending_lines);
+    links->Submit(std::move(pending), [promise](std::vector<MutationResult> results) {
+      promise->set_value(std::move(results));
+    });
     pending.clear();
     pending_lines.clear();
     return Status::Ok();
@@ -110,6 +129,7 @@ Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolic
     }
   }
   if (Status s = flush(); !s.ok()) return s.error();
+  if (Status s = settle(); !s.ok()) return s.error();
   if (progress) progress(report.rows);
   return report;
 }

@@ -423,17 +423,28 @@ class AdminApiLifecycleTest(unittest.TestCase):
             f.write('"imp-q","https://example.com/q?a=1,b=2"\n')
             f.write("imp-1,https://example.com/dup\n")
             f.write("too,many,fields\n")
+            # Rows enough for several write batches (4,096 rows each, committed while
+            # the next is parsed); a duplicate two batches after its original.
+            for i in range(10_000):
+                f.write(f"imp-bulk-{i},https://example.com/bulk/{i}\n")
+            f.write("imp-bulk-17,https://example.com/dup\n")  # line 10,008
         out = subprocess.run([os.path.join(BIN, "admin-api"), "import", "--data-dir", api.data_dir,
                               "--email", "admin@example.com", csv_path], capture_output=True, text=True)
         self.assertEqual(out.returncode, 3, out.stderr)
-        self.assertIn("imported 3 of 6 rows", out.stdout)
+        self.assertIn("imported 10003 of 10007 rows", out.stdout)
         self.assertIn("line 4:", out.stderr)
         self.assertIn("line 6:", out.stderr)
         self.assertIn("line 7:", out.stderr)
+        self.assertIn("line 10008:", out.stderr)
         api.start()
-        status, body = api.json("GET", "/api/v1/urls?searchText=example.com", None, key)
-        self.assertEqual(body["count"], 3)
+        status, body = api.json("GET", "/api/v1/urls?searchText=example.com&limit=1", None, key)
+        self.assertEqual(body["count"], 10003)
+        status, body = api.json("GET", "/api/v1/urls?searchText=q%3Fa%3D1", None, key)
         self.assertIn("https://example.com/q?a=1,b=2", [u["longUrl"] for u in body["urls"]])
+        for code, url in (("imp-bulk-17", "https://example.com/bulk/17"),
+                          ("imp-bulk-9999", "https://example.com/bulk/9999")):
+            status, body = api.json("GET", f"/api/v1/urls/{code}", None, key)
+            self.assertEqual((status, body.get("longUrl")), (200, url))
         bad = subprocess.run([os.path.join(BIN, "admin-api"), "import", "--data-dir", api.data_dir + "-x",
                               "--email", "nobody@example.com", csv_path], capture_output=True, text=True)
         self.assertNotEqual(bad.returncode, 0)
