@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/options.h"
+#include "common/thread_name.h"
 
 namespace shortlink::admin {
 namespace {
@@ -40,7 +41,12 @@ ChangePublisher::ChangePublisher(std::string redis, MetricsRegistry* metrics)
   metrics->AddCallbackGauge("admin_redis_connected",
                             "1 when the change publisher is connected to Redis.",
                             [this] { return connected() ? 1.0 : 0.0; });
-  if (!redis_.empty()) thread_ = std::thread([this] { Run(); });
+  if (!redis_.empty()) {
+    thread_ = std::thread([this] {
+      NameThisThread("change-publish");
+      Run();
+    });
+  }
 }
 
 ChangePublisher::~ChangePublisher() {

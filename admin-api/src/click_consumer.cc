@@ -9,6 +9,7 @@
 #include "common/click_batch.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/thread_name.h"
 
 namespace shortlink::admin {
 namespace {
@@ -50,7 +51,12 @@ ClickConsumer::ClickConsumer(std::string redis, LinkService* links, MetricsRegis
       refused_(metrics->GetCounter(
           "admin_click_batches_refused_total",
           "Click batches refused (unreadable or out of order); nodes resend in order.")) {
-  if (!redis_.empty()) thread_ = std::thread([this] { Run(); });
+  if (!redis_.empty()) {
+    thread_ = std::thread([this] {
+      NameThisThread("click-consumer");
+      Run();
+    });
+  }
 }
 
 ClickConsumer::~ClickConsumer() {

@@ -8,6 +8,7 @@
 #include "common/change.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "common/validation.h"
 #include "db_keys.h"
 
@@ -199,7 +200,10 @@ Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex*
                             [index] { return double(index->size()); });
   metrics->AddCallbackGauge("admin_change_seq", "Sequence number of the newest change.",
                             [s = service.get()] { return double(s->last_seq()); });
-  service->thread_ = std::thread([s = service.get()] { s->Run(); });
+  service->thread_ = std::thread([s = service.get()] {
+    NameThisThread("link-writer");
+    s->Run();
+  });
   return service;
 }
 

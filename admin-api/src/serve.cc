@@ -13,6 +13,7 @@
 #include "click_consumer.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/thread_name.h"
 #include "database.h"
 #include "http_server.h"
 #include "link_index.h"
@@ -156,7 +157,12 @@ int Serve(const ServeOptions& options) {
     drain.async_wait([&](const boost::system::error_code&) { ioc.stop(); });
   });
   std::vector<std::thread> threads;
-  for (int i = 1; i < options.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  for (int i = 1; i < options.threads; ++i) {
+    threads.emplace_back([&ioc] {
+      NameThisThread("api-io");
+      ioc.run();
+    });
+  }
   ioc.run();
   for (auto& t : threads) t.join();
   LogInfo("stopped");

@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "common/options.h"
+#include "common/thread_name.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -96,7 +97,10 @@ Status ChangeFollower::Start() {
     subscriber_ = std::make_unique<RedisSubscriber>(
         std::move(redis), [this](RedisEvent event) { Enqueue(std::move(event)); });
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("sync-follower");
+    Run();
+  });
   if (subscriber_) subscriber_->Start();
   return Status::Ok();
 }

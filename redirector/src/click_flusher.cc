@@ -15,6 +15,7 @@
 #include "common/click_batch.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/thread_name.h"
 #include "common/wire.h"
 
 namespace shortlink::redirector {
@@ -173,7 +174,10 @@ ClickFlusher::~ClickFlusher() {
 
 void ClickFlusher::Start() {
   if (thread_.joinable() || stopped_) return;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("click-flusher");
+    Run();
+  });
 }
 
 void ClickFlusher::Run() {
@@ -199,7 +203,8 @@ void ClickFlusher::Run() {
       std::unique_lock<std::mutex> lock(mu_);
       if (cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
     }
-    if (!handover_requested && Clock::now() >= next_flush - handover_lead) {
+    if (options_.request_handover && !handover_requested &&
+        Clock::now() >= next_flush - handover_lead) {
       for (ThreadClicks* source : sources_) source->RequestHandover();
       handover_requested = true;
     }

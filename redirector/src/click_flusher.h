@@ -68,8 +68,12 @@ struct ClickFlusherOptions {
   std::string node_id;   // batch ids are (node_id, number); required
   std::string data_dir;  // where the state file lives; empty: no state file (tests)
   std::string redis;     // HOST:PORT of the click stream; empty: never sends
-  std::chrono::milliseconds interval{1000};           // between flushes
-  std::chrono::milliseconds collect_interval{10};     // between takes of the workers' tables
+  std::chrono::milliseconds interval{1000};        // between flushes
+  std::chrono::milliseconds collect_interval{10};  // between takes of the workers' tables
+  // Ask the workers for their tables 2 collect_intervals before each flush
+  // (ThreadClicks::RequestHandover), so a flush carries the clicks up to it.
+  // Off only in tests that hand tables over themselves with Tick().
+  bool request_handover = true;
   std::chrono::milliseconds resend_after{5000};       // an uncovered batch is sent again after this
   std::chrono::milliseconds max_resend_after{60000};  // backoff cap while nothing is applied
   std::chrono::milliseconds redis_timeout{1000};      // connect and each command

@@ -11,6 +11,7 @@
 
 #include "bot_detector.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "password_verifier.h"
 
 namespace shortlink::redirector {
@@ -453,6 +454,7 @@ Result<unsigned short> EdgeServer::Start() {
     w->Accept();
     w->Sweep();
     threads_.emplace_back([w] {
+      NameThisThread("edge-worker");
       RcuThreadScope rcu;  // this thread reads the LinkTable
       w->ioc.run();
     });

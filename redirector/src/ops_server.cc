@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include "common/thread_name.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -78,7 +79,10 @@ Result<unsigned short> OpsServer::Start(const std::string& host, unsigned short 
                      "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   unsigned short bound = impl_->acceptor.local_endpoint().port();
   asio::co_spawn(impl_->ioc, impl_->Accept(), asio::detached);
-  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+  impl_->thread = std::thread([this] {
+    NameThisThread("ops-http");
+    impl_->ioc.run();
+  });
   return bound;
 }
 

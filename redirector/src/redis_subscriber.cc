@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -68,7 +69,10 @@ void RedisSubscriber::Start() {
     return;
   }
   stopping_.store(false);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("redis-changes");
+    Run();
+  });
 }
 
 void RedisSubscriber::Stop() {

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "common/thread_name.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -124,6 +125,7 @@ Result<LoadStats> LoadReplicaInto(ReplicaStore* store, LinkSink* sink) {
   ChunkQueue queue;
   Result<LoadStats> scanned = LoadStats{};
   std::thread scanner([&] {
+    NameThisThread("replica-scan");
     std::string chunk = queue.TakeEmpty();
     bool wanted = true;
     auto result = store->LoadAll([&](const ServedLink& link) {

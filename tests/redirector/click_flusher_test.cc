@@ -249,6 +249,9 @@ struct Harness {
     o.data_dir = dir.sub("node");
     o.redis = redis.address();
     o.interval = 20ms;
+    // The test thread plays the workers' timer (Tick) and counts batches:
+    // handovers asked by the flusher would split them unpredictably.
+    o.request_handover = false;
     o.resend_after = 300ms;
     o.max_resend_after = 600ms;
     o.redis_timeout = 500ms;
@@ -542,6 +545,7 @@ TEST_CASE("each flush takes the clicks counted up to it without waiting for the 
   Harness h(1);
   auto options = h.Options();
   options.interval = 200ms;
+  options.request_handover = true;  // as in production
   auto flusher = h.Make(options);
   ThreadClicks& worker = *h.workers[0];
   for (int i = 0; i < 5; ++i) worker.Record("early");
@@ -594,6 +598,7 @@ TEST_CASE("concurrent workers: every click arrives exactly once", "[click_flushe
   Harness h(kThreads);
   auto options = h.Options();
   options.interval = 100ms;
+  options.request_handover = true;  // workers hand over on request too, as in production
   auto flusher = h.Make(options);
   std::vector<std::string> codes;
   for (int i = 0; i < kCodes; ++i) codes.push_back("code-" + std::to_string(i));
