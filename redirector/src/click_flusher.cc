@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,7 +28,6 @@ constexpr size_t kBatchOverhead = 128;
 constexpr size_t kMaxFillers = 10000;  // empty batches sent per flush to close a gap
 constexpr auto kStopResend = 1s;       // while stopping, resend sooner: time is short
 constexpr auto kStopPoll = 50ms;
-constexpr int kFlusherNice = 10;
 
 uint64_t Fnv1a64(std::string_view bytes) {
   uint64_t h = 14695981039346656037ull;
@@ -181,13 +179,6 @@ void ClickFlusher::Start() {
 }
 
 void ClickFlusher::Run() {
-  // Below the request workers: once a second a flush drains, encodes, writes
-  // and fsyncs a batch (tens of milliseconds of CPU at 100k distinct codes a
-  // second); on a node whose worker has a core's worth of traffic that burst
-  // should wait for the worker, not preempt it mid-request. Clicks are not
-  // delayed much: a worker that is never idle still leaves the flusher its
-  // nice-10 share.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kFlusherNice);
   // Workers are asked for their tables this long before a flush, so that
   // the flush carries every click up to then (a worker's own timer would
   // otherwise hold clicks back for up to another interval).
