@@ -19,6 +19,10 @@ the ratio, p50/p99/p99.9 latency, non-3xx answers, RSS and server CPU time per
 request (utime+stime from /proc/PID/stat over the run: the fairest figure on
 two cores, where wrk itself is near saturation), then MET/BELOW against the
 targets of issue 4, and memory per link (RSS with N links minus RSS with 0).
+Each run also reports the CPU steal time of both cores (/proc/stat: time the
+hypervisor ran something else on our virtual CPU, which no server can answer
+through) and, with --sched-trace, the longest time the server's request thread
+and wrk waited to run (`perf sched record`/`latency`).
 Results go to bench/RESULTS.md (section redirect_vs_nginx) with a PNG chart
 (bench/redirect_vs_nginx.png, gnuplot).
 
@@ -220,17 +224,63 @@ def drain(pids, quiet_secs=1.0, timeout=60):
         last = now
 
 
-def measure(server_pids, aux_pids, script, port, connections, seconds, client_cpu, pause_pid=None):
+def steal_ms(cpu):
+    """Milliseconds the hypervisor has kept virtual CPU `cpu` from running (/proc/stat), since boot."""
+    with open("/proc/stat") as f:
+        for line in f:
+            fields = line.split()
+            if fields[0] == f"cpu{cpu}":
+                return int(fields[8]) * 1000 / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+class SchedTrace:
+    """`perf sched record` of every CPU for one run, then the longest time each named
+    thread waited runnable (woken or preempted) before it ran: a server that waits
+    milliseconds to run answers milliseconds late, whatever its code does."""
+
+    def __init__(self, path, seconds):
+        self.path = path
+        self.proc = subprocess.Popen(["perf", "sched", "record", "-a", "-o", path, "--", "sleep", str(seconds)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def max_delays_ms(self, comms):
+        self.proc.wait(timeout=120)
+        out = subprocess.run(["perf", "sched", "latency", "-i", self.path], capture_output=True, text=True,
+                             timeout=300).stdout
+        os.unlink(self.path)
+        worst = {c: 0.0 for c in comms}
+        for line in out.splitlines():
+            cells = [c.strip() for c in line.split("|")]
+            if len(cells) < 5 or ":" not in cells[0] or "max:" not in cells[4]:
+                continue
+            comm = cells[0].rsplit(":", 1)[0]
+            if comm in worst:
+                worst[comm] = max(worst[comm], float(cells[4].split()[1]))
+        return worst
+
+
+def measure(server_pids, aux_pids, script, port, connections, seconds, client_cpu, pause_pid=None,
+            server_cpu="0", sched_path=None, server_comm=None):
     cpu0 = sum(B.proc_cpu_seconds(p) for p in server_pids)
     aux0 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
+    steal0 = (steal_ms(server_cpu), steal_ms(client_cpu))
     if pause_pid:
         os.kill(pause_pid, signal.SIGSTOP)
     try:
+        trace = SchedTrace(sched_path, seconds) if sched_path else None
         r = run_wrk(script, port, connections, seconds, client_cpu)
         cpu1 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+        steal1 = (steal_ms(server_cpu), steal_ms(client_cpu))
     finally:
         if pause_pid:
             os.kill(pause_pid, signal.SIGCONT)
+    run_secs = r["duration_us"] / 1e6
+    r["steal_server_ms_s"] = (steal1[0] - steal0[0]) / run_secs
+    r["steal_client_ms_s"] = (steal1[1] - steal0[1]) / run_secs
+    if trace:
+        delays = trace.max_delays_ms([server_comm, "wrk"])
+        r["sched_server_ms"], r["sched_wrk_ms"] = delays[server_comm], delays["wrk"]
     if pause_pid:
         drain(aux_pids)  # admin-api applies what the run left pending
     aux1 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
@@ -297,6 +347,9 @@ def main():
                          "response() hook, which costs wrk CPU")
     ap.add_argument("--admin-during-runs", choices=["pause", "run"], default="pause",
                     help="pause admin-api (SIGSTOP) during each measured run, or let it consume clicks on --aux-cpu")
+    ap.add_argument("--sched-trace", action="store_true",
+                    help="record each run with `perf sched record` and report the longest wait to run of the "
+                         "server's request thread and of wrk (perf must be installed; adds tracing overhead)")
     ap.add_argument("--timeout", type=int, default=5400, help="bound on the whole run, seconds")
     ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = ap.parse_args()
@@ -304,6 +357,8 @@ def main():
     aux_cpu = args.aux_cpu or args.server_cpu
 
     B.ensure_tools({"nginx": "nginx-light", "wrk": "wrk", "gnuplot": "gnuplot-nox", "taskset": "util-linux"})
+    if args.sched_trace:
+        B.ensure_tools({"perf": "linux-perf"})
     B.check_binaries()
     B.bound_runtime(args.timeout)
     machine = B.machine_line()
@@ -390,6 +445,7 @@ def main():
                     .replace("RESPONSE_HOOK", "" if args.no_response_hook else RESPONSE_LUA))
 
         servers = [("redirector", node.port, lambda: [node.proc.pid]), ("nginx", ng.port, ng.pids)]
+        comm = {"redirector": "edge-worker", "nginx": "nginx"}  # the request thread's name
         for name, port, pids in servers:  # warm-up: touch the tables, settle the caches
             run_wrk(script, port, 64, 3, args.client_cpu)
         results = {(s[0], c): [] for s in servers for c in conns}
@@ -397,12 +453,16 @@ def main():
             for rnd in range(args.rounds):
                 for name, port, pids in servers:
                     r = measure(pids(), [redis.proc.pid, api.proc.pid], script, port, c, args.seconds,
-                                args.client_cpu, api.proc.pid if args.admin_during_runs == "pause" else None)
+                                args.client_cpu, api.proc.pid if args.admin_during_runs == "pause" else None,
+                                args.server_cpu, group.path("sched.data") if args.sched_trace else None, comm[name])
                     results[(name, c)].append(r)
+                    sched = (f"  longest wait to run: {comm[name]} {r['sched_server_ms']:.2f} ms, wrk "
+                             f"{r['sched_wrk_ms']:.2f} ms" if args.sched_trace else "")
                     B.log(f"c={c} round {rnd + 1} {name:10s} {r['rps']:>10,.0f} req/s  "
                           f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core; admin-api+redis "
                           f"{r['aux_us_per_req']:.2f})  "
-                          f"p99 {fmt_ms(r['p99_us'])} ms  non3xx {r['non3xx']}")
+                          f"p99 {fmt_ms(r['p99_us'])} p99.9 {fmt_ms(r['p999_us'])} ms  non3xx {r['non3xx']}  "
+                          f"steal {r['steal_server_ms_s']:.1f}/{r['steal_client_ms_s']:.1f} ms/s{sched}")
                     time.sleep(1)
         rss_after = B.proc_rss_kb(node.proc.pid)
         clicks = {k: node.metric(k) or 0 for k in ("redirector_clicks_total", "redirector_clicks_dropped_total",
@@ -436,10 +496,14 @@ def main():
         sock_g = sum(total(*g, k) for k in ("connect", "read", "write", "timeout"))
         for name, key, rps, cpu, bad, sock in (("redirector", o, rps_o, cpu_o, bad_o, sock_o),
                                                ("nginx", g, rps_g, cpu_g, bad_g, sock_g)):
+            steal = f"{med(*key, 'steal_server_ms_s'):.1f} / {med(*key, 'steal_client_ms_s'):.1f}"
+            if args.sched_trace:
+                steal += (f"; waits up to {max(r['sched_server_ms'] for r in results[key]):.2f} / "
+                          f"{max(r['sched_wrk_ms'] for r in results[key]):.2f} ms")
             rows.append([c, name, f"{rps:,.0f}", " / ".join(f"{r['rps'] / 1000:.0f}k" for r in results[key]),
                          fmt_ms(med(*key, "p50_us")), fmt_ms(med(*key, "p99_us")), fmt_ms(med(*key, "p999_us")),
                          f"{cpu:.2f}", f"{med(*key, 'cpu_util') * 100:.0f}%", f"{med(*key, 'aux_us_per_req'):.2f}",
-                         bad, sock])
+                         bad, sock, steal])
         ratio, cpu_ratio = rps_o / rps_g, cpu_o / cpu_g
         ok = {"rps": ratio >= 1.0, "cpu": cpu_ratio <= 1.0, "p99": p99_o <= p99_g, "p999": p999_o < 3000,
               "non3xx": bad_o == 0}
@@ -471,7 +535,9 @@ def main():
               f"keepalive_requests 1e9. Server CPU = utime+stime of the whole process over the run (nginx: "
               f"master + worker; redirector: all threads, including its click flusher and sync) / requests.\n")
     md.append(B.md_table(["conns", "server", "req/s (median)", "runs", "p50 ms", "p99 ms", "p99.9 ms",
-                          "CPU us/req", "CPU busy", "admin-api+redis us/req", "non-3xx", "socket errors"], rows))
+                          "CPU us/req", "CPU busy", "admin-api+redis us/req", "non-3xx", "socket errors",
+                          "steal ms/s server / client core" + ("; longest wait to run, server thread / wrk"
+                                                                if args.sched_trace else "")], rows))
     md.append("")
     md.append("![requests/s and p99 vs connections](redirect_vs_nginx.png)\n")
     md.append("Targets (issue 4):\n")
@@ -504,7 +570,8 @@ def main():
     summary = [f"\nredirect_vs_nginx: {n:,} links, {args.rounds} x A/B per connection count, {args.seconds} s runs"]
     for r in rows:
         summary.append(f"  c={r[0]:<4} {r[1]:10s} {r[2]:>9} req/s  p50 {r[4]} p99 {r[5]} p99.9 {r[6]} ms  "
-                       f"cpu {r[7]} us/req ({r[8]}; admin-api+redis {r[9]})  non-3xx {r[10]}  sock-err {r[11]}")
+                       f"cpu {r[7]} us/req ({r[8]}; admin-api+redis {r[9]})  non-3xx {r[10]}  sock-err {r[11]}  "
+                       f"steal {r[12]}")
     for v in verdict_rows:
         summary.append(f"  c={v[0]:<4} req/s {v[1]};  cpu/req {v[2]};  p99 {v[3]};  p99.9 {v[4]};  non-3xx {v[5]}")
     summary.append(f"  memory per link: redirector {per_link:.0f} B ({B.verdict(mem_ok)}, target <= 130), "
