@@ -48,8 +48,7 @@ std::string_view ClientAddress(ClientAddressSource source, const RequestHead& he
   } else if (source == ClientAddressSource::kXRealIp) {
     value = head.real_ip;
   }
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  value = TrimOws(value);
   return value.empty() ? peer : value;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+
 #include "common/thread_name.h"
 
 namespace shortlink::redirector {

@@ -23,12 +23,6 @@ bool IEquals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view TrimOws(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
-
 // Does the comma-separated list `value` hold `token` (case-insensitive)?
 bool HasToken(std::string_view value, std::string_view token) {
   while (!value.empty()) {
@@ -64,6 +58,12 @@ bool ParseLength(std::string_view v, size_t* length) {
 }
 
 }  // namespace
+
+std::string_view TrimOws(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
 
 ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
   *head = RequestHead{};

@@ -56,4 +56,8 @@ enum class ParseStatus {
 // head->length tells where the next request starts.
 ParseStatus ParseRequestHead(std::string_view input, RequestHead* head);
 
+// `v` without the spaces and tabs HTTP allows around a field value or a
+// list element (RFC 9110 "OWS").
+std::string_view TrimOws(std::string_view v);
+
 }  // namespace shortlink::redirector

@@ -15,6 +15,7 @@ import unittest
 import urllib.parse
 
 from harness import wait_until
+from test_edge import exchange
 from test_sync import Redirector, TwoNodeTestCase, redirector_is_wired
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
@@ -129,21 +130,13 @@ class LinkRulesEdgeTest(TwoNodeTestCase):
         self.assertEqual(visit(node, "/no-form", "POST", headers=form, body="password=x")[0], 405)
 
     def test_a_password_pipelined_after_another_request_is_checked(self):
-        import socket
         self.create("piped", password="pipe dream")
         self.create("before")
         body = "password=pipe+dream"
         raw = ("GET /before HTTP/1.1\r\nHost: x\r\n\r\n"
                f"POST /piped HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
                "Connection: close\r\n\r\n" + body).encode()
-        with socket.create_connection(("127.0.0.1", self.nodes[1].port), timeout=10) as s:
-            s.sendall(raw)
-            reply = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                reply += chunk
+        reply = exchange(self.nodes[1].port, raw, timeout=10)
         first, _, second = reply.partition(b"HTTP/1.1 303")
         self.assertTrue(first.startswith(b"HTTP/1.1 302 Found\r\nLocation: https://example.com/before"), reply[:300])
         self.assertIn(b"Location: https://example.com/piped\r\n", second)
