@@ -12,8 +12,8 @@
 // its own writes to shared atomics happen in Tick() only.
 //
 // Thread safety: Record/RecordBot/Tick on the owning worker thread only;
-// TakeFull/ReturnSpare/RequestHandover on the flusher thread only; counters
-// from any thread.
+// TakeFull/ReturnSpare on one collecting thread only; RequestHandover and
+// counters from any thread.
 // TakeActiveAfterStop only once the worker thread has exited (joined).
 #pragma once
 
@@ -65,10 +65,10 @@ class ThreadClicks {
   }
   void Tick();  // hand the active table over if the flusher is ready for it
 
-  // Flusher thread: the next Record() hands the active table over.
+  // Any thread (the flusher): the next Record() hands the active table over.
   void RequestHandover() { handover_wanted_.store(true, std::memory_order_relaxed); }
 
-  // Flusher thread: the table handed over, or null; give it back cleared.
+  // Collecting thread: the table handed over, or null; give it back cleared.
   ClickTable* TakeFull() { return full_.exchange(nullptr, std::memory_order_acquire); }
   void ReturnSpare(ClickTable* table);
 

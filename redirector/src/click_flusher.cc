@@ -172,10 +172,28 @@ ClickFlusher::~ClickFlusher() {
 
 void ClickFlusher::Start() {
   if (thread_.joinable() || stopped_) return;
+  collector_ = std::thread([this] {
+    NameThisThread("click-collect");
+    CollectLoop();
+  });
   thread_ = std::thread([this] {
     NameThisThread("click-flusher");
     Run();
   });
+}
+
+bool ClickFlusher::SleepUntil(Clock::time_point when) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return !cv_.wait_until(lock, when, [this] { return stopping_; });
+}
+
+void ClickFlusher::CollectLoop() {
+  // Tables are taken every collect_interval on this thread, whatever the
+  // flusher thread is doing: a worker whose table fills (many distinct
+  // codes) gets its spare back within milliseconds even while a flush
+  // waits seconds for a hung admin-api or Redis (before, the two shared a
+  // thread and such a wait dropped most clicks of a busy node).
+  while (SleepUntil(Clock::now() + options_.collect_interval)) Collect(false);
 }
 
 void ClickFlusher::Run() {
@@ -184,26 +202,14 @@ void ClickFlusher::Run() {
   // otherwise hold clicks back for up to another interval).
   const auto handover_lead = 2 * options_.collect_interval;
   auto next_flush = Clock::now() + options_.interval;
-  bool handover_requested = false;
   for (;;) {
-    // Tables are taken every collect_interval, batches sent every interval:
-    // a worker whose table fills (many distinct codes) gets its spare back
-    // within milliseconds, instead of dropping clicks until the next flush.
-    auto wake = std::min(next_flush, Clock::now() + options_.collect_interval);
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
-    }
-    if (options_.request_handover && !handover_requested &&
-        Clock::now() >= next_flush - handover_lead) {
+    if (options_.request_handover) {
+      if (!SleepUntil(next_flush - handover_lead)) return;
       for (ThreadClicks* source : sources_) source->RequestHandover();
-      handover_requested = true;
     }
-    Collect(false);
-    if (Clock::now() < next_flush) continue;
-    AddCollected();
+    if (!SleepUntil(next_flush)) return;
+    AddCollected(TakeCollected());
     Flush(false);
-    handover_requested = false;
     next_flush += options_.interval;
     // After a slow flush (timeouts), wait a full interval rather than burst.
     if (next_flush < Clock::now()) next_flush = Clock::now() + options_.interval;
@@ -218,11 +224,12 @@ void ClickFlusher::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  if (collector_.joinable()) collector_.join();
   if (thread_.joinable()) thread_.join();
 
   // The workers have exited: their active tables are ours to drain now.
   Collect(true);
-  AddCollected();
+  AddCollected(TakeCollected());
   auto deadline = Clock::now() + options_.stop_timeout;
   while (!pending_.empty()) {
     Flush(true);
@@ -264,6 +271,7 @@ void ClickFlusher::Flush(bool stopping) {
 }
 
 void ClickFlusher::Collect(bool after_stop) {
+  std::lock_guard<std::mutex> lock(collected_mu_);
   auto drain = [&counts = collected_](const ClickTable& table) {
     table.ForEach([&counts](std::string_view code, uint64_t n) {
       if (auto it = counts.find(code); it != counts.end())
@@ -286,8 +294,21 @@ void ClickFlusher::Collect(bool after_stop) {
   }
 }
 
-void ClickFlusher::AddCollected() {
-  if (collected_.empty()) return;
+ClickFlusher::CodeCounts ClickFlusher::TakeCollected() {
+  // The collector goes on with a map sized for a second like the last one,
+  // allocated here, outside its lock, so it does not rehash as it grows.
+  CodeCounts taken;
+  taken.reserve(collected_last_size_);
+  {
+    std::lock_guard<std::mutex> lock(collected_mu_);
+    taken.swap(collected_);
+  }
+  collected_last_size_ = taken.size();
+  return taken;
+}
+
+void ClickFlusher::AddCollected(CodeCounts collected) {
+  if (collected.empty()) return;
   // Clicks join the open batch at the tail when there is one (Redis down,
   // admin-api slow): one growing batch instead of one per second.
   Pending* tail = nullptr;
@@ -304,21 +325,18 @@ void ClickFlusher::AddCollected() {
     // become the batch as they are. Copying them code by code made the
     // flush a burst of tens of thousands of allocations, run on the same
     // core as a worker (bench/redirect_vs_nginx.py --sched-trace).
-    size_t room = collected_.size();
-    tail->counts.swap(collected_);
-    collected_.reserve(room);  // next second's codes, without rehashing as it grows
+    tail->counts = std::move(collected);
     for (const auto& [code, n] : tail->counts) {
       tail->clicks += n;
       tail->bytes += code.size() + kEntryOverhead;
     }
   } else {
-    for (const auto& [code, n] : collected_) {
+    for (const auto& [code, n] : collected) {
       auto [it, inserted] = tail->counts.try_emplace(code, 0);
       it->second += n;
       tail->clicks += n;
       if (inserted) tail->bytes += code.size() + kEntryOverhead;
     }
-    collected_.clear();
   }
   state_dirty_ = true;
   EnforceBounds();

@@ -1,10 +1,12 @@
 // ClickFlusher: carries the clicks the workers counted to admin-api, so
 // that every click is applied exactly once (docs/node-protocol.md, "Clicks").
 //
-// Every few milliseconds the flusher takes each worker's full ClickTable
-// (ThreadClicks::TakeFull) and merges its counts; about once a second it
-// makes them a batch {node, number, clicks} and XADDs it to the Redis
-// stream `shortlink:clicks`.
+// Every few milliseconds a collector thread takes each worker's full
+// ClickTable (ThreadClicks::TakeFull) and merges its counts; about once a
+// second the flusher thread makes them a batch {node, number, clicks} and
+// XADDs it to the Redis stream `shortlink:clicks`. Two threads, so that a
+// flush blocked on a slow admin-api or Redis never keeps a worker waiting
+// for its spare table (it would drop clicks).
 // admin-api applies batch N of a node only when N == its watermark + 1, so
 // numbers are consecutive per node, and a batch stays in the pending list
 // until GET /internal/v1/clicks/watermark reports a watermark >= N. A batch
@@ -36,7 +38,7 @@
 //
 // Only one process may run with a given node id.
 //
-// Thread safety: Create/Start/Stop from one owning thread. The flusher
+// Thread safety: Create/Start/Stop from one owning thread. The collector
 // thread is the only caller of the sources' TakeFull/ReturnSpare until
 // Stop(), which must be called after the workers owning the sources have
 // exited (it drains their active tables). Accessors from any thread.
@@ -142,14 +144,22 @@ class ClickFlusher {
   ClickFlusher(std::vector<ThreadClicks*> sources, std::unique_ptr<AdminClient> admin,
                ClickFlusherOptions options, MetricsRegistry* metrics);
 
+  // The flusher thread: asks for the workers' tables, then once an
+  // interval moves what was collected into a batch and flushes.
   void Run();
-  // One flush: collect, ask for the watermark, seal, persist, send.
+  // The collector thread: takes full tables every collect_interval.
+  void CollectLoop();
+  // Sleeps until `when`; false when Stop() was called.
+  bool SleepUntil(Clock::time_point when);
+  // One flush: ask for the watermark, seal, persist, send.
   void Flush(bool stopping);
   // Drains the sources' full tables into collected_; `after_stop` also
   // takes the active ones.
   void Collect(bool after_stop);
-  // Moves collected_ into the open batch (or a new one), and empties it.
-  void AddCollected();
+  // What was collected since the last call; collected_ starts over empty.
+  CodeCounts TakeCollected();
+  // Adds `collected` to the open batch (or a new one).
+  void AddCollected(CodeCounts collected);
   bool PollWatermark();
   void OnWatermark(uint64_t watermark);
   void Renumber();
@@ -171,10 +181,15 @@ class ClickFlusher {
   const ClickFlusherOptions options_;
   const std::string state_path_;
 
+  // Taken from the workers since the last flush: filled by the collector
+  // thread, emptied by the flusher thread.
+  std::mutex collected_mu_;
+  CodeCounts collected_;  // GUARDED_BY(collected_mu_)
+
   // Flusher thread (or Stop() after joining it) only.
   std::deque<Pending> pending_;
-  CodeCounts collected_;      // taken from the workers since the last flush
-  uint64_t next_number_ = 1;  // of the next open batch
+  size_t collected_last_size_ = 0;  // codes in the last TakeCollected()
+  uint64_t next_number_ = 1;        // of the next open batch
   uint64_t watermark_ = 0;
   bool confirmed_ = false;  // the watermark was read by this process
   bool admin_ok_ = false;   // the last watermark poll succeeded
@@ -194,7 +209,8 @@ class ClickFlusher {
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
   bool stopped_ = false;   // owning thread only
-  std::thread thread_;
+  std::thread thread_;     // sends
+  std::thread collector_;  // takes the workers' tables
 
   Counter* batches_sent_;
   Counter* batches_resent_;

@@ -56,6 +56,9 @@ class FakeClickAdmin {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   void SetConsuming(bool consuming) { consuming_ = consuming; }
   void SetHttpFailing(bool failing) { http_failing_ = failing; }
+  // Requests are read and never answered while stalled, as a stopped
+  // (SIGSTOP) or overloaded admin-api behaves: the client waits for its timeout.
+  void SetHttpStalled(bool stalled) { http_stalled_ = stalled; }
   void SetWatermark(const std::string& node, uint64_t number) {
     std::lock_guard<std::mutex> lock(mu_);
     watermarks_[node] = number;
@@ -195,6 +198,8 @@ class FakeClickAdmin {
       boost::system::error_code ec;
       http::read(socket, buffer, req, ec);
       if (ec) return;
+      while (http_stalled_ && !stopping_) std::this_thread::sleep_for(5ms);
+      if (stopping_) return;
       std::string target(req.target());
       http::response<http::string_body> res{http::status::ok, 11};
       res.keep_alive(req.keep_alive());
@@ -225,6 +230,7 @@ class FakeClickAdmin {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> consuming_{true};
   std::atomic<bool> http_failing_{false};
+  std::atomic<bool> http_stalled_{false};
   std::atomic<int> applied_{0}, duplicates_{0}, refused_{0}, watermark_requests_{0};
   std::mutex mu_;
   std::map<std::string, uint64_t> watermarks_;                   // GUARDED_BY(mu_)
@@ -586,6 +592,38 @@ TEST_CASE("a worker seeing 200,000 distinct codes a second drops no click", "[cl
   REQUIRE(h.TickUntil([&] { return h.admin.all_clicks() == kCodes; }));
   CHECK(h.admin.total("c0") == 1);
   CHECK(h.admin.total("c199999") == 1);
+  CHECK(flusher->lost_clicks() == 0);
+}
+
+// The flusher's network work (the watermark poll, XADD, the state file)
+// can block for its timeouts when admin-api hangs; taking the workers'
+// tables must go on meanwhile, or a busy worker drops clicks.
+TEST_CASE("a worker seeing 200,000 distinct codes a second drops no click while admin-api hangs",
+          "[click_flusher]") {
+  Harness h(1);
+  auto flusher = h.Make();  // flushes once a second; the harness's admin timeout is 1 s
+  ThreadClicks& worker = *h.workers[0];
+  REQUIRE(WaitUntil([&] { return h.admin.watermark_requests() > 0; }, std::chrono::seconds(5)));
+  h.admin.SetConsuming(false);
+  h.admin.SetHttpStalled(true);  // every watermark poll now waits for its timeout
+  constexpr int kCodes = 200'000;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  constexpr auto kPause = 20ms;  // as above: 50,000 codes a second in sanitized builds
+#else
+  constexpr auto kPause = 5ms;
+#endif
+  char code[16];
+  for (int i = 0; i < kCodes; ++i) {
+    int n = std::snprintf(code, sizeof code, "h%d", i);
+    worker.Record(std::string_view(code, n));
+    if (i % 1000 == 999) std::this_thread::sleep_for(kPause);
+  }
+  CHECK(worker.dropped() == 0);
+  h.admin.SetHttpStalled(false);
+  h.admin.SetConsuming(true);
+  REQUIRE(h.TickUntil([&] { return h.admin.all_clicks() == kCodes; }));
+  CHECK(h.admin.total("h0") == 1);
+  CHECK(h.admin.total("h199999") == 1);
   CHECK(flusher->lost_clicks() == 0);
 }
 
