@@ -248,7 +248,10 @@ class SchedTrace:
         self.proc.wait(timeout=120)
         out = subprocess.run(["perf", "sched", "latency", "-i", self.path], capture_output=True, text=True,
                              timeout=300).stdout
-        os.unlink(self.path)
+        if os.environ.get("BENCH_SCHED_KEEP"):  # keep the recording for `perf sched timehist -i`
+            os.rename(self.path, os.path.join(os.environ["BENCH_SCHED_KEEP"], f"{time.time_ns()}.data"))
+        else:
+            os.unlink(self.path)
         worst = {c: 0.0 for c in comms}
         for line in out.splitlines():
             cells = [c.strip() for c in line.split("|")]
@@ -465,8 +468,21 @@ def main():
                           f"steal {r['steal_server_ms_s']:.1f}/{r['steal_client_ms_s']:.1f} ms/s{sched}")
                     time.sleep(1)
         rss_after = B.proc_rss_kb(node.proc.pid)
-        clicks = {k: node.metric(k) or 0 for k in ("redirector_clicks_total", "redirector_clicks_dropped_total",
-                                                   "shortlink_redirector_clicks_acked_total")}
+        # Every click counted and not dropped must reach admin-api (it was
+        # paused during the runs): wait for its acknowledgements, bounded.
+        def click_metrics():
+            return {k: node.metric(k) or 0 for k in ("redirector_clicks_total", "redirector_clicks_dropped_total",
+                                                     "shortlink_redirector_clicks_acked_total")}
+        clicks = click_metrics()
+        deadline = time.monotonic() + 60
+        while (clicks["shortlink_redirector_clicks_acked_total"] <
+               clicks["redirector_clicks_total"] - clicks["redirector_clicks_dropped_total"]
+               and time.monotonic() < deadline):
+            time.sleep(0.5)
+            clicks = click_metrics()
+        B.log(f"clicks: {clicks['redirector_clicks_total']:,.0f} counted, "
+            f"{clicks['redirector_clicks_dropped_total']:,.0f} dropped, "
+            f"{clicks['shortlink_redirector_clicks_acked_total']:,.0f} acknowledged by admin-api")
         load_end = os.getloadavg()[0]
         ng_worker = B.proc_rss_kb(ng.worker())
         ng_master_after = B.proc_rss_kb(ng.proc.pid)
@@ -560,8 +576,8 @@ def main():
               f"end: {load_end:.2f} (other work on the machine shows as a low `CPU busy` for both servers).\n")
     md.append(f"Clicks during the run: {clicks['redirector_clicks_total']:,.0f} counted on the hot path, "
               f"{clicks['redirector_clicks_dropped_total']:,.0f} dropped (a thread's 12,288-code click table full "
-              f"before the flusher took the previous one), {clicks['shortlink_redirector_clicks_acked_total']:,.0f} "
-              f"acknowledged by admin-api.\n")
+              f"before the collector took the previous one), {clicks['shortlink_redirector_clicks_acked_total']:,.0f} "
+              f"acknowledged by admin-api after the runs (it is paused during each run).\n")
     if heads.get("redirector"):
         md.append("Response heads for the same code:\n")
         md.append("```\n# redirector\n" + heads["redirector"] + "\n\n# nginx\n" + heads["nginx"] + "\n```")

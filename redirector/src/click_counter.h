@@ -32,9 +32,11 @@ class ClickTable {
   ClickTable();
   // Adds one click; false when the table is full (3/4 of kCapacity).
   bool Add(std::string_view code);
+  // visit(std::string_view code, uint64_t count) for the codes in slots
+  // [begin, end): a table can be drained in parts.
   template <typename F>
-  void ForEach(F&& visit) const {  // visit(std::string_view code, uint64_t count)
-    for (size_t i = 0; i < kCapacity; ++i) {
+  void ForEachIn(size_t begin, size_t end, F&& visit) const {
+    for (size_t i = begin; i < end && i < kCapacity; ++i) {
       if (slots_[i].count)
         visit(std::string_view(slots_[i].code, slots_[i].length), slots_[i].count);
     }
