@@ -266,6 +266,7 @@ class SchedTrace:
 def measure(server_pids, aux_pids, script, port, connections, seconds, client_cpu, pause_pid=None,
             server_cpu="0", sched_path=None, server_comm=None):
     cpu0 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+    threads0 = B.thread_cpu_seconds(server_pids[0])
     aux0 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
     steal0 = (steal_ms(server_cpu), steal_ms(client_cpu))
     if pause_pid:
@@ -274,6 +275,7 @@ def measure(server_pids, aux_pids, script, port, connections, seconds, client_cp
         trace = SchedTrace(sched_path, seconds) if sched_path else None
         r = run_wrk(script, port, connections, seconds, client_cpu)
         cpu1 = sum(B.proc_cpu_seconds(p) for p in server_pids)
+        threads1 = B.thread_cpu_seconds(server_pids[0])
         steal1 = (steal_ms(server_cpu), steal_ms(client_cpu))
     finally:
         if pause_pid:
@@ -290,6 +292,9 @@ def measure(server_pids, aux_pids, script, port, connections, seconds, client_cp
     r["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / max(1, r["requests"])
     r["aux_us_per_req"] = (aux1 - aux0) * 1e6 / max(1, r["requests"])
     r["cpu_util"] = (cpu1 - cpu0) / (r["duration_us"] / 1e6)
+    # Where a multi-threaded server's CPU goes (us per request by thread name).
+    r["thread_us_per_req"] = {name: (t - threads0.get(name, 0)) * 1e6 / max(1, r["requests"])
+                              for name, t in threads1.items() if t > threads0.get(name, 0)}
     return r
 
 
@@ -459,13 +464,17 @@ def main():
                                 args.client_cpu, api.proc.pid if args.admin_during_runs == "pause" else None,
                                 args.server_cpu, group.path("sched.data") if args.sched_trace else None, comm[name])
                     results[(name, c)].append(r)
+                    threads = ""
+                    if len(r["thread_us_per_req"]) > 1:
+                        threads = "  by thread: " + ", ".join(
+                            f"{t} {us:.2f}" for t, us in sorted(r["thread_us_per_req"].items(), key=lambda kv: -kv[1]))
                     sched = (f"  longest wait to run: {comm[name]} {r['sched_server_ms']:.2f} ms, wrk "
                              f"{r['sched_wrk_ms']:.2f} ms" if args.sched_trace else "")
                     B.log(f"c={c} round {rnd + 1} {name:10s} {r['rps']:>10,.0f} req/s  "
                           f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core; admin-api+redis "
                           f"{r['aux_us_per_req']:.2f})  "
                           f"p99 {fmt_ms(r['p99_us'])} p99.9 {fmt_ms(r['p999_us'])} ms  non3xx {r['non3xx']}  "
-                          f"steal {r['steal_server_ms_s']:.1f}/{r['steal_client_ms_s']:.1f} ms/s{sched}")
+                          f"steal {r['steal_server_ms_s']:.1f}/{r['steal_client_ms_s']:.1f} ms/s{sched}{threads}")
                     time.sleep(1)
         rss_after = B.proc_rss_kb(node.proc.pid)
         # Every click counted and not dropped must reach admin-api (it was
