@@ -1,13 +1,17 @@
 #include "edge_server.h"
 
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <ctime>
+#include <mutex>
 
 #include "bot_detector.h"
 #include "common/log.h"
@@ -17,14 +21,14 @@
 namespace shortlink::redirector {
 namespace {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-
 constexpr size_t kInBufferBytes = kMaxHead + 4096;  // one maximal head plus pipelined followers
 constexpr size_t kOutBufferBytes = 16 * kMaxResponseBytes;  // answers written in one go
-constexpr int kMaxPipelined = 32;                           // requests answered per read
-constexpr std::chrono::seconds kStopDrain{1};  // how long Stop lets writes in progress finish
-constexpr std::chrono::milliseconds kAcceptRetryPause{50};  // after a failed accept (EMFILE)
+constexpr int kMaxPipelined = 32;                           // requests answered per pass
+constexpr int kMaxPassesPerTurn = 8;                        // then other connections get their turn
+constexpr int kMaxEvents = 256;
+constexpr int64_t kStopDrainMs = 1000;  // how long Stop lets writes in progress finish
+constexpr int64_t kAcceptRetryMs = 50;  // after a failed accept (EMFILE)
+constexpr int64_t kSweepIntervalMs = 1000;
 
 int64_t NowMs() {
   using namespace std::chrono;
@@ -35,6 +39,9 @@ int64_t NowMs() {
 void Bump(std::atomic<uint64_t>& c) {
   c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
+
+// epoll data tags for the two descriptors that are not connections.
+char g_listen_tag, g_wake_tag;
 
 }  // namespace
 
@@ -52,21 +59,29 @@ std::string_view ClientAddress(ClientAddressSource source, const RequestHead& he
   return value.empty() ? peer : value;
 }
 
+// A worker is one thread with its own edge-triggered epoll set and its own
+// SO_REUSEPORT listener, the way nginx runs: a socket is read until a read
+// comes back short (then the next edge says when there is more), answers
+// are sent at once with send(), and EPOLLOUT matters only when a send
+// would block. Per request: one recv(), one send(), and a share of an
+// epoll_wait(). (Asio's async_read_some made a second recv() per request,
+// failing with EAGAIN, because it tries a read before waiting for one.)
 struct EdgeServer::Worker {
   struct Connection {
-    explicit Connection(tcp::socket s, Worker* w) : socket(std::move(s)), worker(w) {}
-    tcp::socket socket;
-    Worker* worker;
+    int fd = -1;
     Connection* prev = nullptr;  // the worker's list, for the sweeper
     Connection* next = nullptr;
     size_t in_len = 0;
     size_t scanned = 0;  // bytes of `in` already searched for the end of a head
     size_t out_len = 0;
+    size_t out_sent = 0;
     int64_t head_started_ms = 0;  // first byte of an unfinished head; 0 when none
     int64_t last_activity_ms = 0;
     int64_t write_started_ms = 0;
+    bool readable = true;  // the socket may hold unread bytes (no short read since the last edge)
+    bool writing = false;  // a send would block: waiting for EPOLLOUT
     bool closing = false;
-    bool writing = false;
+    bool queued = false;                // in `ready`: more to do after other connections' turn
     bool verifying = false;             // a POSTed password is being checked: the connection waits
     PasswordVerifier::Verdict verdict;  // the check's result, for the request it was for
     bool has_verdict = false;
@@ -77,17 +92,28 @@ struct EdgeServer::Worker {
     char out[kOutBufferBytes];
   };
 
+  // A verdict from the verifier's pool, handed to the worker's thread.
+  struct VerdictDelivery {
+    Connection* connection;
+    PasswordVerifier::Verdict verdict;
+  };
+
   Worker(EdgeServer* server, int index)
       : server(server),
         index(index),
-        acceptor(ioc),
-        sweeper(ioc),
-        accept_pause(ioc),
         stats(server->stats_[index].get()),
         clicks(server->clicks_[index].get()),
         rng_state(0x9e3779b97f4a7c15ull ^ (static_cast<uint64_t>(NowMs()) << 8) ^
                   static_cast<uint64_t>(index)) {
     UpdateDate();
+    ready.reserve(1024);
+    turn.reserve(1024);
+  }
+  ~Worker() {
+    while (connections) Destroy(connections);
+    if (listen_fd >= 0) close(listen_fd);
+    if (wake_fd >= 0) close(wake_fd);
+    if (epoll_fd >= 0) close(epoll_fd);
   }
 
   uint32_t NextRandom() {
@@ -99,19 +125,25 @@ struct EdgeServer::Worker {
 
   EdgeServer* server;
   int index;
-  asio::io_context ioc{1};
-  tcp::acceptor acceptor;
-  asio::steady_timer sweeper;
-  asio::steady_timer accept_pause;
+  int listen_fd = -1;
+  int epoll_fd = -1;
+  int wake_fd = -1;  // eventfd: Stop() and the verifier's verdicts
   WorkerStats* stats;
   ThreadClicks* clicks;
   Connection* connections = nullptr;
-  tcp::endpoint peer;  // filled by the accept in flight
-  uint64_t rng_state;  // xorshift64: A/B buckets need a random number, not a secure one
+  std::vector<Connection*> ready;  // connections with work left after their turn
+  std::vector<Connection*> turn;   // RunReady's copy of `ready` (kept: no allocation per turn)
+  uint64_t rng_state;              // xorshift64: A/B buckets need a random number, not a secure one
+  int64_t now_ms = 0;              // read once per loop turn
+  int64_t accept_resume_ms = 0;  // accepting paused until then (out of descriptors); 0: not paused
   bool stopping = false;
   char date[32];
   size_t date_len = 0;
   long date_second = 0;
+
+  std::atomic<bool> stop_requested{false};
+  std::mutex deliveries_mu;
+  std::vector<VerdictDelivery> deliveries;  // GUARDED_BY(deliveries_mu)
 
   void UpdateDate() {
     long now = static_cast<long>(time(nullptr));
@@ -122,49 +154,117 @@ struct EdgeServer::Worker {
     memcpy(date, d.data(), date_len);
   }
 
-  void Accept() {
-    acceptor.async_accept(peer, [this](boost::system::error_code ec, tcp::socket socket) {
-      if (ec) {
-        if (ec == asio::error::operation_aborted || stopping) return;
-        // Out of descriptors (EMFILE, ENFILE), accept fails again at once
-        // while the connection waits in the backlog: retrying at once spun
-        // this worker's core (found by tests/e2e/test_hostile.py). Pause.
-        accept_pause.expires_after(kAcceptRetryPause);
-        accept_pause.async_wait([this](boost::system::error_code wait_ec) {
-          if (!wait_ec && !stopping) Accept();
-        });
-        return;
+  void Wake() {
+    uint64_t one = 1;
+    ssize_t ignored = write(wake_fd, &one, sizeof one);
+    (void)ignored;  // the counter saturating still leaves the fd readable
+  }
+
+  bool Watch(int fd, uint32_t events, void* tag) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.ptr = tag;
+    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+  }
+
+  void Run() {
+    epoll_event events[kMaxEvents];
+    now_ms = NowMs();
+    int64_t next_sweep = now_ms + kSweepIntervalMs;
+    int64_t stop_deadline = 0;
+    for (;;) {
+      if (stopping && (!connections || now_ms >= stop_deadline)) break;
+      int64_t wake_at = next_sweep;
+      if (accept_resume_ms) wake_at = std::min(wake_at, accept_resume_ms);
+      if (stopping) wake_at = std::min(wake_at, stop_deadline);
+      int timeout = ready.empty() ? static_cast<int>(std::max<int64_t>(0, wake_at - now_ms)) : 0;
+      int n = epoll_wait(epoll_fd, events, kMaxEvents, timeout);
+      now_ms = NowMs();
+      for (int i = 0; i < n; ++i) {
+        void* tag = events[i].data.ptr;
+        if (tag == &g_listen_tag) {
+          AcceptAll();
+        } else if (tag == &g_wake_tag) {
+          uint64_t count;
+          ssize_t ignored = read(wake_fd, &count, sizeof count);
+          (void)ignored;
+          if (stop_requested.load(std::memory_order_acquire) && !stopping) {
+            Shutdown();
+            stop_deadline = now_ms + kStopDrainMs;
+          }
+          DeliverVerdicts();
+        } else {
+          OnEvent(static_cast<Connection*>(tag), events[i].events);
+        }
+      }
+      RunReady();
+      if (accept_resume_ms && now_ms >= accept_resume_ms) ResumeAccepting();
+      if (now_ms >= next_sweep) {
+        Sweep();
+        next_sweep = now_ms + kSweepIntervalMs;
+      }
+    }
+    // Connections left (a client that does not read its answers, a check in
+    // progress) are closed by EdgeServer::Stop once the verifier has stopped.
+  }
+
+  void AcceptAll() {
+    for (;;) {
+      sockaddr_storage peer{};
+      socklen_t peer_size = sizeof peer;
+      int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &peer_size,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          // Out of descriptors: accept fails again at once while the
+          // connection waits in the backlog, so a level-triggered listener
+          // would spin this worker's core (found by tests/e2e/test_hostile.py).
+          // Stop watching it for a while.
+          epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
+          accept_resume_ms = now_ms + kAcceptRetryMs;
+        }
+        return;  // EAGAIN: the backlog is empty
       }
       if (server->open_connections_.fetch_add(1, std::memory_order_relaxed) >=
           server->options_.max_connections) {
         server->open_connections_.fetch_sub(1, std::memory_order_relaxed);
         Bump(stats->connections_refused);
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        boost::system::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        auto* c = new Connection(std::move(socket), this);
-        RememberPeer(c);
-        c->last_activity_ms = NowMs();
-        c->head_started_ms = c->last_activity_ms;  // a new connection owes us a head
-        Link(c);
-        Read(c);
+        close(fd);
+        continue;
       }
-      Accept();
-    });
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      auto* c = new Connection;
+      c->fd = fd;
+      RememberPeer(c, peer);
+      c->last_activity_ms = now_ms;
+      c->head_started_ms = now_ms;  // a new connection owes us a head
+      Link(c);
+      if (!Watch(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c)) {
+        Destroy(c);
+        continue;
+      }
+      Drive(c);  // bytes may have come with the connection
+    }
   }
 
-  void RememberPeer(Connection* c) {
-    auto address = peer.address();
-    if (address.is_v4()) {
-      auto bytes = address.to_v4().to_bytes();
-      memcpy(c->peer, bytes.data(), bytes.size());
-      c->peer_len = static_cast<uint8_t>(bytes.size());
+  void ResumeAccepting() {
+    accept_resume_ms = 0;
+    if (stopping) return;
+    Watch(listen_fd, EPOLLIN, &g_listen_tag);
+    AcceptAll();
+  }
+
+  static void RememberPeer(Connection* c, const sockaddr_storage& peer) {
+    if (peer.ss_family == AF_INET6) {
+      const auto& a = reinterpret_cast<const sockaddr_in6&>(peer);
+      memcpy(c->peer, &a.sin6_addr, 16);
+      c->peer_len = 16;
     } else {
-      auto bytes = address.to_v6().to_bytes();
-      memcpy(c->peer, bytes.data(), bytes.size());
-      c->peer_len = static_cast<uint8_t>(bytes.size());
+      const auto& a = reinterpret_cast<const sockaddr_in&>(peer);
+      memcpy(c->peer, &a.sin_addr, 4);
+      c->peer_len = 4;
     }
   }
 
@@ -180,38 +280,100 @@ struct EdgeServer::Worker {
     else
       connections = c->next;
     if (c->next) c->next->prev = c->prev;
+    if (c->queued) {
+      for (Connection*& r : ready) {
+        if (r == c) r = nullptr;
+      }
+    }
+    close(c->fd);  // also removes it from the epoll set
     server->open_connections_.fetch_sub(1, std::memory_order_relaxed);
     delete c;
-    if (stopping && !connections) sweeper.cancel();  // nothing left to drain
   }
 
-  void Read(Connection* c) {
-    c->socket.async_read_some(asio::buffer(c->in + c->in_len, kInBufferBytes - c->in_len),
-                              [this, c](boost::system::error_code ec, size_t n) {
-                                if (ec || stopping) return Destroy(c);
-                                c->in_len += n;
-                                c->last_activity_ms = NowMs();
-                                if (c->head_started_ms == 0)
-                                  c->head_started_ms = c->last_activity_ms;
-                                Process(c);
-                              });
+  void OnEvent(Connection* c, uint32_t events) {
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->readable = true;
+    if (c->verifying || c->queued) return;  // resumes when the verdict comes / on its turn
+    if (c->writing && !(events & (EPOLLOUT | EPOLLHUP | EPOLLERR))) return;
+    Drive(c);
   }
 
-  void Write(Connection* c) {
-    c->writing = true;
-    c->write_started_ms = NowMs();
-    asio::async_write(c->socket, asio::buffer(c->out, c->out_len),
-                      [this, c](boost::system::error_code ec, size_t) {
-                        c->writing = false;
-                        c->out_len = 0;
-                        if (ec || c->closing || stopping) {
-                          boost::system::error_code ignored;
-                          c->socket.shutdown(tcp::socket::shutdown_both, ignored);
-                          return Destroy(c);
-                        }
-                        c->last_activity_ms = NowMs();
-                        Process(c);  // pipelined requests may be waiting in `in`
-                      });
+  void RunReady() {
+    if (ready.empty()) return;
+    turn.swap(ready);  // a connection that uses up its turn again waits for the next one
+    for (Connection* c : turn) {
+      if (c == nullptr) continue;  // destroyed while waiting
+      c->queued = false;
+      Drive(c);
+    }
+    turn.clear();
+  }
+
+  // Sends what is in `out`; false when the connection waits for EPOLLOUT
+  // or was destroyed.
+  bool Flush(Connection* c) {
+    while (c->out_sent < c->out_len) {
+      ssize_t n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        c->out_sent += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!c->writing) c->write_started_ms = now_ms;
+        c->writing = true;
+        return false;
+      }
+      Destroy(c);  // the peer is gone
+      return false;
+    }
+    c->out_len = c->out_sent = 0;
+    c->writing = false;
+    c->last_activity_ms = now_ms;
+    if (c->closing || stopping) {
+      shutdown(c->fd, SHUT_RDWR);
+      Destroy(c);
+      return false;
+    }
+    return true;
+  }
+
+  // Answers, sends and reads until the socket would block, the connection
+  // waits for a password check, or it has had its turn.
+  void Drive(Connection* c) {
+    for (int pass = 0;; ++pass) {
+      if (c->out_len > 0 && !Flush(c)) return;
+      if (pass == kMaxPassesPerTurn) {
+        c->queued = true;
+        ready.push_back(c);
+        return;
+      }
+      switch (Process(c)) {
+        case Processed::kAnswered:
+          continue;  // send it, then look again
+        case Processed::kChecking:
+          return;
+        case Processed::kNothing:
+          break;
+      }
+      if (c->closing) return Destroy(c);
+      if (!c->readable || stopping) return;
+      size_t space = kInBufferBytes - c->in_len;
+      if (space == 0) return;  // cannot happen: Process refuses a head that fills `in`
+      ssize_t n = recv(c->fd, c->in + c->in_len, space, 0);
+      if (n > 0) {
+        c->in_len += static_cast<size_t>(n);
+        if (static_cast<size_t>(n) < space) c->readable = false;  // drained: the next edge tells
+        c->last_activity_ms = now_ms;
+        if (c->head_started_ms == 0) c->head_started_ms = now_ms;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        c->readable = false;
+        return;
+      }
+      return Destroy(c);  // the peer closed, or an error
+    }
   }
 
   // Is it worth parsing from `start`: a whole head is there, or a byte
@@ -230,9 +392,14 @@ struct EdgeServer::Worker {
     return false;
   }
 
-  void Process(Connection* c) {
+  enum class Processed { kNothing, kAnswered, kChecking };
+
+  // Answers the complete requests in `in` into `out`.
+  Processed Process(Connection* c) {
+    if (c->in_len == 0) return Processed::kNothing;  // (and a new connection still owes a head)
     std::string_view date(this->date, date_len);
     size_t consumed = 0;
+    size_t out_before = c->out_len;
     for (int handled = 0; handled < kMaxPipelined && !c->closing; ++handled) {
       if (c->out_len + kMaxResponseBytes > kOutBufferBytes) break;
       if (consumed == c->in_len || !HeadReady(c, consumed)) break;
@@ -261,7 +428,7 @@ struct EdgeServer::Worker {
           if (c->out_len == 0) {
             std::string_view body(c->in + consumed + head.length, head.content_length);
             StartPasswordCheck(c, std::move(hash), body, facts.client_address, consumed);
-            return;
+            return Processed::kChecking;
           }
           break;
         }
@@ -283,12 +450,9 @@ struct EdgeServer::Worker {
       c->in_len -= consumed;
       c->scanned = 0;
     }
-    c->head_started_ms = c->in_len > 0 ? (c->head_started_ms ? c->head_started_ms : NowMs()) : 0;
-    if (consumed > 0 && c->in_len > 0)
-      c->head_started_ms = NowMs();  // the next pipelined head starts now
-    if (c->out_len > 0) return Write(c);
-    if (c->closing) return Destroy(c);
-    Read(c);
+    c->head_started_ms = c->in_len > 0 ? (c->head_started_ms ? c->head_started_ms : now_ms) : 0;
+    if (consumed > 0 && c->in_len > 0) c->head_started_ms = now_ms;  // the next pipelined head
+    return c->out_len > out_before ? Processed::kAnswered : Processed::kNothing;
   }
 
   // Hands the password to the verifier; the connection neither reads nor
@@ -305,15 +469,32 @@ struct EdgeServer::Worker {
     c->verifying = true;
     server->verifier_->Verify(std::move(hash), std::move(form), std::move(client_key),
                               [this, c](PasswordVerifier::Verdict verdict) {
-                                asio::post(ioc, [this, c, verdict] {
-                                  c->verifying = false;
-                                  if (stopping) return Destroy(c);
-                                  c->verdict = verdict;
-                                  c->has_verdict = true;
-                                  c->last_activity_ms = NowMs();
-                                  Process(c);
-                                });
+                                {
+                                  std::lock_guard<std::mutex> lock(deliveries_mu);
+                                  deliveries.push_back({c, verdict});
+                                }
+                                Wake();
                               });
+  }
+
+  void DeliverVerdicts() {
+    std::vector<VerdictDelivery> arrived;
+    {
+      std::lock_guard<std::mutex> lock(deliveries_mu);
+      arrived.swap(deliveries);
+    }
+    for (const VerdictDelivery& d : arrived) {
+      Connection* c = d.connection;
+      c->verifying = false;
+      if (stopping) {
+        Destroy(c);
+        continue;
+      }
+      c->verdict = d.verdict;
+      c->has_verdict = true;
+      c->last_activity_ms = now_ms;
+      Drive(c);
+    }
   }
 
   void Count(const ResponseInfo& info, const RequestHead& head) {
@@ -351,59 +532,47 @@ struct EdgeServer::Worker {
   }
 
   void Sweep() {
-    sweeper.expires_after(std::chrono::seconds(1));
-    sweeper.async_wait([this](boost::system::error_code ec) {
-      if (ec || stopping) return;
-      UpdateDate();
-      clicks->Tick();
-      int64_t now = NowMs();
-      int64_t head_limit = std::chrono::milliseconds(server->options_.head_timeout).count();
-      int64_t idle_limit = std::chrono::milliseconds(server->options_.idle_timeout).count();
-      for (Connection* c = connections; c; c = c->next) {
-        if (c->verifying) continue;  // the verifier answers within its own limits
-        if (c->writing) {
-          // A client that stops reading its answers holds a write open;
-          // past the idle limit it is as idle as one that sends nothing.
-          if (now - c->write_started_ms > idle_limit) {
-            Bump(stats->timeouts);
-            boost::system::error_code ignored;
-            c->socket.close(ignored);  // the pending write completes with an error
-          }
-          continue;
+    UpdateDate();
+    clicks->Tick();
+    if (stopping) return;
+    int64_t head_limit = std::chrono::milliseconds(server->options_.head_timeout).count();
+    int64_t idle_limit = std::chrono::milliseconds(server->options_.idle_timeout).count();
+    for (Connection* c = connections; c;) {
+      Connection* next = c->next;
+      if (c->verifying) {
+        // the verifier answers within its own limits
+      } else if (c->writing) {
+        // A client that stops reading its answers holds a write open; past
+        // the idle limit it is as idle as one that sends nothing.
+        if (now_ms - c->write_started_ms > idle_limit) {
+          Bump(stats->timeouts);
+          Destroy(c);
         }
-        bool head_late = c->head_started_ms && now - c->head_started_ms > head_limit;
-        bool idle = c->in_len == 0 && now - c->last_activity_ms > idle_limit;
+      } else {
+        bool head_late = c->head_started_ms && now_ms - c->head_started_ms > head_limit;
+        bool idle = c->in_len == 0 && now_ms - c->last_activity_ms > idle_limit;
         if (head_late || idle) {
           if (head_late) Bump(stats->timeouts);
-          boost::system::error_code ignored;
-          c->socket.close(ignored);  // the pending read completes with an error and frees it
+          Destroy(c);
         }
       }
-      Sweep();
-    });
+      c = next;
+    }
   }
 
   void Shutdown() {
     stopping = true;
-    boost::system::error_code ignored;
-    acceptor.close(ignored);
-    sweeper.cancel();
-    accept_pause.cancel();
-    bool writing = false;
-    for (Connection* c = connections; c; c = c->next) {
-      if (c->writing)
-        writing = true;        // a write in progress finishes, then the connection closes...
-      else if (!c->verifying)  // (a check in progress ends in Destroy)
-        c->socket.close(ignored);
+    close(listen_fd);  // also leaves the epoll set
+    listen_fd = -1;
+    accept_resume_ms = 0;
+    // A write in progress finishes (within kStopDrainMs: a client that does
+    // not read its answers must not hold up a shutdown), then the connection
+    // closes; a check in progress ends when its verdict comes.
+    for (Connection* c = connections; c;) {
+      Connection* next = c->next;
+      if (!c->writing && !c->verifying) Destroy(c);
+      c = next;
     }
-    // ...within kStopDrain: a client that does not read its answers must
-    // not hold up a shutdown.
-    if (!writing) return;
-    sweeper.expires_after(kStopDrain);
-    sweeper.async_wait([this](boost::system::error_code) {
-      boost::system::error_code ignored;
-      for (Connection* c = connections; c; c = c->next) c->socket.close(ignored);
-    });
   }
 };
 
@@ -420,42 +589,64 @@ EdgeServer::EdgeServer(const LinkTable* table, EdgeServerOptions options)
 
 EdgeServer::~EdgeServer() { Stop(); }
 
+namespace {
+
+// A non-blocking listening socket bound to `endpoint`, shared with the
+// other workers through SO_REUSEPORT (the kernel balances accepts); its
+// port is written to `port`.
+Result<int> OpenListener(const boost::asio::ip::tcp::endpoint& endpoint, unsigned short* port) {
+  int fd = socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  bool ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0 &&
+            bind(fd, endpoint.data(), static_cast<socklen_t>(endpoint.size())) == 0 &&
+            listen(fd, SOMAXCONN) == 0;
+  sockaddr_storage bound{};
+  socklen_t size = sizeof bound;
+  ok = ok && getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &size) == 0;
+  if (!ok) {
+    int error = errno;
+    if (fd >= 0) close(fd);
+    return MakeError(ErrorCode::kUnavailable, strerror(error));
+  }
+  *port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
+                                            : reinterpret_cast<sockaddr_in&>(bound).sin_port);
+  return fd;
+}
+
+}  // namespace
+
 Result<unsigned short> EdgeServer::Start() {
   boost::system::error_code ec;
-  auto address = asio::ip::make_address(options_.host, ec);
+  auto address = boost::asio::ip::make_address(options_.host, ec);
   if (ec)
     return MakeError(ErrorCode::kInvalidArgument, "bad listen address '" + options_.host + "'");
   unsigned short port = options_.port;
   for (int i = 0; i < options_.threads; ++i) {
     auto worker = std::make_unique<Worker>(this, i);
-    tcp::endpoint endpoint(address, port);
-    worker->acceptor.open(endpoint.protocol(), ec);
-    if (!ec) worker->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) {
-      // Every worker binds the same port; the kernel balances accepts.
-      int one = 1;
-      if (setsockopt(worker->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
-                     sizeof one) != 0) {
-        ec = boost::system::error_code(errno, boost::system::system_category());
-      }
-    }
-    if (!ec) worker->acceptor.bind(endpoint, ec);
-    if (!ec) worker->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
+    auto listener = OpenListener(boost::asio::ip::tcp::endpoint(address, port), &port);
+    if (!listener.ok()) {
       return MakeError(ErrorCode::kUnavailable, "cannot listen on " + options_.host + ":" +
-                                                    std::to_string(port) + ": " + ec.message());
+                                                    std::to_string(port) + ": " +
+                                                    listener.error().message);
     }
-    port = worker->acceptor.local_endpoint().port();
+    worker->listen_fd = *listener;
+    worker->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    worker->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (worker->epoll_fd < 0 || worker->wake_fd < 0 ||
+        !worker->Watch(worker->listen_fd, EPOLLIN, &g_listen_tag) ||
+        !worker->Watch(worker->wake_fd, EPOLLIN, &g_wake_tag)) {
+      return MakeError(ErrorCode::kUnavailable,
+                       std::string("cannot set up the edge's event loop: ") + strerror(errno));
+    }
     workers_.push_back(std::move(worker));
   }
   for (auto& worker : workers_) {
     Worker* w = worker.get();
-    w->Accept();
-    w->Sweep();
     threads_.emplace_back([w] {
       NameThisThread("edge-worker");
       RcuThreadScope rcu;  // this thread reads the LinkTable
-      w->ioc.run();
+      w->Run();
     });
   }
   return port;
@@ -463,19 +654,15 @@ Result<unsigned short> EdgeServer::Start() {
 
 void EdgeServer::Stop() {
   for (auto& worker : workers_) {
-    Worker* w = worker.get();
-    asio::post(w->ioc, [w] { w->Shutdown(); });
+    worker->stop_requested.store(true, std::memory_order_release);
+    worker->Wake();
   }
   for (auto& t : threads_) t.join();
   threads_.clear();
-  // Checks still running post to io_contexts that no longer run: their
-  // handlers are dropped with the workers below, never run.
+  // Checks still running deliver to workers that no longer run: their
+  // verdicts are dropped with the workers below.
   if (verifier_) verifier_->Stop();
-  // Connections whose handlers never ran (io_context stopped) are freed here.
-  for (auto& worker : workers_) {
-    while (worker->connections) worker->Destroy(worker->connections);
-  }
-  workers_.clear();
+  workers_.clear();  // closes what connections are left
 }
 
 }  // namespace shortlink::redirector

@@ -1,16 +1,19 @@
-// EdgeServer: the public port. One io_context per worker thread, each with
-// its own SO_REUSEPORT acceptor, so the kernel spreads connections across
-// threads and a connection lives on one thread from accept to close: no
-// locks, no cross-thread handoff.
+// EdgeServer: the public port. Each worker thread runs its own
+// edge-triggered epoll loop with its own SO_REUSEPORT listener, so the
+// kernel spreads connections across threads and a connection lives on one
+// thread from accept to close: no locks, no cross-thread handoff.
 //
 // A connection reads into a fixed buffer, answers every complete request
-// in it (pipelining, bounded by the output buffer), writes the answers with
-// one write, and repeats. Per request nothing is allocated.
+// in it (pipelining, bounded by the output buffer), sends the answers with
+// one send(), and reads again only while the last read filled its buffer
+// (a short read means the socket is drained; the next edge says when there
+// is more). Per request: one recv(), one send(), a share of one
+// epoll_wait(), and nothing allocated.
 //
-// Limits: a request head must be complete within kHeadTimeout of its first
-// byte (slowloris), an idle keep-alive connection is closed after
-// `idle_timeout`, and at most `max_connections` are open at once. A sweeper
-// on each thread enforces the timeouts once a second: no timer per request.
+// Limits: a request head must be complete within `head_timeout` of its
+// first byte (slowloris), an idle keep-alive connection is closed after
+// `idle_timeout`, and at most `max_connections` are open at once. Each
+// worker sweeps its connections once a second: no timer per request.
 //
 // Thread safety: Start/Stop from one owning thread; counters from any thread.
 #pragma once
