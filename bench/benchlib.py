@@ -190,11 +190,16 @@ def proc_rss_kb(pid):
     return 0
 
 
+def _stat_cpu_seconds(stat_text):
+    """utime+stime, in seconds, from the text of a /proc/.../stat file."""
+    fields = stat_text.rsplit(")", 1)[1].split()  # the name in parentheses may hold spaces
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
+
+
 def proc_cpu_seconds(pid):
     """utime+stime of the whole process (all threads), in seconds."""
     with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
+        return _stat_cpu_seconds(f.read())
 
 
 def thread_cpu_seconds(pid):
@@ -207,8 +212,7 @@ def thread_cpu_seconds(pid):
         except OSError:
             continue  # the thread exited
         name = text[text.index("(") + 1:text.rindex(")")]
-        fields = text.rsplit(")", 1)[1].split()
-        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+        out[name] = out.get(name, 0) + _stat_cpu_seconds(text)
     return out
 
 

@@ -230,7 +230,7 @@ def steal_ms(cpu):
         for line in f:
             fields = line.split()
             if fields[0] == f"cpu{cpu}":
-                return int(fields[8]) * 1000 / os.sysconf("SC_CLK_TCK")
+                return int(fields[8]) * 1000 / B.CLK_TCK
     return 0.0
 
 
@@ -291,7 +291,7 @@ def measure(server_pids, aux_pids, script, port, connections, seconds, client_cp
     aux1 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
     r["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / max(1, r["requests"])
     r["aux_us_per_req"] = (aux1 - aux0) * 1e6 / max(1, r["requests"])
-    r["cpu_util"] = (cpu1 - cpu0) / (r["duration_us"] / 1e6)
+    r["cpu_util"] = (cpu1 - cpu0) / run_secs
     # Where a multi-threaded server's CPU goes (us per request by thread name).
     r["thread_us_per_req"] = {name: (t - threads0.get(name, 0)) * 1e6 / max(1, r["requests"])
                               for name, t in threads1.items() if t > threads0.get(name, 0)}
