@@ -3,11 +3,12 @@
 // Each worker thread owns a ThreadClicks. Record() adds to the thread's
 // active ClickTable: a fixed-capacity open-addressing table allocated up
 // front, so counting never allocates. About once a second the worker calls
-// Tick(), which hands the active table to the flusher (an atomic pointer
-// exchange) and takes a spare one; the flusher drains the full table and
-// returns it as the next spare. Just before each flush the flusher also asks
-// for the table (RequestHandover), so a click waits at most one flush
-// interval to leave the process, whatever the phase of the worker's timer.
+// Tick(), which hands the active table over (an atomic pointer exchange)
+// and takes a spare one; the click flusher's collector thread drains the
+// full table and returns it as the next spare. Just before each flush the
+// flusher also asks for the table (RequestHandover), so a click waits at
+// most one flush interval to leave the process, whatever the phase of the
+// worker's timer.
 // Per click the worker reads one flag the flusher writes once a second;
 // its own writes to shared atomics happen in Tick() only.
 //
@@ -65,7 +66,7 @@ class ThreadClicks {
   void RecordBot() {
     bot_hits_.store(bot_hits_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
-  void Tick();  // hand the active table over if the flusher is ready for it
+  void Tick();  // hand the active table over if the collector took the last one
 
   // Any thread (the flusher): the next Record() hands the active table over.
   void RequestHandover() { handover_wanted_.store(true, std::memory_order_relaxed); }

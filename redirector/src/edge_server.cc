@@ -100,7 +100,6 @@ struct EdgeServer::Worker {
 
   Worker(EdgeServer* server, int index)
       : server(server),
-        index(index),
         stats(server->stats_[index].get()),
         clicks(server->clicks_[index].get()),
         rng_state(0x9e3779b97f4a7c15ull ^ (static_cast<uint64_t>(NowMs()) << 8) ^
@@ -124,7 +123,6 @@ struct EdgeServer::Worker {
   }
 
   EdgeServer* server;
-  int index;
   int listen_fd = -1;
   int epoll_fd = -1;
   int wake_fd = -1;  // eventfd: Stop() and the verifier's verdicts
