@@ -220,6 +220,11 @@ int Import(const std::vector<std::string>& args) {
     std::cerr << "admin-api: import stopped: " << report.error().message << "\n";
     return 1;
   }
+  if (tty) fprintf(stderr, "writing to disk...\n");
+  if (Status s = (*db)->FinishBulkLoad(); !s.ok()) {
+    std::cerr << "admin-api: import stopped: " << s.error().message << "\n";
+    return 1;
+  }
   for (const std::string& line : report->rejected) std::cerr << line << "\n";
   if (report->rejected_total > report->rejected.size()) {
     std::cerr << "(" << report->rejected_total - report->rejected.size()

@@ -27,20 +27,23 @@ class Database {
     // An offline bulk load (admin-api import): writes only, keys in random
     // order. The memtable is a vector sorted once at flush instead of a
     // skiplist searched on every insert; reads of unflushed keys would be
-    // slow, and the import does none.
+    // slow, and the import does none. Writes skip the write-ahead log:
+    // they become durable in table files, when FinishBulkLoad (or the
+    // destructor, through RocksDB's Close) flushes the memtables.
     kBulkLoad,
   };
   static Result<std::unique_ptr<Database>> Open(const std::string& dir, Use use = Use::kServing);
   ~Database();
 
-  // Durable write: returns once the batch is synced. A full disk or any I/O
+  // Durable write: returns once the batch is synced (for kBulkLoad: once
+  // it is in the memtable; see FinishBulkLoad). A full disk or any I/O
   // failure comes back as kUnavailable, and nothing of the batch is applied.
-  // Both writes refuse (kUnavailable) while the data dir's filesystem has
-  // less than kMinFreeBytes available, without reaching RocksDB.
+  // Writes refuse (kUnavailable) while the data dir's filesystem has less
+  // than kMinFreeBytes available, without reaching RocksDB.
   Status Write(rocksdb::WriteBatch* batch);
-  // For offline bulk loads: not synced per batch; call Flush() at the end.
-  Status WriteUnsynced(rocksdb::WriteBatch* batch);
-  Status Flush();
+  // kBulkLoad only: writes every memtable to table files and waits, so that
+  // all written so far is durable, and the next open replays no log.
+  Status FinishBulkLoad();
 
   Result<std::optional<std::string>> Get(std::string_view key);
   uint64_t GetNumber(std::string_view key);  // 0 when absent
@@ -64,12 +67,13 @@ class Database {
   static constexpr uint64_t kMinFreeBytes = uint64_t{64} << 20;
 
  private:
-  Database(std::unique_ptr<rocksdb::DB> db, std::string dir)
-      : db_(std::move(db)), dir_(std::move(dir)) {}
+  Database(std::unique_ptr<rocksdb::DB> db, std::string dir, Use use)
+      : db_(std::move(db)), dir_(std::move(dir)), use_(use) {}
   Status CheckSpace() const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::string dir_;
+  Use use_;
 };
 
 // The status a RocksDB failure maps to: kUnavailable for space and I/O

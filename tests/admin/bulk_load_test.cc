@@ -1,0 +1,71 @@
+// Database::Use::kBulkLoad, as `admin-api import` uses it: no write-ahead
+// log, the links land in table files.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "database.h"
+#include "link_index.h"
+#include "link_service.h"
+#include "temp_dir.h"
+
+namespace shortlink::admin {
+namespace {
+
+constexpr int kLinks = 3000;
+
+// Creates kLinks links through a LinkService on a bulk-load database, then
+// calls FinishBulkLoad when `finish` (else the destructor has to).
+void BulkLoad(const std::string& dir, bool finish) {
+  MetricsRegistry metrics;
+  ChangePublisher publisher{"", &metrics};
+  auto db = std::move(Database::Open(dir, Database::Use::kBulkLoad)).value();
+  LinkIndex index;
+  auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+  std::vector<Mutation> creates;
+  for (int i = 0; i < kLinks; ++i)
+    creates.emplace_back(
+        CreateLink{1, "https://example.com/" + std::to_string(i), "bulk" + std::to_string(i)});
+  for (const auto& result : service->SubmitAndWait(std::move(creates))) REQUIRE(result.status.ok());
+  service.reset();
+  if (finish) REQUIRE(db->FinishBulkLoad().ok());
+}
+
+uint64_t LogBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir))
+    if (file.path().extension() == ".log") bytes += file.file_size();
+  return bytes;
+}
+
+// What a server opening the directory afterwards sees.
+void CheckServed(const std::string& dir) {
+  MetricsRegistry metrics;
+  ChangePublisher publisher{"", &metrics};
+  auto db = std::move(Database::Open(dir)).value();
+  LinkIndex index;
+  auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+  CHECK(service->last_seq() == kLinks);
+  for (int i = 0; i < kLinks; i += 499) {
+    auto link = index.Get("bulk" + std::to_string(i));
+    REQUIRE(link);
+    CHECK(link->long_url == "https://example.com/" + std::to_string(i));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a finished bulk load is in table files: the next open replays no log") {
+  testing::TempDir dir;
+  BulkLoad(dir.path(), /*finish=*/true);
+  CHECK(LogBytes(dir.path()) == 0);
+  CheckServed(dir.path());
+}
+
+TEST_CASE("a bulk load that stops before FinishBulkLoad keeps what it wrote") {
+  testing::TempDir dir;
+  BulkLoad(dir.path(), /*finish=*/false);
+  CHECK(LogBytes(dir.path()) == 0);
+  CheckServed(dir.path());
+}
+
+}  // namespace shortlink::admin
