@@ -7,6 +7,8 @@
 
 #include <sys/statvfs.h>
 
+#include <filesystem>
+
 #include "common/log.h"
 #include "common/rocks_logger.h"
 #include "common/wire.h"
@@ -51,6 +53,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Use use
     options.min_write_buffer_number_to_merge = 1;
     options.max_write_buffer_number = 4;
   }
+  // Made here so that RocksDB does not log an error line for a missing
+  // directory on a first start (it creates it all the same).
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) {

@@ -103,6 +103,9 @@ Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(const std::string& dir,
   // Asked only of an existing database: on a new one RocksDB logs a
   // failure to read the directory, an error line on every first start.
   std::error_code ignored;
+  // Made here so that RocksDB does not log an error line for a missing
+  // directory on a node's first start (it creates it all the same).
+  std::filesystem::create_directories(dir, ignored);
   if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ignored) &&
       !rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok()) {
     names = {rocksdb::kDefaultColumnFamilyName};

@@ -388,6 +388,14 @@ class AdminApiLifecycleTest(unittest.TestCase):
         status, headers, data = api.request("GET", "/metrics")
         self.assertIn("admin_redis_connected 0", data.decode())
 
+    def test_bootstrap_on_a_new_directory_logs_no_error(self):
+        data_dir = self.group.path("first-start")
+        out = subprocess.run([os.path.join(BIN, "admin-api"), "bootstrap", "--data-dir", data_dir,
+                              "--email", "first@example.com"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout.strip(), r"^live_v1_\S+$")
+        self.assertNotIn('"level":"error"', out.stderr)
+
     def test_staging_refuses_production_keys(self):
         api = AdminApi(self.group, None, extra=["--environment", "staging"])
         live_key = api.bootstrap()  # bootstrap prints a production key
