@@ -368,6 +368,48 @@ across machines.
 """
 
 
+HALT_POLL = "/sys/module/haltpoll/parameters/guest_halt_poll_ns"
+
+
+def guest_idle():
+    """How an idle virtual CPU of this machine waits: the cpuidle driver and, with
+    the guest haltpoll driver, how long it polls before it halts (a halted vCPU
+    needs the hypervisor to wake it, which can take milliseconds)."""
+    try:
+        with open("/sys/devices/system/cpu/cpuidle/current_driver") as f:
+            driver = f.read().strip()
+    except OSError:
+        return "cpuidle driver unknown"
+    if driver != "haltpoll":
+        return f"cpuidle driver {driver}"
+    with open(HALT_POLL) as f:
+        return f"cpuidle haltpoll, guest_halt_poll_ns {f.read().strip()}"
+
+
+class GuestHaltPoll:
+    """Sets the guest haltpoll driver's polling time (apply), and puts the old
+    value back (restore; root only; the driver must be loaded)."""
+
+    def __init__(self, ns):
+        self.ns, self.old = ns, None
+
+    def apply(self):
+        if self.ns is None:
+            return
+        if not os.path.exists(HALT_POLL):
+            sys.exit(f"--guest-halt-poll-ns: {HALT_POLL} is missing (no guest haltpoll cpuidle driver here)")
+        with open(HALT_POLL) as f:
+            self.old = f.read().strip()
+        with open(HALT_POLL, "w") as f:
+            f.write(str(self.ns))
+
+    def restore(self):
+        if self.old is not None:
+            with open(HALT_POLL, "w") as f:
+                f.write(self.old)
+            self.old = None
+
+
 def machine_line():
     cpu = "?"
     try:
@@ -385,7 +427,7 @@ def machine_line():
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "?"
     return (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}, {os.cpu_count()} x {cpu}, "
-            f"load average {load:.2f} at the start")
+            f"load average {load:.2f} at the start, {guest_idle()}")
 
 
 def write_section(name, markdown, path=RESULTS):

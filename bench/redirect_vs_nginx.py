@@ -358,6 +358,9 @@ def main():
     ap.add_argument("--sched-trace", action="store_true",
                     help="record each run with `perf sched record` and report the longest wait to run of the "
                          "server's request thread and of wrk (perf must be installed; adds tracing overhead)")
+    ap.add_argument("--guest-halt-poll-ns", type=int, default=None,
+                    help="on a VM with the guest haltpoll cpuidle driver: poll this long before halting an idle "
+                         "vCPU during the run (machine-wide; the old value is put back after; root only)")
     ap.add_argument("--timeout", type=int, default=5400, help="bound on the whole run, seconds")
     ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = ap.parse_args()
@@ -369,6 +372,8 @@ def main():
         B.ensure_tools({"perf": "linux-perf"})
     B.check_binaries()
     B.bound_runtime(args.timeout)
+    halt_poll = B.GuestHaltPoll(args.guest_halt_poll_ns)
+    halt_poll.apply()
     machine = B.machine_line()
     group = B.ProcessGroup()
     nginxes = []
@@ -496,6 +501,7 @@ def main():
         ng_worker = B.proc_rss_kb(ng.worker())
         ng_master_after = B.proc_rss_kb(ng.proc.pid)
     finally:
+        halt_poll.restore()
         for x in nginxes:
             x.stop()
         group.close()

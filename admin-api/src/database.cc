@@ -47,11 +47,14 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Use use
     options.memtable_factory.reset(new rocksdb::VectorRepFactory);
     options.allow_concurrent_memtable_write = false;  // the skiplist's feature only
     // Without a log, memtables are flushed while the import goes on, one at
-    // a time, rather than two merged at the end; enough of them that the
-    // writer never waits for a flush.
+    // a time, rather than two merged at its end (1M links: 9.2 s instead of
+    // 11.6); enough of them that the writer never waits for a flush. Level
+    // 0 is compacted once it holds 512 MB rather than 128, or the smaller
+    // flushes would rewrite level 1 four times as often (10M links: 164 s).
     options.write_buffer_size = size_t{64} << 20;
     options.min_write_buffer_number_to_merge = 1;
     options.max_write_buffer_number = 4;
+    options.level0_file_num_compaction_trigger = 8;
   }
   // Made here so that RocksDB does not log an error line for a missing
   // directory on a first start (it creates it all the same).
