@@ -244,6 +244,22 @@ std::optional<Link> LinkIndex::Get(std::string_view code) const {
   return link;
 }
 
+std::optional<LinkIndex::ClickCounts> LinkIndex::GetClickCounts(std::string_view code) const {
+  std::shared_lock lock(mu_);
+  auto it = by_code_.find(std::string(code));
+  if (it == by_code_.end()) return std::nullopt;
+  const Entry& e = *it->second;
+  return ClickCounts{e.clicks, e.extras ? e.extras->rules.max_clicks : 0};
+}
+
+bool LinkIndex::AddClicks(std::string_view code, uint64_t count) {
+  std::unique_lock lock(mu_);
+  auto it = by_code_.find(std::string(code));
+  if (it == by_code_.end()) return false;
+  it->second->clicks += count;
+  return true;
+}
+
 bool LinkIndex::Contains(std::string_view code) const {
   std::shared_lock lock(mu_);
   return by_code_.count(std::string(code)) != 0;

@@ -50,12 +50,23 @@ class LinkIndex {
   // Writer side.
   void Put(const Link& link);  // insert or replace (by code)
   void Remove(std::string_view code);
+  // Adds `count` to a link's clicks in place. Clicks order no list the index
+  // keeps (orderBy=clicks sorts at query time), so nothing is rebuilt or
+  // moved: the writer applies a million clicked links in O(1) each. False
+  // when there is no such link.
+  bool AddClicks(std::string_view code, uint64_t count);
   // Bulk load at start: no ordering work per insert; call FinishLoad after.
   void LoadUnsorted(Link link);
   void FinishLoad();
 
   // Reader side.
   std::optional<Link> Get(std::string_view code) const;
+  // A link's clicks and click limit (0: none), without copying the link.
+  struct ClickCounts {
+    uint64_t clicks;
+    uint64_t max_clicks;
+  };
+  std::optional<ClickCounts> GetClickCounts(std::string_view code) const;
   bool Contains(std::string_view code) const;
   ListResult List(const ListQuery& query) const;
   size_t size() const;

@@ -1,5 +1,6 @@
 #include "link_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <unordered_map>
@@ -46,12 +47,39 @@ class LinkService::Batch {
     return new_watermarks_;
   }
 
+  // Writes the records of the links this batch only clicked (no other
+  // mutation touched them): once each, however many click batches counted
+  // them, and in key order, so that consecutive memtable inserts walk the
+  // same skiplist nodes, warm in cache, instead of a random path each.
+  // Returns those links' codes and clicks, for LinkIndex::AddClicks after
+  // the commit. Call once, after the last Apply.
+  std::vector<std::pair<const std::string*, uint64_t>> WriteClickedOnly() {
+    std::vector<std::pair<const std::string*, uint64_t>> clicked;
+    clicked.reserve(pending_clicks_.size());
+    for (const auto& [code, count] : pending_clicks_)
+      if (count != 0 && !overlay_.count(code)) clicked.emplace_back(&code, count);
+    std::sort(clicked.begin(), clicked.end(),
+              [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    std::string value;
+    for (const auto& [code, count] : clicked) {
+      std::optional<Link> link = index_->Get(*code);  // this thread alone removes links
+      link->clicks += count;
+      value.clear();
+      EncodeLink(*link, &value);
+      wb_.Put(dbkey::Link(*code), value);
+    }
+    return clicked;
+  }
+
  private:
   // nullopt: no such link; a held nullopt link: deleted in this batch.
   std::optional<Link> Current(const std::string& code) {
     auto it = overlay_.find(code);
     if (it != overlay_.end()) return it->second;
-    return index_->Get(code);
+    std::optional<Link> link = index_->Get(code);
+    if (auto pending = pending_clicks_.find(code); link && pending != pending_clicks_.end())
+      link->clicks += pending->second;
+    return link;
   }
 
   void Record(ChangeOp op, const Link& link) {
@@ -130,8 +158,23 @@ class LinkService::Batch {
       return {MakeError(ErrorCode::kInvalidArgument, "click batch out of order"), {}};
     }
     for (const auto& [code, count] : b.clicks) {
+      if (count == 0) continue;
+      if (!overlay_.count(code)) {
+        // The common case, a link no mutation of this batch touched: its
+        // clicks are only summed here (see WriteClickedOnly).
+        auto counts = index_->GetClickCounts(code);
+        if (!counts) continue;  // a link deleted since the click: nothing to count on
+        uint64_t& pending = pending_clicks_[code];
+        if (counts->max_clicks <= counts->clicks + pending) {  // no limit, or reached already
+          pending += count;
+          clicks_counted_ += count;
+          continue;
+        }
+      }
+      // A link changed in this batch, or under its click limit: the link as
+      // a whole goes through the overlay, its pending clicks with it.
       auto current = Current(code);
-      if (!current || count == 0) continue;  // a link deleted since the click: nothing to count on
+      if (!current) continue;                                          // deleted in this batch
       bool under_limit = current->rules.max_clicks > current->clicks;  // false without a limit
       current->clicks += count;
       clicks_counted_ += count;
@@ -161,6 +204,9 @@ class LinkService::Batch {
   rocksdb::WriteBatch wb_;
   std::vector<Change> changes_;
   std::unordered_map<std::string, std::optional<Link>> overlay_;
+  // Clicks of links not in overlay_, not yet in wb_ (a link that enters
+  // overlay_ later takes its pending clicks along: see Current).
+  std::unordered_map<std::string, uint64_t> pending_clicks_;
 };
 
 LinkService::LinkService(Database* db, LinkIndex* index, ChangePublisher* publisher,
@@ -280,6 +326,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
     out.reserve(job.mutations.size());
     for (const Mutation& m : job.mutations) out.push_back(batch.Apply(m, now_ms));
   }
+  auto clicked_only = batch.WriteClickedOnly();
 
   if (batch.write_batch().Count() > 0) {
     if (!batch.changes().empty()) {
@@ -306,6 +353,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
         else
           index_->Remove(code);
       }
+      for (const auto& [code, count] : clicked_only) index_->AddClicks(*code, count);
       clicks_applied_->Add(batch.clicks_counted());
       commits_->Add();
     }

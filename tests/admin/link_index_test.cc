@@ -85,6 +85,28 @@ TEST_CASE("by clicks, ties go by createdAt then code, in the asked direction, ac
   CHECK(Codes(index.List(q)) == std::vector<std::string>{"c", "a"});
 }
 
+TEST_CASE("clicks are added in place: the counts, the click limit and the order follow") {
+  LinkIndex index;
+  index.Put(MakeLink("low", 1, 1, 1));
+  Link limited = MakeLink("limited", 1, 2, 4);
+  limited.rules.max_clicks = 10;
+  index.Put(limited);
+  CHECK(index.GetClickCounts("low")->max_clicks == 0u);
+  CHECK(index.GetClickCounts("limited")->max_clicks == 10u);
+  CHECK_FALSE(index.GetClickCounts("none"));
+
+  REQUIRE(index.AddClicks("low", 9));
+  CHECK_FALSE(index.AddClicks("none", 1));
+  CHECK(index.GetClickCounts("low")->clicks == 10u);
+  CHECK(index.Get("low")->clicks == 10u);
+  ListQuery q;
+  q.owner = 1;
+  q.order_by = OrderBy::kClicks;
+  CHECK(Codes(index.List(q)) == std::vector<std::string>{"low", "limited"});
+  q.order_by = OrderBy::kCreatedAt;  // the owner's list is untouched
+  CHECK(Codes(index.List(q)) == std::vector<std::string>{"limited", "low"});
+}
+
 TEST_CASE("put replaces in place, remove forgets") {
   LinkIndex index;
   index.Put(MakeLink("x", 1, 10));

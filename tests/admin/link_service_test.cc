@@ -160,4 +160,54 @@ TEST_CASE("the snapshot reader streams every link with the seq it matches") {
   CHECK(pieces > 1);
 }
 
+TEST_CASE("clicks in one commit with updates and deletes of the same links") {
+  testing::TempDir dir;
+  MetricsRegistry metrics;
+  ChangePublisher publisher{"", &metrics};
+  {
+    auto db = std::move(Database::Open(dir.path())).value();
+    LinkIndex index;
+    auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+    std::vector<Mutation> creates;
+    for (const char* code : {"onlyclicked", "updated", "deleted", "othernode"})
+      creates.emplace_back(CreateLink{1, std::string("https://example.com/") + code, code});
+    for (auto& r : service->SubmitAndWait(std::move(creates))) REQUIRE(r.status.ok());
+
+    // One commit: clicks before and after an update and a delete of the
+    // same links, from two nodes, and a click on a link that never was.
+    std::vector<Mutation> ms;
+    ms.emplace_back(ApplyClicks{ClickBatch{
+        "node-1", 1, {{"onlyclicked", 2}, {"updated", 3}, {"deleted", 1}, {"nosuchlink", 5}}}});
+    ms.emplace_back(UpdateLink{1, "updated", std::string("https://example.com/new"), std::nullopt});
+    ms.emplace_back(DeleteLink{1, "deleted"});
+    ms.emplace_back(
+        ApplyClicks{ClickBatch{"node-1", 2, {{"onlyclicked", 1}, {"updated", 4}, {"deleted", 7}}}});
+    ms.emplace_back(ApplyClicks{ClickBatch{"node-2", 1, {{"othernode", 5}, {"onlyclicked", 10}}}});
+    auto results = service->SubmitAndWait(std::move(ms));
+    for (auto& r : results) REQUIRE(r.status.ok());
+    CHECK(results[1].link.clicks == 3u);  // the update sees the clicks counted before it
+
+    CHECK(index.Get("onlyclicked")->clicks == 13u);
+    CHECK(index.Get("updated")->clicks == 7u);
+    CHECK(index.Get("updated")->long_url == "https://example.com/new");
+    CHECK_FALSE(index.Contains("deleted"));
+    CHECK(index.Get("othernode")->clicks == 5u);
+    CHECK(service->click_watermark("node-1") == 2u);
+    CHECK(service->click_watermark("node-2") == 1u);
+    auto changes = AllChanges(db.get());
+    REQUIRE(changes.size() == 6);  // 4 creates, the update, the delete: clicks are no change
+    CHECK(changes[4].link.clicks == 3u);
+  }
+  // What the index showed is what RocksDB holds.
+  auto db = std::move(Database::Open(dir.path())).value();
+  LinkIndex index;
+  auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+  CHECK(index.Get("onlyclicked")->clicks == 13u);
+  CHECK(index.Get("updated")->clicks == 7u);
+  CHECK(index.Get("updated")->long_url == "https://example.com/new");
+  CHECK_FALSE(index.Contains("deleted"));
+  CHECK(index.Get("othernode")->clicks == 5u);
+  CHECK(service->click_watermark("node-1") == 2u);
+}
+
 }  // namespace shortlink::admin
