@@ -6,7 +6,7 @@
 #include "database.h"
 #include "link_index.h"
 #include "link_service.h"
-#include "temp_dir.h"
+#include "link_test_support.h"
 
 namespace shortlink::admin {
 namespace {
@@ -16,18 +16,15 @@ constexpr int kLinks = 3000;
 // Creates kLinks links through a LinkService on a bulk-load database, then
 // calls FinishBulkLoad when `finish` (else the destructor has to).
 void BulkLoad(const std::string& dir, bool finish) {
-  MetricsRegistry metrics;
-  ChangePublisher publisher{"", &metrics};
-  auto db = std::move(Database::Open(dir, Database::Use::kBulkLoad)).value();
-  LinkIndex index;
-  auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+  testing::ServiceOn load(dir, Database::Use::kBulkLoad);
   std::vector<Mutation> creates;
   for (int i = 0; i < kLinks; ++i)
     creates.emplace_back(
         CreateLink{1, "https://example.com/" + std::to_string(i), "bulk" + std::to_string(i)});
-  for (const auto& result : service->SubmitAndWait(std::move(creates))) REQUIRE(result.status.ok());
-  service.reset();
-  if (finish) REQUIRE(db->FinishBulkLoad().ok());
+  for (const auto& result : load.service->SubmitAndWait(std::move(creates)))
+    REQUIRE(result.status.ok());
+  load.service.reset();
+  if (finish) REQUIRE(load.db->FinishBulkLoad().ok());
 }
 
 uint64_t LogBytes(const std::string& dir) {
@@ -39,14 +36,10 @@ uint64_t LogBytes(const std::string& dir) {
 
 // What a server opening the directory afterwards sees.
 void CheckServed(const std::string& dir) {
-  MetricsRegistry metrics;
-  ChangePublisher publisher{"", &metrics};
-  auto db = std::move(Database::Open(dir)).value();
-  LinkIndex index;
-  auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
-  CHECK(service->last_seq() == kLinks);
+  testing::ServiceOn served(dir);
+  CHECK(served.service->last_seq() == kLinks);
   for (int i = 0; i < kLinks; i += 499) {
-    auto link = index.Get("bulk" + std::to_string(i));
+    auto link = served.index.Get("bulk" + std::to_string(i));
     REQUIRE(link);
     CHECK(link->long_url == "https://example.com/" + std::to_string(i));
   }

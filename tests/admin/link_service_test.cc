@@ -109,25 +109,15 @@ TEST_CASE("concurrent submitters are all answered and the log stays gap-free", "
 
 TEST_CASE("a restart reloads links and continues the sequence") {
   testing::TempDir dir;
-  MetricsRegistry metrics;
-  ChangePublisher publisher{"", &metrics};
   {
-    auto db = std::move(Database::Open(dir.path())).value();
-    LinkIndex index;
-    auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
-    std::vector<Mutation> ms;
-    ms.emplace_back(CreateLink{1, "https://example.com/keep", "keep"});
-    REQUIRE(service->SubmitAndWait(std::move(ms))[0].status.ok());
+    testing::ServiceOn first(dir.path());
+    REQUIRE(first.One(CreateLink{1, "https://example.com/keep", "keep"}).status.ok());
   }
-  auto db = std::move(Database::Open(dir.path())).value();
-  LinkIndex index;
-  auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
-  CHECK(index.Get("keep")->long_url == "https://example.com/keep");
-  CHECK(service->last_seq() == 1);
-  std::vector<Mutation> ms;
-  ms.emplace_back(CreateLink{1, "https://example.com/next", "next"});
-  REQUIRE(service->SubmitAndWait(std::move(ms))[0].status.ok());
-  CHECK(service->last_seq() == 2);
+  testing::ServiceOn again(dir.path());
+  CHECK(again.index.Get("keep")->long_url == "https://example.com/keep");
+  CHECK(again.service->last_seq() == 1);
+  REQUIRE(again.One(CreateLink{1, "https://example.com/next", "next"}).status.ok());
+  CHECK(again.service->last_seq() == 2);
 }
 
 TEST_CASE("the snapshot reader streams every link with the seq it matches") {
@@ -160,18 +150,25 @@ TEST_CASE("the snapshot reader streams every link with the seq it matches") {
   CHECK(pieces > 1);
 }
 
+// The state the commit of the next test leaves, checked before and after a restart.
+void CheckCounted(testing::ServiceOn& s) {
+  CHECK(s.index.Get("onlyclicked")->clicks == 13u);
+  CHECK(s.index.Get("updated")->clicks == 7u);
+  CHECK(s.index.Get("updated")->long_url == "https://example.com/new");
+  CHECK_FALSE(s.index.Contains("deleted"));
+  CHECK(s.index.Get("othernode")->clicks == 5u);
+  CHECK(s.service->click_watermark("node-1") == 2u);
+  CHECK(s.service->click_watermark("node-2") == 1u);
+}
+
 TEST_CASE("clicks in one commit with updates and deletes of the same links") {
   testing::TempDir dir;
-  MetricsRegistry metrics;
-  ChangePublisher publisher{"", &metrics};
   {
-    auto db = std::move(Database::Open(dir.path())).value();
-    LinkIndex index;
-    auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+    testing::ServiceOn f(dir.path());
     std::vector<Mutation> creates;
     for (const char* code : {"onlyclicked", "updated", "deleted", "othernode"})
       creates.emplace_back(CreateLink{1, std::string("https://example.com/") + code, code});
-    for (auto& r : service->SubmitAndWait(std::move(creates))) REQUIRE(r.status.ok());
+    for (auto& r : f.service->SubmitAndWait(std::move(creates))) REQUIRE(r.status.ok());
 
     // One commit: clicks before and after an update and a delete of the
     // same links, from two nodes, and a click on a link that never was.
@@ -183,31 +180,18 @@ TEST_CASE("clicks in one commit with updates and deletes of the same links") {
     ms.emplace_back(
         ApplyClicks{ClickBatch{"node-1", 2, {{"onlyclicked", 1}, {"updated", 4}, {"deleted", 7}}}});
     ms.emplace_back(ApplyClicks{ClickBatch{"node-2", 1, {{"othernode", 5}, {"onlyclicked", 10}}}});
-    auto results = service->SubmitAndWait(std::move(ms));
+    auto results = f.service->SubmitAndWait(std::move(ms));
     for (auto& r : results) REQUIRE(r.status.ok());
     CHECK(results[1].link.clicks == 3u);  // the update sees the clicks counted before it
 
-    CHECK(index.Get("onlyclicked")->clicks == 13u);
-    CHECK(index.Get("updated")->clicks == 7u);
-    CHECK(index.Get("updated")->long_url == "https://example.com/new");
-    CHECK_FALSE(index.Contains("deleted"));
-    CHECK(index.Get("othernode")->clicks == 5u);
-    CHECK(service->click_watermark("node-1") == 2u);
-    CHECK(service->click_watermark("node-2") == 1u);
-    auto changes = AllChanges(db.get());
+    CheckCounted(f);
+    auto changes = AllChanges(f.db.get());
     REQUIRE(changes.size() == 6);  // 4 creates, the update, the delete: clicks are no change
     CHECK(changes[4].link.clicks == 3u);
   }
   // What the index showed is what RocksDB holds.
-  auto db = std::move(Database::Open(dir.path())).value();
-  LinkIndex index;
-  auto service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
-  CHECK(index.Get("onlyclicked")->clicks == 13u);
-  CHECK(index.Get("updated")->clicks == 7u);
-  CHECK(index.Get("updated")->long_url == "https://example.com/new");
-  CHECK_FALSE(index.Contains("deleted"));
-  CHECK(index.Get("othernode")->clicks == 5u);
-  CHECK(service->click_watermark("node-1") == 2u);
+  testing::ServiceOn again(dir.path());
+  CheckCounted(again);
 }
 
 }  // namespace shortlink::admin

@@ -15,21 +15,36 @@
 
 namespace shortlink::testing {
 
-// A LinkService (no Redis) over a database in a temporary directory.
-struct ServiceFixture {
-  TempDir dir;
-  MetricsRegistry metrics;
-  std::unique_ptr<admin::Database> db = std::move(admin::Database::Open(dir.path())).value();
-  admin::ChangePublisher publisher{"", &metrics};
-  admin::LinkIndex index;
-  std::unique_ptr<admin::LinkService> service =
-      std::move(admin::LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+// A LinkService (no Redis) over the database in `dir`, for as long as it
+// lives: a second one over the same directory, once the first is gone, is a
+// restart.
+struct ServiceOn {
+  explicit ServiceOn(const std::string& dir,
+                     admin::Database::Use use = admin::Database::Use::kServing)
+      : db(std::move(admin::Database::Open(dir, use)).value()),
+        service(
+            std::move(admin::LinkService::Start(db.get(), &index, &publisher, &metrics)).value()) {}
 
   admin::MutationResult One(admin::Mutation m) {
     std::vector<admin::Mutation> ms;
     ms.push_back(std::move(m));
     return service->SubmitAndWait(std::move(ms))[0];
   }
+
+  MetricsRegistry metrics;
+  std::unique_ptr<admin::Database> db;
+  admin::ChangePublisher publisher{"", &metrics};
+  admin::LinkIndex index;
+  std::unique_ptr<admin::LinkService> service;
+};
+
+struct FreshDir {
+  TempDir dir;
+};
+
+// A ServiceOn over a fresh temporary directory.
+struct ServiceFixture : FreshDir, ServiceOn {
+  ServiceFixture() : ServiceOn(dir.path()) {}
 };
 
 inline std::vector<std::string> Codes(const admin::ListResult& r) {
