@@ -96,15 +96,22 @@ inline pid_t Spawn(const std::vector<std::string>& args, char** env = environ, b
 // the object dies.
 class RedisServer {
  public:
-  explicit RedisServer(std::string dir) : dir_(std::move(dir)), port_(FreePort()) { Start(); }
+  // FreePort's port is free when it answers, not always when redis-server
+  // binds it: tests run in parallel, and another test's server may take it
+  // first. Then ours exits and a PING would reach theirs, so the first start
+  // checks whose server answers and tries another port.
+  explicit RedisServer(std::string dir) : dir_(std::move(dir)) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      port_ = FreePort();
+      if (TryStart()) return;
+    }
+    throw std::runtime_error("redis-server did not start");
+  }
   ~RedisServer() { Kill(); }
 
+  // Starts it again on the same port (after Kill).
   void Start() {
-    std::filesystem::create_directories(dir_);
-    pid_ = Spawn({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
-                  "", "--appendonly", "no", "--dir", dir_, "--logfile", dir_ + "/redis.log"});
-    if (!WaitUntil([this] { return Ping(); }))
-      throw std::runtime_error("redis-server did not start");
+    if (!TryStart()) throw std::runtime_error("redis-server did not start again");
   }
   void Kill() {
     if (pid_ <= 0) return;
@@ -113,17 +120,25 @@ class RedisServer {
     waitpid(pid_, &status, 0);
     pid_ = -1;
   }
-  bool Ping() const {
+  bool Ping() const { return Query("PING") == "PONG"; }
+  // Whether this object's process is the one answering on the port.
+  bool Answering() const {
+    return Query("INFO server").find("process_id:" + std::to_string(pid_) + "\r") !=
+           std::string::npos;
+  }
+  // The text of a status or bulk-string reply ("" on any error).
+  std::string Query(const char* command) const {
     timeval tv{0, 200000};
     redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
-    bool ok = false;
+    std::string out;
     if (c != nullptr && !c->err) {
-      auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
-      ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+      auto* r = static_cast<redisReply*>(redisCommand(c, command));
+      if (r != nullptr && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING))
+        out.assign(r->str, r->len);
       if (r) freeReplyObject(r);
     }
     if (c) redisFree(c);
-    return ok;
+    return out;
   }
   // Returns the number of subscribers that received it, or -1.
   long long Publish(const std::string& channel, const std::string& message) const {
@@ -143,6 +158,27 @@ class RedisServer {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
 
  private:
+  // Spawns redis-server on port_ and waits until it answers; false (and
+  // nothing left running) when it exits or another process answers instead.
+  bool TryStart() {
+    std::filesystem::create_directories(dir_);
+    pid_ = Spawn({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
+                  "", "--appendonly", "no", "--dir", dir_, "--logfile", dir_ + "/redis.log"});
+    bool exited = false;
+    WaitUntil([&] {
+      int status = 0;
+      exited = waitpid(pid_, &status, WNOHANG) == pid_;
+      return exited || Ping();
+    });
+    if (exited) {
+      pid_ = -1;
+      return false;
+    }
+    if (Answering()) return true;
+    Kill();
+    return false;
+  }
+
   std::string dir_;
   unsigned short port_;
   pid_t pid_ = -1;
