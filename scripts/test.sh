@@ -20,11 +20,11 @@ run_suite() {  # preset, ctest label regex
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   echo "== $preset: test ($labels)" >&2
-  ctest --preset "$preset" -L "$labels" -j 2 --timeout 900
+  ctest --preset "$preset" -L "$labels" -j 2 --timeout 900 --output-on-failure
 }
 
 run_suite release 'unit|e2e'
-ctest --preset release -L fault --timeout 900  # fault injection, Release only (tests/e2e/test_faults.py)
+ctest --preset release -L fault --timeout 900 --output-on-failure  # fault injection, Release only (tests/e2e/test_faults.py)
 [ "${SHORTLINK_QUICK:-0}" = 1 ] && exit 0
 run_suite asan 'unit|e2e'
 # liburcu is not built with TSan: tests/tsan.supp says which of its own
