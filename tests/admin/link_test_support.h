@@ -38,6 +38,8 @@ struct ServiceOn {
   std::unique_ptr<admin::LinkService> service;
 };
 
+// A base of its own, so that the directory is made before the ServiceOn
+// base opens it and removed after that base closes it.
 struct FreshDir {
   TempDir dir;
 };

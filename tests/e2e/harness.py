@@ -78,70 +78,16 @@ def make_cert(group):
     return cert, key
 
 
-class Redis:
-    def __init__(self, group, port=None):
-        self.group = group
-        self.port = port or free_port()
-        self.proc = None
+class RespConnection:
+    """A minimal Redis client connection (RESP2): send a command, read its reply."""
 
-    def start(self):
-        """Starts redis-server and waits until it answers. free_port's port is free when it answers, not
-        always when redis-server binds it (tests run in parallel), so a first start checks that the server
-        answering is this one and otherwise tries another port; a restart keeps its port."""
-        first = self.proc is None
-        for _ in range(5 if first else 1):
-            os.makedirs(self.group.path("redis"), exist_ok=True)
-            self.proc = self.group.start(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                                          "--save", "", "--appendonly", "no", "--dir", self.group.path("redis")],
-                                         "redis.log")
-            wait_until(lambda: self.proc.poll() is not None or self.ping(), what="redis-server")
-            if self.proc.poll() is None and self._answering():
-                return self
-            self.kill()
-            self.port = free_port()
-        raise AssertionError("redis-server did not start: " + self.group.log("redis.log")[-2000:])
-
-    def _answering(self):
-        """Whether this object's process is the one answering on the port."""
-        want = f"process_id:{self.proc.pid}\r".encode()
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                s.sendall(b"INFO server\r\n")
-                data = b""
-                while b"process_id:" not in data or not data.split(b"process_id:", 1)[1].count(b"\r"):
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                return want in data
-        except OSError:
-            return False
-
-    def ping(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(64).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait()
-
-    @property
-    def address(self):
-        return f"127.0.0.1:{self.port}"
-
-
-class RespSubscriber:
-    """A minimal Redis SUBSCRIBE client (RESP2), enough to watch a channel."""
-
-    def __init__(self, port, channel):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    def __init__(self, port, timeout=5):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.buf = b""
-        self.sock.sendall(f"SUBSCRIBE {channel}\r\n".encode())
-        self._read_value()  # the subscribe confirmation
+
+    def command(self, text):
+        self.sock.sendall(text.encode() + b"\r\n")
+        return self._read_value()
 
     def _read_line(self):
         while b"\r\n" not in self.buf:
@@ -173,13 +119,76 @@ class RespSubscriber:
             return int(rest)
         return rest
 
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class RespSubscriber(RespConnection):
+    """A minimal Redis SUBSCRIBE client, enough to watch a channel."""
+
+    def __init__(self, port, channel):
+        super().__init__(port)
+        self.command(f"SUBSCRIBE {channel}")  # the subscribe confirmation
+
     def next_message(self, timeout=5):
         self.sock.settimeout(timeout)
         value = self._read_value()
         return value[2]
 
-    def close(self):
-        self.sock.close()
+
+class Redis:
+    def __init__(self, group, port=None):
+        self.group = group
+        self.port = port or free_port()
+        self.proc = None
+
+    def start(self):
+        """Starts redis-server and waits until it answers. free_port's port is free when it answers, not
+        always when redis-server binds it (tests run in parallel), so a first start checks that the server
+        answering is this one and otherwise tries another port; a restart keeps its port."""
+        first = self.proc is None
+        for attempt in range(5 if first else 1):
+            if attempt:
+                self.port = free_port()
+            os.makedirs(self.group.path("redis"), exist_ok=True)
+            self.proc = self.group.start(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                                          "--save", "", "--appendonly", "no", "--dir", self.group.path("redis")],
+                                         "redis.log")
+            wait_until(lambda: self.proc.poll() is not None or self.ping(), what="redis-server")
+            if self.proc.poll() is None and self._answering():
+                return self
+            self.kill()
+        raise AssertionError("redis-server did not start: " + self.group.log("redis.log")[-2000:])
+
+    def query(self, command):
+        """One command's reply, or None when nothing answers."""
+        try:
+            with RespConnection(self.port, timeout=0.5) as c:
+                return c.command(command)
+        except (OSError, ValueError):
+            return None
+
+    def ping(self):
+        return self.query("PING") == b"PONG"
+
+    def _answering(self):
+        """Whether this object's process is the one answering on the port."""
+        info = self.query("INFO server")
+        return isinstance(info, bytes) and f"process_id:{self.proc.pid}\r".encode() in info
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
 
 
 class AdminApi:
