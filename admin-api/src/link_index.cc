@@ -114,6 +114,10 @@ void LinkIndex::CopyOut(const Entry& e, Link* l) {
     l->title = e.extras->title;
     l->tags = e.extras->tags;
     l->rules = e.extras->rules;
+  } else {  // `l` may be reused: what another link left there goes
+    l->title.clear();
+    l->tags.clear();
+    l->rules = LinkRules{};
   }
 }
 
@@ -244,20 +248,22 @@ std::optional<Link> LinkIndex::Get(std::string_view code) const {
   return link;
 }
 
-std::optional<LinkIndex::ClickCounts> LinkIndex::GetClickCounts(std::string_view code) const {
+std::optional<LinkIndex::ClickTarget> LinkIndex::FindClickTarget(std::string_view code) const {
   std::shared_lock lock(mu_);
   auto it = by_code_.find(std::string(code));
   if (it == by_code_.end()) return std::nullopt;
-  const Entry& e = *it->second;
-  return ClickCounts{e.clicks, e.extras ? e.extras->rules.max_clicks : 0};
+  Entry* e = it->second.get();
+  return ClickTarget{EntryRef(e), e->clicks, e->extras ? e->extras->rules.max_clicks : 0};
 }
 
-bool LinkIndex::AddClicks(std::string_view code, uint64_t count) {
+void LinkIndex::Get(EntryRef entry, Link* link) const {
+  std::shared_lock lock(mu_);
+  CopyOut(*entry.entry_, link);
+}
+
+void LinkIndex::AddClicks(EntryRef entry, uint64_t count) {
   std::unique_lock lock(mu_);
-  auto it = by_code_.find(std::string(code));
-  if (it == by_code_.end()) return false;
-  it->second->clicks += count;
-  return true;
+  entry.entry_->clicks += count;
 }
 
 bool LinkIndex::Contains(std::string_view code) const {

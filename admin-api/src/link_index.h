@@ -43,6 +43,8 @@ struct ListResult {
 };
 
 class LinkIndex {
+  struct Entry;
+
  public:
   LinkIndex();
   ~LinkIndex();
@@ -50,29 +52,43 @@ class LinkIndex {
   // Writer side.
   void Put(const Link& link);  // insert or replace (by code)
   void Remove(std::string_view code);
-  // Adds `count` to a link's clicks in place. Clicks order no list the index
-  // keeps (orderBy=clicks sorts at query time), so nothing is rebuilt or
-  // moved: the writer applies a million clicked links in O(1) each. False
-  // when there is no such link.
-  bool AddClicks(std::string_view code, uint64_t count);
+
+  // Counting clicks, one lookup per code: the writer finds a link's entry
+  // once (FindClickTarget), then reads it (Get) and adds to its clicks
+  // (AddClicks) through the reference it got. A reference stays valid until
+  // the writer itself puts or removes that code (both replace the entry);
+  // readers never invalidate it.
+  class EntryRef {
+   public:
+    EntryRef() = default;
+
+   private:
+    friend class LinkIndex;
+    explicit EntryRef(Entry* entry) : entry_(entry) {}
+    Entry* entry_ = nullptr;
+  };
+  struct ClickTarget {
+    EntryRef entry;
+    uint64_t clicks;
+    uint64_t max_clicks;  // 0: no click limit
+  };
+  std::optional<ClickTarget> FindClickTarget(std::string_view code) const;
+  void Get(EntryRef entry, Link* link) const;
+  // Adds `count` to the link's clicks in place. Clicks order no list the
+  // index keeps (orderBy=clicks sorts at query time), so nothing is rebuilt
+  // or moved: the writer applies a million clicked links in O(1) each.
+  void AddClicks(EntryRef entry, uint64_t count);
   // Bulk load at start: no ordering work per insert; call FinishLoad after.
   void LoadUnsorted(Link link);
   void FinishLoad();
 
   // Reader side.
   std::optional<Link> Get(std::string_view code) const;
-  // A link's clicks and click limit (0: none), without copying the link.
-  struct ClickCounts {
-    uint64_t clicks;
-    uint64_t max_clicks;
-  };
-  std::optional<ClickCounts> GetClickCounts(std::string_view code) const;
   bool Contains(std::string_view code) const;
   ListResult List(const ListQuery& query) const;
   size_t size() const;
 
  private:
-  struct Entry;
   struct EntryDeleter {
     void operator()(Entry* e) const;
   };

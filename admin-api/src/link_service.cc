@@ -51,24 +51,30 @@ class LinkService::Batch {
   // mutation touched them): once each, however many click batches counted
   // them, and in key order, so that consecutive memtable inserts walk the
   // same skiplist nodes, warm in cache, instead of a random path each.
-  // Returns those links' codes and clicks, for LinkIndex::AddClicks after
-  // the commit. Call once, after the last Apply.
-  std::vector<std::pair<const std::string*, uint64_t>> WriteClickedOnly() {
-    std::vector<std::pair<const std::string*, uint64_t>> clicked;
+  // Returns those links' entries and clicks, for LinkIndex::AddClicks
+  // after the commit. Call once, after the last Apply.
+  std::vector<std::pair<LinkIndex::EntryRef, uint64_t>> WriteClickedOnly() {
+    std::vector<const std::pair<const std::string, PendingClicks>*> clicked;
     clicked.reserve(pending_clicks_.size());
-    for (const auto& [code, count] : pending_clicks_)
-      if (count != 0 && !overlay_.count(code)) clicked.emplace_back(&code, count);
+    for (const auto& code_and_clicks : pending_clicks_)
+      if (code_and_clicks.second.count != 0 && !overlay_.count(code_and_clicks.first))
+        clicked.push_back(&code_and_clicks);
     std::sort(clicked.begin(), clicked.end(),
-              [](const auto& a, const auto& b) { return *a.first < *b.first; });
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    std::vector<std::pair<LinkIndex::EntryRef, uint64_t>> added;
+    added.reserve(clicked.size());
+    Link link;  // reused: its strings keep their capacity from link to link
     std::string value;
-    for (const auto& [code, count] : clicked) {
-      std::optional<Link> link = index_->Get(*code);  // this thread alone removes links
-      link->clicks += count;
+    for (const auto* code_and_clicks : clicked) {
+      const PendingClicks& pending = code_and_clicks->second;
+      index_->Get(pending.entry, &link);
+      link.clicks += pending.count;
       value.clear();
-      EncodeLink(*link, &value);
-      wb_.Put(dbkey::Link(*code), value);
+      EncodeLink(link, &value);
+      wb_.Put(dbkey::Link(code_and_clicks->first), value);
+      added.emplace_back(pending.entry, pending.count);
     }
-    return clicked;
+    return added;
   }
 
  private:
@@ -78,7 +84,7 @@ class LinkService::Batch {
     if (it != overlay_.end()) return it->second;
     std::optional<Link> link = index_->Get(code);
     if (auto pending = pending_clicks_.find(code); link && pending != pending_clicks_.end())
-      link->clicks += pending->second;
+      link->clicks += pending->second.count;
     return link;
   }
 
@@ -162,11 +168,18 @@ class LinkService::Batch {
       if (!overlay_.count(code)) {
         // The common case, a link no mutation of this batch touched: its
         // clicks are only summed here (see WriteClickedOnly).
-        auto counts = index_->GetClickCounts(code);
-        if (!counts) continue;  // a link deleted since the click: nothing to count on
-        uint64_t& pending = pending_clicks_[code];
-        if (counts->max_clicks <= counts->clicks + pending) {  // no limit, or reached already
-          pending += count;
+        auto [it, first_click] = pending_clicks_.try_emplace(code);
+        if (first_click) {
+          auto target = index_->FindClickTarget(code);
+          if (!target) {  // a link deleted since the click: nothing to count on
+            pending_clicks_.erase(it);
+            continue;
+          }
+          it->second = {target->entry, target->clicks, target->max_clicks, 0};
+        }
+        PendingClicks& pending = it->second;
+        if (pending.max_clicks <= pending.clicks + pending.count) {  // no limit, or reached already
+          pending.count += count;
           clicks_counted_ += count;
           continue;
         }
@@ -205,8 +218,15 @@ class LinkService::Batch {
   std::vector<Change> changes_;
   std::unordered_map<std::string, std::optional<Link>> overlay_;
   // Clicks of links not in overlay_, not yet in wb_ (a link that enters
-  // overlay_ later takes its pending clicks along: see Current).
-  std::unordered_map<std::string, uint64_t> pending_clicks_;
+  // overlay_ later takes its pending clicks along: see Current), with what
+  // the index said of the link when its first click came.
+  struct PendingClicks {
+    LinkIndex::EntryRef entry;  // valid for the whole commit: only this thread changes the index
+    uint64_t clicks;            // the link's clicks before this commit
+    uint64_t max_clicks;
+    uint64_t count;  // clicks of this commit
+  };
+  std::unordered_map<std::string, PendingClicks> pending_clicks_;
 };
 
 LinkService::LinkService(Database* db, LinkIndex* index, ChangePublisher* publisher,
@@ -353,7 +373,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
         else
           index_->Remove(code);
       }
-      for (const auto& [code, count] : clicked_only) index_->AddClicks(*code, count);
+      for (const auto& [entry, count] : clicked_only) index_->AddClicks(entry, count);
       clicks_applied_->Add(batch.clicks_counted());
       commits_->Add();
     }

@@ -91,13 +91,15 @@ TEST_CASE("clicks are added in place: the counts, the click limit and the order 
   Link limited = MakeLink("limited", 1, 2, 4);
   limited.rules.max_clicks = 10;
   index.Put(limited);
-  CHECK(index.GetClickCounts("low")->max_clicks == 0u);
-  CHECK(index.GetClickCounts("limited")->max_clicks == 10u);
-  CHECK_FALSE(index.GetClickCounts("none"));
+  auto low = index.FindClickTarget("low");
+  REQUIRE(low);
+  CHECK(low->clicks == 1u);
+  CHECK(low->max_clicks == 0u);
+  CHECK(index.FindClickTarget("limited")->max_clicks == 10u);
+  CHECK_FALSE(index.FindClickTarget("none"));
 
-  REQUIRE(index.AddClicks("low", 9));
-  CHECK_FALSE(index.AddClicks("none", 1));
-  CHECK(index.GetClickCounts("low")->clicks == 10u);
+  index.AddClicks(low->entry, 9);
+  CHECK(index.FindClickTarget("low")->clicks == 10u);
   CHECK(index.Get("low")->clicks == 10u);
   ListQuery q;
   q.owner = 1;
@@ -105,6 +107,24 @@ TEST_CASE("clicks are added in place: the counts, the click limit and the order 
   CHECK(Codes(index.List(q)) == std::vector<std::string>{"low", "limited"});
   q.order_by = OrderBy::kCreatedAt;  // the owner's list is untouched
   CHECK(Codes(index.List(q)) == std::vector<std::string>{"limited", "low"});
+}
+
+TEST_CASE("a link read through its entry reference leaves nothing of the last one read") {
+  LinkIndex index;
+  Link rich = MakeLink("rich", 1, 1, 3);
+  rich.title = "Title";
+  rich.tags = {"a", "b"};
+  rich.rules.max_clicks = 50;
+  index.Put(rich);
+  index.Put(MakeLink("plain", 1, 2, 5));
+  Link out;
+  index.Get(index.FindClickTarget("rich")->entry, &out);
+  CHECK(out == *index.Get("rich"));
+  index.Get(index.FindClickTarget("plain")->entry, &out);
+  CHECK(out == *index.Get("plain"));
+  CHECK(out.title.empty());
+  CHECK(out.tags.empty());
+  CHECK(out.rules == LinkRules{});
 }
 
 TEST_CASE("put replaces in place, remove forgets") {
