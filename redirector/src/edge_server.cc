@@ -178,23 +178,20 @@ struct EdgeServer::Worker {
       int timeout = ready.empty() ? static_cast<int>(std::max<int64_t>(0, wake_at - now_ms)) : 0;
       int n = epoll_wait(epoll_fd, events, kMaxEvents, timeout);
       now_ms = NowMs();
+      bool woken = false;
       for (int i = 0; i < n; ++i) {
         void* tag = events[i].data.ptr;
-        if (tag == &g_listen_tag) {
+        if (tag == &g_listen_tag)
           AcceptAll();
-        } else if (tag == &g_wake_tag) {
-          uint64_t count;
-          ssize_t ignored = read(wake_fd, &count, sizeof count);
-          (void)ignored;
-          if (stop_requested.load(std::memory_order_acquire) && !stopping) {
-            Shutdown();
-            stop_deadline = now_ms + kStopDrainMs;
-          }
-          DeliverVerdicts();
-        } else {
+        else if (tag == &g_wake_tag)
+          woken = true;
+        else
           OnEvent(static_cast<Connection*>(tag), events[i].events);
-        }
       }
+      // After the connections' events, never among them: a verdict's
+      // connection found closed, or a shutdown, destroys connections that
+      // later events of the same batch would still point to.
+      if (woken) OnWake(&stop_deadline);
       RunReady();
       if (accept_resume_ms && now_ms >= accept_resume_ms) ResumeAccepting();
       if (now_ms >= next_sweep) {
@@ -204,6 +201,17 @@ struct EdgeServer::Worker {
     }
     // Connections left (a client that does not read its answers, a check in
     // progress) are closed by EdgeServer::Stop once the verifier has stopped.
+  }
+
+  void OnWake(int64_t* stop_deadline) {
+    uint64_t count;
+    ssize_t ignored = read(wake_fd, &count, sizeof count);
+    (void)ignored;
+    if (stop_requested.load(std::memory_order_acquire) && !stopping) {
+      Shutdown();
+      *stop_deadline = now_ms + kStopDrainMs;
+    }
+    DeliverVerdicts();
   }
 
   void AcceptAll() {

@@ -180,22 +180,11 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
     *info = ResponseInfo{Outcome::kMiss, 404, {}};
     return NotFound(head, date, out);
   }
-  // A code is 1-64 of [a-z0-9-], matched case-insensitively: anything else
-  // cannot be a link and needs no lookup.
-  if (path.size() > kCodeBufferBytes) {
+  std::string_view code = CodeOfPath(path, code_buffer);
+  if (code.empty()) {  // cannot be a link: no lookup
     *info = ResponseInfo{Outcome::kMiss, 404, {}};
     return NotFound(head, date, out);
   }
-  for (size_t i = 0; i < path.size(); ++i) {
-    char c = path[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      *info = ResponseInfo{Outcome::kMiss, 404, {}};
-      return NotFound(head, date, out);
-    }
-    code_buffer[i] = c;
-  }
-  std::string_view code(code_buffer, path.size());
   size_t length = 0;
   Outcome outcome = Outcome::kMiss;
   table.Find(code, [&](const LinkView& link) {

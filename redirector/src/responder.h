@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "link_table.h"
+#include "request_code.h"
 #include "request_head.h"
 #include "rule_engine.h"
 #include "visitor_filter.h"
@@ -65,7 +66,6 @@ struct VisitFacts {
 
 inline constexpr size_t kMaxResponseBytes =
     4096 + 2048;  // headers + the longest Location (kMaxLocationBytes); 404 bodies are capped too
-inline constexpr size_t kCodeBufferBytes = 64;
 
 class Responder {
  public:

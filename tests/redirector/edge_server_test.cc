@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -359,6 +360,80 @@ TEST_CASE("edge: deep pipelines are answered in order, past every per-read bound
   REQUIRE(d.Send(Get("/go", "Connection: close\r\n") + Get("/go")));
   REQUIRE(d.Read());
   CHECK(d.ClosedByPeer());
+}
+
+TEST_CASE("edge: requests arriving together on many connections each get their own link",
+          "[edge]") {
+  // One worker, one epoll batch holding many connections: each answer must
+  // be its own request's, whatever else arrived beside it.
+  Server server;
+  constexpr int kConnections = 64;
+  {
+    RcuThreadScope rcu;
+    for (int i = 0; i < kConnections; ++i)
+      server.table.Upsert("l" + std::to_string(i), "https://example.com/" + std::to_string(i),
+                          LinkState::kActive);
+  }
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < kConnections; ++i) {
+    clients.push_back(std::make_unique<Client>(server.port));
+    REQUIRE(clients.back()->connected());
+  }
+  for (int round = 0; round < 20; ++round) {
+    INFO("round " << round);
+    // Beside whole GETs: HEADs, a line cut in the middle of its path,
+    // two requests in one send, and misses.
+    for (int i = 0; i < kConnections; ++i) {
+      std::string code = "/L" + std::to_string(i);
+      std::string request;
+      switch (i % 5) {
+        case 0:
+          request = Get(code);
+          break;
+        case 1:
+          request = "HEAD " + code + " HTTP/1.1\r\nHost: x\r\n\r\n";
+          break;
+        case 2:
+          request = "GET /l";  // the rest follows below
+          break;
+        case 3:
+          request = Get(code + "?utm_source=x") + Get(code);
+          break;
+        case 4:
+          request = Get("/missing-" + std::to_string(i));
+          break;
+      }
+      REQUIRE(clients[i]->Send(request));
+    }
+    for (int i = 2; i < kConnections; i += 5)
+      REQUIRE(clients[i]->Send(std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+    for (int i = 0; i < kConnections; ++i) {
+      INFO("connection " << i);
+      std::string want = "https://example.com/" + std::to_string(i);
+      int answers = i % 5 == 3 ? 2 : 1;
+      for (int a = 0; a < answers; ++a) {
+        auto r = clients[i]->Read(/*head_request=*/i % 5 == 1);
+        REQUIRE(r);
+        if (i % 5 == 4) {
+          CHECK(r->status == 404);
+        } else {
+          CHECK(r->status == 302);
+          CHECK(r->Header("Location") == want);
+        }
+      }
+    }
+  }
+  // Clients that close right after sending take nobody else's answer down.
+  for (int i = 0; i < kConnections; i += 2) {
+    clients[i]->Send(Get("/l" + std::to_string(i)));
+    clients[i]->Close();
+  }
+  for (int i = 1; i < kConnections; i += 2) {
+    REQUIRE(clients[i]->Send(Get("/l" + std::to_string(i))));
+    auto r = clients[i]->Read();
+    REQUIRE(r);
+    CHECK(r->Header("Location") == "https://example.com/" + std::to_string(i));
+  }
 }
 
 TEST_CASE("edge: HTTP/1.0 closes unless keep-alive is asked for", "[edge]") {
