@@ -7,14 +7,27 @@ packages=(
   libboost1.81-all-dev librocksdb-dev libsimdjson-dev libhiredis-dev libssl-dev
   liburcu-dev libsodium-dev catch2 libbenchmark-dev redis-server wrk
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (scripts/fuzz.sh)
+  chromium fonts-dejavu-core   # the edge's pages checked in a real browser (tests/browser)
 )
+# Node.js may come from elsewhere (NodeSource); Debian's own only when there is none.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-echo "Installing: ${missing[*]}" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "Installing: ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The npm checkers the tests run (tests/npm/package.json: the OpenAPI linter,
+# the validating proxy, playwright-core, axe-core), pinned by the lock file.
+npm_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/npm"
+if ! cmp -s "$npm_dir/package-lock.json" "$npm_dir/node_modules/.installed-lock.json"; then
+  echo "Installing the npm test tools (tests/npm)" >&2
+  npm ci --prefix "$npm_dir" --no-audit --no-fund >/dev/null
+  cp "$npm_dir/package-lock.json" "$npm_dir/node_modules/.installed-lock.json"
+fi
