@@ -21,22 +21,38 @@
 namespace shortlink::redirector {
 namespace {
 
-constexpr const char* kDefaultNotFound =
-    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Link not found</title></head>"
-    "<body><h1>Link not found</h1><p>This short link does not exist or is no longer "
-    "active.</p></body></html>\n";
-
 struct Flags {
   std::string data_dir, listen = "0.0.0.0:8080", redis = "127.0.0.1:6379", admin_url,
                         node_token_file;
-  std::string node_id, admin_ca, ops_listen = "127.0.0.1:9090", home_url, not_found_page,
-                                 log_level = "info";
+  std::string node_id, admin_ca, ops_listen = "127.0.0.1:9090", home_url, not_found_page, gone_page,
+                                 password_page, log_level = "info";
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int redirect_status = 302;
   std::string client_ip_header = "none";
   int idle_timeout = 60;
   size_t max_connections = 100000;
 };
+
+// Reads the operator's page for `flag` from `path` (when given) and has
+// EdgePages check it into `set`, so that a bad page stops the start, named.
+bool LoadPage(const std::string& flag, const std::string& path, std::string* html,
+              Status (EdgePages::*set)(std::string_view)) {
+  if (path.empty()) return true;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "redirector: cannot read --" << flag << " " << path << "\n";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *html = ss.str();
+  EdgePages check;
+  if (Status s = (check.*set)(*html); !s.ok()) {
+    std::cerr << "redirector: --" << flag << " " << path << ": " << s.error().message << "\n";
+    return false;
+  }
+  return true;
+}
 
 std::string Hostname() {
   char buf[256] = {};
@@ -165,17 +181,13 @@ int Run(const Flags& f) {
   edge_options.max_connections = f.max_connections;
   edge_options.responder.redirect_status = f.redirect_status;
   edge_options.responder.home_url = f.home_url;
-  edge_options.responder.not_found_html = kDefaultNotFound;
-  if (!f.not_found_page.empty()) {
-    std::ifstream in(f.not_found_page, std::ios::binary);
-    if (!in) {
-      std::cerr << "redirector: cannot read --not-found-page " << f.not_found_page << "\n";
-      return 2;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    edge_options.responder.not_found_html = ss.str();
-  }
+  // The operator's pages, checked now; ours where none is given (pages.h).
+  ResponderOptions& pages = edge_options.responder;
+  if (!LoadPage("not-found-page", f.not_found_page, &pages.not_found_html,
+                &EdgePages::SetNotFound) ||
+      !LoadPage("gone-page", f.gone_page, &pages.gone_html, &EdgePages::SetGone) ||
+      !LoadPage("password-page", f.password_page, &pages.password_html, &EdgePages::SetPassword))
+    return 2;
 
   RcuThreadScope rcu;  // this thread writes the table while the replica loads
   LinkTable table;
@@ -279,9 +291,17 @@ int RunRedirector(int argc, char** argv) {
       "(the TCP peer), x-forwarded-for (its last element) or x-real-ip. Set it only behind a "
       "proxy that overwrites that header.")("home-url", po::value(&f.home_url),
                                             "Where / redirects (default: / is a 404).")(
-      "not-found-page", po::value(&f.not_found_page), "HTML file served with 404s.")(
-      "idle-timeout", po::value(&f.idle_timeout)->default_value(f.idle_timeout),
-      "Seconds before an idle keep-alive connection is closed.")(
+      "not-found-page", po::value(&f.not_found_page),
+      "HTML file served with 404s, instead of ours (at most 4096 bytes).")(
+      "gone-page", po::value(&f.gone_page),
+      "HTML file served with 410s (expired, or the click limit reached, with no fallback URL), "
+      "instead of ours; {{reason}} in it becomes the reason. At most 4096 bytes once filled in.")(
+      "password-page", po::value(&f.password_page),
+      "HTML file for password-protected links (200, 401 and 429), instead of ours. It must hold "
+      "{{form}}, where the form goes (label, field, button and what went wrong). At most 4096 "
+      "bytes once filled in.")("idle-timeout",
+                               po::value(&f.idle_timeout)->default_value(f.idle_timeout),
+                               "Seconds before an idle keep-alive connection is closed.")(
       "max-connections", po::value(&f.max_connections)->default_value(f.max_connections),
       "Open connections at most.")("log-level", po::value(&f.log_level)->default_value(f.log_level),
                                    "debug, info, warn or error.");

@@ -34,14 +34,32 @@ bool PasswordVerifier::Admit(const std::string& client) {
   if (guesses_.size() > 100'000) {
     // Forget windows that have ended, so that spoofed-looking floods of
     // addresses cannot grow the map without bound.
-    std::erase_if(guesses_, [&](const auto& kv) { return now - kv.second.start >= kGuessWindow; });
+    std::erase_if(guesses_, [&](const auto& kv) {
+      return kv.second.pending == 0 && now - kv.second.start >= kGuessWindow;
+    });
   }
-  Window& w = guesses_[client];
-  if (now - w.start >= kGuessWindow) w = Window{now, 0};
-  if (w.guesses >= kMaxGuesses) return false;
-  ++w.guesses;
+  Guesses& g = guesses_[client];
+  if (g.wrong > 0 && now - g.start >= kGuessWindow) g.wrong = 0;
+  if (g.wrong + g.pending >= kMaxGuesses) return false;
+  ++g.pending;
   ++queued_;
   return true;
+}
+
+void PasswordVerifier::Settle(const std::string& client, bool right) {
+  std::lock_guard lock(mu_);
+  --queued_;
+  auto it = guesses_.find(client);
+  if (it == guesses_.end()) return;  // cannot happen: entries with checks pending are kept
+  Guesses& g = it->second;
+  --g.pending;
+  if (!right) {
+    auto now = std::chrono::steady_clock::now();
+    if (g.wrong == 0 || now - g.start >= kGuessWindow) g = Guesses{now, 0, g.pending};
+    ++g.wrong;
+  } else if (g.wrong == 0 && g.pending == 0) {
+    guesses_.erase(it);  // nothing to remember: keeps the map to addresses that guessed wrong
+  }
 }
 
 void PasswordVerifier::Verify(std::string hash, std::string form_body, std::string client,
@@ -52,16 +70,13 @@ void PasswordVerifier::Verify(std::string hash, std::string form_body, std::stri
     });
     return;
   }
-  boost::asio::post(
-      pool_, [this, hash = std::move(hash), body = std::move(form_body), done = std::move(done)] {
-        std::optional<std::string> password = PasswordFromForm(body);
-        bool ok = password && VerifyPassword(hash, *password);
-        {
-          std::lock_guard lock(mu_);
-          --queued_;
-        }
-        done(Verdict{ok ? PasswordState::kAccepted : PasswordState::kRefused, false});
-      });
+  boost::asio::post(pool_, [this, hash = std::move(hash), body = std::move(form_body),
+                            client = std::move(client), done = std::move(done)] {
+    std::optional<std::string> password = PasswordFromForm(body);
+    bool ok = password && VerifyPassword(hash, *password);
+    Settle(client, ok);
+    done(Verdict{ok ? PasswordState::kAccepted : PasswordState::kRefused, false});
+  });
 }
 
 }  // namespace shortlink::redirector

@@ -2,10 +2,19 @@
 // edge's worker threads (an argon2id check takes tens of milliseconds and
 // 19 MiB), and limits guesses per client address.
 //
-// Limits: kMaxGuesses attempts per address per kGuessWindow, counted
-// whether right or wrong; at most kMaxQueued checks waiting at once. Over
-// either limit the visitor is answered 429 at once, without hashing, so
-// that neither one address nor a crowd can tie up the node's CPU.
+// Limits: kMaxGuesses wrong guesses per address per kGuessWindow (the
+// window opens at the first wrong one); at most kMaxQueued checks waiting
+// at once. Over either limit the visitor is answered 429 at once, without
+// hashing, so that neither one address nor a crowd can tie up the node's
+// CPU.
+//
+// Only wrong guesses count: people behind one NAT who know the password
+// are never locked out by each other's right answers. A check still in
+// progress counts until its verdict (a right one then gives its place
+// back), so a burst of guesses sent at once cannot outrun the limit.
+// A right answer does not clear the wrong ones: the count is per address,
+// not per link, and a guesser who knows one link's password could
+// otherwise clear it between guesses at another link's.
 //
 // Thread safety: Verify from any thread; `done` runs on a pool thread.
 #pragma once
@@ -49,16 +58,18 @@ class PasswordVerifier {
   void Stop();
 
  private:
-  bool Admit(const std::string& client);  // false: throttled
+  bool Admit(const std::string& client);               // false: throttled
+  void Settle(const std::string& client, bool right);  // a check admitted by Admit has ended
 
   boost::asio::thread_pool pool_;
   std::mutex mu_;
-  struct Window {
-    std::chrono::steady_clock::time_point start;
-    int guesses = 0;
+  struct Guesses {
+    std::chrono::steady_clock::time_point start;  // of the window: the first wrong guess
+    int wrong = 0;                                // in the window
+    int pending = 0;                              // checks admitted, verdict not yet known
   };
-  std::unordered_map<std::string, Window> guesses_;  // GUARDED_BY(mu_)
-  int queued_ = 0;                                   // GUARDED_BY(mu_)
+  std::unordered_map<std::string, Guesses> guesses_;  // GUARDED_BY(mu_)
+  int queued_ = 0;                                    // GUARDED_BY(mu_)
 };
 
 }  // namespace shortlink::redirector

@@ -57,6 +57,39 @@ bool ParseLength(std::string_view v, size_t* length) {
   return true;
 }
 
+// RFC 3986 authority: unreserved, pct-encoded, sub-delims, ':' before a
+// port, '[' ']' around an IP literal. Not '@': userinfo in an http(s) URI
+// is an error for a recipient (RFC 9110 4.2.4).
+bool IsAuthorityChar(unsigned char c) {
+  static constexpr const char* kExtra = "-._~%!$&'()*+,;=:[]";
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c && strchr(kExtra, c));
+}
+
+// Takes an absolute-form target "http(s)://authority[/path][?query]" apart
+// (RFC 9112 3.2.2), into views of `target`; false for any other form.
+// An empty path is "/" (RFC 9112 3.3): `path` is then the second '/' of
+// "//", so that it too points into the request. A query after an empty
+// path goes with it: "/" is not a link and takes no query.
+bool SplitAbsoluteForm(std::string_view target, std::string_view* path,
+                       std::string_view* authority) {
+  size_t colon = target.find("://");
+  if (colon == std::string_view::npos) return false;
+  std::string_view scheme = target.substr(0, colon);
+  if (!IEquals(scheme, "http") && !IEquals(scheme, "https")) return false;
+  std::string_view rest = target.substr(colon + 3);
+  size_t end = rest.find_first_of("/?");
+  std::string_view host = rest.substr(0, end);
+  // An empty host makes the URI invalid (RFC 9110 4.2.1), ":80" included.
+  if (host.empty() || host[0] == ':') return false;
+  for (unsigned char c : host)
+    if (!IsAuthorityChar(c)) return false;
+  *authority = host;
+  *path = end != std::string_view::npos && rest[end] == '/' ? rest.substr(end)
+                                                            : target.substr(colon + 2, 1);
+  return true;
+}
+
 }  // namespace
 
 std::string_view TrimOws(std::string_view v) {
@@ -95,11 +128,13 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
     head->http10 = true;
   else
     return ParseStatus::kVersionNotSupported;
-  if (target.empty() || target[0] != '/')
-    return ParseStatus::kBadRequest;  // absolute form, '*', authority
   for (unsigned char c : target) {
     if (c <= 0x20 || c >= 0x7f) return ParseStatus::kBadRequest;
   }
+  std::string_view authority;  // of an absolute-form target
+  if (target.empty()) return ParseStatus::kBadRequest;
+  if (target[0] != '/' && !SplitAbsoluteForm(target, &target, &authority))
+    return ParseStatus::kBadRequest;  // '*', authority form, another scheme
   head->target = target;
   head->method = method == "GET"    ? Method::kGet
                  : method == "HEAD" ? Method::kHead
@@ -139,7 +174,10 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
         if (IEquals(name, "x-forwarded-for")) head->forwarded_for = value;
         break;
       case 4:
-        if (IEquals(name, "host")) ++hosts;
+        if (IEquals(name, "host")) {
+          ++hosts;
+          head->host = value;
+        }
         break;
       case 10:
         if (IEquals(name, "connection")) {
@@ -166,6 +204,7 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
   if (head->content_length > 0 && head->method != Method::kPost) return ParseStatus::kBadRequest;
   if (!head->http10 && hosts != 1) return ParseStatus::kBadRequest;
   if (hosts > 1) return ParseStatus::kBadRequest;
+  if (!authority.empty()) head->host = authority;  // RFC 9112 3.2.2: it overrides Host
   head->keep_alive = head->http10 ? (keep_alive && !close) : !close;
   head->length = pos;
   if (head->method == Method::kOther) return ParseStatus::kMethodNotAllowed;

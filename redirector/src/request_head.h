@@ -6,13 +6,21 @@
 //   request line longer than kMaxRequestLine          414
 //   head longer than kMaxHead                         431
 //   bare LF, obs-fold, bad field names or whitespace  400
-//   a target not in origin form (absolute, '*')       400
+//   a target in asterisk or authority form ('*')      400
+//   an absolute form other than http(s)://authority,
+//     or with userinfo or an empty host                400
 //   HTTP/1.1 without exactly one Host                 400
 //   any Transfer-Encoding, or Content-Length twice    400
 //   a body on GET or HEAD (Content-Length not 0)      400
 //   a POST body over kMaxFormBody (password forms)    413
 //   a version other than HTTP/1.0 and HTTP/1.1        505
 //   a method other than GET, HEAD and POST            405
+//
+// Absolute-form targets ("GET http://host/code", RFC 9112 3.2.2: a server
+// MUST accept them) are taken apart here: `target` is the path and query
+// after the authority, so nothing downstream sees the form, and `host` is
+// the authority, which overrides the Host field (RFC 9112 3.2.2). HTTP/1.1
+// still needs exactly one Host field (RFC 9112 3.2).
 #pragma once
 
 #include <cstddef>
@@ -30,7 +38,8 @@ enum class Method { kGet, kHead, kPost, kOther };
 
 struct RequestHead {
   Method method = Method::kOther;
-  std::string_view target;  // origin form: starts with '/'
+  std::string_view target;  // origin form: starts with '/' (see above for the absolute form)
+  std::string_view host;    // the absolute form's authority, else the Host field; may be empty
   bool http10 = false;
   bool keep_alive = true;  // after Connection and the version's default
   std::string_view user_agent;

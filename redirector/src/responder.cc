@@ -85,7 +85,32 @@ void PutCommonTail(Writer& w, const RequestHead& head, std::string_view date, si
 }
 
 constexpr size_t kMaxUrlBytes = 2048;
-constexpr size_t kMaxNotFoundBytes = 2048;
+
+// Every page answer is a status line, these, Retry-After at most, Date,
+// Content-Length, Connection and the body: well within the buffer.
+constexpr std::string_view kPageHeaders =
+    "Cache-Control: no-store\r\n"
+    "X-Robots-Tag: noindex\r\n"
+    "Content-Type: text/html; charset=utf-8\r\n";
+constexpr size_t kMaxPageHeadBytes = 1024;
+static_assert(kMaxPageBytes + kMaxPageHeadBytes <= kMaxResponseBytes);
+
+// Refusals and 500s: short plain text, never cached or indexed.
+constexpr std::string_view kErrorHeaders =
+    "Cache-Control: no-store\r\n"
+    "X-Robots-Tag: noindex\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n";
+
+// The A/B cookie's Path is the path the visitor sent (see responder.h), so
+// this is checked again where it is written: 1-64 of [A-Za-z0-9-].
+bool PlainPathToken(std::string_view path) {
+  if (path.empty() || path.size() > kCodeBufferBytes) return false;
+  for (char c : path) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+      return false;
+  }
+  return true;
+}
 
 void PutStatusLine(Writer& w, int status) {
   w.Put("HTTP/1.1 ");
@@ -93,25 +118,6 @@ void PutStatusLine(Writer& w, int status) {
   w.Put(" ");
   w.Put(ReasonPhrase(status));
   w.Put("\r\n");
-}
-
-// The password form: no request data is echoed into it, so nothing a
-// visitor sends can become markup. The form posts to the URL it came from
-// (query string included, for forwardQuery).
-constexpr std::string_view kFormStart =
-    "<!doctype html><html><head><meta charset=\"utf-8\">"
-    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-    "<meta name=\"robots\" content=\"noindex\"><title>Password required</title></head>"
-    "<body><form method=\"post\"><p>This link is protected by a password.</p>";
-constexpr std::string_view kFormEnd =
-    "<input type=\"password\" name=\"password\" autofocus required> "
-    "<button type=\"submit\">Open</button></form></body></html>\n";
-
-std::string_view FormMessage(int status) {
-  if (status == 401) return "<p role=\"alert\">Wrong password. Try again.</p>";
-  if (status == 429)
-    return "<p role=\"alert\">Too many attempts. Wait a minute, then try again.</p>";
-  return "";
 }
 
 }  // namespace
@@ -136,8 +142,10 @@ std::string FormatHttpDate(long epoch_seconds) {
 Responder::Responder(ResponderOptions options)
     : options_(std::move(options)), visitors_(options_.unique_visitor_slots) {
   if (!options_.now_ms) options_.now_ms = NowMillis;
-  if (options_.not_found_html.size() > kMaxNotFoundBytes)
-    options_.not_found_html.resize(kMaxNotFoundBytes);
+  // A page EdgePages refuses keeps ours (app.cc refuses to start instead).
+  if (!options_.not_found_html.empty()) (void)pages_.SetNotFound(options_.not_found_html);
+  if (!options_.gone_html.empty()) (void)pages_.SetGone(options_.gone_html);
+  if (!options_.password_html.empty()) (void)pages_.SetPassword(options_.password_html);
   status_line_ = "HTTP/1.1 " + std::to_string(options_.redirect_status) + " " +
                  std::string(ReasonPhrase(options_.redirect_status)) + "\r\n";
 }
@@ -156,12 +164,36 @@ size_t Responder::Redirect(std::string_view status_line, std::string_view locati
 }
 
 size_t Responder::NotFound(const RequestHead& head, std::string_view date, char* out) const {
+  return SendPage(404, Page::kNotFound, head, date, out);
+}
+
+size_t Responder::SendPage(int status, Page page, const RequestHead& head, std::string_view date,
+                           char* out) const {
   Writer w{out};
-  w.Put(
-      "HTTP/1.1 404 Not Found\r\nCache-Control: no-store\r\nX-Robots-Tag: noindex\r\n"
-      "Content-Type: text/html; charset=utf-8\r\n");
-  PutCommonTail(w, head, date, options_.not_found_html.size());
-  if (head.method != Method::kHead) w.Put(options_.not_found_html);
+  if (status == 404)
+    w.Put("HTTP/1.1 404 Not Found\r\n");  // the common one: no lookup of its reason
+  else
+    PutStatusLine(w, status);
+  w.Put(kPageHeaders);
+  if (pages_.built_in(page)) {
+    w.Put("Content-Security-Policy: ");
+    w.Put(kBuiltInPagePolicy);
+    w.Put("\r\n");
+  }
+  if (status == 429) w.Put("Retry-After: 60\r\n");
+  std::string_view body = pages_.body(page);
+  PutCommonTail(w, head, date, body.size());
+  if (head.method != Method::kHead) w.Put(body);
+  return w.p - out;
+}
+
+size_t Responder::InternalError(const RequestHead& head, std::string_view date, char* out) const {
+  constexpr std::string_view kBody = "Internal Server Error\n";
+  Writer w{out};
+  w.Put("HTTP/1.1 500 Internal Server Error\r\n");
+  w.Put(kErrorHeaders);
+  PutCommonTail(w, head, date, kBody.size());
+  if (head.method != Method::kHead) w.Put(kBody);
   return w.p - out;
 }
 
@@ -192,7 +224,7 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
       outcome = Outcome::kInactive;
     } else if (link.rules) {
       // Written while RCU holds the entry and its rules.
-      length = RespondWithRules(link, head, facts, date, out, info);
+      length = RespondWithRules(link, path, head, facts, date, out, info);
       outcome = info->outcome;
     } else if (head.method == Method::kPost) {
       outcome = Outcome::kError;  // forms are for password-protected links only
@@ -214,22 +246,18 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
       return length;
     case Outcome::kError:
       return RespondError(ParseStatus::kMethodNotAllowed, date, out, info);
-    case Outcome::kUnsafeTarget: {
+    case Outcome::kUnsafeTarget:
       *info = ResponseInfo{Outcome::kUnsafeTarget, 500, {}};
-      Writer w{out};
-      w.Put("HTTP/1.1 500 Internal Server Error\r\nCache-Control: no-store\r\n");
-      PutCommonTail(w, head, date, 0);
-      return w.p - out;
-    }
+      return InternalError(head, date, out);
     default:
       *info = ResponseInfo{outcome, 404, {}};
       return NotFound(head, date, out);
   }
 }
 
-size_t Responder::RespondWithRules(const LinkView& link, const RequestHead& head,
-                                   const VisitFacts& facts, std::string_view date, char* out,
-                                   ResponseInfo* info) const {
+size_t Responder::RespondWithRules(const LinkView& link, std::string_view path,
+                                   const RequestHead& head, const VisitFacts& facts,
+                                   std::string_view date, char* out, ResponseInfo* info) const {
   info->ruled = true;
   const EdgeRules& rules = *link.rules;
   bool post = head.method == Method::kPost;
@@ -265,41 +293,23 @@ size_t Responder::RespondWithRules(const LinkView& link, const RequestHead& head
                    : facts.password == PasswordState::kRefused ? 401
                                                                : 200;
       *info = ResponseInfo{Outcome::kPasswordForm, status, {}, true, false};
-      std::string_view message = FormMessage(status);
-      PutStatusLine(w, status);
-      w.Put("Cache-Control: no-store\r\nX-Robots-Tag: noindex\r\n");
-      w.Put("Content-Type: text/html; charset=utf-8\r\n");
-      if (status == 429) w.Put("Retry-After: 60\r\n");
-      PutCommonTail(w, head, date, kFormStart.size() + message.size() + kFormEnd.size());
-      if (head.method != Method::kHead) {
-        w.Put(kFormStart);
-        w.Put(message);
-        w.Put(kFormEnd);
-      }
-      return w.p - out;
+      Page page = status == 429   ? Page::kPasswordTooMany
+                  : status == 401 ? Page::kPasswordWrong
+                                  : Page::kPasswordForm;
+      return SendPage(status, page, head, date, out);
     }
-    case RuleAction::kGone: {
+    case RuleAction::kGone:
       *info = ResponseInfo{Outcome::kRuleFallback, 410, {}, true, false};
-      std::string_view reason = d.gone_reason;
-      PutStatusLine(w, 410);
-      w.Put("Cache-Control: no-store\r\nX-Robots-Tag: noindex\r\n");
-      w.Put("Content-Type: text/plain; charset=utf-8\r\n");
-      PutCommonTail(w, head, date, reason.size() + 1);
-      if (head.method != Method::kHead) {
-        w.Put(reason);
-        w.Put("\n");
-      }
-      return w.p - out;
-    }
+      return SendPage(410,
+                      d.gone_reason == GoneReason::kClickLimit ? Page::kClickLimit : Page::kExpired,
+                      head, date, out);
     case RuleAction::kRedirect:
       break;
   }
   bool decorate = d.destination && (!rules.rules.utm.empty() || rules.rules.forward_query);
   if (!SafeHeaderValue(d.target)) {
     *info = ResponseInfo{Outcome::kUnsafeTarget, 500, {}, true, false};
-    w.Put("HTTP/1.1 500 Internal Server Error\r\nCache-Control: no-store\r\n");
-    PutCommonTail(w, head, date, 0);
-    return w.p - out;
+    return InternalError(head, date, out);
   }
   int status = d.status ? d.status : options_.redirect_status;
   *info = ResponseInfo{
@@ -318,13 +328,17 @@ size_t Responder::RespondWithRules(const LinkView& link, const RequestHead& head
   }
   w.Put("\r\n");
   if (d.ab_bucket >= 0) {
-    // Sticky per visitor, scoped to this link's path, for a year.
+    // Sticky per visitor, for a year, scoped to the path the visitor used:
+    // cookie paths are case-sensitive, so "/br-ab" would never come back on
+    // "/BR-AB". CodeOfPath took `path` as 1-64 of [A-Za-z0-9-] (no
+    // percent-encoding, no '/'); should that ever change, the lowercased
+    // code is the sane fallback (sticky on the canonical URL at least).
     w.Put("Set-Cookie: ");
     w.Put(kAbCookieName);
     w.Put("=");
     w.PutNumber(static_cast<size_t>(d.ab_bucket));
     w.Put("; Path=/");
-    w.Put(link.code);
+    w.Put(PlainPathToken(path) ? path : link.code);
     w.Put("; Max-Age=31536000; HttpOnly; SameSite=Lax\r\n");
   }
   w.Put(kRedirectHeaders);
@@ -359,13 +373,10 @@ size_t Responder::RespondError(ParseStatus status, std::string_view date, char* 
   *info = ResponseInfo{Outcome::kError, code, {}};
   std::string_view reason = ReasonPhrase(code);
   Writer w{out};
-  w.Put("HTTP/1.1 ");
-  w.PutNumber(code);
-  w.Put(" ");
-  w.Put(reason);
-  w.Put("\r\n");
+  PutStatusLine(w, code);
   if (code == 405) w.Put("Allow: GET, HEAD\r\n");  // POST only where a form asks for it
-  w.Put("Content-Type: text/plain\r\nDate: ");
+  w.Put(kErrorHeaders);
+  w.Put("Date: ");
   w.Put(date);
   w.Put("\r\nContent-Length: ");
   w.PutNumber(reason.size() + 1);

@@ -3,7 +3,11 @@
 // from the LinkTable entry (under RCU) into that buffer between fixed,
 // pre-built header blocks: no allocation, no lock.
 //
-// Nothing from the request is ever copied into a response header. A stored
+// Nothing unchecked from the request is ever copied into a response
+// header: the one request byte sequence that is, the A/B cookie's Path, is
+// the path as the visitor typed it, and only once CodeOfPath has found it
+// to be 1-64 of [A-Za-z0-9-] (cookie paths are case-sensitive: the cookie
+// must come back on the URL the visitor used). A stored
 // target holding a byte that cannot appear in a header (CR, LF, controls,
 // non-ASCII) is never sent: the request gets a 500 and is counted.
 //
@@ -15,6 +19,7 @@
 #include <string_view>
 
 #include "link_table.h"
+#include "pages.h"
 #include "request_code.h"
 #include "request_head.h"
 #include "rule_engine.h"
@@ -25,9 +30,14 @@ namespace shortlink::redirector {
 struct ResponderOptions {
   int redirect_status = 302;                      // 301, 302, 307 or 308
   std::string home_url;                           // where "/" redirects; empty: "/" is a 404
-  std::string not_found_html;                     // body of the 404 page
+  std::string not_found_html;                     // the operator's 404 page; empty: ours
   int64_t (*now_ms)() = nullptr;                  // the clock rules see; null: the system clock
   size_t unique_visitor_slots = size_t{1} << 20;  // 8 bytes each, touched as used
+  // The operator's 410 and password pages; empty: ours. See pages.h for the
+  // markers; a page EdgePages refuses is replaced by ours (app.cc checks
+  // them first and refuses to start).
+  std::string gone_html = {};
+  std::string password_html = {};
 };
 
 // What happened, for metrics and click counting.
@@ -65,7 +75,7 @@ struct VisitFacts {
 };
 
 inline constexpr size_t kMaxResponseBytes =
-    4096 + 2048;  // headers + the longest Location (kMaxLocationBytes); 404 bodies are capped too
+    4096 + 2048;  // headers + the longest Location (kMaxLocationBytes); page bodies are capped too
 
 class Responder {
  public:
@@ -85,10 +95,15 @@ class Responder {
   size_t Redirect(std::string_view status_line, std::string_view location, const RequestHead& head,
                   std::string_view date, char* out) const;
   size_t NotFound(const RequestHead& head, std::string_view date, char* out) const;
-  size_t RespondWithRules(const LinkView& link, const RequestHead& head, const VisitFacts& facts,
-                          std::string_view date, char* out, ResponseInfo* info) const;
+  size_t SendPage(int status, Page page, const RequestHead& head, std::string_view date,
+                  char* out) const;
+  size_t InternalError(const RequestHead& head, std::string_view date, char* out) const;
+  size_t RespondWithRules(const LinkView& link, std::string_view path, const RequestHead& head,
+                          const VisitFacts& facts, std::string_view date, char* out,
+                          ResponseInfo* info) const;
 
   ResponderOptions options_;
+  EdgePages pages_;
   std::string status_line_;  // "HTTP/1.1 302 Found\r\n"
   // The node's memory of unique visitors (shared by its threads; lock-free).
   mutable VisitorFilter visitors_;

@@ -81,12 +81,17 @@ int AbBucketFromCookie(std::string_view cookie) {
   return -1;
 }
 
+std::string_view GoneReasonText(GoneReason reason) {
+  return reason == GoneReason::kClickLimit ? "This link has reached its click limit."
+                                           : "This link has expired.";
+}
+
 RuleDecision EvaluateRules(const EdgeRules& edge, std::string_view long_url, const Visit& visit,
                            VisitorFilter* visitors) {
   const LinkRules& r = edge.rules;
   RuleDecision d;
   if (r.expires_at_ms != 0 && visit.now_ms >= r.expires_at_ms) {
-    d.gone_reason = "This link has expired.";
+    d.gone_reason = GoneReason::kExpired;
     if (r.expired_url.empty()) {
       d.action = RuleAction::kGone;
     } else {
@@ -96,7 +101,7 @@ RuleDecision EvaluateRules(const EdgeRules& edge, std::string_view long_url, con
     return d;
   }
   if (edge.LimitReached()) {
-    d.gone_reason = "This link has reached its click limit.";
+    d.gone_reason = GoneReason::kClickLimit;
     if (r.click_limit_url.empty()) {
       d.action = RuleAction::kGone;
     } else {

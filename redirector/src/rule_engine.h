@@ -64,14 +64,19 @@ enum class RuleAction {
   kPasswordForm,  // ask for the password (again, when refused)
 };
 
+// Why a link is gone (410), for its page.
+enum class GoneReason { kExpired, kClickLimit };
+// The sentence a visitor reads: "This link has expired." and so on.
+std::string_view GoneReasonText(GoneReason reason);
+
 struct RuleDecision {
   RuleAction action = RuleAction::kRedirect;
-  std::string_view target;       // a view into the rules or the entry
-  int status = 0;                // the redirect status; 0: the node's default
-  bool destination = false;      // one of the owner's destinations (4-6), not a fallback page
-  bool count_click = false;      // a click to record (and already counted towards the limit)
-  int ab_bucket = -1;            // >= 0: a new visitor's bucket, to remember in a cookie
-  const char* gone_reason = "";  // for the 410 page
+  std::string_view target;   // a view into the rules or the entry
+  int status = 0;            // the redirect status; 0: the node's default
+  bool destination = false;  // one of the owner's destinations (4-6), not a fallback page
+  bool count_click = false;  // a click to record (and already counted towards the limit)
+  int ab_bucket = -1;        // >= 0: a new visitor's bucket, to remember in a cookie
+  GoneReason gone_reason = GoneReason::kExpired;  // for the 410 page (kGone only)
 };
 
 // The A/B cookie: "sl_ab=<bucket 0-99>", scoped to the link's path.

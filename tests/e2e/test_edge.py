@@ -72,7 +72,7 @@ class EdgeTest(ApiTestCase):
             (b"GET /go HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", 400),
             (b"GET /go HTTP/1.1\r\n\r\n", 400),
             (b"GET /go HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-            (b"GET http://evil.example/go HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+            (b"GET ftp://evil.example/go HTTP/1.1\r\nHost: x\r\n\r\n", 400),  # http(s) absolute form: answered
             (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 400),
             (b"GARBAGE\r\n\r\n", 400),
             (b"GET /go HTTP/1.1\nHost: x\n\n", 400),
@@ -85,6 +85,42 @@ class EdgeTest(ApiTestCase):
                 self.assertEqual(status_of(reply), want, reply[:200])
                 self.assertIn(b"Connection: close", reply)
                 self.assertEqual(reply.count(b"HTTP/1.1 "), 1)  # nothing smuggled behind it
+
+    def test_absolute_form_targets_are_answered(self):
+        # RFC 9112 3.2.2: a server MUST accept absolute-form targets; the path follows the authority.
+        for raw in (b"GET http://go.example/GO HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    b"GET https://go.example:8443/go?b=2 HTTP/1.1\r\nHost: go.example\r\nConnection: close\r\n\r\n",
+                    b"GET HTTP://GO.EXAMPLE/go HTTP/1.0\r\n\r\n"):
+            with self.subTest(raw=raw[:50]):
+                reply = self.get(raw)
+                self.assertEqual(status_of(reply), 302, reply[:300])
+                self.assertIn(b"\r\nLocation: https://example.com/go?a=1\r\n", reply)
+        reply = self.get(b"GET http://go.example/missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertEqual(status_of(reply), 404)
+        # Other forms stay refused, and so does an absolute form without a host or with credentials.
+        for raw in (b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", b"GET * HTTP/1.1\r\nHost: x\r\n\r\n",
+                    b"CONNECT go.example:443 HTTP/1.1\r\nHost: go.example:443\r\n\r\n",
+                    b"GET ftp://go.example/go HTTP/1.1\r\nHost: x\r\n\r\n",
+                    b"GET http:///go HTTP/1.1\r\nHost: x\r\n\r\n",
+                    b"GET http://u:p@go.example/go HTTP/1.1\r\nHost: x\r\n\r\n"):
+            with self.subTest(raw=raw[:50]):
+                self.assertEqual(status_of(self.get(raw)), 400)
+
+    def test_refusals_carry_charset_no_store_and_noindex(self):
+        # Issue 17: the edge's 400/405/505 were "Content-Type: text/plain" without charset,
+        # Cache-Control or X-Robots-Tag.
+        for raw, want in ((b"GARBAGE\r\n\r\n", 400),
+                          (b"PUT /go HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+                          (b"GET /go HTTP/3.0\r\nHost: x\r\n\r\n", 505),
+                          (b"POST /go HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n", 413),
+                          (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+                          (b"GET /go HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 17000 + b"\r\n\r\n", 431)):
+            with self.subTest(status=want):
+                head = self.get(raw).partition(b"\r\n\r\n")[0]
+                self.assertEqual(status_of(head), want)
+                self.assertIn(b"\r\nContent-Type: text/plain; charset=utf-8\r\n", head + b"\r\n")
+                self.assertIn(b"\r\nCache-Control: no-store\r\n", head + b"\r\n")
+                self.assertIn(b"\r\nX-Robots-Tag: noindex\r\n", head + b"\r\n")
 
     def test_request_bytes_are_never_reflected(self):
         reply = self.get(b"GET /go%0d%0aSet-Cookie:%20x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -37,6 +37,37 @@ def visit(node, path, method="GET", user_agent=DESKTOP, headers=None, body=None)
         conn.close()
 
 
+class BrowserJar:
+    """The cookie rules of a browser that matter here (RFC 6265): a cookie is sent back only on
+    paths its Path matches, case-sensitively."""
+
+    def __init__(self):
+        self.cookies = {}  # name -> (value, path)
+
+    def store(self, set_cookie, request_path):
+        if not set_cookie:
+            return
+        pair, *attributes = [part.strip() for part in set_cookie.split(";")]
+        name, _, value = pair.partition("=")
+        path = "/"
+        for attribute in attributes:
+            key, _, val = attribute.partition("=")
+            if key.lower() == "path" and val.startswith("/"):
+                path = val
+        self.cookies[name] = (value, path)
+
+    @staticmethod
+    def path_matches(cookie_path, request_path):
+        # RFC 6265 5.1.4
+        if request_path == cookie_path:
+            return True
+        return request_path.startswith(cookie_path) and (
+            cookie_path.endswith("/") or request_path[len(cookie_path)] == "/")
+
+    def header_for(self, request_path):
+        return "; ".join(f"{n}={v}" for n, (v, p) in self.cookies.items() if self.path_matches(p, request_path))
+
+
 def iso(seconds_from_now):
     t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds_from_now)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
@@ -123,11 +154,24 @@ class LinkRulesEdgeTest(TwoNodeTestCase):
         self.assertEqual(status, 401)
         self.assertIn(b"Wrong password", body)
         statuses = [visit(node, "/secret", "POST", headers=form, body="password=guess")[0] for _ in range(5)]
-        self.assertEqual(statuses[:3], [401, 401, 401])  # 5 attempts a minute per address
-        self.assertEqual(statuses[3:], [429, 429])
+        self.assertEqual(statuses[:4], [401, 401, 401, 401])  # 5 wrong guesses a minute per address
+        self.assertEqual(statuses[4:], [429])
         # GET on a plain link refuses POST.
         self.create("no-form")
         self.assertEqual(visit(node, "/no-form", "POST", headers=form, body="password=x")[0], 405)
+
+    def test_right_passwords_are_not_counted_as_guesses(self):
+        # Issue 17: 7 correct POSTs in a minute gave 303 x5 then 429 x2 (six people behind one NAT).
+        self.create("nat", password="we all know")
+        node = self.nodes[1]
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        right = urllib.parse.urlencode({"password": "we all know"})
+        self.assertEqual([visit(node, "/nat", "POST", headers=form, body=right)[0] for _ in range(7)], [303] * 7)
+        # Wrong guesses are still limited: 5 a minute per address, then 429, right or wrong.
+        wrong = [visit(node, "/nat", "POST", headers=form, body="password=guess")[0] for _ in range(6)]
+        self.assertEqual(wrong, [401] * 5 + [429])
+        status, headers, _ = visit(node, "/nat", "POST", headers=form, body=right)
+        self.assertEqual((status, headers.get("retry-after")), (429, "60"))
 
     def test_a_password_pipelined_after_another_request_is_checked(self):
         self.create("piped", password="pipe dream")
@@ -189,6 +233,23 @@ class LinkRulesEdgeTest(TwoNodeTestCase):
                 status, headers, _ = visit(node, "/ab", headers={"Cookie": pair})
                 self.assertEqual(headers["location"], location)
                 self.assertNotIn("set-cookie", headers)
+
+    def test_ab_cookie_comes_back_on_the_path_the_visitor_typed(self):
+        # Issue 17: /BR-AB set "Path=/br-ab"; cookie paths are case-sensitive, so a browser never
+        # sent it back and the visitor flipped between targets (8 visits: a b a a b b b a).
+        self.create("br-ab", abTargets=[{"url": "https://a.example.com/", "percentage": 50},
+                                        {"url": "https://b.example.com/", "percentage": 50}])
+        node = self.nodes[0]
+        jar = BrowserJar()
+        targets = []
+        for _ in range(8):
+            headers = {"Cookie": jar.header_for("/BR-AB")} if jar.header_for("/BR-AB") else {}
+            status, reply, _ = visit(node, "/BR-AB", headers=headers)
+            self.assertEqual(status, 302)
+            targets.append(reply["location"])
+            jar.store(reply.get("set-cookie"), "/BR-AB")
+        self.assertEqual(len(set(targets)), 1, targets)
+        self.assertEqual(jar.cookies["sl_ab"][1], "/BR-AB")
 
     def test_utm_and_forwarded_query_merge_into_the_target(self):
         self.create("camp", longUrl="https://shop.example.com/p?ref=1&utm_source=old",

@@ -194,7 +194,9 @@ void CheckResponse(std::string_view r, const ResponseInfo& info, const Expected&
     } else if (name == "X-Robots-Tag") {
       FUZZ_CHECK(value == "noindex");
     } else if (name == "Content-Type") {
-      FUZZ_CHECK(value == "text/html; charset=utf-8" || value == "text/plain");
+      FUZZ_CHECK(value == "text/html; charset=utf-8" || value == "text/plain; charset=utf-8");
+    } else if (name == "Content-Security-Policy") {
+      FUZZ_CHECK(value == kBuiltInPagePolicy);  // on our own pages
     } else if (name == "Allow") {
       FUZZ_CHECK(e.status == 405 && value == "GET, HEAD");
     } else {
@@ -240,7 +242,7 @@ struct Fixture {
   RcuThreadScope rcu;  // libFuzzer calls the harness on this one thread
   LinkTable table;
   Responder found{ResponderOptions{302, std::string(kHomeUrl), "<p>no such link</p>"}};
-  Responder permanent{ResponderOptions{308, "", std::string(4096, 'n')}};  // capped to 2048
+  Responder permanent{ResponderOptions{308, "", std::string(kMaxPageBytes, 'n')}};  // the largest
   ClickTable clicks;
 
   Fixture() {

@@ -54,7 +54,7 @@ TEST_CASE("smuggling, framing and syntax attacks are refused") {
            "GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
            "GET /a HTTP/1.1\r\n\r\n",                        // no Host
            "GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",  // two Hosts
-           "GET http://evil/a HTTP/1.1\r\nHost: x\r\n\r\n",  // absolute form
+           "GET ftp://evil/a HTTP/1.1\r\nHost: x\r\n\r\n",   // absolute form, not http(s)
            "GET * HTTP/1.1\r\nHost: x\r\n\r\n",
            "GET /a HTTP/1.1\nHost: x\n\n",                   // bare LF
            "GET /a HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",  // obs-fold
@@ -186,6 +186,87 @@ TEST_CASE("bots and previewers are told apart from people") {
       "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36"));
   CHECK_FALSE(IsBot("curl/8.0"));
   CHECK_FALSE(IsBot(""));
+}
+
+}  // namespace shortlink::redirector
+
+namespace shortlink::redirector {
+
+// RFC 9112 3.2.2: a server MUST accept the absolute form; its authority is
+// the request's host, whatever Host says (3.2.2 again), and the path (and
+// query) that follow it are the target.
+TEST_CASE("absolute-form targets are accepted: the path follows the authority", "[absolute]") {
+  RequestHead h;
+  std::string req;  // the head's views point into it
+  REQUIRE(Parse(req = "GET http://go.example/Abc?x=1 HTTP/1.1\r\nHost: other\r\n\r\n", &h) ==
+          ParseStatus::kOk);
+  CHECK(h.target == "/Abc?x=1");
+  CHECK(h.host == "go.example");
+  REQUIRE(Parse(req = "GET HTTPS://go.example:8443/a HTTP/1.1\r\nHost: x\r\n\r\n", &h) ==
+          ParseStatus::kOk);
+  CHECK(h.target == "/a");
+  CHECK(h.host == "go.example:8443");
+  REQUIRE(Parse(req = "HEAD http://[::1]:80/a HTTP/1.0\r\n\r\n", &h) == ParseStatus::kOk);
+  CHECK(h.target == "/a");
+  CHECK(h.host == "[::1]:80");
+  // An empty path is "/" (RFC 9112 3.2.2 and 3.3).
+  REQUIRE(Parse(req = "GET http://go.example HTTP/1.1\r\nHost: x\r\n\r\n", &h) == ParseStatus::kOk);
+  CHECK(h.target == "/");
+  REQUIRE(Parse(req = "GET http://go.example?q=1 HTTP/1.1\r\nHost: x\r\n\r\n", &h) ==
+          ParseStatus::kOk);
+  CHECK(h.target == "/");  // "/" takes no query: it goes with the empty path
+  // The origin form keeps Host's value as the host.
+  REQUIRE(Parse(req = "GET /a HTTP/1.1\r\nHost: go.example\r\n\r\n", &h) == ParseStatus::kOk);
+  CHECK(h.host == "go.example");
+  for (const char* bad : {
+           "GET * HTTP/1.1\r\nHost: x\r\n\r\n",                   // asterisk form
+           "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",               // (405 aside: 400 first)
+           "GET go.example:80 HTTP/1.1\r\nHost: x\r\n\r\n",       // authority form
+           "GET ftp://go.example/a HTTP/1.1\r\nHost: x\r\n\r\n",  // not http(s)
+           "GET http:/go.example/a HTTP/1.1\r\nHost: x\r\n\r\n",  // not "//"
+           "GET http:///a HTTP/1.1\r\nHost: x\r\n\r\n",           // no host (RFC 9110 4.2.1)
+           "GET http://user:pw@go.example/a HTTP/1.1\r\nHost: x\r\n\r\n",  // userinfo (9110 4.2.4)
+           "GET http://go\"example/a HTTP/1.1\r\nHost: x\r\n\r\n",         // not an authority
+           "GET http://go.example/a HTTP/1.1\r\n\r\n",  // HTTP/1.1 still needs Host (9112 3.2)
+       }) {
+    INFO(bad);
+    CHECK(Parse(bad) == ParseStatus::kBadRequest);
+  }
+}
+
+TEST_CASE("refusals say charset, no-store and noindex, and close", "[errors]") {
+  Responder responder({302, "", "<p>nope</p>"});
+  char out[kMaxResponseBytes];
+  ResponseInfo info;
+  for (auto status : {ParseStatus::kBadRequest, ParseStatus::kMethodNotAllowed,
+                      ParseStatus::kUriTooLong, ParseStatus::kHeadersTooLarge,
+                      ParseStatus::kPayloadTooLarge, ParseStatus::kVersionNotSupported}) {
+    std::string r(out, responder.RespondError(status, "Sun, 22 Nov 2026 00:00:00 GMT", out, &info));
+    INFO(r);
+    CHECK(r.find("\r\nContent-Type: text/plain; charset=utf-8\r\n") != std::string::npos);
+    CHECK(r.find("\r\nCache-Control: no-store\r\n") != std::string::npos);
+    CHECK(r.find("\r\nX-Robots-Tag: noindex\r\n") != std::string::npos);
+    CHECK(r.find("\r\nConnection: close\r\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("a 500 for an unsafe target says charset, no-store and noindex", "[errors]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("evil", "https://example.com/\r\nSet-Cookie: a=b", LinkState::kActive);
+  Responder responder({302, "", "<p>nope</p>"});
+  char out[kMaxResponseBytes];
+  char code[kCodeBufferBytes];
+  ResponseInfo info;
+  RequestHead head;
+  REQUIRE(ParseRequestHead("GET /evil HTTP/1.1\r\nHost: x\r\n\r\n", &head) == ParseStatus::kOk);
+  std::string r(out, responder.Respond(head, table, "d", out, code, &info));
+  INFO(r);
+  CHECK(r.rfind("HTTP/1.1 500 Internal Server Error\r\n", 0) == 0);
+  CHECK(r.find("\r\nContent-Type: text/plain; charset=utf-8\r\n") != std::string::npos);
+  CHECK(r.find("\r\nCache-Control: no-store\r\n") != std::string::npos);
+  CHECK(r.find("\r\nX-Robots-Tag: noindex\r\n") != std::string::npos);
+  CHECK(r.find("Set-Cookie") == std::string::npos);
 }
 
 }  // namespace shortlink::redirector

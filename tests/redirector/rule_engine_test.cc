@@ -2,6 +2,7 @@
 // what the responder writes for them. Time comes from the Visit (or, for
 // the responder, an injected clock), never from the wall.
 #include <catch2/catch.hpp>
+#include <future>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -431,4 +432,103 @@ TEST_CASE("edge: the visitor's address comes from the peer or the proxy's header
   REQUIRE(ParseRequestHead(bare, &head) == ParseStatus::kOk);
   CHECK(ClientAddress(ClientAddressSource::kXForwardedFor, head, "peer") == "peer");
   CHECK(ClientAddress(ClientAddressSource::kXRealIp, head, "peer") == "peer");
+}
+
+// Cookie paths are case-sensitive (RFC 6265 5.1.4): a cookie scoped to the
+// lowercased code never comes back on /BR-AB, and the visitor flips
+// between targets. The cookie's path is the path as the visitor sent it.
+TEST_CASE("responder: the A/B cookie is scoped to the path the visitor typed", "[rules][ab]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  Link ab = LinkWith([](LinkRules& r) {
+    r.ab_targets = {{"https://a.example.com/", 50}, {"https://b.example.com/", 50}};
+  });
+  ab.code = "br-ab";
+  table.Upsert(ab.code, ab.long_url, ab.state, std::make_unique<EdgeRules>(ab));
+  Responder responder(ResponderOptions{});
+  char out[kMaxResponseBytes];
+  char code[kCodeBufferBytes];
+  ResponseInfo info;
+  RequestHead head;
+  auto respond = [&](const std::string& req) {
+    REQUIRE(ParseRequestHead(req, &head) == ParseStatus::kOk);
+    VisitFacts facts;
+    facts.random = 70;  // bucket 70: B
+    return std::string(out, responder.Respond(head, table, "d", out, code, &info, facts));
+  };
+  std::string r = respond("GET /BR-AB HTTP/1.1\r\nHost: x\r\n\r\n");
+  INFO(r);
+  CHECK(r.find("Set-Cookie: sl_ab=70; Path=/BR-AB; Max-Age=31536000; HttpOnly; SameSite=Lax\r\n") !=
+        std::string::npos);
+  CHECK(info.code == "br-ab");  // clicks still count under the link's own code
+  r = respond("GET /Br-Ab?utm=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.find("; Path=/Br-Ab; ") != std::string::npos);
+  r = respond("GET http://go.example/BR-ab HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.find("; Path=/BR-ab; ") != std::string::npos);
+  r = respond("GET /br-ab HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(r.find("; Path=/br-ab; ") != std::string::npos);
+  // The cookie sent back on that path keeps the visitor's bucket.
+  r = respond("GET /BR-AB HTTP/1.1\r\nHost: x\r\nCookie: sl_ab=10\r\n\r\n");
+  CHECK(r.find("Location: https://a.example.com/\r\n") != std::string::npos);
+  CHECK(r.find("Set-Cookie") == std::string::npos);
+}
+
+namespace {
+// One check at a time, as visitors who wait for their answer make them.
+PasswordVerifier::Verdict VerifyNow(PasswordVerifier& verifier, const std::string& hash,
+                                    const std::string& body, const std::string& client) {
+  std::promise<PasswordVerifier::Verdict> verdict;
+  verifier.Verify(hash, body, client, [&](PasswordVerifier::Verdict v) { verdict.set_value(v); });
+  return verdict.get_future().get();
+}
+}  // namespace
+
+TEST_CASE("password verifier: only wrong guesses count towards the limit", "[rules][password]") {
+  auto hash = HashPassword("s3cret");
+  REQUIRE(hash.ok());
+  PasswordVerifier verifier(1);
+  // Six people behind one NAT who know the password, and one more.
+  for (int i = 0; i < PasswordVerifier::kMaxGuesses + 2; ++i) {
+    INFO("right answer " << i + 1);
+    auto v = VerifyNow(verifier, *hash, "password=s3cret", "nat");
+    CHECK(v.password == PasswordState::kAccepted);
+    CHECK_FALSE(v.throttled);
+  }
+  // Wrong guesses are still limited: kMaxGuesses a window, then 429.
+  for (int i = 0; i < PasswordVerifier::kMaxGuesses; ++i) {
+    auto v = VerifyNow(verifier, *hash, "password=guess", "nat");
+    CHECK(v.password == PasswordState::kRefused);
+    CHECK_FALSE(v.throttled);
+  }
+  CHECK(VerifyNow(verifier, *hash, "password=guess", "nat").throttled);
+  // A right answer does not reset the count: the limit is per address, not
+  // per link, so a guesser who knows one link's password could otherwise
+  // clear the count between guesses at another's.
+  CHECK(VerifyNow(verifier, *hash, "password=s3cret", "nat").throttled);
+  // Right answers between wrong ones neither count nor clear.
+  for (int i = 0; i < PasswordVerifier::kMaxGuesses - 1; ++i)
+    CHECK(VerifyNow(verifier, *hash, "password=guess", "other").password ==
+          PasswordState::kRefused);
+  CHECK(VerifyNow(verifier, *hash, "password=s3cret", "other").password ==
+        PasswordState::kAccepted);
+  CHECK(VerifyNow(verifier, *hash, "password=guess", "other").password == PasswordState::kRefused);
+  CHECK(VerifyNow(verifier, *hash, "password=guess", "other").throttled);
+}
+
+TEST_CASE("password verifier: guesses in flight count, so a burst cannot outrun the limit",
+          "[rules][password][concurrent]") {
+  auto hash = HashPassword("s3cret");
+  REQUIRE(hash.ok());
+  PasswordVerifier verifier(1);
+  std::mutex mu;
+  int refused = 0, throttled = 0;
+  for (int i = 0; i < 3 * PasswordVerifier::kMaxGuesses; ++i) {
+    verifier.Verify(*hash, "password=guess", "burst", [&](PasswordVerifier::Verdict v) {
+      std::lock_guard lock(mu);
+      (v.throttled ? throttled : refused) += 1;
+    });
+  }
+  verifier.Stop();
+  CHECK(refused == PasswordVerifier::kMaxGuesses);
+  CHECK(throttled == 2 * PasswordVerifier::kMaxGuesses);
 }
