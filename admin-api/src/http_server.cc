@@ -98,7 +98,8 @@ asio::awaitable<void> DrainInput(Stream& stream) {
 
 template <class Stream>
 asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer,
-                                    const Handler& handler, const std::string& remote) {
+                                    const Handler& handler, const RefusalObserver& on_refused,
+                                    const std::string& remote) {
   auto& lowest = beast::get_lowest_layer(stream);
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -135,6 +136,7 @@ asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer,
       } else {
         co_return;
       }
+      if (on_refused) on_refused(parser.get(), res.result(), remote);
       lowest.expires_after(kWriteTimeout);
       co_await http::async_write(stream, res, kTuple);
       // Most clients send the whole body before reading the answer: read and
@@ -151,7 +153,7 @@ asio::awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer,
 }
 
 asio::awaitable<void> Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
-                              Handler handler) {
+                              Handler handler, RefusalObserver on_refused) {
   beast::tcp_stream stream(std::move(socket));
   std::string remote;
   {
@@ -161,7 +163,7 @@ asio::awaitable<void> Session(tcp::socket socket, std::shared_ptr<asio::ssl::con
   }
   beast::flat_buffer buffer;
   if (!tls) {
-    co_await ServeRequests(stream, buffer, handler, remote);
+    co_await ServeRequests(stream, buffer, handler, on_refused, remote);
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     co_return;
@@ -181,7 +183,7 @@ asio::awaitable<void> Session(tcp::socket socket, std::shared_ptr<asio::ssl::con
       co_await tls_stream.async_handshake(asio::ssl::stream_base::server, buffer.data(), kTuple);
   if (hec) co_return;
   buffer.consume(used);
-  co_await ServeRequests(tls_stream, buffer, handler, remote);
+  co_await ServeRequests(tls_stream, buffer, handler, on_refused, remote);
   tls_stream.next_layer().expires_after(5s);
   co_await tls_stream.async_shutdown(kTuple);
 }
@@ -292,8 +294,11 @@ Result<std::shared_ptr<asio::ssl::context>> MakeServerTlsContext(const TlsFiles&
 }
 
 HttpServer::HttpServer(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls,
-                       Handler handler)
-    : ioc_(ioc), tls_(std::move(tls)), handler_(std::move(handler)) {}
+                       Handler handler, RefusalObserver on_refused)
+    : ioc_(ioc),
+      tls_(std::move(tls)),
+      handler_(std::move(handler)),
+      on_refused_(std::move(on_refused)) {}
 
 Result<unsigned short> HttpServer::Listen(const std::string& host, unsigned short port) {
   boost::system::error_code ec;
@@ -341,7 +346,8 @@ asio::awaitable<void> HttpServer::Accept() {
     failed_in_a_row = 0;
     socket.set_option(tcp::no_delay(true), ec);
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, Session(std::move(socket), tls_, handler_), asio::detached);
+    asio::co_spawn(executor, Session(std::move(socket), tls_, handler_, on_refused_),
+                   asio::detached);
   }
 }
 

@@ -6,7 +6,8 @@
 // bounded sizes (request line 8 KiB -> 414, head 16 KiB -> 431), check what
 // Beast lets through (CheckRequestHead), read the body (1 MiB -> 413), hand
 // the request to the handler, write the reply, repeat while keep-alive
-// holds. A refused request is answered with {"message": ...} and the
+// holds. A refused request is answered with {"message": ...}, told to the
+// RefusalObserver (so it is logged and counted like the others) and the
 // connection closed. A plain HTTP request on a TLS port gets a 400 saying to
 // use https, and nothing else.
 //
@@ -30,6 +31,11 @@
 namespace shortlink::admin {
 
 using Handler = std::function<boost::asio::awaitable<Reply>(Request&, std::string_view remote)>;
+// Told of each request the HTTP layer answers itself (413, 414, 431, 400),
+// which the handler never sees: `head` as far as it was parsed (a 414 or 431
+// may lack the target). Called on the connection's thread.
+using RefusalObserver =
+    std::function<void(const http::request_header<>& head, http::status, std::string_view remote)>;
 
 struct TlsFiles {
   std::string cert_chain_pem;
@@ -74,7 +80,7 @@ class HttpServer {
  public:
   // `tls` null means plain HTTP.
   HttpServer(boost::asio::io_context& ioc, std::shared_ptr<boost::asio::ssl::context> tls,
-             Handler handler);
+             Handler handler, RefusalObserver on_refused = {});
 
   // Binds and listens; returns the bound port (useful with port 0).
   Result<unsigned short> Listen(const std::string& host, unsigned short port);
@@ -86,6 +92,7 @@ class HttpServer {
   boost::asio::io_context& ioc_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   Handler handler_;
+  RefusalObserver on_refused_;
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
 };
 

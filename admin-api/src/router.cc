@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
@@ -58,6 +59,52 @@ std::string_view BearerToken(const Request& req) {
   return value;
 }
 
+// The route serving `method` on the path `segments`, and its {param}
+// segment; null when none does (`path_known`: some route has the path).
+const Route* FindRoute(verb method, const std::vector<std::string_view>& segments,
+                       std::string* param, bool* path_known) {
+  for (const Route& r : Routes()) {
+    std::string text;
+    if (!Match(r.pattern, segments, &text)) continue;
+    *path_known = true;
+    // HEAD is GET without a body; Beast drops the body when writing.
+    if (r.method == method || (method == verb::head && r.method == verb::get)) {
+      *param = std::move(text);
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+// The methods a path answers, for a 405's Allow (RFC 9110 15.5.6): those of
+// every route whose pattern matches, HEAD with GET, in a fixed order.
+std::string AllowedMethods(const std::vector<std::string_view>& segments) {
+  static constexpr verb kOrder[] = {verb::get, verb::head,  verb::post,
+                                    verb::put, verb::patch, verb::delete_};
+  std::vector<verb> served;
+  for (const Route& r : Routes()) {
+    std::string unused;
+    if (!Match(r.pattern, segments, &unused)) continue;
+    served.push_back(r.method);
+    if (r.method == verb::get) served.push_back(verb::head);
+  }
+  std::string allow;
+  for (verb v : kOrder) {
+    if (std::find(served.begin(), served.end(), v) == served.end()) continue;
+    if (!allow.empty()) allow += ", ";
+    allow += http::to_string(v);
+  }
+  return allow;
+}
+
+// RFC 6750 3: a 401 names the scheme and realm it wants; error="invalid_token"
+// when a credential was given and refused.
+void Challenge(Reply* reply, std::string_view realm, bool credential_given) {
+  std::string value = "Bearer realm=\"" + std::string(realm) + "\"";
+  if (credential_given) value += ", error=\"invalid_token\"";
+  reply->response.set(http::field::www_authenticate, value);
+}
+
 }  // namespace
 
 bool DecodeTarget(std::string_view target, RequestContext* rc) {
@@ -106,24 +153,16 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
   Reply reply;
 
   std::vector<std::string_view> segments;
-  if (DecodeTarget(req.target(), &rc) && Segments(rc.path, &segments)) {
-    for (const Route& r : Routes()) {
-      std::string param;
-      if (!Match(r.pattern, segments, &param)) continue;
-      path_known = true;
-      // HEAD is GET without a body; Beast drops the body when writing.
-      if (r.method == req.method() || (req.method() == verb::head && r.method == verb::get)) {
-        route = &r;
-        rc.param = std::move(param);
-        break;
-      }
-    }
-  }
+  if (DecodeTarget(req.target(), &rc) && Segments(rc.path, &segments))
+    route = FindRoute(req.method(), segments, &rc.param, &path_known);
 
   if (!route) {
     reply = path_known ? rc.Error(ErrorCode::kInvalidArgument, "Method not allowed on this path.")
                        : rc.Error(ErrorCode::kNotFound, "Not found.");
-    if (path_known) reply.response.result(http::status::method_not_allowed);
+    if (path_known) {
+      reply.response.result(http::status::method_not_allowed);
+      reply.response.set(http::field::allow, AllowedMethods(segments));
+    }
   } else if (route->auth == Auth::kApiKey) {
     std::string_view key = BearerToken(req);
     // A key of the other environment is refused like a wrong one.
@@ -131,6 +170,7 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
       rc.user = ctx_->accounts->Authenticate(key);
     if (!rc.user) {
       reply = rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
+      Challenge(&reply, kApiRealm, req.count(http::field::authorization) > 0);
     } else if (auto decision = ctx_->limiter->Check(rc.user->id); !decision.allowed) {
       reply = rc.Error(ErrorCode::kRateLimited,
                        "Too many requests. Requests from this user are refused for " +
@@ -143,6 +183,7 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
     std::string_view token = BearerToken(req);
     if (ctx_->node_token.empty() || !ConstantTimeEquals(token, ctx_->node_token)) {
       reply = rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
+      Challenge(&reply, kNodeRealm, req.count(http::field::authorization) > 0);
     } else {
       reply = co_await route->handle(*ctx_, rc);
     }
@@ -152,24 +193,46 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
 
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::string route_name = route ? std::string(route->pattern) : "unmatched";
-  unsigned status = reply.response.result_int();
+  latency_->Observe(seconds);
+  Record(req.method(), route ? route->pattern : "unmatched", reply.response.result_int(), seconds,
+         rc.user ? std::to_string(rc.user->id) : "", remote);
+  co_return reply;
+}
+
+void Router::RecordRefused(const http::request_header<>& head, http::status status,
+                           std::string_view remote) {
+  // The route as the router would have chosen it, so a refused request is
+  // counted under the same labels as a served one.
+  std::string_view route_name = "unmatched";
+  Request unused;
+  RequestContext rc{unused, {}, {}, {}, {}, {}};
+  std::vector<std::string_view> segments;
+  bool path_known = false;
+  if (DecodeTarget(head.target(), &rc) && Segments(rc.path, &segments)) {
+    if (const Route* route = FindRoute(head.method(), segments, &rc.param, &path_known))
+      route_name = route->pattern;
+  }
+  Record(head.method(), route_name, static_cast<unsigned>(status), 0, "", remote);
+}
+
+void Router::Record(http::verb method, std::string_view route_name, unsigned status, double seconds,
+                    std::string_view user, std::string_view remote) {
+  // The method's name from Beast's fixed list ("<unknown>" for others), so
+  // a client cannot add label values.
+  std::string method_text(http::to_string(method));
   ctx_->metrics
       ->GetCounter("admin_http_requests_total", "HTTP requests by route, method and status.",
-                   "route=\"" + EscapeLabelValue(route_name) + "\",method=\"" +
-                       std::string(http::to_string(req.method())) + "\",status=\"" +
-                       std::to_string(status) + "\"")
+                   "route=\"" + EscapeLabelValue(std::string(route_name)) + "\",method=\"" +
+                       EscapeLabelValue(method_text) + "\",status=\"" + std::to_string(status) +
+                       "\"")
       ->Add();
-  latency_->Observe(seconds);
-  if (route_name != "/healthz" && route_name != "/metrics") {
-    LogInfo("request", {{"method", http::to_string(req.method())},
-                        {"route", route_name},
-                        {"status", std::to_string(status)},
-                        {"ms", std::to_string(seconds * 1000)},
-                        {"user", rc.user ? std::to_string(rc.user->id) : ""},
-                        {"remote", remote}});
-  }
-  co_return reply;
+  if (route_name == "/healthz" || route_name == "/metrics") return;
+  LogInfo("request", {{"method", method_text},
+                      {"route", route_name},
+                      {"status", std::to_string(status)},
+                      {"ms", std::to_string(seconds * 1000)},
+                      {"user", user},
+                      {"remote", remote}});
 }
 
 }  // namespace shortlink::admin

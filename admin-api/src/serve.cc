@@ -133,9 +133,12 @@ int Serve(const ServeOptions& options) {
   PasswordHasher hasher(2);
   api.hasher = &hasher;
   Router router(&api);
-  HttpServer server(ioc, tls, [&router](Request& req, std::string_view remote) {
-    return router.Handle(req, remote);
-  });
+  HttpServer server(
+      ioc, tls,
+      [&router](Request& req, std::string_view remote) { return router.Handle(req, remote); },
+      [&router](const http::request_header<>& head, http::status status, std::string_view remote) {
+        router.RecordRefused(head, status, remote);
+      });
   auto bound = server.Listen(host, port);
   if (!bound.ok()) return Fail(bound.error().message);
   api.ready = true;

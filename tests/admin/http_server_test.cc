@@ -5,9 +5,16 @@
 
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -164,6 +171,68 @@ TEST_CASE("header fields holding CR, LF or NUL are never sent", "[http_server]")
   http::fields bad_name;
   bad_name.set("X-A\r\nX-B", "1");
   CHECK_FALSE(HeaderFieldsAreSafe(bad_name));
+}
+
+// Issue 17: a 413 was answered before routing and so reached neither the
+// log nor the request metric. The server now tells its RefusalObserver of
+// each request it answers itself, with the head as parsed.
+TEST_CASE("a live server tells its observer of the requests it refuses", "[http_server]") {
+  struct Seen {
+    std::string method, target, remote;
+    unsigned status = 0;
+  };
+  std::mutex mu;
+  std::vector<Seen> seen;
+  int handled = 0;
+  boost::asio::io_context ioc;
+  HttpServer server(
+      ioc, nullptr,
+      [&](Request& req, std::string_view) -> boost::asio::awaitable<Reply> {
+        std::lock_guard lock(mu);
+        ++handled;
+        co_return Reply{JsonError(http::status::ok, "ok", req.version(), req.keep_alive()), {}};
+      },
+      [&](const http::request_header<>& head, http::status status, std::string_view remote) {
+        std::lock_guard lock(mu);
+        seen.push_back({std::string(head.method_string()), std::string(head.target()),
+                        std::string(remote), static_cast<unsigned>(status)});
+      });
+  auto port = server.Listen("127.0.0.1", 0);
+  REQUIRE(port.ok());
+  std::thread runner([&] { ioc.run(); });
+
+  // Sends `raw`, then reads the answer until the server closes.
+  auto exchange = [&](const std::string& raw) {
+    boost::asio::io_context client;
+    boost::asio::ip::tcp::socket socket(client);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), *port});
+    boost::asio::write(socket, boost::asio::buffer(raw));
+    socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send);
+    std::string answer;
+    beast::error_code ec;
+    boost::asio::read(socket, boost::asio::dynamic_buffer(answer), ec);
+    return answer;
+  };
+  std::string body((1 << 20) + 1, 'x');
+  std::string big = exchange("PATCH /api/v1/urls/report HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n" + body);
+  std::string fine = exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string no_host = exchange("GET /api/v1/urls HTTP/1.1\r\n\r\n");
+  server.Stop();
+  ioc.stop();
+  runner.join();
+
+  CHECK(big.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(fine.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(no_host.rfind("HTTP/1.1 400", 0) == 0);
+  std::lock_guard lock(mu);
+  CHECK(handled == 1);  // only the healthz
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].method == "PATCH");
+  CHECK(seen[0].target == "/api/v1/urls/report");
+  CHECK(seen[0].status == 413);
+  CHECK(seen[0].remote == "127.0.0.1");
+  CHECK((seen[1].target == "/api/v1/urls" && seen[1].status == 400));
 }
 
 }  // namespace shortlink::admin
