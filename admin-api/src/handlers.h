@@ -22,9 +22,11 @@ namespace shortlink::admin {
 Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query, uint64_t owner);
 // One {longUrl, shortUrl?, ...} object (a create body or a bulk row) with the
 // optional fields of link_rules_json.h, validated, each field and the rules
-// together; a password stays plaintext until the handler hashes it.
+// together; a password stays plaintext until the handler hashes it. Unknown
+// keys are refused, and so is an expiresAt at or before `now_ms`: a link
+// created dead is a mistake (a PATCH may expire a link on purpose).
 Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPolicy& policy,
-                                   uint64_t owner);
+                                   uint64_t owner, int64_t now_ms);
 // The {shortUrl} of a path, normalized; a path that cannot name a link (bad
 // characters, reserved word) names none: kNotFound.
 Result<std::string> CodeFromPath(std::string_view param);

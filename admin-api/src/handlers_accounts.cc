@@ -45,6 +45,9 @@ Result<int64_t> ParseKeyExpiry(std::string_view body, int64_t now_ms) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return int64_t{0};
   auto obj = ParseJsonObject(body);
   if (!obj.ok()) return obj.error();
+  constexpr std::string_view kKeyFields[] = {"expiresAt", "expiresInDays"};
+  Status known = OnlyKnownFields(*obj, kKeyFields);
+  if (!known.ok()) return known.error();
   auto at = OptionalString(*obj, "expiresAt");
   if (!at.ok()) return at.error();
   simdjson::dom::element days_value;
@@ -101,6 +104,9 @@ Awaitable CreateUser(ApiContext& ctx, RequestContext& rc) {
   if (rc.user->role != Role::kAdmin) co_return rc.Error(ErrorCode::kNotFound, "Not found.");
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
+  constexpr std::string_view kUserFields[] = {"email", "role"};
+  Status known = OnlyKnownFields(*obj, kUserFields);
+  if (!known.ok()) co_return rc.Error(known.error());
   auto email = OptionalString(*obj, "email");
   if (!email.ok()) co_return rc.Error(email.error());
   if (!*email) co_return rc.Error(ErrorCode::kInvalidArgument, "email is required.");

@@ -2,6 +2,7 @@
 #include <charconv>
 
 #include "async_submit.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "handlers.h"
 #include "json_input.h"
@@ -17,6 +18,11 @@ constexpr size_t kMaxBulkRows = 1000;
 // Each password costs ~50 ms of a hashing thread: 100 of them keep the two
 // threads of the pool busy for ~2.5 s, about what one request may ask.
 constexpr size_t kMaxBulkPasswords = 100;
+
+// The keys of each body besides kLinkPatchFields (OnlyKnownFields).
+constexpr std::string_view kCreateFields[] = {"longUrl", "shortUrl"};
+constexpr std::string_view kUpdateFields[] = {"longUrl", "state"};
+constexpr std::string_view kBulkFields[] = {"urls"};
 
 Result<size_t> ParseCount(const std::string& name, const std::string& text, size_t min,
                           size_t max) {
@@ -122,7 +128,9 @@ Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query
 }
 
 Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPolicy& policy,
-                                   uint64_t owner) {
+                                   uint64_t owner, int64_t now_ms) {
+  Status known = OnlyKnownFields(obj, kCreateFields, kLinkPatchFields);
+  if (!known.ok()) return known.error();
   auto long_url = OptionalString(obj, "longUrl");
   if (!long_url.ok()) return long_url.error();
   if (!*long_url) return MakeError(ErrorCode::kInvalidArgument, "longUrl is required.");
@@ -141,6 +149,11 @@ Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPo
   auto fields = ParseLinkPatch(obj, policy);
   if (!fields.ok()) return fields.error();
   create.fields = std::move(fields).value();
+  if (create.fields.expires_at_ms.value_or(0) > 0 && *create.fields.expires_at_ms <= now_ms) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "expiresAt is in the past: a new link would be expired at once. Give a "
+                     "future time (to expire an existing link now, PATCH its expiresAt).");
+  }
   // The writer checks again; checking here answers a bad body before its
   // password is hashed.
   Status consistent = CheckLinkPatch(create.fields, Link{});
@@ -177,7 +190,7 @@ Awaitable ListUrls(ApiContext& ctx, RequestContext& rc) {
 Awaitable CreateUrl(ApiContext& ctx, RequestContext& rc) {
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
-  auto create = ParseCreateLink(*obj, ctx.url_policy, rc.user->id);
+  auto create = ParseCreateLink(*obj, ctx.url_policy, rc.user->id, NowMillis());
   if (!create.ok()) co_return rc.Error(create.error());
   // (Not `{&create->fields}`: GCC 12 miscompiles a braced list in a co_await.)
   std::vector<LinkPatch*> patches(1, &create->fields);
@@ -193,6 +206,8 @@ Awaitable CreateUrl(ApiContext& ctx, RequestContext& rc) {
 Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
+  Status known = OnlyKnownFields(*obj, kBulkFields);
+  if (!known.ok()) co_return rc.Error(known.error());
   simdjson::dom::array rows;
   if ((*obj)["urls"].get(rows)) {
     co_return rc.Error(ErrorCode::kInvalidArgument,
@@ -204,6 +219,7 @@ Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
   // Rows that fail validation are answered at once; the rest commit together.
   std::vector<std::optional<Error>> row_errors;
   std::vector<Mutation> mutations;
+  const int64_t now_ms = NowMillis();
   for (simdjson::dom::element row : rows) {
     simdjson::dom::object row_obj;
     if (row.get(row_obj)) {
@@ -211,7 +227,7 @@ Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
           MakeError(ErrorCode::kInvalidArgument, "Each row must be an object."));
       continue;
     }
-    auto create = ParseCreateLink(row_obj, ctx.url_policy, rc.user->id);
+    auto create = ParseCreateLink(row_obj, ctx.url_policy, rc.user->id, now_ms);
     if (!create.ok()) {
       row_errors.emplace_back(create.error());
       continue;
@@ -281,6 +297,8 @@ Awaitable UpdateUrl(ApiContext& ctx, RequestContext& rc) {
   if (!code.ok()) co_return rc.Error(code.error());
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
+  Status known = OnlyKnownFields(*obj, kUpdateFields, kLinkPatchFields);
+  if (!known.ok()) co_return rc.Error(known.error());
   UpdateLink update;
   update.owner = rc.user->id;
   update.code = *code;

@@ -1,6 +1,45 @@
 #include "json_input.h"
 
+#include <cctype>
+
 namespace shortlink::admin {
+namespace {
+
+constexpr size_t kMaxQuotedKeyBytes = 64;
+
+char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+// Whether `key` is `known` mistyped: the same ignoring ASCII case, or one
+// character added, dropped or changed ("shortURL", "expiresInDay").
+bool LooksLike(std::string_view key, std::string_view known) {
+  if (key.size() + 1 < known.size() || known.size() + 1 < key.size()) return false;
+  size_t i = 0, j = 0, edits = 0;
+  while (i < key.size() && j < known.size()) {
+    if (Lower(key[i]) == Lower(known[j])) {
+      ++i, ++j;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (key.size() > known.size())
+      ++i;
+    else if (key.size() < known.size())
+      ++j;
+    else
+      ++i, ++j;
+  }
+  return edits + (key.size() - i) + (known.size() - j) <= 1;
+}
+
+// At most kMaxQuotedKeyBytes, cut on a UTF-8 character boundary (simdjson
+// has checked the key is UTF-8), so the error body stays valid JSON.
+std::string Shortened(std::string_view key) {
+  if (key.size() <= kMaxQuotedKeyBytes) return std::string(key);
+  size_t end = kMaxQuotedKeyBytes;
+  while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xC0) == 0x80) --end;
+  return std::string(key.substr(0, end)) + "...";
+}
+
+}  // namespace
 
 Result<simdjson::dom::object> ParseJsonObject(std::string_view body) {
   // One parser per thread, reused: its buffers grow once to the largest body.
@@ -32,6 +71,25 @@ Result<std::optional<std::string>> OptionalString(const simdjson::dom::object& o
   if (value.get(text))
     return MakeError(ErrorCode::kInvalidArgument, std::string(field) + " must be a string.");
   return std::optional<std::string>(std::string(text));
+}
+
+Status OnlyKnownFields(const simdjson::dom::object& obj, std::span<const std::string_view> known,
+                       std::span<const std::string_view> more) {
+  for (auto [key, value] : obj) {
+    bool found = false;
+    std::string_view near;
+    for (auto list : {known, more}) {
+      for (std::string_view k : list) {
+        found = found || k == key;
+        if (near.empty() && LooksLike(key, k)) near = k;
+      }
+    }
+    if (found) continue;
+    std::string message = "Unknown field \"" + Shortened(key) + "\"";
+    if (!near.empty()) message += " (did you mean \"" + std::string(near) + "\"?)";
+    return MakeError(ErrorCode::kInvalidArgument, message + ".");
+  }
+  return Status::Ok();
 }
 
 }  // namespace shortlink::admin

@@ -27,13 +27,22 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <boost/json/object.hpp>
+#include <string_view>
 
 #include "common/link.h"
 #include "common/validation.h"
 #include "link_patch.h"
 
 namespace shortlink::admin {
+
+// The keys ParseLinkPatch reads: a create, bulk row or PATCH body takes these
+// and its own (longUrl, shortUrl or state), nothing else (OnlyKnownFields).
+inline constexpr std::array<std::string_view, 15> kLinkPatchFields = {
+    "title",         "tags",          "hidden",    "expiresAt",           "expiredUrl",
+    "maxClicks",     "clickLimitUrl", "clickType", "uniqueWindowMinutes", "password",
+    "deviceTargets", "abTargets",     "utm",       "forwardQuery",        "redirectType"};
 
 // Each field of `obj` on its own: its JSON type, range, URL rules (as
 // longUrl's, with `policy`), and no unknown keys inside deviceTargets, utm

@@ -130,7 +130,10 @@ TEST_CASE("POST /api/v1/keys bodies: expiresAt or expiresInDays", "[accounts]") 
   CHECK(expiry(R"({"expiresAt": "2026-01-01T00:00:01Z"})").value() == now + 1000);
   CHECK(expiry(R"({"expiresInDays": 1})").value() == now + kDay);
   CHECK(expiry(R"({"expiresInDays": 3650})").value() == now + 3650 * kDay);
-  CHECK(expiry(R"({"other": 1})").value() == 0);  // unknown fields are ignored, as elsewhere
+  auto unknown = expiry(R"({"expiresInDay": 1})");  // a typo is refused, not ignored
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().message ==
+        "Unknown field \"expiresInDay\" (did you mean \"expiresInDays\"?).");
 
   for (
       const char* bad : {

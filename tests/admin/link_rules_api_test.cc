@@ -28,6 +28,8 @@ namespace {
 
 using testing::Codes;
 
+constexpr int64_t kNowMs = 1'800'000'000'000;  // 2027-01-15T08:00:00Z, the clock of create bodies
+
 const UrlPolicy& Policy() {
   static const UrlPolicy policy{"go.example", DefaultShortenerBlocklist()};
   return policy;
@@ -312,7 +314,7 @@ TEST_CASE("a create body carries the fields, checked before any hashing", "[rule
   auto create = [](std::string_view body) {
     auto obj = ParseJsonObject(body);
     REQUIRE(obj.ok());
-    return ParseCreateLink(*obj, Policy(), 7);
+    return ParseCreateLink(*obj, Policy(), 7, kNowMs);
   };
   auto ok = create(R"({"longUrl": "https://example.com/", "title": "T", "password": "pw",
                        "maxClicks": 3, "clickLimitUrl": "https://example.com/full"})");
@@ -329,6 +331,32 @@ TEST_CASE("a create body carries the fields, checked before any hashing", "[rule
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == ErrorCode::kInvalidArgument);
   }
+}
+
+TEST_CASE("a create body with an expiresAt in the past is refused, naming it",
+          "[rules][handlers]") {
+  auto create = [](std::string_view body) {
+    auto obj = ParseJsonObject(body);
+    REQUIRE(obj.ok());
+    return ParseCreateLink(*obj, Policy(), 7, kNowMs);
+  };
+  // 2001, 2020 (what a client sent), and the very instant of the request.
+  for (auto when : {"2001-09-09T01:46:40Z", "2020-06-01T00:00:00Z", "2027-01-15T08:00:00Z"}) {
+    INFO(when);
+    auto refused =
+        create(std::string(R"({"longUrl": "https://example.com/", "expiresAt": ")") + when + "\"}");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::kInvalidArgument);
+    CHECK_THAT(refused.error().message, Catch::Contains("expiresAt is in the past"));
+  }
+  auto later =
+      create(R"({"longUrl": "https://example.com/", "expiresAt": "2027-01-15T08:00:01Z"})");
+  REQUIRE(later.ok());
+  CHECK(later->fields.expires_at_ms == kNowMs + 1000);
+  auto cleared = create(R"({"longUrl": "https://example.com/", "expiresAt": null})");
+  CHECK(cleared.ok());
+  // A PATCH may set a past instant: that expires a link on purpose.
+  CHECK(ParseOk(R"({"expiresAt": "2001-09-09T01:46:40Z"})").expires_at_ms == 1'000'000'000'000);
 }
 
 TEST_CASE("the writer never stores a plaintext password", "[rules]") {

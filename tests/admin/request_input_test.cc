@@ -7,10 +7,13 @@
 
 #include "handlers.h"
 #include "http_types.h"
+#include "json_input.h"
 #include "router.h"
 
 namespace shortlink::admin {
 namespace {
+
+constexpr int64_t kNowMs = 1'800'000'000'000;  // the clock create bodies are judged by
 
 // The error reply's body, parsed as a client would (Boost.JSON refuses
 // invalid UTF-8, as RFC 8259 does).
@@ -92,7 +95,7 @@ TEST_CASE("a create body is validated into a CreateLink", "[handlers]") {
   UrlPolicy policy{"go.example", DefaultShortenerBlocklist()};
   auto obj = ParseJsonObject(R"({"longUrl": "https://example.com/r", "shortUrl": "Hello-1"})");
   REQUIRE(obj.ok());
-  auto create = ParseCreateLink(*obj, policy, 7);
+  auto create = ParseCreateLink(*obj, policy, 7, kNowMs);
   REQUIRE(create.ok());
   CHECK(create->long_url == "https://example.com/r");
   CHECK(create->code == "hello-1");
@@ -100,12 +103,62 @@ TEST_CASE("a create body is validated into a CreateLink", "[handlers]") {
 
   obj = ParseJsonObject(R"({"longUrl": "https://go.example/loop"})");
   REQUIRE(obj.ok());
-  CHECK_FALSE(ParseCreateLink(*obj, policy, 7).ok());
+  CHECK_FALSE(ParseCreateLink(*obj, policy, 7, kNowMs).ok());
   obj = ParseJsonObject(R"({"longUrl": 5})");
   REQUIRE(obj.ok());
-  auto wrong_type = ParseCreateLink(*obj, policy, 7);
+  auto wrong_type = ParseCreateLink(*obj, policy, 7, kNowMs);
   REQUIRE_FALSE(wrong_type.ok());
   CHECK(wrong_type.error().message == "longUrl must be a string.");
+}
+
+TEST_CASE("a create body with a field it does not know is refused, naming the field",
+          "[handlers]") {
+  UrlPolicy policy{"go.example", DefaultShortenerBlocklist()};
+  auto refusal = [&](std::string_view body) {
+    INFO(body);
+    auto obj = ParseJsonObject(body);
+    REQUIRE(obj.ok());
+    auto create = ParseCreateLink(*obj, policy, 7, kNowMs);
+    REQUIRE_FALSE(create.ok());
+    CHECK(create.error().code == ErrorCode::kInvalidArgument);
+    CHECK(ErrorBodyParses(create.error()));
+    return create.error().message;
+  };
+  // What a client sent: the typo made a random code, silently.
+  CHECK(refusal(R"({"longUrl": "https://example.com/", "shortURL": "typo-field"})") ==
+        "Unknown field \"shortURL\" (did you mean \"shortUrl\"?).");
+  CHECK(refusal(R"({"longUrl": "https://example.com/", "colour": "red"})") ==
+        "Unknown field \"colour\".");
+  CHECK(refusal(R"({"longUrl": "https://example.com/", "state": "ACTIVE"})") ==
+        "Unknown field \"state\".");  // state is PATCH's, not create's
+  // A long key is quoted back shortened, cut between UTF-8 characters.
+  std::string long_key(63, 'k');
+  long_key += "\xc3\xa9" + std::string(1000, 'x');
+  std::string message = refusal(R"({"longUrl": "https://example.com/", ")" + long_key + R"(": 1})");
+  CHECK(message == "Unknown field \"" + std::string(63, 'k') + "...\".");
+  // Every field of a link is known.
+  auto obj = ParseJsonObject(R"({"longUrl": "https://example.com/", "shortUrl": "ok", "title": "t",
+      "tags": ["a"], "hidden": false, "expiresAt": null, "expiredUrl": null, "maxClicks": null,
+      "clickLimitUrl": null, "clickType": "ALL", "uniqueWindowMinutes": null, "password": null,
+      "deviceTargets": null, "abTargets": null, "utm": null, "forwardQuery": false,
+      "redirectType": null})");
+  REQUIRE(obj.ok());
+  auto all = ParseCreateLink(*obj, policy, 7, kNowMs);
+  if (!all.ok()) FAIL(all.error().message);
+}
+
+TEST_CASE("OnlyKnownFields takes the keys of either list and nothing else", "[handlers]") {
+  constexpr std::string_view kOne[] = {"email"};
+  constexpr std::string_view kTwo[] = {"role"};
+  auto obj = ParseJsonObject(R"({"email": "a@b.c", "role": "member"})");
+  REQUIRE(obj.ok());
+  CHECK(OnlyKnownFields(*obj, kOne, kTwo).ok());
+  auto refused = OnlyKnownFields(*obj, kOne);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "Unknown field \"role\".");
+  obj = ParseJsonObject("{}");
+  REQUIRE(obj.ok());
+  CHECK(OnlyKnownFields(*obj, kOne).ok());
 }
 
 }  // namespace shortlink::admin

@@ -101,6 +101,43 @@ class AdminApiTest(ApiTestCase):
         self.assertEqual(status, 413)
         self.assertIn("1 MiB", json.loads(data)["message"])
 
+    def test_unknown_fields_are_400_naming_them_and_change_nothing(self):
+        self.assertEqual(self.create("https://example.com/known", "known-fields")[0], 200)
+        status, before = self.api.json("GET", "/api/v1/urls?limit=1000", None, self.key)
+        key_ids = lambda: sorted(k["id"] for k in self.api.json("GET", "/api/v1/keys", None, self.key)[1]["keys"])
+        keys_before = key_ids()
+        cases = [
+            ("POST", "/api/v1/urls", {"longUrl": "https://example.com/t", "shortURL": "typo-field"},
+             'Unknown field "shortURL" (did you mean "shortUrl"?).'),
+            ("POST", "/api/v1/urls", {"longUrl": "https://example.com/t", "state": "INACTIVE"},
+             'Unknown field "state".'),
+            ("PATCH", "/api/v1/urls/known-fields", {"longURL": "https://example.com/new"},
+             'Unknown field "longURL" (did you mean "longUrl"?).'),
+            ("PATCH", "/api/v1/urls/known-fields", {"state": "INACTIVE", "shortUrl": "renamed"},
+             'Unknown field "shortUrl".'),
+            ("POST", "/api/v1/urls/bulk", {"urls": [{"longUrl": "https://example.com/b"}], "dryRun": True},
+             'Unknown field "dryRun".'),
+            ("POST", "/api/v1/keys", {"expiresInDay": 3}, 'Unknown field "expiresInDay" (did you mean "expiresInDays"?).'),
+            ("POST", "/api/v1/users", {"email": "x@example.com", "admin": True}, 'Unknown field "admin".'),
+        ]
+        for method, path, body, message in cases:
+            with self.subTest(method=method, path=path, body=body):
+                status, reply = self.api.json(method, path, body, self.key)
+                self.assertEqual((status, reply), (400, {"message": message}))
+        # A bulk row with a typo is refused on its own; the others are made.
+        status, reply = self.api.json("POST", "/api/v1/urls/bulk", {"urls": [
+            {"longUrl": "https://example.com/r1", "shortUrl": "bulk-known"},
+            {"longUrl": "https://example.com/r2", "shortURL": "bulk-typo"}]}, self.key)
+        self.assertEqual(status, 200, reply)
+        self.assertEqual([r["status"] for r in reply["results"]], [200, 400])
+        self.assertEqual(reply["results"][1]["message"], 'Unknown field "shortURL" (did you mean "shortUrl"?).')
+        self.assertEqual(self.api.json("DELETE", "/api/v1/urls/bulk-known", None, self.key)[0], 200)
+        # Nothing changed: the same links, the same link, the same keys, no new user.
+        self.assertEqual(self.api.json("GET", "/api/v1/urls?limit=1000", None, self.key)[1], before)
+        self.assertEqual(key_ids(), keys_before)
+        status, reply = self.api.json("POST", "/api/v1/users", {"email": "x@example.com"}, self.key)
+        self.assertEqual(status, 201, reply)  # the refused create did not take the address
+
     def test_patch_updates_url_and_state(self):
         self.create("https://example.com/old", "patch-me")
         time.sleep(0.01)

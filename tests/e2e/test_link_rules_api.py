@@ -110,7 +110,7 @@ class LinkRulesApiTest(ApiTestCase):
         self.assertEqual(listed["urls"], [body])
 
     def test_a_link_without_the_new_fields_looks_as_before(self):
-        status, body = self.create("no-new-fields", someFutureField=1)  # unknown fields stay ignored
+        status, body = self.create("no-new-fields")
         self.assertEqual(status, 200, body)
         self.assertEqual(set(body), LINK_FIELDS)
         defaults = {"title": "", "tags": [], "hidden": False, "clickType": "ALL", "forwardQuery": False,
@@ -241,6 +241,22 @@ class LinkRulesApiTest(ApiTestCase):
                 self.assertTrue(body["message"].startswith(name), body["message"])
         self.assertEqual(self.api.json("GET", "/api/v1/urls/bad-create", None, self.key)[0], 404)
         self.assertEqual(self.get("bad-fields"), before)
+
+    def test_an_expires_at_in_the_past_is_refused_on_create_but_a_patch_may_expire_a_link(self):
+        for when in ("2001-09-09T01:46:40Z", "2020-06-01T00:00:00Z"):
+            with self.subTest(when=when):
+                status, body = self.create("born-dead", expiresAt=when)
+                self.assertEqual(status, 400, body)
+                self.assertIn("expiresAt is in the past", body["message"])
+                status, body = self.api.json("POST", "/api/v1/urls/bulk", {"urls": [
+                    {"longUrl": "https://example.com/", "shortUrl": "born-dead", "expiresAt": when}]}, self.key)
+                self.assertEqual((status, body["results"][0]["status"]), (200, 400), body)
+                self.assertIn("expiresAt is in the past", body["results"][0]["message"])
+        self.assertEqual(self.api.json("GET", "/api/v1/urls/born-dead", None, self.key)[0], 404)
+        # Expiring a live link on purpose: a PATCH to a past instant is taken.
+        self.assertEqual(self.create("expire-now", expiresAt="2030-01-31T00:00:00Z")[0], 200)
+        status, body = self.patch("expire-now", {"expiresAt": "2020-06-01T00:00:00Z"})
+        self.assertEqual((status, body.get("expiresAt")), (200, "2020-06-01T00:00:00.000Z"), body)
 
     def test_inconsistent_combinations_are_400(self):
         ab90 = [{"url": "https://a.example.com/", "percentage": 60},

@@ -53,9 +53,11 @@ void CheckRefusal(const Error& error) {
 
 // POST /api/v1/urls and one row of /urls/bulk.
 void CheckCreate(const simdjson::dom::object& obj) {
-  auto create = ParseCreateLink(obj, Policy(), kOwner);
+  constexpr int64_t kNowMs = 1'800'000'000'000;  // 2027-01-15
+  auto create = ParseCreateLink(obj, Policy(), kOwner, kNowMs);
   if (!create.ok()) return CheckRefusal(create.error());
   FUZZ_CHECK(create->owner == kOwner);
+  FUZZ_CHECK(create->fields.expires_at_ms.value_or(kNowMs + 1) > kNowMs);  // never created expired
   std::string_view long_url;
   FUZZ_CHECK(!obj["longUrl"].get(long_url) && long_url == create->long_url);
   FUZZ_CHECK(ValidateLongUrl(create->long_url, Policy()).ok());
