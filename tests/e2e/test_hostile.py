@@ -579,11 +579,19 @@ class HostileEdgeTest(ApiTestCase):
                 self.assert_one_refusal(self.get(raw), 400)
 
     def test_target_forms(self):
-        for target in (b"https://x/go", b"HTTP://x/go", b"http://x", b"*", b"x:443", b"go", b"?go", b"#go"):
+        for target in (b"ftp://x/go", b"http://u@x/go", b"http:///go", b"*", b"x:443", b"go", b"?go", b"#go"):
             for method in (b"GET", b"OPTIONS", b"CONNECT"):
                 with self.subTest(method=method, target=target):
                     reply = self.get(method + b" " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
                     self.assert_one_refusal(reply, 400)
+        # http(s) absolute form is answered as its path (RFC 9112 3.2.2: a server MUST accept it);
+        # its host is never written anywhere.
+        for target, want in ((b"https://evil.example/go", 302), (b"HTTP://evil.example/GO", 302),
+                             (b"http://evil.example", 404), (b"http://evil.example//go", 404)):
+            with self.subTest(target=target):
+                reply = self.get(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                self.assertEqual(status_of(reply), want, reply[:200])
+                self.assertNotIn(b"evil.example", reply)
         # Origin forms route by the path alone, consistently: never to a host.
         for target, want in ((b"/go", 302), (b"/GO", 302), (b"/go?x=//evil.example", 302), (b"//go", 404),
                              (b"//evil.example/go", 404), (b"/./go", 404), (b"/x/../go", 404), (b"/go/", 404)):
