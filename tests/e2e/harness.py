@@ -12,10 +12,20 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
 BIN = os.environ.get("SHORTLINK_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+# SHORTLINK_CONTRACT=1: every AdminApi talks through a Prism validating proxy
+# (tests/npm) started in front of it, and every answer is checked against
+# admin-api/openapi.yaml (ContractProxy). ctest runs the API tests so
+# ("e2e:contract"); tests that open their own sockets still reach the server.
+CONTRACT = os.environ.get("SHORTLINK_CONTRACT") == "1"
+OPENAPI = os.environ.get("SHORTLINK_OPENAPI", os.path.join(ROOT, "admin-api", "openapi.yaml"))
+PRISM = os.path.join(ROOT, "tests", "npm", "node_modules", ".bin", "prism")
 
 
 def free_port():
@@ -45,10 +55,10 @@ class ProcessGroup:
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
 
-    def start(self, args, log_name):
+    def start(self, args, log_name, env=None):
         log = open(self.path(log_name), "ab")
         self.logs.append(log)
-        proc = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
+        proc = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True, env=env)
         self.procs.append(proc)
         return proc
 
@@ -57,6 +67,7 @@ class ProcessGroup:
             return f.read().decode("utf-8", "replace")
 
     def close(self):
+        unreported = [v for proxy in getattr(self, "proxies", []) for v in proxy.unreported()]
         for p in self.procs:
             if p.poll() is None:
                 p.kill()
@@ -68,6 +79,8 @@ class ProcessGroup:
         for log in self.logs:
             log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if unreported:  # from threads, where raising fails nothing
+            raise AssertionError("contract violations:\n" + "\n".join(unreported))
 
 
 def make_cert(group):
@@ -191,6 +204,184 @@ class Redis:
         return f"127.0.0.1:{self.port}"
 
 
+class Headers(dict):
+    """Response headers, looked up without regard to case: Prism (Node)
+    sends header names in lower case, the server in its own."""
+
+    def __init__(self, pairs):
+        super().__init__((k.lower(), v) for k, v in pairs)
+
+    def __getitem__(self, name):
+        return super().__getitem__(name.lower())
+
+    def __contains__(self, name):
+        return super().__contains__(name.lower())
+
+    def get(self, name, default=None):
+        return super().get(name.lower(), default)
+
+    def pop(self, name, *default):
+        return super().pop(name.lower(), *default)
+
+
+class ContractProxy:
+    """A Prism validating proxy (`prism proxy openapi.yaml https://admin-api`)
+    that checks each request and answer against the OpenAPI document.
+
+    Prism runs without --errors: it forwards every request, the deliberately
+    invalid ones of the bad-input tests included (with --errors it answers
+    those itself, 422, and the server's answer is never seen), and reports
+    what it found in an `sl-violations` header. check() then fails on:
+    - any violation of the answer, whatever its status or severity (Prism
+      rates an undeclared non-2xx status a mere warning, and --errors acts
+      on errors only);
+    - a request the document calls invalid that the server accepted (< 400):
+      the document is stricter than the server, or the server too lax;
+    - a method and path the document does not describe, answered with
+      anything but 404 or 405;
+    - an error of Prism itself (application/problem+json).
+    """
+
+    # Binary bodies (the node protocol): Prism reads answers as text, which
+    # would garble them; the test gets the server's own answer, Prism a copy
+    # of the request to check.
+    BINARY_PATHS = ("/internal/v1/changes", "/internal/v1/snapshot")
+
+    def __init__(self, group, upstream_port, cert, document=None):
+        if not os.access(PRISM, os.X_OK) or not shutil.which("node"):
+            raise AssertionError(f"SHORTLINK_CONTRACT=1 needs node and {PRISM}: run scripts/install-deps.sh")
+        self.group = group
+        self.port = free_port()
+        self.violations = []
+        self.reported = 0
+        self.checked = 0
+        self.lock = threading.Lock()
+        env = dict(os.environ, NODE_EXTRA_CA_CERTS=cert) if cert else dict(os.environ)
+        scheme = "https" if cert else "http"
+        self.proc = group.start([PRISM, "proxy", document or OPENAPI, f"{scheme}://127.0.0.1:{upstream_port}",
+                                 "--host", "127.0.0.1", "--port", str(self.port), "--errors=false",
+                                 "--cors=false", "--verboseLevel", os.environ.get("SHORTLINK_PRISM_LOG", "warn")], f"prism-{self.port}.log", env=env)
+        group.proxies = getattr(group, "proxies", []) + [self]
+        wait_until(self._listening, timeout=30, what="prism proxy")
+
+    def _listening(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("prism exited: " + self.group.log(f"prism-{self.port}.log")[-2000:])
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def connection(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    @staticmethod
+    def faithful_json(body):
+        """Whether Prism, which parses a JSON body and serializes it again in
+        JavaScript, sends the server what the test sent: no floats (1.0
+        becomes 1), integers JavaScript holds exactly, no repeated keys."""
+        def pairs(items):
+            keys = [k for k, _ in items]
+            if len(keys) != len(set(keys)):
+                raise ValueError("repeated key")
+            return dict(items)
+
+        def exact(value):
+            if isinstance(value, bool) or value is None or isinstance(value, str):
+                return True
+            if isinstance(value, int):
+                return abs(value) <= 2 ** 53
+            if isinstance(value, float):
+                return False
+            if isinstance(value, list):
+                return all(exact(v) for v in value)
+            return all(exact(v) for v in value.values())
+
+        try:
+            return exact(json.loads(body, object_pairs_hook=pairs, parse_float=float))
+        except (ValueError, RecursionError):
+            return False
+
+    def send(self, method, path, body, headers, conn=None):
+        """Sends one request through Prism; returns (status, headers, data),
+        or None when Prism cannot carry it as it is (a body that is not
+        UTF-8): the caller then asks the server directly."""
+        h = dict(headers)
+        if body is not None:
+            raw = body.encode() if isinstance(body, str) else body
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+            content_type = next((v for k, v in h.items() if k.lower() == "content-type"), "")
+            if "json" in content_type and not self.faithful_json(raw):
+                # Sent as text, Prism forwards the bytes unchanged.
+                h = {k: v for k, v in h.items() if k.lower() != "content-type"}
+        own = conn is None
+        conn = conn or self.connection()
+        try:
+            conn.request(method, path, body=body, headers=h)
+            resp = conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            if own:
+                raise
+            # Node closes idle keep-alive connections after 5 s, admin-api
+            # after 30: a kept connection the server would still serve was
+            # closed by Prism before this request reached it. Once more, anew.
+            conn.close()
+            conn.request(method, path, body=body, headers=h)
+            resp = conn.getresponse()
+        data = resp.read()
+        if own:
+            conn.close()
+        out = Headers(resp.getheaders())
+        if "problem+json" in out.get("content-type", "") and b"FetchError" in data:
+            # Prism could not reach the server (killed by the test, say): what
+            # the test would have seen without Prism.
+            raise ConnectionResetError(data[:300].decode("utf-8", "replace"))
+        self.check(method, path, resp.status, out, data)
+        out.pop("sl-violations", None)
+        return resp.status, out, data
+
+    def check(self, method, path, status, headers, data):
+        found = []
+        if "problem+json" in headers.get("content-type", ""):
+            found.append(f"Prism failed: {data[:500]!r}")
+        raw = headers.get("sl-violations")
+        violations = []
+        if raw:
+            try:
+                violations = json.loads(raw)
+            except ValueError:
+                found.append(f"violations Prism could not list: {raw[:500]}")
+        for v in violations:
+            where = ".".join(str(p) for p in v.get("location", []))
+            text = f"{v.get('severity')} at {where}: {v.get('message')}"
+            if v.get("message") == "Selected route not found":
+                if status not in (404, 405):
+                    found.append(f"undocumented operation answered {status}")
+            elif where.startswith("response"):
+                found.append(text)
+            elif status < 400:
+                found.append(f"accepted ({status}) a request the document calls invalid: {text}")
+        with self.lock:
+            self.checked += 1
+            for f in found:
+                self.violations.append(f"{method} {path} -> {status}: {f}")
+                if os.environ.get("SHORTLINK_CONTRACT_LOG"):  # every violation, for a report
+                    with open(os.environ["SHORTLINK_CONTRACT_LOG"], "a") as log:
+                        log.write(self.violations[-1] + "\n")
+            new = self.violations[self.reported:]
+            if new and threading.current_thread() is threading.main_thread():
+                self.reported = len(self.violations)
+                raise AssertionError("contract violations (admin-api/openapi.yaml):\n" + "\n".join(new))
+
+    def unreported(self):
+        with self.lock:
+            return self.violations[self.reported:]
+
+
 class AdminApi:
     def __init__(self, group, redis=None, tls=True, extra=(), data_dir=None, node_token="node-token-0123456789abcdef"):
         self.group = group
@@ -207,6 +398,7 @@ class AdminApi:
         if tls:
             self.cert, self.key = make_cert(group)
         self.proc = None
+        self.proxy = None
 
     def bootstrap(self, email="admin@example.com"):
         out = subprocess.run([os.path.join(BIN, "admin-api"), "bootstrap", "--data-dir", self.data_dir,
@@ -221,13 +413,15 @@ class AdminApi:
         args += ["--tls-cert", self.cert, "--tls-key", self.key] if self.tls else ["--plain-http"]
         self.proc = self.group.start(args + self.extra, "admin.log")
         wait_until(lambda: self._healthy(), timeout=20, what="admin-api /healthz")
+        if CONTRACT and self.proxy is None:  # one proxy for the object's life, restarts included
+            self.proxy = ContractProxy(self.group, self.port, self.cert)
         return self
 
     def _healthy(self):
         if self.proc.poll() is not None:
             raise AssertionError("admin-api exited: " + self.group.log("admin.log")[-2000:])
         try:
-            status, _, _ = self.request("GET", "/healthz")
+            status, _, _ = self.request("GET", "/healthz", direct=True)
             return status == 200
         except OSError:
             return False
@@ -237,20 +431,35 @@ class AdminApi:
         return self.proc.wait(timeout=20)
 
     def connection(self):
+        """A connection for request(conn=...): to the contract proxy when there is one."""
+        if self.proxy:
+            return self.proxy.connection()
+        return self.direct_connection()
+
+    def direct_connection(self):
         if self.tls:
             ctx = ssl.create_default_context(cafile=self.cert)
             return http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=30)
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
 
-    def request(self, method, path, body=None, key=None, headers=None, conn=None):
-        own = conn is None
-        conn = conn or self.connection()
+    def request(self, method, path, body=None, key=None, headers=None, conn=None, direct=False):
         h = dict(headers or {})
         if key is not None:
             h["Authorization"] = "Bearer " + key
         if body is not None and not isinstance(body, (bytes, str)):
             body = json.dumps(body)
             h.setdefault("Content-Type", "application/json")
+        if self.proxy and not direct:
+            if path.split("?")[0] in ContractProxy.BINARY_PATHS:
+                self.proxy.send(method, path, body, h)  # checked; the bytes come from the server
+                conn = None
+            else:
+                answer = self.proxy.send(method, path, body, h, conn=conn)
+                if answer is not None:
+                    return answer
+                conn = None  # a body Prism cannot carry: to the server, unchecked
+        own = conn is None
+        conn = conn or self.direct_connection()
         conn.request(method, path, body=body, headers=h)
         resp = conn.getresponse()
         data = resp.read()

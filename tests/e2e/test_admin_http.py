@@ -6,7 +6,7 @@ import json
 import re
 import unittest
 
-from harness import ApiTestCase, wait_until
+from harness import CONTRACT, OPENAPI, ApiTestCase, ContractProxy, wait_until
 
 
 class AdminHttpTest(ApiTestCase):
@@ -48,6 +48,27 @@ class AdminHttpTest(ApiTestCase):
         _, _, metrics = self.api.request("GET", "/metrics")
         self.assertRegex(metrics.decode(), re.compile(
             r'^admin_http_requests_total\{route="/api/v1/urls/\{shortUrl\}",method="PATCH",status="413"\} 1$', re.M))
+
+    def test_the_contract_check_catches_wrong_answers(self):
+        """The check of SHORTLINK_CONTRACT=1 itself: a document that is wrong
+        about a 200's body and a 401's headers fails both answers."""
+        if not CONTRACT:
+            self.skipTest("SHORTLINK_CONTRACT=1 only")
+        with open(OPENAPI) as f:
+            doc = f.read()
+        clicks = "clicks: {type: integer, minimum: 0}"
+        challenge = "WWW-Authenticate: {$ref: '#/components/headers/WWW-Authenticate'}"
+        self.assertEqual((doc.count(clicks), doc.count(challenge)), (1, 1))
+        wrong = doc.replace(clicks, "clicks: {type: string}").replace(challenge, "X-Challenge" + challenge[16:])
+        path = self.group.path("wrong-openapi.yaml")
+        with open(path, "w") as f:
+            f.write(wrong)
+        proxy = ContractProxy(self.group, self.api.port, self.api.cert, document=path)
+        with self.assertRaisesRegex(AssertionError, r"response\.body\.clicks"):
+            proxy.send("POST", "/api/v1/urls", json.dumps({"longUrl": "https://example.com/checked"}),
+                       {"Authorization": "Bearer " + self.key, "Content-Type": "application/json"})
+        with self.assertRaisesRegex(AssertionError, r"-> 401: .*response\.header.*x-challenge"):
+            proxy.send("GET", "/api/v1/urls", None, {})
 
 
 if __name__ == "__main__":
