@@ -44,11 +44,14 @@ inline constexpr size_t kPageKinds = 6;
 inline constexpr size_t kMaxPageBytes = 4096;  // one page's body, as sent
 
 // The Content-Security-Policy our pages are sent with: nothing but their
-// own inline style, forms posted to the page's own URL, never framed.
-// Operators' pages get none (they may load their own style sheet or logo).
+// own inline style, never framed. form-action also governs the redirect
+// that answers the form's POST (Chromium refuses a 303 to another origin
+// under form-action 'self'), so it allows the page's origin and https:,
+// the only scheme a target may have. Operators' pages get none (they may
+// load their own style sheet or logo).
 inline constexpr std::string_view kBuiltInPagePolicy =
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
-    "base-uri 'none'";
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https:; "
+    "frame-ancestors 'none'; base-uri 'none'";
 
 // The markers an operator's page may (gone) or must (password) hold.
 inline constexpr std::string_view kReasonMarker = "{{reason}}";

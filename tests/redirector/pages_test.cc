@@ -119,7 +119,7 @@ TEST_CASE("pages: the built-in 404, 410 and password pages are one accessible HT
   CHECK(a.body.find("id=\"password\"") != std::string::npos);
   CHECK(a.body.find("role=\"alert\"") == std::string::npos);
   CHECK(a.body.find("secret-target") == std::string::npos);
-  CHECK(a.head.find("form-action 'self'") != std::string::npos);
+  CHECK(a.head.find("form-action 'self' https:;") != std::string::npos);  // and the 303 after it
 
   VisitFacts refused;
   refused.password = PasswordState::kRefused;
