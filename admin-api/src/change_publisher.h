@@ -1,4 +1,5 @@
-// ChangePublisher: PUBLISHes committed changes on Redis, in commit order,
+// ChangePublisher: PUBLISHes committed changes on Redis, in commit order
+// (a ChangeListener of the link writer, registered by serve.cc),
 // from a thread of its own so that a slow or absent Redis never delays a
 // write. Redis is a bus, not a record: when it is down, messages are dropped
 // (counted) and nodes catch up from the change log.
@@ -14,19 +15,21 @@
 #include <string>
 #include <thread>
 
+#include "change_listener.h"
 #include "common/metrics.h"
 
 namespace shortlink::admin {
 
 inline constexpr const char* kChangesChannel = "shortlink:changes";
 
-class ChangePublisher {
+class ChangePublisher final : public ChangeListener {
  public:
   // `redis` is HOST:PORT; empty disables publishing (nodes then poll).
   ChangePublisher(std::string redis, MetricsRegistry* metrics);
   ~ChangePublisher();  // publishes what is queued if Redis is up, then stops
 
   void Publish(std::string encoded_change);
+  void OnCommitted(const Change&, std::string encoded) override { Publish(std::move(encoded)); }
   bool connected() const { return connected_.load(std::memory_order_relaxed); }
 
  private:

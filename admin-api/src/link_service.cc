@@ -229,11 +229,11 @@ class LinkService::Batch {
   std::unordered_map<std::string, PendingClicks> pending_clicks_;
 };
 
-LinkService::LinkService(Database* db, LinkIndex* index, ChangePublisher* publisher,
-                         MetricsRegistry* metrics)
+LinkService::LinkService(Database* db, LinkIndex* index, MetricsRegistry* metrics,
+                         std::vector<ChangeListener*> listeners)
     : db_(db),
       index_(index),
-      publisher_(publisher),
+      listeners_(std::move(listeners)),
       commit_seconds_(
           metrics->GetHistogram("admin_commit_seconds", "Time to commit one group of mutations.")),
       commits_(
@@ -242,9 +242,9 @@ LinkService::LinkService(Database* db, LinkIndex* index, ChangePublisher* publis
                                           "Clicks applied from node click batches.")) {}
 
 Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex* index,
-                                                        ChangePublisher* publisher,
-                                                        MetricsRegistry* metrics) {
-  std::unique_ptr<LinkService> service(new LinkService(db, index, publisher, metrics));
+                                                        MetricsRegistry* metrics,
+                                                        std::vector<ChangeListener*> listeners) {
+  std::unique_ptr<LinkService> service(new LinkService(db, index, metrics, std::move(listeners)));
   Status scan = db->Scan(dbkey::kLinkPrefix, [&](std::string_view, std::string_view value) {
     auto link = DecodeLink(value);
     if (link.ok())
@@ -378,12 +378,16 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
       commits_->Add();
     }
   }
-  // Publishing only queues, so it goes first: nodes hear of a change as
-  // early as possible, and never before it is durable.
-  for (const Change& c : batch.changes()) {
-    std::string encoded;
-    EncodeChange(c, &encoded);
-    publisher_->Publish(std::move(encoded));
+  // Listeners only queue, so they go first: nodes hear of a change as early
+  // as possible, and never before it is durable. The last listener takes the
+  // encoded change, the others a copy.
+  if (!listeners_.empty()) {
+    for (const Change& c : batch.changes()) {
+      std::string encoded;
+      EncodeChange(c, &encoded);
+      for (size_t i = 0; i + 1 < listeners_.size(); ++i) listeners_[i]->OnCommitted(c, encoded);
+      listeners_.back()->OnCommitted(c, std::move(encoded));
+    }
   }
   for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(results[i]));
   commit_seconds_->Observe(

@@ -4,8 +4,8 @@
 // WriteBatch. Mutations queued while a commit is in flight are committed
 // together in the next batch (group commit): one fsync for many requests.
 //
-// Only after the batch is durable are the index updated, the callers
-// answered and the changes handed to the publisher. A failed write answers
+// Only after the batch is durable are the index updated, the changes
+// handed to the listeners (change_listener.h) and the callers answered. A failed write answers
 // every mutation of the batch with the error and changes nothing.
 //
 // Thread safety: Submit may be called from any thread; callbacks run on the
@@ -24,7 +24,7 @@
 #include <variant>
 #include <vector>
 
-#include "change_publisher.h"
+#include "change_listener.h"
 #include "common/click_batch.h"
 #include "common/link.h"
 #include "common/metrics.h"
@@ -83,10 +83,11 @@ using MutationCallback = std::function<void(std::vector<MutationResult>)>;
 
 class LinkService {
  public:
-  // Loads every link into `index` before returning.
+  // Loads every link into `index` before returning. `listeners` (not owned,
+  // outliving the service) hear of each committed change, in this order.
   static Result<std::unique_ptr<LinkService>> Start(Database* db, LinkIndex* index,
-                                                    ChangePublisher* publisher,
-                                                    MetricsRegistry* metrics);
+                                                    MetricsRegistry* metrics,
+                                                    std::vector<ChangeListener*> listeners = {});
   ~LinkService();  // commits what is queued, then stops
 
   // Queues `mutations`; `done` gets one result per mutation, in order.
@@ -105,13 +106,14 @@ class LinkService {
   };
   class Batch;
 
-  LinkService(Database* db, LinkIndex* index, ChangePublisher* publisher, MetricsRegistry* metrics);
+  LinkService(Database* db, LinkIndex* index, MetricsRegistry* metrics,
+              std::vector<ChangeListener*> listeners);
   void Run();
   void CommitJobs(std::deque<Job>& jobs);
 
   Database* db_;
   LinkIndex* index_;
-  ChangePublisher* publisher_;
+  const std::vector<ChangeListener*> listeners_;
   Histogram* commit_seconds_;
   Counter* commits_;
 

@@ -115,7 +115,7 @@ int Serve(const ServeOptions& options) {
   LinkIndex index;
   api.index = &index;
   auto started = std::chrono::steady_clock::now();
-  auto links = LinkService::Start(api.db, &index, &publisher, &metrics);
+  auto links = LinkService::Start(api.db, &index, &metrics, {&publisher});
   if (!links.ok()) return Fail(links.error().message);
   api.links = links->get();
   LogInfo("links loaded",

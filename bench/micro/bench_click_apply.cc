@@ -25,7 +25,7 @@ struct ClickBench {
     char tmpl[] = "/tmp/bench_click_apply.XXXXXX";
     dir = mkdtemp(tmpl);
     db = std::move(Database::Open(dir, Database::Use::kServing)).value();
-    service = std::move(LinkService::Start(db.get(), &index, &publisher, &metrics)).value();
+    service = std::move(LinkService::Start(db.get(), &index, &metrics)).value();
     std::mt19937_64 rnd(7);
     for (size_t first = 0; first < kLinks; first += kChunk) {
       std::vector<Mutation> creates;
@@ -50,7 +50,6 @@ struct ClickBench {
   std::string dir;
   MetricsRegistry metrics;
   std::unique_ptr<Database> db;
-  ChangePublisher publisher{"", &metrics};
   LinkIndex index;
   std::unique_ptr<LinkService> service;
 };

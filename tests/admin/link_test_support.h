@@ -15,15 +15,14 @@
 
 namespace shortlink::testing {
 
-// A LinkService (no Redis) over the database in `dir`, for as long as it
+// A LinkService (no change listener) over the database in `dir`, for as long as it
 // lives: a second one over the same directory, once the first is gone, is a
 // restart.
 struct ServiceOn {
   explicit ServiceOn(const std::string& dir,
                      admin::Database::Use use = admin::Database::Use::kServing)
       : db(std::move(admin::Database::Open(dir, use)).value()),
-        service(
-            std::move(admin::LinkService::Start(db.get(), &index, &publisher, &metrics)).value()) {}
+        service(std::move(admin::LinkService::Start(db.get(), &index, &metrics)).value()) {}
 
   admin::MutationResult One(admin::Mutation m) {
     std::vector<admin::Mutation> ms;
@@ -33,7 +32,6 @@ struct ServiceOn {
 
   MetricsRegistry metrics;
   std::unique_ptr<admin::Database> db;
-  admin::ChangePublisher publisher{"", &metrics};
   admin::LinkIndex index;
   std::unique_ptr<admin::LinkService> service;
 };
