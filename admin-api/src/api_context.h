@@ -5,15 +5,15 @@
 #include <atomic>
 #include <string>
 
-#include "accounts.h"
-#include "api_key.h"
+#include "accounts/accounts.h"
+#include "accounts/api_key.h"
 #include "common/metrics.h"
 #include "common/validation.h"
-#include "database.h"
-#include "link_index.h"
-#include "link_service.h"
-#include "password_hasher.h"
-#include "rate_limiter.h"
+#include "http/rate_limiter.h"
+#include "links/link_index.h"
+#include "links/link_service.h"
+#include "links/password_hasher.h"
+#include "store/database.h"
 
 namespace shortlink::admin {
 

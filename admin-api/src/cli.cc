@@ -7,14 +7,14 @@
 #include <fstream>
 #include <iostream>
 
-#include "accounts.h"
+#include "accounts/accounts.h"
 #include "common/log.h"
 #include "common/options.h"
-#include "database.h"
-#include "importer.h"
-#include "link_index.h"
-#include "link_service.h"
+#include "links/importer.h"
+#include "links/link_index.h"
+#include "links/link_service.h"
 #include "serve.h"
+#include "store/database.h"
 
 namespace shortlink::admin {
 namespace {

@@ -9,14 +9,14 @@
 #include <string>
 
 #include "api_context.h"
-#include "iso8601.h"
-#include "json_input.h"
+#include "http/iso8601.h"
+#include "http/json_input.h"
 #include "request_context.h"
 
 namespace shortlink::admin {
 
 // The pure parts of the /api/v1/urls handlers, apart so that the fuzzers
-// (tests/fuzz/api_fuzz.cc) reach them without a server.
+// (tests/fuzz/api_body_fuzz.cc, api_query_fuzz.cc) reach them without a server.
 // GET /api/v1/urls parameters (limit, offset, searchText, state, orderBy,
 // sortDirection, isFile, hidden, tag) into a query of `owner`'s links.
 Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query, uint64_t owner);

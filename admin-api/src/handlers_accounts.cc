@@ -3,8 +3,8 @@
 
 #include "common/clock.h"
 #include "handlers.h"
-#include "iso8601.h"
-#include "json_input.h"
+#include "http/iso8601.h"
+#include "http/json_input.h"
 
 namespace shortlink::admin {
 namespace {

@@ -4,8 +4,8 @@
 #include <charconv>
 #include <memory>
 
-#include "change_log.h"
 #include "handlers.h"
+#include "nodes/change_log.h"
 
 namespace shortlink::admin {
 namespace {

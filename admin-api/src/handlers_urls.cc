@@ -1,14 +1,14 @@
 #include <boost/json.hpp>
 #include <charconv>
 
-#include "async_submit.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "handlers.h"
-#include "json_input.h"
-#include "link_json.h"
-#include "link_patch.h"
-#include "link_rules_json.h"
+#include "http/json_input.h"
+#include "links/async_submit.h"
+#include "links/link_json.h"
+#include "links/link_patch.h"
+#include "links/link_rules_json.h"
 
 namespace shortlink::admin {
 namespace {

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "accounts.h"
-#include "http_types.h"
+#include "accounts/accounts.h"
+#include "http/http_types.h"
 
 namespace shortlink::admin {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "api_context.h"
-#include "http_types.h"
+#include "http/http_types.h"
 #include "request_context.h"
 
 namespace shortlink::admin {
@@ -34,7 +34,7 @@ const std::vector<Route>& Routes();
 // Splits a request target as the handlers see it: rc->path (percent-decoded,
 // without the query), rc->query and rc->query_keys (decoded). False when
 // `target` is not in origin form. Apart from Router::Handle so that the
-// fuzzers (tests/fuzz/api_fuzz.cc) reach it without a server.
+// fuzzers (tests/fuzz/api_query_fuzz.cc) reach it without a server.
 bool DecodeTarget(std::string_view target, RequestContext* rc);
 
 // The realms of the 401 challenges (WWW-Authenticate: Bearer realm="...").

@@ -7,21 +7,21 @@
 #include <sstream>
 #include <thread>
 
-#include "accounts.h"
+#include "accounts/accounts.h"
 #include "api_context.h"
-#include "change_publisher.h"
-#include "click_consumer.h"
 #include "common/log.h"
 #include "common/options.h"
 #include "common/thread_name.h"
-#include "database.h"
-#include "http_server.h"
-#include "link_index.h"
-#include "link_service.h"
+#include "http/rate_limiter.h"
+#include "links/link_index.h"
+#include "links/link_service.h"
+#include "links/password_hasher.h"
+#include "nodes/change_publisher.h"
+#include "nodes/click_consumer.h"
 #include "openapi_document.h"
-#include "password_hasher.h"
-#include "rate_limiter.h"
 #include "router.h"
+#include "server/http_server.h"
+#include "store/database.h"
 
 namespace shortlink::admin {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "api_key.h"
+#include "accounts/api_key.h"
 
 namespace shortlink::admin {
 

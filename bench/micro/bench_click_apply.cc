@@ -10,9 +10,9 @@
 #include <random>
 
 #include "common/metrics.h"
-#include "database.h"
-#include "link_index.h"
-#include "link_service.h"
+#include "links/link_index.h"
+#include "links/link_service.h"
+#include "store/database.h"
 
 namespace shortlink::admin {
 namespace {

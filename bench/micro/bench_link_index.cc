@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "link_index.h"
+#include "links/link_index.h"
 
 namespace shortlink::admin {
 namespace {

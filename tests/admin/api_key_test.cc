@@ -1,4 +1,4 @@
-#include "api_key.h"
+#include "accounts/api_key.h"
 
 #include <array>
 #include <catch2/catch.hpp>

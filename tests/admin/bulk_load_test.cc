@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "database.h"
-#include "link_index.h"
-#include "link_service.h"
 #include "link_test_support.h"
+#include "links/link_index.h"
+#include "links/link_service.h"
+#include "store/database.h"
 
 namespace shortlink::admin {
 namespace {

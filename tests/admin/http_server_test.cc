@@ -1,7 +1,7 @@
 // What admin-api's HTTP layer refuses that Boost.Beast 1.81 accepts: each
 // request is first run through Beast's own parser (so the test shows Beast
 // lets it through), then through CheckRequestHead.
-#include "http_server.h"
+#include "server/http_server.h"
 
 #include <algorithm>
 #include <boost/asio/buffer.hpp>

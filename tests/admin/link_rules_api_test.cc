@@ -12,16 +12,16 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "change_log.h"
 #include "common/change.h"
 #include "common/password.h"
 #include "handlers.h"
-#include "link_json.h"
-#include "link_patch.h"
-#include "link_rules_json.h"
-#include "link_service.h"
 #include "link_test_support.h"
-#include "password_hasher.h"
+#include "links/link_json.h"
+#include "links/link_patch.h"
+#include "links/link_rules_json.h"
+#include "links/link_service.h"
+#include "links/password_hasher.h"
+#include "nodes/change_log.h"
 
 namespace shortlink::admin {
 namespace {

@@ -1,12 +1,12 @@
-#include "link_service.h"
+#include "links/link_service.h"
 
 #include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 
-#include "change_log.h"
 #include "common/change.h"
 #include "link_test_support.h"
+#include "nodes/change_log.h"
 
 namespace shortlink::admin {
 namespace {

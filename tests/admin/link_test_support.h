@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "common/metrics.h"
-#include "database.h"
-#include "link_index.h"
-#include "link_service.h"
+#include "links/link_index.h"
+#include "links/link_service.h"
+#include "store/database.h"
 #include "temp_dir.h"
 
 namespace shortlink::testing {

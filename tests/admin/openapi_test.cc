@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "link_json.h"
+#include "links/link_json.h"
 #include "openapi_document.h"
 #include "router.h"
 

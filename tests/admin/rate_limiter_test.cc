@@ -1,4 +1,4 @@
-#include "rate_limiter.h"
+#include "http/rate_limiter.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>

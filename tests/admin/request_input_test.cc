@@ -6,8 +6,8 @@
 #include <string>
 
 #include "handlers.h"
-#include "http_types.h"
-#include "json_input.h"
+#include "http/http_types.h"
+#include "http/json_input.h"
 #include "router.h"
 
 namespace shortlink::admin {

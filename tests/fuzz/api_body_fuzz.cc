@@ -18,16 +18,16 @@
 #include <string>
 #include <string_view>
 
-#include "accounts.h"
+#include "accounts/accounts.h"
 #include "common/clock.h"
 #include "common/password.h"
 #include "common/validation.h"
 #include "fuzz_check.h"
 #include "handlers.h"
-#include "http_types.h"
-#include "json_input.h"
-#include "link_patch.h"
-#include "link_rules_json.h"
+#include "http/http_types.h"
+#include "http/json_input.h"
+#include "links/link_patch.h"
+#include "links/link_rules_json.h"
 
 namespace shortlink::admin {
 namespace {

@@ -15,7 +15,7 @@
 
 #include "fuzz_check.h"
 #include "handlers.h"
-#include "http_types.h"
+#include "http/http_types.h"
 #include "request_context.h"
 #include "router.h"
 

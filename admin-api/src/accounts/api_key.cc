@@ -1,4 +1,4 @@
-#include "api_key.h"
+#include "accounts/api_key.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-#include "password_hasher.h"
+#include "links/password_hasher.h"
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>

@@ -1,4 +1,4 @@
-#include "click_consumer.h"
+#include "nodes/click_consumer.h"
 
 #include <hiredis/hiredis.h>
 

@@ -8,7 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 
-#include "link_service.h"
+#include "links/link_service.h"
 
 namespace shortlink::admin {
 

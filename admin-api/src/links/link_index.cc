@@ -1,4 +1,4 @@
-#include "link_index.h"
+#include "links/link_index.h"
 
 #include <string.h>
 

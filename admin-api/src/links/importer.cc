@@ -1,4 +1,4 @@
-#include "importer.h"
+#include "links/importer.h"
 
 #include <future>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "link_patch.h"
+#include "links/link_patch.h"
 
 #include "common/password.h"
 

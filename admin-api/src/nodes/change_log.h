@@ -12,7 +12,7 @@
 #include <string>
 
 #include "common/result.h"
-#include "database.h"
+#include "store/database.h"
 
 namespace shortlink::admin {
 

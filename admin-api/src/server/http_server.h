@@ -26,7 +26,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "http_types.h"
+#include "http/http_types.h"
 
 namespace shortlink::admin {
 

@@ -1,11 +1,11 @@
-#include "accounts.h"
+#include "accounts/accounts.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "common/clock.h"
 #include "common/wire.h"
-#include "db_keys.h"
+#include "store/db_keys.h"
 
 namespace shortlink::admin {
 namespace {

@@ -4,9 +4,10 @@
 // WriteBatch. Mutations queued while a commit is in flight are committed
 // together in the next batch (group commit): one fsync for many requests.
 //
-// Only after the batch is durable are the index updated, the changes
-// handed to the listeners (change_listener.h) and the callers answered. A failed write answers
-// every mutation of the batch with the error and changes nothing.
+// Only after the batch is durable are the index updated, the changes handed
+// to the listeners (change_listener.h) and the callers answered. A failed
+// write answers every mutation of the batch with the error and changes
+// nothing.
 //
 // Thread safety: Submit may be called from any thread; callbacks run on the
 // writer thread and must be quick (post the result elsewhere).
@@ -24,14 +25,14 @@
 #include <variant>
 #include <vector>
 
-#include "change_listener.h"
 #include "common/click_batch.h"
 #include "common/link.h"
 #include "common/metrics.h"
 #include "common/result.h"
-#include "database.h"
-#include "link_index.h"
-#include "link_patch.h"
+#include "links/change_listener.h"
+#include "links/link_index.h"
+#include "links/link_patch.h"
+#include "store/database.h"
 
 namespace shortlink::admin {
 

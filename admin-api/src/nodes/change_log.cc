@@ -1,7 +1,7 @@
-#include "change_log.h"
+#include "nodes/change_log.h"
 
 #include "common/change.h"
-#include "db_keys.h"
+#include "store/db_keys.h"
 
 namespace shortlink::admin {
 

@@ -1,4 +1,4 @@
-#include "link_rules_json.h"
+#include "links/link_rules_json.h"
 
 #include <array>
 #include <boost/json.hpp>
@@ -6,7 +6,7 @@
 
 #include "common/clock.h"
 #include "common/password.h"
-#include "iso8601.h"
+#include "http/iso8601.h"
 
 namespace shortlink::admin {
 namespace {

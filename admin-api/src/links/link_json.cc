@@ -1,7 +1,7 @@
-#include "link_json.h"
+#include "links/link_json.h"
 
 #include "common/clock.h"
-#include "link_rules_json.h"
+#include "links/link_rules_json.h"
 
 namespace shortlink::admin {
 

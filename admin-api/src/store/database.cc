@@ -1,4 +1,4 @@
-#include "database.h"
+#include "store/database.h"
 
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>

@@ -1,17 +1,17 @@
-#include "link_service.h"
+#include "links/link_service.h"
 
 #include <algorithm>
 #include <chrono>
 #include <future>
 #include <unordered_map>
 
-#include "api_key.h"
+#include "accounts/api_key.h"
 #include "common/change.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "common/validation.h"
-#include "db_keys.h"
+#include "store/db_keys.h"
 
 namespace shortlink::admin {
 namespace {

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "common/metrics.h"
-#include "link_service.h"
+#include "links/link_service.h"
 
 namespace shortlink::admin {
 

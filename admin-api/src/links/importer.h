@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/validation.h"
-#include "link_service.h"
+#include "links/link_service.h"
 
 namespace shortlink::admin {
 

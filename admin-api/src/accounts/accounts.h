@@ -16,9 +16,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api_key.h"
+#include "accounts/api_key.h"
 #include "common/result.h"
-#include "database.h"
+#include "store/database.h"
 
 namespace shortlink::admin {
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <thread>
 
-#include "change_listener.h"
 #include "common/metrics.h"
+#include "links/change_listener.h"
 
 namespace shortlink::admin {
 

@@ -33,7 +33,7 @@
 
 #include "common/link.h"
 #include "common/validation.h"
-#include "link_patch.h"
+#include "links/link_patch.h"
 
 namespace shortlink::admin {
 

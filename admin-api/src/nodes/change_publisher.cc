@@ -1,4 +1,4 @@
-#include "change_publisher.h"
+#include "nodes/change_publisher.h"
 
 #include <hiredis/hiredis.h>
 

@@ -1,4 +1,4 @@
-#include "iso8601.h"
+#include "http/iso8601.h"
 
 #include <chrono>
 #include <string>

@@ -1,4 +1,4 @@
-#include "json_input.h"
+#include "http/json_input.h"
 
 #include <cctype>
 

@@ -1,4 +1,4 @@
-#include "http_types.h"
+#include "http/http_types.h"
 
 #include <boost/json.hpp>
 
