@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "bot_detector.h"
-#include "link_table.h"
-#include "request_head.h"
-#include "responder.h"
-#include "rule_engine.h"
+#include "edge/request_head.h"
+#include "edge/responder.h"
+#include "rules/bot_detector.h"
+#include "rules/rule_engine.h"
+#include "table/link_table.h"
 
 namespace shortlink::redirector {
 namespace {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "link_table.h"
+#include "table/link_table.h"
 
 namespace shortlink::redirector {
 namespace {

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "bot_detector.h"
-#include "link_table.h"
-#include "request_head.h"
-#include "responder.h"
+#include "edge/request_head.h"
+#include "edge/responder.h"
+#include "rules/bot_detector.h"
+#include "table/link_table.h"
 
 namespace shortlink::redirector {
 namespace {

@@ -9,14 +9,14 @@
 #include <sstream>
 #include <thread>
 
-#include "click_flusher.h"
+#include "clicks/click_flusher.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/options.h"
-#include "edge_server.h"
-#include "link_table.h"
-#include "node_sync.h"
+#include "edge/edge_server.h"
 #include "ops_server.h"
+#include "sync/node_sync.h"
+#include "table/link_table.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -181,7 +181,7 @@ int Run(const Flags& f) {
   edge_options.max_connections = f.max_connections;
   edge_options.responder.redirect_status = f.redirect_status;
   edge_options.responder.home_url = f.home_url;
-  // The operator's pages, checked now; ours where none is given (pages.h).
+  // The operator's pages, checked now; ours where none is given (edge/pages.h).
   ResponderOptions& pages = edge_options.responder;
   if (!LoadPage("not-found-page", f.not_found_page, &pages.not_found_html,
                 &EdgePages::SetNotFound) ||

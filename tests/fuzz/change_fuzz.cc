@@ -53,7 +53,7 @@ struct Frames {
 
 // Feeds `stream` in pieces whose sizes cycle through `piece_sizes` (0:
 // everything at once), taking every whole frame after each piece, as
-// admin_client.cc does with an HTTP body.
+// upstream/admin_client.cc does with an HTTP body.
 Frames ReadFrames(std::string_view stream, std::string_view piece_sizes) {
   Frames out;
   FrameReader reader;

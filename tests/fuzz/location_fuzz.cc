@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "location_builder.h"
-#include "rule_engine.h"
+#include "rules/location_builder.h"
+#include "rules/rule_engine.h"
 
 namespace shortlink::redirector {
 namespace {

@@ -1,4 +1,4 @@
-// Fuzzes the redirector's request handling as edge_server.cc drives it: the
+// Fuzzes the redirector's request handling as edge/edge_server.cc drives it: the
 // bytes of one connection in (pipelined heads), the response bytes out.
 // ParseRequestHead and Responder run against a small LinkTable whose
 // targets include the hostile ones admin-api never stores but Redis or a
@@ -19,12 +19,12 @@
 #include <string_view>
 #include <vector>
 
-#include "bot_detector.h"
-#include "click_counter.h"
+#include "clicks/click_counter.h"
+#include "edge/request_head.h"
+#include "edge/responder.h"
 #include "fuzz_check.h"
-#include "link_table.h"
-#include "request_head.h"
-#include "responder.h"
+#include "rules/bot_detector.h"
+#include "table/link_table.h"
 
 namespace shortlink::redirector {
 namespace {

@@ -16,8 +16,8 @@
 #include <string_view>
 
 #include "common/validation.h"
+#include "edge/responder.h"
 #include "fuzz_check.h"
-#include "responder.h"
 
 namespace shortlink {
 namespace {

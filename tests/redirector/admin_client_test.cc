@@ -1,4 +1,4 @@
-#include "admin_client.h"
+#include "upstream/admin_client.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>

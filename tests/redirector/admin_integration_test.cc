@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "change_follower.h"
+#include "sync/change_follower.h"
 #include "sync_test_support.h"
 
 namespace shortlink::redirector {

@@ -1,10 +1,10 @@
-#include "change_applier.h"
+#include "sync/change_applier.h"
 
 #include <catch2/catch.hpp>
 
-#include "link_table.h"
-#include "link_table_sink.h"
 #include "sync_test_support.h"
+#include "table/link_table.h"
+#include "table/link_table_sink.h"
 
 namespace shortlink::redirector {
 namespace {

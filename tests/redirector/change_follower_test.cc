@@ -1,4 +1,4 @@
-#include "change_follower.h"
+#include "sync/change_follower.h"
 
 #include <catch2/catch.hpp>
 

@@ -5,7 +5,7 @@
 // consuming, fail its HTTP endpoint and start from any watermark, which the
 // real one cannot be made to do on cue; tests/e2e/test_clicks.py covers the
 // same ground with the real admin-api and real redirectors.
-#include "click_flusher.h"
+#include "clicks/click_flusher.h"
 
 #include <catch2/catch.hpp>
 #include <cstdio>

@@ -26,8 +26,8 @@
 #include <thread>
 #include <vector>
 
-#include "edge_server.h"
-#include "link_table.h"
+#include "edge/edge_server.h"
+#include "table/link_table.h"
 
 namespace shortlink::redirector {
 namespace {

@@ -7,11 +7,11 @@
 #include <new>
 #include <string>
 
-#include "bot_detector.h"
-#include "click_counter.h"
-#include "link_table.h"
-#include "request_head.h"
-#include "responder.h"
+#include "clicks/click_counter.h"
+#include "edge/request_head.h"
+#include "edge/responder.h"
+#include "rules/bot_detector.h"
+#include "table/link_table.h"
 
 namespace {
 std::atomic<uint64_t> g_allocations{0};

@@ -1,4 +1,4 @@
-#include "link_table.h"
+#include "table/link_table.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>

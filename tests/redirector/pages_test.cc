@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "link_table.h"
-#include "request_head.h"
-#include "responder.h"
-#include "rule_engine.h"
+#include "edge/request_head.h"
+#include "edge/responder.h"
+#include "rules/rule_engine.h"
+#include "table/link_table.h"
 
 namespace shortlink::redirector {
 namespace {

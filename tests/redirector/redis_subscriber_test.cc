@@ -1,4 +1,4 @@
-#include "redis_subscriber.h"
+#include "sync/redis_subscriber.h"
 
 #include <catch2/catch.hpp>
 #include <deque>

@@ -11,11 +11,11 @@
 #include <string>
 #include <unordered_map>
 
-#include "change_applier.h"
-#include "link_table.h"
-#include "link_table_sink.h"
-#include "replica_store.h"
+#include "sync/change_applier.h"
+#include "sync/replica_store.h"
 #include "sync_test_support.h"
+#include "table/link_table.h"
+#include "table/link_table_sink.h"
 
 namespace shortlink::redirector {
 namespace {

@@ -1,4 +1,4 @@
-#include "replica_store.h"
+#include "sync/replica_store.h"
 
 #include <rocksdb/db.h>
 #include <unistd.h>

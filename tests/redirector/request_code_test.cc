@@ -1,4 +1,4 @@
-#include "request_code.h"
+#include "edge/request_code.h"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,10 +1,10 @@
-#include "request_head.h"
+#include "edge/request_head.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "bot_detector.h"
-#include "responder.h"
+#include "edge/responder.h"
+#include "rules/bot_detector.h"
 
 namespace shortlink::redirector {
 namespace {

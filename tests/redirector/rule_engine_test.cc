@@ -8,14 +8,14 @@
 #include <vector>
 
 #include "common/password.h"
-#include "device_detector.h"
-#include "edge_server.h"
-#include "link_table.h"
-#include "location_builder.h"
-#include "password_verifier.h"
-#include "responder.h"
-#include "rule_engine.h"
-#include "visitor_filter.h"
+#include "edge/edge_server.h"
+#include "edge/responder.h"
+#include "rules/device_detector.h"
+#include "rules/location_builder.h"
+#include "rules/password_verifier.h"
+#include "rules/rule_engine.h"
+#include "rules/visitor_filter.h"
+#include "table/link_table.h"
 
 using namespace shortlink;
 using namespace shortlink::redirector;
@@ -101,7 +101,7 @@ TEST_CASE("rules: the click limit counts this node's clicks on top of the record
   // HEAD requests and bots do not use up the limit.
   EdgeRules fresh(link);
   Visit head = VisitAt(kNow);
-  head.method = Method::kHead;
+  head.method = VisitMethod::kHead;
   Visit bot = VisitAt(kNow, "Mozilla/5.0 (compatible; Googlebot/2.1)");
   for (int i = 0; i < 10; ++i) {
     CHECK_FALSE(EvaluateRules(fresh, "u", head, &visitors).count_click);
@@ -230,7 +230,7 @@ TEST_CASE("rules: a password is asked before any destination, after expiry and l
   v.password = PasswordState::kRefused;
   CHECK(EvaluateRules(rules, "u", v, &visitors).action == RuleAction::kPasswordForm);
   v.password = PasswordState::kAccepted;
-  v.method = Method::kPost;
+  v.method = VisitMethod::kPost;
   RuleDecision in = EvaluateRules(rules, "u", v, &visitors);
   CHECK(in.action == RuleAction::kRedirect);
   CHECK(in.status == 303);  // the browser follows a form's answer with GET

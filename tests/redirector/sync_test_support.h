@@ -30,9 +30,9 @@
 #include <thread>
 #include <vector>
 
-#include "change_applier.h"
 #include "common/change.h"
 #include "common/link.h"
+#include "sync/change_applier.h"
 
 extern char** environ;
 

@@ -1,0 +1,104 @@
+// EdgeServer: the public port. Each worker thread runs its own
+// edge-triggered epoll loop with its own SO_REUSEPORT listener, so the
+// kernel spreads connections across threads and a connection lives on one
+// thread from accept to close: no locks, no cross-thread handoff.
+//
+// A connection reads into a fixed buffer, answers every complete request
+// in it (pipelining, bounded by the output buffer), sends the answers with
+// one send(), and reads again only while the last read filled its buffer
+// (a short read means the socket is drained; the next edge says when there
+// is more). Per request: one recv(), one send(), a share of one
+// epoll_wait(), and nothing allocated.
+//
+// Limits: a request head must be complete within `head_timeout` of its
+// first byte (slowloris), an idle keep-alive connection is closed after
+// `idle_timeout`, and at most `max_connections` are open at once. Each
+// worker sweeps its connections once a second: no timer per request.
+//
+// Thread safety: Start/Stop from one owning thread; counters from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "clicks/click_counter.h"
+#include "common/result.h"
+#include "edge/responder.h"
+#include "table/link_table.h"
+
+namespace shortlink::redirector {
+class PasswordVerifier;
+}
+
+namespace shortlink::redirector {
+
+// Where a visitor's address comes from (for unique clicks and the password
+// guess limit). Behind a load balancer the TCP peer is the balancer: name
+// the header it sets. Only trust a header your own proxy overwrites.
+enum class ClientAddressSource { kPeer, kXForwardedFor, kXRealIp };
+
+// The visitor's address for `head` under `source`: for X-Forwarded-For the
+// last element (the one the nearest proxy appended), for X-Real-IP the
+// field; the peer's address when the header is absent or empty.
+std::string_view ClientAddress(ClientAddressSource source, const RequestHead& head,
+                               std::string_view peer);
+
+struct EdgeServerOptions {
+  std::string host = "0.0.0.0";
+  unsigned short port = 8080;  // 0: pick one (tests)
+  int threads = 1;
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds head_timeout{10};
+  size_t max_connections = 100000;
+  ResponderOptions responder;
+  ClientAddressSource client_address = ClientAddressSource::kPeer;
+};
+
+// Counters of one worker; written only by it, read by /metrics.
+struct WorkerStats {
+  std::atomic<uint64_t> responses_2xx_3xx{0};
+  std::atomic<uint64_t> responses_404{0};
+  std::atomic<uint64_t> responses_4xx_other{0};
+  std::atomic<uint64_t> responses_5xx{0};
+  std::atomic<uint64_t> hits{0};
+  std::atomic<uint64_t> misses{0};
+  std::atomic<uint64_t> unsafe_targets{0};
+  std::atomic<uint64_t> timeouts{0};
+  std::atomic<uint64_t> connections_refused{0};
+};
+
+class EdgeServer {
+ public:
+  EdgeServer(const LinkTable* table, EdgeServerOptions options);
+  ~EdgeServer();  // Stop()
+
+  // Binds every worker's acceptor and starts the threads.
+  Result<unsigned short> Start();
+  // Stops accepting, closes connections after the response in progress, joins.
+  void Stop();
+
+  size_t open_connections() const { return open_connections_.load(std::memory_order_relaxed); }
+  const std::vector<std::unique_ptr<WorkerStats>>& stats() const { return stats_; }
+  // Click counters, one per worker, for the flusher and /metrics.
+  const std::vector<std::unique_ptr<ThreadClicks>>& clicks() const { return clicks_; }
+
+ private:
+  struct Worker;
+
+  const LinkTable* table_;
+  EdgeServerOptions options_;
+  Responder responder_;
+  std::unique_ptr<PasswordVerifier> verifier_;
+  std::atomic<size_t> open_connections_{0};
+  std::vector<std::unique_ptr<WorkerStats>> stats_;
+  std::vector<std::unique_ptr<ThreadClicks>> clicks_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace shortlink::redirector

@@ -1,0 +1,118 @@
+// Responder: turns one parsed request into response bytes, written into a
+// buffer the connection owns. The hit path copies the target URL straight
+// from the LinkTable entry (under RCU) into that buffer between fixed,
+// pre-built header blocks: no allocation, no lock.
+//
+// Nothing unchecked from the request is ever copied into a response
+// header: the one request byte sequence that is, the A/B cookie's Path, is
+// the path as the visitor typed it, and only once CodeOfPath has found it
+// to be 1-64 of [A-Za-z0-9-] (cookie paths are case-sensitive: the cookie
+// must come back on the URL the visitor used). A stored
+// target holding a byte that cannot appear in a header (CR, LF, controls,
+// non-ASCII) is never sent: the request gets a 500 and is counted.
+//
+// Thread safety: const methods may be called from any number of threads.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "edge/pages.h"
+#include "edge/request_code.h"
+#include "edge/request_head.h"
+#include "rules/rule_engine.h"
+#include "rules/visitor_filter.h"
+#include "table/link_table.h"
+
+namespace shortlink::redirector {
+
+struct ResponderOptions {
+  int redirect_status = 302;                      // 301, 302, 307 or 308
+  std::string home_url;                           // where "/" redirects; empty: "/" is a 404
+  std::string not_found_html;                     // the operator's 404 page; empty: ours
+  int64_t (*now_ms)() = nullptr;                  // the clock rules see; null: the system clock
+  size_t unique_visitor_slots = size_t{1} << 20;  // 8 bytes each, touched as used
+  // The operator's 410 and password pages; empty: ours. See edge/pages.h for the
+  // markers; a page EdgePages refuses is replaced by ours (app.cc checks
+  // them first and refuses to start).
+  std::string gone_html = {};
+  std::string password_html = {};
+};
+
+// What happened, for metrics and click counting.
+enum class Outcome {
+  kHit,            // a redirect to the link's destination
+  kMiss,           // no such link
+  kInactive,       // the link is switched off
+  kHome,           // "/"
+  kUnsafeTarget,   // a stored target that cannot go in a header (500)
+  kError,          // a request we refuse
+  kRuleFallback,   // a rule sent the visitor elsewhere: expired, over its limit (3xx or 410)
+  kPasswordForm,   // the password form (200), a refused password (401) or too many tries (429)
+  kPasswordCheck,  // a POSTed password to verify: nothing written yet (see VisitFacts)
+};
+
+struct ResponseInfo {
+  Outcome outcome = Outcome::kError;
+  int status = 0;
+  // The lowercased code of a hit, valid until the next Respond call on the
+  // same `code_buffer`.
+  std::string_view code;
+  // For a hit of a link with rules: whether it is a click (rules decide:
+  // unique visitors, HEAD, bots). Links without rules leave that to the caller.
+  bool ruled = false;
+  bool count_click = false;
+};
+
+// What the connection knows beyond the request, for links with rules.
+struct VisitFacts {
+  std::string_view client_address;  // raw bytes of the peer's address
+  PasswordState password = PasswordState::kNotGiven;
+  bool password_throttled = false;       // too many guesses from this address: answer 429
+  uint32_t random = 0;                   // a fresh random number (A/B buckets)
+  std::string* password_hash = nullptr;  // receives the hash when the outcome is kPasswordCheck
+};
+
+inline constexpr size_t kMaxResponseBytes =
+    4096 + 2048;  // headers + the longest Location (kMaxLocationBytes); page bodies are capped too
+
+class Responder {
+ public:
+  explicit Responder(ResponderOptions options);
+
+  // Writes the response to `head` into `out` (at least kMaxResponseBytes of
+  // room) and returns its length. `date` is the preformatted Date value.
+  size_t Respond(const RequestHead& head, const LinkTable& table, std::string_view date, char* out,
+                 char (&code_buffer)[kCodeBufferBytes], ResponseInfo* info,
+                 const VisitFacts& facts = {}) const;
+
+  // The response to a request that failed to parse; always closes.
+  size_t RespondError(ParseStatus status, std::string_view date, char* out,
+                      ResponseInfo* info) const;
+
+ private:
+  size_t Redirect(std::string_view status_line, std::string_view location, const RequestHead& head,
+                  std::string_view date, char* out) const;
+  size_t NotFound(const RequestHead& head, std::string_view date, char* out) const;
+  size_t SendPage(int status, Page page, const RequestHead& head, std::string_view date,
+                  char* out) const;
+  size_t InternalError(const RequestHead& head, std::string_view date, char* out) const;
+  size_t RespondWithRules(const LinkView& link, std::string_view path, const RequestHead& head,
+                          const VisitFacts& facts, std::string_view date, char* out,
+                          ResponseInfo* info) const;
+
+  ResponderOptions options_;
+  EdgePages pages_;
+  std::string status_line_;  // "HTTP/1.1 302 Found\r\n"
+  // The node's memory of unique visitors (shared by its threads; lock-free).
+  mutable VisitorFilter visitors_;
+};
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" for `epoch_seconds` (29 characters).
+std::string FormatHttpDate(long epoch_seconds);
+
+// Returns true when `url` may be written into a header as it is.
+bool SafeHeaderValue(std::string_view url);
+
+}  // namespace shortlink::redirector

@@ -1,0 +1,79 @@
+#include "sync/change_applier.h"
+
+#include <string>
+
+#include "common/log.h"
+#include "sync/replica_loader.h"
+
+namespace shortlink::redirector {
+
+Result<LoadStats> ChangeApplier::LoadReplica() { return LoadReplicaInto(store_, table_); }
+
+void ChangeApplier::UpsertToTable(const Link& link) {
+  if (link.rules.empty())
+    table_->Upsert(link.code, link.long_url, link.state);
+  else
+    table_->UpsertWithRules(link);
+}
+
+void ChangeApplier::ApplyToTable(const ReceivedChange& change) {
+  if (change.op == ChangeOp::kUpsert) {
+    UpsertToTable(change.link);
+  } else {
+    table_->Erase(change.link.code);
+  }
+}
+
+Result<ApplyOutcome> ChangeApplier::Apply(const ReceivedChange& change) {
+  uint64_t applied = store_->applied_seq();
+  if (change.seq <= applied) return ApplyOutcome::kStale;
+  if (change.seq != applied + 1) return ApplyOutcome::kGap;
+  // Durable first: if the node dies between the two steps, the restart
+  // loads the change from the replica; the other order could lose it.
+  Status s = store_->Apply(std::span<const ReceivedChange>(&change, 1));
+  if (!s.ok()) return s.error();
+  ApplyToTable(change);
+  return ApplyOutcome::kApplied;
+}
+
+Result<ApplyRunResult> ChangeApplier::ApplyRun(std::span<const ReceivedChange> changes) {
+  ApplyRunResult result;
+  uint64_t next = store_->applied_seq() + 1;
+  size_t begin = 0;
+  while (begin < changes.size() && changes[begin].seq < next) {
+    ++begin;
+    ++result.stale;
+  }
+  size_t end = begin;
+  while (end < changes.size() && changes[end].seq == next) {
+    ++end;
+    ++next;
+  }
+  result.gap = end < changes.size();
+  if (end == begin) return result;
+  auto run = changes.subspan(begin, end - begin);
+  Status s = store_->Apply(run);
+  if (!s.ok()) return s.error();
+  for (const auto& change : run) ApplyToTable(change);
+  result.applied = run.size();
+  return result;
+}
+
+Status ChangeApplier::CommitSnapshot(ReplicaSnapshotWriter* writer, uint64_t seq) {
+  if (store_->initialized() && seq < store_->applied_seq()) {
+    // admin-api's log went backwards (restored from a backup): its snapshot
+    // is still the truth we follow.
+    LogWarn("snapshot is older than the replica",
+            {{"snapshot_seq", std::to_string(seq)},
+             {"applied_seq", std::to_string(store_->applied_seq())}});
+  }
+  return writer->Commit(seq, [this](std::string_view code, const Link* now) {
+    if (now == nullptr) {
+      table_->Erase(code);
+    } else {
+      UpsertToTable(*now);
+    }
+  });
+}
+
+}  // namespace shortlink::redirector

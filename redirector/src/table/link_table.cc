@@ -1,0 +1,416 @@
+// LinkTable's layout and reclamation.
+//
+// Layout (memory is the edge's main cost at 10M links):
+//   - an array of 64-bit slots, open addressing with linear probing, kept
+//     at most 3/4 full (live entries plus tombstones) and resized to 3/5
+//     full: any capacity, not a power of two, so a million links take
+//     about 1.5M slots rather than 2M;
+//   - a slot holds an entry pointer in its low 48 bits and a 16-bit tag of
+//     the code's hash in its top 16 bits: a probe dereferences only entries
+//     whose tag matches, so a lookup costs one cache miss for the slot and
+//     one for its entry, not one per entry of the probe run;
+//   - one malloc'ed block per link: a 4-byte header, then the code and URL
+//     bytes, then, only for a link with rules, a pointer to its EdgeRules.
+//     No per-entry RCU head: a replaced entry is handed to call_rcu in a
+//     small node allocated at retirement.
+// At 1M links that is about 12 bytes of slot plus 4 of header plus malloc's
+// 8-16 bytes per link: ~30 bytes beyond the code and URL.
+//
+// Publication uses std::atomic (release stores, acquire loads) so that both
+// the compiler and ThreadSanitizer see the ordering. Reclamation uses
+// liburcu's memb flavour: readers mark their critical sections, the writer
+// defers each free until every reader that might hold the pointer is gone.
+#define _LGPL_SOURCE  // liburcu's inline read-side fast path
+#include "table/link_table.h"
+
+#include <sys/mman.h>
+#include <urcu/urcu-memb.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <random>
+
+#if defined(__SANITIZE_THREAD__)
+// liburcu is not built with TSan, so TSan cannot see that a grace period
+// separates a reader's last access from the free. Tell it: every read-side
+// unlock releases, every deferred free acquires.
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#define SHORTLINK_TSAN_RELEASE(p) __tsan_release(p)
+#define SHORTLINK_TSAN_ACQUIRE(p) __tsan_acquire(p)
+#else
+#define SHORTLINK_TSAN_RELEASE(p) ((void)(p))
+#define SHORTLINK_TSAN_ACQUIRE(p) ((void)(p))
+#endif
+
+namespace shortlink::redirector {
+namespace {
+
+char g_grace_period_marker;  // the address TSan annotations synchronize on
+
+constexpr uint8_t kStateMask = 1;     // LinkState
+constexpr uint8_t kHasRulesFlag = 2;  // an EdgeRules pointer follows the URL
+
+struct Entry {
+  uint8_t code_len;  // codes are at most 64 bytes
+  uint8_t flags;     // the state, and kHasRulesFlag
+  uint16_t url_len;
+  char bytes[];  // code, then URL, then (unaligned) the EdgeRules pointer
+
+  std::string_view code() const { return {bytes, code_len}; }
+  std::string_view url() const { return {bytes + code_len, url_len}; }
+  LinkState state() const { return static_cast<LinkState>(flags & kStateMask); }
+  EdgeRules* rules() const {
+    if (!(flags & kHasRulesFlag)) return nullptr;
+    EdgeRules* r;
+    memcpy(&r, bytes + code_len + url_len, sizeof r);
+    return r;
+  }
+};
+
+// Bytes of an entry's block: the header without its tail padding, then the
+// code and URL, then the rules pointer when there are rules.
+constexpr size_t kEntryHeader = offsetof(Entry, bytes);
+size_t EntryBytes(size_t code_size, size_t url_size, bool has_rules) {
+  return kEntryHeader + code_size + url_size + (has_rules ? sizeof(EdgeRules*) : 0);
+}
+size_t EntryBytes(const Entry* e) { return EntryBytes(e->code_len, e->url_len, e->rules()); }
+
+void FreeEntry(Entry* e) {
+  delete e->rules();
+  free(e);
+}
+
+// A slot word: tag << 48 | pointer. User-space pointers on x86-64 and
+// AArch64 fit in 48 bits (Linux hands out higher addresses only to mmap
+// calls that ask for them), which NewEntry checks.
+constexpr int kTagShift = 48;
+constexpr uint64_t kPointerMask = (uint64_t{1} << kTagShift) - 1;
+constexpr uint64_t kEmpty = 0;
+constexpr uint64_t kTombstone = 1;  // no entry is at address 1; tag 0
+
+Entry* EntryOf(uint64_t word) { return reinterpret_cast<Entry*>(word & kPointerMask); }
+bool IsEntry(uint64_t word) { return word > kTombstone; }
+
+struct Table {
+  size_t capacity;
+  void* mapping;  // non-null: a large table in its own huge-page mapping
+  size_t mapping_bytes;
+  std::atomic<uint64_t> slots[];  // capacity of them
+};
+
+// A seeded 64-bit hash (wyhash-style multiply-mix). The seed is random per
+// process, so nobody can choose codes that collide into one long probe run.
+uint64_t Mix(uint64_t a, uint64_t b) {
+  __uint128_t r = static_cast<__uint128_t>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+
+uint64_t HashCode(std::string_view code, uint64_t seed) {
+  constexpr uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
+  uint64_t h = seed ^ (code.size() * k0);
+  const char* p = code.data();
+  size_t n = code.size();
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = Mix(h ^ w, k1);
+    p += 8;
+    n -= 8;
+  }
+  uint64_t tail = 0;
+  memcpy(&tail, p, n);
+  return Mix(h ^ tail, k1 ^ code.size());
+}
+
+// The slot a probe starts at: the hash's low 32 bits scaled to the capacity
+// (multiply-shift, no modulo). The tag comes from the top bits, so the two
+// are independent.
+size_t HomeSlot(uint64_t hash, size_t capacity) {
+  return static_cast<size_t>((static_cast<uint64_t>(static_cast<uint32_t>(hash)) * capacity) >> 32);
+}
+uint64_t TagOf(uint64_t hash) { return hash >> kTagShift << kTagShift; }
+size_t NextSlot(size_t i, size_t capacity) { return i + 1 == capacity ? 0 : i + 1; }
+
+// A large slot array is its own mapping, aligned to and advised for 2 MiB
+// pages: a lookup in a 10M-link table (133 MB of slots) then misses the TLB
+// far less often, which is most of a probe's cost at that size. Best effort:
+// with transparent huge pages off it is an ordinary mapping.
+constexpr size_t kHugePage = size_t{2} << 20;
+
+Table* NewTable(size_t capacity) {
+  size_t bytes = sizeof(Table) + capacity * sizeof(std::atomic<uint64_t>);
+  if (bytes < 2 * kHugePage) {
+    void* raw = calloc(1, bytes);
+    if (!raw) throw std::bad_alloc();
+    Table* t = static_cast<Table*>(raw);
+    t->capacity = capacity;
+    return t;  // calloc's zeroes are empty slots on every platform we build for
+  }
+  size_t mapping_bytes = bytes + kHugePage;  // room to align the start
+  void* mapping =
+      mmap(nullptr, mapping_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapping == MAP_FAILED) throw std::bad_alloc();
+  uintptr_t start = (reinterpret_cast<uintptr_t>(mapping) + kHugePage - 1) & ~(kHugePage - 1);
+  madvise(reinterpret_cast<void*>(start), bytes, MADV_HUGEPAGE);
+  Table* t = reinterpret_cast<Table*>(start);  // zero-filled pages: empty slots
+  t->capacity = capacity;
+  t->mapping = mapping;
+  t->mapping_bytes = mapping_bytes;
+  return t;
+}
+
+void FreeTable(Table* t) {
+  if (t->mapping)
+    munmap(t->mapping, t->mapping_bytes);
+  else
+    free(t);
+}
+
+Entry* NewEntry(std::string_view code, std::string_view url, LinkState state,
+                std::unique_ptr<EdgeRules> rules) {
+  Entry* e = static_cast<Entry*>(malloc(EntryBytes(code.size(), url.size(), rules != nullptr)));
+  if (!e) throw std::bad_alloc();
+  if (reinterpret_cast<uintptr_t>(e) & ~kPointerMask) abort();  // see kTagShift
+  e->code_len = static_cast<uint8_t>(code.size());
+  e->flags = static_cast<uint8_t>(state) | (rules ? kHasRulesFlag : 0);
+  e->url_len = static_cast<uint16_t>(url.size());
+  memcpy(e->bytes, code.data(), code.size());
+  memcpy(e->bytes + code.size(), url.data(), url.size());
+  if (rules) {
+    EdgeRules* owned = rules.release();
+    memcpy(e->bytes + code.size() + url.size(), &owned, sizeof owned);
+  }
+  return e;
+}
+
+// Capacity for `links` live entries: 3/5 full, so that the table grows (or
+// is cleaned of tombstones) when it reaches 3/4.
+size_t CapacityFor(size_t links) { return std::max<size_t>(16, links + links * 2 / 3 + 1); }
+
+// Deferred free of memory a reader may still be looking at.
+struct Retired {
+  rcu_head head;
+  void* memory;
+  bool is_entry;  // an Entry (which may own rules) or a slot array
+};
+
+void FreeRetired(rcu_head* head) {
+  Retired* r = caa_container_of(head, Retired, head);
+  SHORTLINK_TSAN_ACQUIRE(r);  // the writer's hand-over, through liburcu's queue
+  SHORTLINK_TSAN_ACQUIRE(&g_grace_period_marker);  // every reader that could see it has unlocked
+  if (r->is_entry)
+    FreeEntry(static_cast<Entry*>(r->memory));
+  else
+    FreeTable(static_cast<Table*>(r->memory));
+  delete r;
+}
+
+void RetireMemory(void* memory, bool is_entry) {
+  if (!memory) return;
+  Retired* r = new Retired{{}, memory, is_entry};
+  SHORTLINK_TSAN_RELEASE(r);
+  urcu_memb_call_rcu(&r->head, FreeRetired);
+}
+void Retire(Entry* e) { RetireMemory(e, true); }
+void Retire(Table* t) { RetireMemory(t, false); }
+
+}  // namespace
+
+RcuThreadScope::RcuThreadScope() { urcu_memb_register_thread(); }
+RcuThreadScope::~RcuThreadScope() { urcu_memb_unregister_thread(); }
+
+struct LinkTable::Impl {
+  std::atomic<Table*> table;
+  uint64_t seed;
+  // Writer-only bookkeeping; `live` is also read for metrics.
+  std::atomic<size_t> live{0};
+  size_t used = 0;  // live + tombstones
+  std::atomic<size_t> entry_bytes{0};
+
+  // A bulk load's entries not yet placed (InsertNew). Each waits kLoadLag
+  // inserts after its home slot was prefetched, so the cache and TLB misses
+  // of a large table overlap instead of queueing one after another.
+  static constexpr size_t kLoadLag = 16;
+  struct Unplaced {
+    uint64_t hash;
+    Entry* entry;
+  };
+  Unplaced unplaced[kLoadLag];
+  size_t unplaced_count = 0;
+  size_t next_unplaced = 0;  // the oldest, when unplaced_count > 0
+
+  uint64_t Hash(std::string_view code) const { return HashCode(code, seed); }
+
+  void PlaceOldestUnplaced() {
+    Unplaced u = unplaced[next_unplaced];
+    next_unplaced = (next_unplaced + 1) % kLoadLag;
+    --unplaced_count;
+    // The table may have grown since the prefetch (an estimate too low):
+    // InsertAbsent works on whatever array is current.
+    InsertAbsent(table.load(std::memory_order_relaxed), u.hash, u.entry);
+  }
+  void PlaceAllUnplaced() {
+    while (unplaced_count > 0) PlaceOldestUnplaced();
+  }
+
+  // The slot holding `code`, or null.
+  std::atomic<uint64_t>* FindSlot(Table* t, std::string_view code, uint64_t hash) const {
+    uint64_t tag = TagOf(hash);
+    for (size_t i = HomeSlot(hash, t->capacity);; i = NextSlot(i, t->capacity)) {
+      uint64_t word = t->slots[i].load(std::memory_order_acquire);
+      if (word == kEmpty) return nullptr;
+      if ((word & ~kPointerMask) == tag && IsEntry(word) && EntryOf(word)->code() == code)
+        return &t->slots[i];
+    }
+  }
+
+  // Stores `word` in the first empty slot of its probe run. Tombstones are
+  // not reused: a reader may be walking past them to a later slot.
+  static void PlaceInEmpty(Table* t, uint64_t hash, uint64_t word, std::memory_order order) {
+    size_t i = HomeSlot(hash, t->capacity);
+    while (t->slots[i].load(std::memory_order_relaxed) != kEmpty) i = NextSlot(i, t->capacity);
+    t->slots[i].store(word, order);
+  }
+
+  // Rebuilds the live entries into a table of `capacity`; old array retired.
+  void Rehash(size_t capacity) {
+    Table* old = table.load(std::memory_order_relaxed);
+    Table* fresh = NewTable(capacity);
+    for (size_t i = 0; i < old->capacity; ++i) {
+      uint64_t word = old->slots[i].load(std::memory_order_relaxed);
+      if (!IsEntry(word)) continue;
+      PlaceInEmpty(fresh, Hash(EntryOf(word)->code()), word, std::memory_order_relaxed);
+    }
+    table.store(fresh, std::memory_order_release);
+    used = live.load(std::memory_order_relaxed);
+    Retire(old);  // entries moved over, only the array goes
+  }
+
+  // Inserts an entry known to be absent.
+  void InsertAbsent(Table* t, uint64_t hash, Entry* fresh) {
+    PlaceInEmpty(t, hash, TagOf(hash) | reinterpret_cast<uintptr_t>(fresh),
+                 std::memory_order_release);
+    size_t now_live = live.load(std::memory_order_relaxed) + 1;
+    live.store(now_live, std::memory_order_relaxed);
+    if (++used * 4 <= t->capacity * 3) return;
+    // Mostly live entries: grow by half (each entry moves ~3 times over the
+    // table's growth). Mostly tombstones: rebuild at the size the live need.
+    bool growing = now_live * 2 > t->capacity;
+    Rehash(std::max(CapacityFor(now_live), growing ? t->capacity * 3 / 2 : 0));
+  }
+};
+
+LinkTable::LinkTable() : impl_(new Impl) {
+  std::random_device rd;
+  impl_->seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  impl_->table.store(NewTable(CapacityFor(0)), std::memory_order_release);
+}
+
+LinkTable::~LinkTable() {
+  impl_->PlaceAllUnplaced();  // freed below with the rest
+  Table* t = impl_->table.load(std::memory_order_acquire);
+  urcu_memb_barrier();  // deferred frees from earlier changes run first
+  for (size_t i = 0; i < t->capacity; ++i) {
+    uint64_t word = t->slots[i].load(std::memory_order_relaxed);
+    if (IsEntry(word)) FreeEntry(EntryOf(word));
+  }
+  FreeTable(t);
+  delete impl_;
+}
+
+namespace {
+// Lengths beyond the header's fields cannot come from admin-api (64 and
+// 2048 are its limits); refuse rather than truncate.
+bool Storable(std::string_view code, std::string_view long_url) {
+  return !code.empty() && code.size() <= UINT8_MAX && long_url.size() <= UINT16_MAX;
+}
+}  // namespace
+
+void LinkTable::Upsert(std::string_view code, std::string_view long_url, LinkState state,
+                       std::unique_ptr<EdgeRules> rules) {
+  if (!Storable(code, long_url)) return;
+  impl_->PlaceAllUnplaced();  // a load not ended: its links come first
+  Table* t = impl_->table.load(std::memory_order_relaxed);
+  uint64_t hash = impl_->Hash(code);
+  Entry* fresh = NewEntry(code, long_url, state, std::move(rules));
+  impl_->entry_bytes.fetch_add(EntryBytes(fresh), std::memory_order_relaxed);
+  if (auto* slot = impl_->FindSlot(t, code, hash)) {
+    uint64_t old =
+        slot->exchange(TagOf(hash) | reinterpret_cast<uintptr_t>(fresh), std::memory_order_acq_rel);
+    Entry* e = EntryOf(old);
+    impl_->entry_bytes.fetch_sub(EntryBytes(e), std::memory_order_relaxed);
+    Retire(e);
+    return;
+  }
+  impl_->InsertAbsent(t, hash, fresh);
+}
+
+void LinkTable::BeginLoad(size_t links) {
+  impl_->PlaceAllUnplaced();
+  Table* t = impl_->table.load(std::memory_order_relaxed);
+  if (CapacityFor(size() + links) > t->capacity) impl_->Rehash(CapacityFor(size() + links));
+}
+
+void LinkTable::InsertNew(std::string_view code, std::string_view long_url, LinkState state,
+                          std::unique_ptr<EdgeRules> rules) {
+  if (!Storable(code, long_url)) return;
+  Table* t = impl_->table.load(std::memory_order_relaxed);
+  Entry* fresh = NewEntry(code, long_url, state, std::move(rules));
+  impl_->entry_bytes.fetch_add(EntryBytes(fresh), std::memory_order_relaxed);
+  uint64_t hash = impl_->Hash(code);
+  __builtin_prefetch(&t->slots[HomeSlot(hash, t->capacity)], 1);
+  if (impl_->unplaced_count == Impl::kLoadLag) impl_->PlaceOldestUnplaced();
+  size_t at = (impl_->next_unplaced + impl_->unplaced_count) % Impl::kLoadLag;
+  impl_->unplaced[at] = {hash, fresh};
+  ++impl_->unplaced_count;
+}
+
+void LinkTable::EndLoad() { impl_->PlaceAllUnplaced(); }
+
+bool LinkTable::Erase(std::string_view code) {
+  impl_->PlaceAllUnplaced();
+  Table* t = impl_->table.load(std::memory_order_relaxed);
+  auto* slot = impl_->FindSlot(t, code, impl_->Hash(code));
+  if (!slot) return false;
+  Entry* old = EntryOf(slot->exchange(kTombstone, std::memory_order_acq_rel));
+  impl_->live.fetch_sub(1, std::memory_order_relaxed);
+  impl_->entry_bytes.fetch_sub(EntryBytes(old), std::memory_order_relaxed);
+  Retire(old);
+  return true;
+}
+
+size_t LinkTable::size() const { return impl_->live.load(std::memory_order_relaxed); }
+
+size_t LinkTable::memory_bytes() const {
+  const Table* t = impl_->table.load(std::memory_order_acquire);
+  return impl_->entry_bytes.load(std::memory_order_relaxed) + sizeof(Table) +
+         t->capacity * sizeof(std::atomic<uint64_t>);
+}
+
+const void* LinkTable::LockedLookup(std::string_view code, LinkView* view) const {
+  Table* t = impl_->table.load(std::memory_order_acquire);
+  auto* slot = impl_->FindSlot(t, code, impl_->Hash(code));
+  if (!slot) return nullptr;
+  uint64_t word = slot->load(std::memory_order_acquire);
+  if (!IsEntry(word)) return nullptr;  // erased between the probe and now
+  const Entry* e = EntryOf(word);
+  view->code = e->code();
+  view->long_url = e->url();
+  view->state = e->state();
+  view->rules = e->rules();
+  return e;
+}
+
+void LinkTable::ReadLock() { urcu_memb_read_lock(); }
+
+void LinkTable::ReadUnlock() {
+  SHORTLINK_TSAN_RELEASE(&g_grace_period_marker);
+  urcu_memb_read_unlock();
+}
+
+}  // namespace shortlink::redirector
