@@ -1,7 +1,7 @@
 // Link rules: how a link may change its answer by date, by clicks, by
 // password, by device and by experiment, and what it appends to the target.
 // Set through admin-api, carried in the link record, evaluated by every
-// redirector in process (redirector/src/rule_engine.h).
+// redirector in process (redirector/src/rules/rule_engine.h).
 //
 // Every field is optional; a default-constructed LinkRules means "no rules",
 // and such a link is served by the plain hot path.
