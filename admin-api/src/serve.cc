@@ -7,19 +7,22 @@
 #include <sstream>
 #include <thread>
 
+#include "accounts/account_routes.h"
 #include "accounts/accounts.h"
-#include "api_context.h"
 #include "common/log.h"
 #include "common/options.h"
 #include "common/thread_name.h"
 #include "http/rate_limiter.h"
+#include "http/router.h"
 #include "links/link_index.h"
+#include "links/link_routes.h"
 #include "links/link_service.h"
 #include "links/password_hasher.h"
 #include "nodes/change_publisher.h"
 #include "nodes/click_consumer.h"
+#include "nodes/node_routes.h"
 #include "openapi_document.h"
-#include "router.h"
+#include "ops/ops_routes.h"
 #include "server/http_server.h"
 #include "store/database.h"
 
@@ -80,59 +83,72 @@ int Serve(const ServeOptions& options) {
     tls = *ctx;
   }
 
-  ApiContext api;
+  // What each area's handlers reach (links/, accounts/, nodes/, ops/).
+  LinkApi link_api;
+  AccountApi account_api;
+  NodeApi node_api;
+  OpsApi ops_api;
   MetricsRegistry metrics;
-  api.metrics = &metrics;
-  api.environment = options.environment;
-  api.public_url = options.public_url;
-  while (!api.public_url.empty() && api.public_url.back() == '/') api.public_url.pop_back();
-  api.url_policy.own_host = HostOf(api.public_url);
+  ops_api.metrics = &metrics;
+  account_api.environment = options.environment;
+  std::string public_url = options.public_url;
+  while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+  link_api.url_policy.own_host = HostOf(public_url);
   auto blocklist = LoadBlocklist(options.blocklist_file);
   if (!blocklist.ok()) return Fail("--blocklist-file: " + blocklist.error().message);
-  api.url_policy.blocked_hosts = *blocklist;
+  link_api.url_policy.blocked_hosts = *blocklist;
+  std::string node_token;  // empty: node endpoints refuse everyone
   if (!options.node_token_file.empty()) {
     auto token = ReadFile(options.node_token_file);
     if (!token.ok()) return Fail("--node-token-file: " + token.error().message);
-    api.node_token = Trim(*token);
-    if (api.node_token.size() < 16)
+    node_token = Trim(*token);
+    if (node_token.size() < 16)
       return Fail("--node-token-file: the token must be at least 16 characters");
   }
   if (options.openapi_file.empty()) {
-    api.openapi_yaml = std::string(kOpenApiDocument);
+    ops_api.openapi_yaml = std::string(kOpenApiDocument);
   } else {
     auto doc = ReadFile(options.openapi_file);
     if (!doc.ok()) return Fail("--openapi-file: " + doc.error().message);
-    api.openapi_yaml = *doc;
+    ops_api.openapi_yaml = *doc;
   }
 
   auto db = Database::Open(options.data_dir);
   if (!db.ok()) return Fail(db.error().message);
-  api.db = db->get();
-  auto accounts = Accounts::Load(api.db);
+  node_api.db = db->get();
+  auto accounts = Accounts::Load(db->get());
   if (!accounts.ok()) return Fail(accounts.error().message);
-  api.accounts = accounts->get();
+  account_api.accounts = accounts->get();
+  // The change listeners, in the order they hear of each commit.
   ChangePublisher publisher(options.redis, &metrics);
   LinkIndex index;
-  api.index = &index;
+  link_api.index = &index;
   auto started = std::chrono::steady_clock::now();
-  auto links = LinkService::Start(api.db, &index, &metrics, {&publisher});
+  auto links = LinkService::Start(db->get(), &index, &metrics, {&publisher});
   if (!links.ok()) return Fail(links.error().message);
-  api.links = links->get();
+  link_api.links = links->get();
+  node_api.links = links->get();
   LogInfo("links loaded",
           {{"links", std::to_string(index.size())},
            {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::steady_clock::now() - started)
                                      .count())}});
-  ClickConsumer clicks(options.redis, api.links, &metrics);
+  ClickConsumer clicks(options.redis, links->get(), &metrics);
   RateLimiter limiter(options.rate_limit);
-  api.limiter = &limiter;
 
   boost::asio::io_context ioc(options.threads);
   // Declared after ioc, so destroyed before it: a hash finishing during the
   // shutdown still posts its result to a live (stopped) io_context.
   PasswordHasher hasher(2);
-  api.hasher = &hasher;
-  Router router(&api);
+  link_api.hasher = &hasher;
+  Router router(
+      &metrics,
+      {[&account_api](std::string_view key) { return CallerOfKey(account_api, key); },
+       [&node_token](std::string_view token) { return IsNodeToken(node_token, token); }, &limiter});
+  RegisterLinkRoutes(router, link_api);
+  RegisterAccountRoutes(router, account_api);
+  RegisterNodeRoutes(router, node_api);
+  RegisterOpsRoutes(router, ops_api);
   HttpServer server(
       ioc, tls,
       [&router](Request& req, std::string_view remote) { return router.Handle(req, remote); },
@@ -141,7 +157,7 @@ int Serve(const ServeOptions& options) {
       });
   auto bound = server.Listen(host, port);
   if (!bound.ok()) return Fail(bound.error().message);
-  api.ready = true;
+  ops_api.ready = true;
   LogInfo(
       "admin-api listening",
       {{"address", host + ":" + std::to_string(*bound)},
@@ -154,7 +170,7 @@ int Serve(const ServeOptions& options) {
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     LogInfo("shutting down");
-    api.ready = false;
+    ops_api.ready = false;
     server.Stop();
     drain.expires_after(std::chrono::seconds(2));
     drain.async_wait([&](const boost::system::error_code&) { ioc.stop(); });

@@ -6,8 +6,9 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "accounts/account_routes.h"
 #include "common/clock.h"
-#include "handlers.h"
+#include "http/iso8601.h"
 #include "temp_dir.h"
 
 namespace shortlink::admin {

@@ -14,10 +14,11 @@
 
 #include "common/change.h"
 #include "common/password.h"
-#include "handlers.h"
+#include "http/json_input.h"
 #include "link_test_support.h"
 #include "links/link_json.h"
 #include "links/link_patch.h"
+#include "links/link_routes.h"
 #include "links/link_rules_json.h"
 #include "links/link_service.h"
 #include "links/password_hasher.h"

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <string>
 
+#include "all_routes.h"
 #include "links/link_json.h"
 #include "openapi_document.h"
-#include "router.h"
 
 namespace shortlink::admin {
 namespace {
@@ -70,7 +70,8 @@ TEST_CASE("every route is in openapi.yaml, with its method", "[openapi]") {
   const std::string doc = ss.str();
   REQUIRE(doc == std::string(kOpenApiDocument));  // the served copy is the file
 
-  for (const Route& route : Routes()) {
+  testing::AllRoutes all;
+  for (const Route& route : all.router.routes()) {
     std::string method(http::to_string(route.method));
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     INFO(method << " " << route.pattern);
@@ -124,7 +125,8 @@ TEST_CASE("each operation declares the statuses the server sends on its route, a
           "[openapi]") {
   const std::string doc = ReadDocument();
   std::set<std::string> ids;
-  for (const Route& route : Routes()) {
+  testing::AllRoutes all;
+  for (const Route& route : all.router.routes()) {
     std::string method = Lower(http::to_string(route.method));
     INFO(method << " " << route.pattern);
     std::string op = OperationBlock(PathBlock(doc, route.pattern), method);
@@ -147,7 +149,7 @@ TEST_CASE("each operation declares the statuses the server sends on its route, a
       CHECK(declares("413"));
     }
   }
-  CHECK(ids.size() == Routes().size());
+  CHECK(ids.size() == all.router.routes().size());
 }
 
 // The shapes redocly checks only loosely: flow mappings whose plain scalars

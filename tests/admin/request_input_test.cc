@@ -1,14 +1,14 @@
-// The pure input parsing of the handlers (handlers.h, router.h): request
+// The pure input parsing of the handlers (links/link_routes.h, http/router.h): request
 // targets, list parameters, the {shortUrl} path segment and create bodies,
 // without a server. Cases found by the fuzzers (tests/fuzz) stay here too.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "handlers.h"
 #include "http/http_types.h"
 #include "http/json_input.h"
-#include "router.h"
+#include "http/router.h"
+#include "links/link_routes.h"
 
 namespace shortlink::admin {
 namespace {

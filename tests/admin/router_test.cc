@@ -2,7 +2,7 @@
 // (RFC 9110 15.5.6), WWW-Authenticate on a 401 (RFC 9110 11.6.1, RFC 6750),
 // and a metric and log line for every request, those the HTTP layer refused
 // before routing included.
-#include "router.h"
+#include "all_routes.h"
 
 #include <unistd.h>
 
@@ -17,15 +17,9 @@
 namespace shortlink::admin {
 namespace {
 
-// A router over a context with what routing and refusing need: no stores,
+// A router with every route and what routing and refusing need: no stores,
 // so no request here may reach a handler or look a key up.
-struct RouterFixture {
-  ApiContext* Context() {  // before the router, which takes its histogram at once
-    ctx.metrics = &metrics;
-    ctx.node_token = "node-token-0123456789abcdef";
-    return &ctx;
-  }
-
+struct RouterFixture : testing::AllRoutes {
   Reply Send(http::verb method, std::string target, std::string authorization = "") {
     Request req{method, target, 11};
     req.set(http::field::host, "x");
@@ -40,10 +34,6 @@ struct RouterFixture {
     REQUIRE(out);
     return std::move(*out);
   }
-
-  MetricsRegistry metrics;
-  ApiContext ctx;
-  Router router{Context()};
 };
 
 std::string Header(const Reply& reply, http::field field) {

@@ -18,15 +18,17 @@
 #include <string>
 #include <string_view>
 
+#include "accounts/account_routes.h"
 #include "accounts/accounts.h"
 #include "common/clock.h"
 #include "common/password.h"
 #include "common/validation.h"
 #include "fuzz_check.h"
-#include "handlers.h"
 #include "http/http_types.h"
+#include "http/iso8601.h"
 #include "http/json_input.h"
 #include "links/link_patch.h"
+#include "links/link_routes.h"
 #include "links/link_rules_json.h"
 
 namespace shortlink::admin {

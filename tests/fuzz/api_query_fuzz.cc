@@ -14,10 +14,10 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "handlers.h"
 #include "http/http_types.h"
-#include "request_context.h"
-#include "router.h"
+#include "http/request_context.h"
+#include "http/router.h"
+#include "links/link_routes.h"
 
 namespace shortlink::admin {
 namespace {

@@ -4,8 +4,9 @@
 #include <charconv>
 #include <memory>
 
-#include "handlers.h"
+#include "accounts/api_key.h"
 #include "nodes/change_log.h"
+#include "nodes/node_routes.h"
 
 namespace shortlink::admin {
 namespace {
@@ -34,9 +35,7 @@ Response Binary(const RequestContext& rc, std::string body) {
   return res;
 }
 
-}  // namespace
-
-Awaitable NodeChanges(ApiContext& ctx, RequestContext& rc) {
+Awaitable NodeChanges(NodeApi& ctx, RequestContext& rc) {
   auto after = ParseNumber(rc, "after", 0);
   if (!after.ok()) co_return rc.Error(after.error());
   auto limit = ParseNumber(rc, "limit", kDefaultChangesLimit);
@@ -55,7 +54,7 @@ Awaitable NodeChanges(ApiContext& ctx, RequestContext& rc) {
   co_return reply;
 }
 
-Awaitable NodeSnapshot(ApiContext& ctx, RequestContext& rc) {
+Awaitable NodeSnapshot(NodeApi& ctx, RequestContext& rc) {
   auto reader = std::make_shared<SnapshotReader>(ctx.db);
   Reply reply{Binary(rc, {}), {}};
   reply.response.set("X-Snapshot-Seq", std::to_string(reader->seq()));
@@ -63,7 +62,7 @@ Awaitable NodeSnapshot(ApiContext& ctx, RequestContext& rc) {
   co_return reply;
 }
 
-Awaitable NodeClickWatermark(ApiContext& ctx, RequestContext& rc) {
+Awaitable NodeClickWatermark(NodeApi& ctx, RequestContext& rc) {
   auto node = rc.query.find("node");
   // Echoed into the JSON answer: bytes that are not UTF-8 would make the
   // whole answer invalid JSON.
@@ -76,6 +75,23 @@ Awaitable NodeClickWatermark(ApiContext& ctx, RequestContext& rc) {
   body["node"] = node->second;
   body["applied"] = ctx.links->click_watermark(node->second);
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
+}
+
+}  // namespace
+
+void RegisterNodeRoutes(Router& router, NodeApi& api) {
+  using http::verb;
+  auto with = [&api](Awaitable (*handler)(NodeApi&, RequestContext&)) {
+    return [&api, handler](RequestContext& rc) { return handler(api, rc); };
+  };
+  router.Add({verb::get, "/internal/v1/changes", Auth::kNodeToken, with(NodeChanges)});
+  router.Add({verb::get, "/internal/v1/snapshot", Auth::kNodeToken, with(NodeSnapshot)});
+  router.Add(
+      {verb::get, "/internal/v1/clicks/watermark", Auth::kNodeToken, with(NodeClickWatermark)});
+}
+
+bool IsNodeToken(const std::string& token, std::string_view presented) {
+  return !token.empty() && ConstantTimeEquals(presented, token);
 }
 
 }  // namespace shortlink::admin

@@ -1,13 +1,14 @@
-#include "handlers.h"
+#include "ops/ops_routes.h"
 
 namespace shortlink::admin {
+namespace {
 
-Awaitable Healthz(ApiContext& ctx, RequestContext& rc) {
+Awaitable Healthz(OpsApi& ctx, RequestContext& rc) {
   if (!ctx.ready) co_return rc.Error(ErrorCode::kUnavailable, "starting");
   co_return rc.Json(http::status::ok, R"({"status":"ok"})");
 }
 
-Awaitable Metrics(ApiContext& ctx, RequestContext& rc) {
+Awaitable Metrics(OpsApi& ctx, RequestContext& rc) {
   Response res{http::status::ok, rc.version()};
   res.set(http::field::content_type, "text/plain; version=0.0.4");
   res.keep_alive(rc.keep_alive());
@@ -16,13 +17,25 @@ Awaitable Metrics(ApiContext& ctx, RequestContext& rc) {
   co_return Reply{std::move(res), {}};
 }
 
-Awaitable OpenApi(ApiContext& ctx, RequestContext& rc) {
+Awaitable OpenApi(OpsApi& ctx, RequestContext& rc) {
   Response res{http::status::ok, rc.version()};
   res.set(http::field::content_type, "application/yaml");
   res.keep_alive(rc.keep_alive());
   res.body() = ctx.openapi_yaml;
   res.prepare_payload();
   co_return Reply{std::move(res), {}};
+}
+
+}  // namespace
+
+void RegisterOpsRoutes(Router& router, OpsApi& api) {
+  using http::verb;
+  auto with = [&api](Awaitable (*handler)(OpsApi&, RequestContext&)) {
+    return [&api, handler](RequestContext& rc) { return handler(api, rc); };
+  };
+  router.Add({verb::get, "/api/v1/openapi.yaml", Auth::kNone, with(OpenApi)});
+  router.Add({verb::get, "/healthz", Auth::kNone, with(Healthz)});
+  router.Add({verb::get, "/metrics", Auth::kNone, with(Metrics)});
 }
 
 }  // namespace shortlink::admin

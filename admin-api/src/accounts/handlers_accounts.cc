@@ -1,8 +1,8 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "accounts/account_routes.h"
 #include "common/clock.h"
-#include "handlers.h"
 #include "http/iso8601.h"
 #include "http/json_input.h"
 
@@ -71,7 +71,9 @@ Result<int64_t> ParseKeyExpiry(std::string_view body, int64_t now_ms) {
   return int64_t{0};
 }
 
-Awaitable CreateKey(ApiContext& ctx, RequestContext& rc) {
+namespace {
+
+Awaitable CreateKey(AccountApi& ctx, RequestContext& rc) {
   auto expires = ParseKeyExpiry(rc.req.body(), NowMillis());
   if (!expires.ok()) co_return rc.Error(expires.error());
   auto key = ctx.accounts->CreateKey(rc.user->id, ctx.environment, *expires);
@@ -79,7 +81,7 @@ Awaitable CreateKey(ApiContext& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::created, boost::json::serialize(NewKeyToJson(*key)));
 }
 
-Awaitable ListKeys(ApiContext& ctx, RequestContext& rc) {
+Awaitable ListKeys(AccountApi& ctx, RequestContext& rc) {
   boost::json::array keys;
   for (const ApiKeyInfo& k : ctx.accounts->ListKeys(rc.user->id)) keys.push_back(KeyToJson(k));
   boost::json::object body;
@@ -87,7 +89,7 @@ Awaitable ListKeys(ApiContext& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 
-Awaitable RevokeKey(ApiContext& ctx, RequestContext& rc) {
+Awaitable RevokeKey(AccountApi& ctx, RequestContext& rc) {
   uint64_t id = 0;
   auto [end, ec] = std::from_chars(rc.param.data(), rc.param.data() + rc.param.size(), id);
   if (ec != std::errc() || end != rc.param.data() + rc.param.size()) {
@@ -100,8 +102,8 @@ Awaitable RevokeKey(ApiContext& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 
-Awaitable CreateUser(ApiContext& ctx, RequestContext& rc) {
-  if (rc.user->role != Role::kAdmin) co_return rc.Error(ErrorCode::kNotFound, "Not found.");
+Awaitable CreateUser(AccountApi& ctx, RequestContext& rc) {
+  if (!rc.user->admin) co_return rc.Error(ErrorCode::kNotFound, "Not found.");
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   constexpr std::string_view kUserFields[] = {"email", "role"};
@@ -128,6 +130,26 @@ Awaitable CreateUser(ApiContext& ctx, RequestContext& rc) {
   body["createdAt"] = FormatIso8601Millis(user->created_at_ms);
   body["apiKey"] = NewKeyToJson(*key);
   co_return rc.Json(http::status::created, boost::json::serialize(body));
+}
+
+}  // namespace
+
+void RegisterAccountRoutes(Router& router, AccountApi& api) {
+  using http::verb;
+  auto with = [&api](Awaitable (*handler)(AccountApi&, RequestContext&)) {
+    return [&api, handler](RequestContext& rc) { return handler(api, rc); };
+  };
+  router.Add({verb::get, "/api/v1/keys", Auth::kApiKey, with(ListKeys)});
+  router.Add({verb::post, "/api/v1/keys", Auth::kApiKey, with(CreateKey)});
+  router.Add({verb::delete_, "/api/v1/keys/{id}", Auth::kApiKey, with(RevokeKey)});
+  router.Add({verb::post, "/api/v1/users", Auth::kApiKey, with(CreateUser)});
+}
+
+std::optional<Caller> CallerOfKey(const AccountApi& api, std::string_view key) {
+  if (!HasPrefixFor(key, api.environment)) return std::nullopt;
+  std::optional<User> user = api.accounts->Authenticate(key);
+  if (!user) return std::nullopt;
+  return Caller{user->id, user->role == Role::kAdmin};
 }
 
 }  // namespace shortlink::admin

@@ -1,22 +1,29 @@
 // Router: maps method and path to a handler, authenticates the caller as the
-// route requires (API key, node token, or nobody), applies the per-user rate
-// limit, and records metrics and an access log line for every request,
-// those the HTTP layer refused before routing included (RecordRefused).
+// route requires (API key, node token, or nobody) through the checks it is
+// given, applies the per-user rate limit, and records metrics and an access
+// log line for every request, those the HTTP layer refused before routing
+// included (RecordRefused). It knows no handler: each area adds its own
+// routes (links/link_routes.h, accounts/account_routes.h,
+// nodes/node_routes.h, ops/ops_routes.h), all before the server starts.
 //
-// Thread safety: Handle and RecordRefused may run on any number of threads
-// at once (the metrics registry and the log are thread-safe).
+// Thread safety: Add before serving; then Handle and RecordRefused may run
+// on any number of threads at once (the metrics registry and the log are
+// thread-safe, and so must the checks be).
 //
-// Routes() is the table itself: the OpenAPI test compares it with
+// routes() is the table itself: the OpenAPI test compares it with
 // admin-api/openapi.yaml so the document cannot fall behind.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
-#include "api_context.h"
+#include "common/metrics.h"
 #include "http/http_types.h"
-#include "request_context.h"
+#include "http/rate_limiter.h"
+#include "http/request_context.h"
 
 namespace shortlink::admin {
 
@@ -26,10 +33,18 @@ struct Route {
   http::verb method;
   std::string_view pattern;  // "/api/v1/urls/{shortUrl}": a {name} segment matches one segment
   Auth auth;
-  Awaitable (*handle)(ApiContext&, RequestContext&);
+  std::function<Awaitable(RequestContext&)> handle;  // holds its area's context by reference
 };
 
-const std::vector<Route>& Routes();
+// How the router checks callers; each check may run on any thread.
+struct RouterChecks {
+  // The caller an API key names; none for a key that is unknown, revoked,
+  // expired or of the other environment.
+  std::function<std::optional<Caller>(std::string_view key)> api_key;
+  // True when `token` is the nodes' token (false for all when there is none).
+  std::function<bool(std::string_view token)> node_token;
+  RateLimiter* limiter = nullptr;  // per caller, on API key routes
+};
 
 // Splits a request target as the handlers see it: rc->path (percent-decoded,
 // without the query), rc->query and rc->query_keys (decoded). False when
@@ -43,7 +58,11 @@ inline constexpr std::string_view kNodeRealm = "shortlink-nodes";  // the node t
 
 class Router {
  public:
-  explicit Router(ApiContext* ctx);
+  Router(MetricsRegistry* metrics, RouterChecks checks);
+
+  void Add(Route route);
+  const std::vector<Route>& routes() const { return routes_; }
+
   // Routes, authenticates, rate-limits and runs one request; a 405 carries
   // Allow, a 401 WWW-Authenticate. Counted and logged.
   boost::asio::awaitable<Reply> Handle(Request& req, std::string_view remote);
@@ -58,7 +77,13 @@ class Router {
   void Record(http::verb method, std::string_view route_name, unsigned status, double seconds,
               std::string_view user, std::string_view remote);
 
-  ApiContext* ctx_;
+  const Route* FindRoute(http::verb method, const std::vector<std::string_view>& segments,
+                         std::string* param, bool* path_known) const;
+  std::string AllowedMethods(const std::vector<std::string_view>& segments) const;
+
+  MetricsRegistry* metrics_;
+  RouterChecks checks_;
+  std::vector<Route> routes_;
   Histogram* latency_;
 };
 

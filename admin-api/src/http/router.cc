@@ -1,4 +1,4 @@
-#include "router.h"
+#include "http/router.h"
 
 #include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
@@ -6,7 +6,6 @@
 #include <chrono>
 
 #include "common/log.h"
-#include "handlers.h"
 
 namespace shortlink::admin {
 namespace {
@@ -59,44 +58,6 @@ std::string_view BearerToken(const Request& req) {
   return value;
 }
 
-// The route serving `method` on the path `segments`, and its {param}
-// segment; null when none does (`path_known`: some route has the path).
-const Route* FindRoute(verb method, const std::vector<std::string_view>& segments,
-                       std::string* param, bool* path_known) {
-  for (const Route& r : Routes()) {
-    std::string text;
-    if (!Match(r.pattern, segments, &text)) continue;
-    *path_known = true;
-    // HEAD is GET without a body; Beast drops the body when writing.
-    if (r.method == method || (method == verb::head && r.method == verb::get)) {
-      *param = std::move(text);
-      return &r;
-    }
-  }
-  return nullptr;
-}
-
-// The methods a path answers, for a 405's Allow (RFC 9110 15.5.6): those of
-// every route whose pattern matches, HEAD with GET, in a fixed order.
-std::string AllowedMethods(const std::vector<std::string_view>& segments) {
-  static constexpr verb kOrder[] = {verb::get, verb::head,  verb::post,
-                                    verb::put, verb::patch, verb::delete_};
-  std::vector<verb> served;
-  for (const Route& r : Routes()) {
-    std::string unused;
-    if (!Match(r.pattern, segments, &unused)) continue;
-    served.push_back(r.method);
-    if (r.method == verb::get) served.push_back(verb::head);
-  }
-  std::string allow;
-  for (verb v : kOrder) {
-    if (std::find(served.begin(), served.end(), v) == served.end()) continue;
-    if (!allow.empty()) allow += ", ";
-    allow += http::to_string(v);
-  }
-  return allow;
-}
-
 // RFC 6750 3: a 401 names the scheme and realm it wants; error="invalid_token"
 // when a credential was given and refused.
 void Challenge(Reply* reply, std::string_view realm, bool credential_given) {
@@ -118,32 +79,51 @@ bool DecodeTarget(std::string_view target, RequestContext* rc) {
   return true;
 }
 
-const std::vector<Route>& Routes() {
-  static const std::vector<Route> routes = {
-      {verb::get, "/api/v1/urls", Auth::kApiKey, ListUrls},
-      {verb::post, "/api/v1/urls", Auth::kApiKey, CreateUrl},
-      {verb::post, "/api/v1/urls/bulk", Auth::kApiKey, BulkCreateUrls},
-      {verb::get, "/api/v1/urls/{shortUrl}", Auth::kApiKey, GetUrl},
-      {verb::patch, "/api/v1/urls/{shortUrl}", Auth::kApiKey, UpdateUrl},
-      {verb::delete_, "/api/v1/urls/{shortUrl}", Auth::kApiKey, DeleteUrl},
-      {verb::get, "/api/v1/keys", Auth::kApiKey, ListKeys},
-      {verb::post, "/api/v1/keys", Auth::kApiKey, CreateKey},
-      {verb::delete_, "/api/v1/keys/{id}", Auth::kApiKey, RevokeKey},
-      {verb::post, "/api/v1/users", Auth::kApiKey, CreateUser},
-      {verb::get, "/api/v1/openapi.yaml", Auth::kNone, OpenApi},
-      {verb::get, "/internal/v1/changes", Auth::kNodeToken, NodeChanges},
-      {verb::get, "/internal/v1/snapshot", Auth::kNodeToken, NodeSnapshot},
-      {verb::get, "/internal/v1/clicks/watermark", Auth::kNodeToken, NodeClickWatermark},
-      {verb::get, "/healthz", Auth::kNone, Healthz},
-      {verb::get, "/metrics", Auth::kNone, Metrics},
-  };
-  return routes;
+Router::Router(MetricsRegistry* metrics, RouterChecks checks)
+    : metrics_(metrics),
+      checks_(std::move(checks)),
+      latency_(metrics->GetHistogram("admin_http_request_seconds",
+                                     "Time from request read to reply ready.")) {}
+
+void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+
+// The route serving `method` on the path `segments`, and its {param}
+// segment; null when none does (`path_known`: some route has the path).
+const Route* Router::FindRoute(verb method, const std::vector<std::string_view>& segments,
+                               std::string* param, bool* path_known) const {
+  for (const Route& r : routes_) {
+    std::string text;
+    if (!Match(r.pattern, segments, &text)) continue;
+    *path_known = true;
+    // HEAD is GET without a body; Beast drops the body when writing.
+    if (r.method == method || (method == verb::head && r.method == verb::get)) {
+      *param = std::move(text);
+      return &r;
+    }
+  }
+  return nullptr;
 }
 
-Router::Router(ApiContext* ctx)
-    : ctx_(ctx),
-      latency_(ctx->metrics->GetHistogram("admin_http_request_seconds",
-                                          "Time from request read to reply ready.")) {}
+// The methods a path answers, for a 405's Allow (RFC 9110 15.5.6): those of
+// every route whose pattern matches, HEAD with GET, in a fixed order.
+std::string Router::AllowedMethods(const std::vector<std::string_view>& segments) const {
+  static constexpr verb kOrder[] = {verb::get, verb::head,  verb::post,
+                                    verb::put, verb::patch, verb::delete_};
+  std::vector<verb> served;
+  for (const Route& r : routes_) {
+    std::string unused;
+    if (!Match(r.pattern, segments, &unused)) continue;
+    served.push_back(r.method);
+    if (r.method == verb::get) served.push_back(verb::head);
+  }
+  std::string allow;
+  for (verb v : kOrder) {
+    if (std::find(served.begin(), served.end(), v) == served.end()) continue;
+    if (!allow.empty()) allow += ", ";
+    allow += http::to_string(v);
+  }
+  return allow;
+}
 
 boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remote) {
   auto started = std::chrono::steady_clock::now();
@@ -165,30 +145,28 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
     }
   } else if (route->auth == Auth::kApiKey) {
     std::string_view key = BearerToken(req);
-    // A key of the other environment is refused like a wrong one.
-    if (!key.empty() && HasPrefixFor(key, ctx_->environment))
-      rc.user = ctx_->accounts->Authenticate(key);
+    if (!key.empty()) rc.user = checks_.api_key(key);
     if (!rc.user) {
       reply = rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
       Challenge(&reply, kApiRealm, req.count(http::field::authorization) > 0);
-    } else if (auto decision = ctx_->limiter->Check(rc.user->id); !decision.allowed) {
+    } else if (auto decision = checks_.limiter->Check(rc.user->id); !decision.allowed) {
       reply = rc.Error(ErrorCode::kRateLimited,
                        "Too many requests. Requests from this user are refused for " +
                            std::to_string(decision.retry_after_seconds) + " seconds.");
       reply.response.set(http::field::retry_after, std::to_string(decision.retry_after_seconds));
     } else {
-      reply = co_await route->handle(*ctx_, rc);
+      reply = co_await route->handle(rc);
     }
   } else if (route->auth == Auth::kNodeToken) {
     std::string_view token = BearerToken(req);
-    if (ctx_->node_token.empty() || !ConstantTimeEquals(token, ctx_->node_token)) {
+    if (!checks_.node_token(token)) {
       reply = rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
       Challenge(&reply, kNodeRealm, req.count(http::field::authorization) > 0);
     } else {
-      reply = co_await route->handle(*ctx_, rc);
+      reply = co_await route->handle(rc);
     }
   } else {
-    reply = co_await route->handle(*ctx_, rc);
+    reply = co_await route->handle(rc);
   }
 
   double seconds =
@@ -220,7 +198,7 @@ void Router::Record(http::verb method, std::string_view route_name, unsigned sta
   // The method's name from Beast's fixed list ("<unknown>" for others), so
   // a client cannot add label values.
   std::string method_text(http::to_string(method));
-  ctx_->metrics
+  metrics_
       ->GetCounter("admin_http_requests_total", "HTTP requests by route, method and status.",
                    "route=\"" + EscapeLabelValue(std::string(route_name)) + "\",method=\"" +
                        EscapeLabelValue(method_text) + "\",status=\"" + std::to_string(status) +

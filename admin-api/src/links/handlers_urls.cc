@@ -3,11 +3,11 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "handlers.h"
 #include "http/json_input.h"
 #include "links/async_submit.h"
 #include "links/link_json.h"
 #include "links/link_patch.h"
+#include "links/link_routes.h"
 #include "links/link_rules_json.h"
 
 namespace shortlink::admin {
@@ -39,7 +39,7 @@ Result<size_t> ParseCount(const std::string& name, const std::string& text, size
 // Replaces the plaintext password of each patch by its argon2id hash (and
 // "" by "", a removal): only hashes reach the writer. The hashing runs on
 // ctx.hasher's threads, never on this I/O thread.
-boost::asio::awaitable<Status> HashPasswords(ApiContext& ctx, std::vector<LinkPatch*> patches) {
+boost::asio::awaitable<Status> HashPasswords(LinkApi& ctx, std::vector<LinkPatch*> patches) {
   std::vector<std::string> plain;
   std::vector<LinkPatch*> waiting;
   for (LinkPatch* p : patches) {
@@ -174,7 +174,9 @@ Result<std::string> CodeFromPath(std::string_view param) {
                    "Short link \"" + std::string(param) + "\" does not exist.");
 }
 
-Awaitable ListUrls(ApiContext& ctx, RequestContext& rc) {
+namespace {
+
+Awaitable ListUrls(LinkApi& ctx, RequestContext& rc) {
   auto query = ParseListQuery(rc.query, rc.user->id);
   if (!query.ok()) co_return rc.Error(query.error());
   ListResult result = ctx.index->List(*query);
@@ -187,7 +189,7 @@ Awaitable ListUrls(ApiContext& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 
-Awaitable CreateUrl(ApiContext& ctx, RequestContext& rc) {
+Awaitable CreateUrl(LinkApi& ctx, RequestContext& rc) {
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   auto create = ParseCreateLink(*obj, ctx.url_policy, rc.user->id, NowMillis());
@@ -203,7 +205,7 @@ Awaitable CreateUrl(ApiContext& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
 }
 
-Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
+Awaitable BulkCreateUrls(LinkApi& ctx, RequestContext& rc) {
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   Status known = OnlyKnownFields(*obj, kBulkFields);
@@ -282,7 +284,7 @@ Awaitable BulkCreateUrls(ApiContext& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 
-Awaitable GetUrl(ApiContext& ctx, RequestContext& rc) {
+Awaitable GetUrl(LinkApi& ctx, RequestContext& rc) {
   auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   auto link = ctx.index->Get(*code);
@@ -292,7 +294,7 @@ Awaitable GetUrl(ApiContext& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*link)));
 }
 
-Awaitable UpdateUrl(ApiContext& ctx, RequestContext& rc) {
+Awaitable UpdateUrl(LinkApi& ctx, RequestContext& rc) {
   auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   auto obj = ParseJsonObject(rc.req.body());
@@ -346,7 +348,7 @@ Awaitable UpdateUrl(ApiContext& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
 }
 
-Awaitable DeleteUrl(ApiContext& ctx, RequestContext& rc) {
+Awaitable DeleteUrl(LinkApi& ctx, RequestContext& rc) {
   auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   std::vector<Mutation> mutations;
@@ -354,6 +356,21 @@ Awaitable DeleteUrl(ApiContext& ctx, RequestContext& rc) {
   auto results = co_await AsyncSubmit(*ctx.links, std::move(mutations));
   if (!results[0].status.ok()) co_return rc.Error(results[0].status.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
+}
+
+}  // namespace
+
+void RegisterLinkRoutes(Router& router, LinkApi& api) {
+  using http::verb;
+  auto with = [&api](Awaitable (*handler)(LinkApi&, RequestContext&)) {
+    return [&api, handler](RequestContext& rc) { return handler(api, rc); };
+  };
+  router.Add({verb::get, "/api/v1/urls", Auth::kApiKey, with(ListUrls)});
+  router.Add({verb::post, "/api/v1/urls", Auth::kApiKey, with(CreateUrl)});
+  router.Add({verb::post, "/api/v1/urls/bulk", Auth::kApiKey, with(BulkCreateUrls)});
+  router.Add({verb::get, "/api/v1/urls/{shortUrl}", Auth::kApiKey, with(GetUrl)});
+  router.Add({verb::patch, "/api/v1/urls/{shortUrl}", Auth::kApiKey, with(UpdateUrl)});
+  router.Add({verb::delete_, "/api/v1/urls/{shortUrl}", Auth::kApiKey, with(DeleteUrl)});
 }
 
 }  // namespace shortlink::admin

@@ -1,0 +1,38 @@
+// A router with every area's routes, as serve.cc registers them, over areas
+// with no stores: for routing, refusing and the route table only; no
+// request may reach a handler or look a key up.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "accounts/account_routes.h"
+#include "common/metrics.h"
+#include "http/router.h"
+#include "links/link_routes.h"
+#include "nodes/node_routes.h"
+#include "ops/ops_routes.h"
+
+namespace shortlink::testing {
+
+struct AllRoutes {
+  AllRoutes() {
+    admin::RegisterLinkRoutes(router, links);
+    admin::RegisterAccountRoutes(router, accounts);
+    admin::RegisterNodeRoutes(router, nodes);
+    admin::RegisterOpsRoutes(router, ops);
+  }
+
+  MetricsRegistry metrics;  // before the router, which takes its histogram at once
+  std::string node_token = "node-token-0123456789abcdef";
+  admin::LinkApi links;
+  admin::AccountApi accounts;  // production: a test_v1_ key is refused before any lookup
+  admin::NodeApi nodes;
+  admin::OpsApi ops;
+  admin::Router router{
+      &metrics,
+      {[this](std::string_view key) { return admin::CallerOfKey(accounts, key); },
+       [this](std::string_view token) { return admin::IsNodeToken(node_token, token); }, nullptr}};
+};
+
+}  // namespace shortlink::testing
