@@ -120,6 +120,12 @@ void PutStatusLine(Writer& w, int status) {
   w.Put("\r\n");
 }
 
+// The rules see the visit's method as their own VisitMethod (rules/ does not
+// know the request head); RespondWithRules converts by value.
+static_assert(static_cast<int>(Method::kGet) == static_cast<int>(VisitMethod::kGet) &&
+              static_cast<int>(Method::kHead) == static_cast<int>(VisitMethod::kHead) &&
+              static_cast<int>(Method::kPost) == static_cast<int>(VisitMethod::kPost));
+
 }  // namespace
 
 bool SafeHeaderValue(std::string_view url) {
@@ -277,10 +283,10 @@ size_t Responder::RespondWithRules(const LinkView& link, std::string_view path,
     query = head.target.substr(q + 1);
   Visit visit;
   visit.code = link.code;
-  // Only GET, HEAD and POST get this far (ParseRequestHead answers 405).
-  visit.method = post                           ? VisitMethod::kPost
-                 : head.method == Method::kHead ? VisitMethod::kHead
-                                                : VisitMethod::kGet;
+  // Only GET, HEAD and POST get this far (ParseRequestHead answers 405 to
+  // any other), and the two enums agree on those three (checked above): the
+  // rules' method is the head's, converted without a branch.
+  visit.method = static_cast<VisitMethod>(head.method);
   visit.user_agent = head.user_agent;
   visit.cookie = head.cookie;
   visit.client_address = facts.client_address;
