@@ -1,5 +1,5 @@
 // admin-api's command line: `serve`, `bootstrap` and `import`
-// (DESIGN.md, "Operator interface"). main() only calls RunCli.
+// (docs/design.md, "Operator interface"). main() only calls RunCli.
 #pragma once
 
 namespace shortlink::admin {

@@ -34,7 +34,7 @@ constexpr auto kWriteTimeout = 60s;  // a snapshot chunk on a slow link
 constexpr auto kDrainTimeout = 5s;   // how long an over-limit body is read and dropped
 constexpr auto kAcceptRetryPause = 50ms;
 
-// The cipher suites of ../shared/reference/gogoworx-api-overview.txt, in its
+// The cipher suites of the GoGoWorx API overview ("Secure Protocol"), in its
 // order, for TLS 1.2. TLS 1.3 uses OpenSSL's defaults (all AEAD).
 constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:"

@@ -1,5 +1,5 @@
 // NodeSync: the node's whole sync half behind one object, so that wiring it
-// into RedirectorApp takes a handful of lines: the replica in --data-dir,
+// into the redirector (app.cc, RunRedirector) takes a handful of lines: the replica in --data-dir,
 // the admin-api client, the Redis subscription and the follower that keeps
 // the LinkTable in step (sync/change_follower.h has the state machine).
 //
@@ -25,7 +25,7 @@
 
 namespace shortlink::redirector {
 
-// The sync flags of the operator interface (DESIGN.md).
+// The sync flags of the operator interface (docs/design.md).
 struct NodeSyncConfig {
   std::string data_dir;         // --data-dir: the replica
   std::string redis;            // --redis HOST:PORT; empty: poll admin-api only
