@@ -18,7 +18,6 @@ many guesses; then the same on a second redirector serving an operator's own
 
     cd tests/browser && SHORTLINK_BIN=../../build/bin python3 -m unittest -v test_browser_pages
 """
-import http.client
 import json
 import os
 import shutil
@@ -28,7 +27,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness import BIN, ApiTestCase, wait_until  # noqa: E402
+from harness import BIN, ApiTestCase, status_of_path, wait_until  # noqa: E402
 from test_sync import Redirector, redirector_is_wired  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -52,14 +51,7 @@ def redirector_flags():
 
 def status_of(node, code, method="GET"):
     """The status of one request for /code on a fresh connection (redirects not followed)."""
-    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
-    try:
-        conn.request(method, "/" + code)
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-    finally:
-        conn.close()
+    return status_of_path(node.port, "/" + code, method)
 
 
 @unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet")

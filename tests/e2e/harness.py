@@ -34,6 +34,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+def status_of_path(port, path, method="GET", timeout=10):
+    """The status of one request for `path` on 127.0.0.1:port, on a fresh
+    connection (redirects not followed)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path)
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    finally:
+        conn.close()
+
+
 def wait_until(predicate, timeout=10.0, interval=0.02, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

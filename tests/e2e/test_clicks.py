@@ -15,7 +15,7 @@ import threading
 import time
 import unittest
 
-from harness import wait_until
+from harness import status_of_path, wait_until
 from test_sync import Redirector, TwoNodeTestCase, redirector_is_wired
 
 DELIVERY_TIMEOUT = 20.0  # seconds; clicks arrive in about 2 s, this only bounds a failure
@@ -37,14 +37,7 @@ def click(node, code, n, method="GET", user_agent=None):
 
 
 def head_status(node, code):
-    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=5)
-    try:
-        conn.request("HEAD", "/" + code)
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-    finally:
-        conn.close()
+    return status_of_path(node.port, "/" + code, "HEAD", timeout=5)
 
 
 @unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet")

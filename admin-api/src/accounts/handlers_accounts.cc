@@ -136,13 +136,10 @@ Awaitable CreateUser(AccountApi& ctx, RequestContext& rc) {
 
 void RegisterAccountRoutes(Router& router, AccountApi& api) {
   using http::verb;
-  auto with = [&api](Awaitable (*handler)(AccountApi&, RequestContext&)) {
-    return [&api, handler](RequestContext& rc) { return handler(api, rc); };
-  };
-  router.Add({verb::get, "/api/v1/keys", Auth::kApiKey, with(ListKeys)});
-  router.Add({verb::post, "/api/v1/keys", Auth::kApiKey, with(CreateKey)});
-  router.Add({verb::delete_, "/api/v1/keys/{id}", Auth::kApiKey, with(RevokeKey)});
-  router.Add({verb::post, "/api/v1/users", Auth::kApiKey, with(CreateUser)});
+  router.Add({verb::get, "/api/v1/keys", Auth::kApiKey, Bind(api, ListKeys)});
+  router.Add({verb::post, "/api/v1/keys", Auth::kApiKey, Bind(api, CreateKey)});
+  router.Add({verb::delete_, "/api/v1/keys/{id}", Auth::kApiKey, Bind(api, RevokeKey)});
+  router.Add({verb::post, "/api/v1/users", Auth::kApiKey, Bind(api, CreateUser)});
 }
 
 std::optional<Caller> CallerOfKey(const AccountApi& api, std::string_view key) {

@@ -36,6 +36,14 @@ struct Route {
   std::function<Awaitable(RequestContext&)> handle;  // holds its area's context by reference
 };
 
+// A route's handler from an area's handler function and the area's context,
+// which must outlive the router: each area's Register*Routes uses it.
+template <class Api>
+std::function<Awaitable(RequestContext&)> Bind(Api& api,
+                                               Awaitable (*handler)(Api&, RequestContext&)) {
+  return [&api, handler](RequestContext& rc) { return handler(api, rc); };
+}
+
 // How the router checks callers; each check may run on any thread.
 struct RouterChecks {
   // The caller an API key names; none for a key that is unknown, revoked,

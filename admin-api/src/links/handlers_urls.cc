@@ -362,15 +362,12 @@ Awaitable DeleteUrl(LinkApi& ctx, RequestContext& rc) {
 
 void RegisterLinkRoutes(Router& router, LinkApi& api) {
   using http::verb;
-  auto with = [&api](Awaitable (*handler)(LinkApi&, RequestContext&)) {
-    return [&api, handler](RequestContext& rc) { return handler(api, rc); };
-  };
-  router.Add({verb::get, "/api/v1/urls", Auth::kApiKey, with(ListUrls)});
-  router.Add({verb::post, "/api/v1/urls", Auth::kApiKey, with(CreateUrl)});
-  router.Add({verb::post, "/api/v1/urls/bulk", Auth::kApiKey, with(BulkCreateUrls)});
-  router.Add({verb::get, "/api/v1/urls/{shortUrl}", Auth::kApiKey, with(GetUrl)});
-  router.Add({verb::patch, "/api/v1/urls/{shortUrl}", Auth::kApiKey, with(UpdateUrl)});
-  router.Add({verb::delete_, "/api/v1/urls/{shortUrl}", Auth::kApiKey, with(DeleteUrl)});
+  router.Add({verb::get, "/api/v1/urls", Auth::kApiKey, Bind(api, ListUrls)});
+  router.Add({verb::post, "/api/v1/urls", Auth::kApiKey, Bind(api, CreateUrl)});
+  router.Add({verb::post, "/api/v1/urls/bulk", Auth::kApiKey, Bind(api, BulkCreateUrls)});
+  router.Add({verb::get, "/api/v1/urls/{shortUrl}", Auth::kApiKey, Bind(api, GetUrl)});
+  router.Add({verb::patch, "/api/v1/urls/{shortUrl}", Auth::kApiKey, Bind(api, UpdateUrl)});
+  router.Add({verb::delete_, "/api/v1/urls/{shortUrl}", Auth::kApiKey, Bind(api, DeleteUrl)});
 }
 
 }  // namespace shortlink::admin

@@ -81,13 +81,10 @@ Awaitable NodeClickWatermark(NodeApi& ctx, RequestContext& rc) {
 
 void RegisterNodeRoutes(Router& router, NodeApi& api) {
   using http::verb;
-  auto with = [&api](Awaitable (*handler)(NodeApi&, RequestContext&)) {
-    return [&api, handler](RequestContext& rc) { return handler(api, rc); };
-  };
-  router.Add({verb::get, "/internal/v1/changes", Auth::kNodeToken, with(NodeChanges)});
-  router.Add({verb::get, "/internal/v1/snapshot", Auth::kNodeToken, with(NodeSnapshot)});
-  router.Add(
-      {verb::get, "/internal/v1/clicks/watermark", Auth::kNodeToken, with(NodeClickWatermark)});
+  router.Add({verb::get, "/internal/v1/changes", Auth::kNodeToken, Bind(api, NodeChanges)});
+  router.Add({verb::get, "/internal/v1/snapshot", Auth::kNodeToken, Bind(api, NodeSnapshot)});
+  router.Add({verb::get, "/internal/v1/clicks/watermark", Auth::kNodeToken,
+              Bind(api, NodeClickWatermark)});
 }
 
 bool IsNodeToken(const std::string& token, std::string_view presented) {

@@ -30,12 +30,9 @@ Awaitable OpenApi(OpsApi& ctx, RequestContext& rc) {
 
 void RegisterOpsRoutes(Router& router, OpsApi& api) {
   using http::verb;
-  auto with = [&api](Awaitable (*handler)(OpsApi&, RequestContext&)) {
-    return [&api, handler](RequestContext& rc) { return handler(api, rc); };
-  };
-  router.Add({verb::get, "/api/v1/openapi.yaml", Auth::kNone, with(OpenApi)});
-  router.Add({verb::get, "/healthz", Auth::kNone, with(Healthz)});
-  router.Add({verb::get, "/metrics", Auth::kNone, with(Metrics)});
+  router.Add({verb::get, "/api/v1/openapi.yaml", Auth::kNone, Bind(api, OpenApi)});
+  router.Add({verb::get, "/healthz", Auth::kNone, Bind(api, Healthz)});
+  router.Add({verb::get, "/metrics", Auth::kNone, Bind(api, Metrics)});
 }
 
 }  // namespace shortlink::admin
