@@ -88,7 +88,7 @@ std::string BrowserRequest(std::string_view code) {
 void BM_Respond(benchmark::State& state, std::string_view code) {
   Fixture& f = Links();
   ResponderOptions options;
-  options.not_found_html = "<p>Not found</p>";
+  (void)options.pages.SetNotFound("<p>Not found</p>");
   options.now_ms = FixedClock;
   Responder responder(options);
   std::string request = BrowserRequest(code);

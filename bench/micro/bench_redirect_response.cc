@@ -132,7 +132,7 @@ BENCHMARK_CAPTURE(BM_BeastParse, browser, kBrowserRequest);
 void BM_ParseRespondHit(benchmark::State& state, const std::string& request) {
   Fixture& f = MillionLinks();
   ResponderOptions options;
-  options.not_found_html = "<html><body>Not found</body></html>\n";
+  (void)options.pages.SetNotFound("<html><body>Not found</body></html>\n");
   Responder responder(options);
   RequestBuffer req(request);
   static char out[kMaxResponseBytes];
@@ -159,7 +159,7 @@ BENCHMARK_CAPTURE(BM_ParseRespondHit, browser, kBrowserRequest);
 void BM_ParseRespondMiss(benchmark::State& state) {
   Fixture& f = MillionLinks();
   ResponderOptions options;
-  options.not_found_html = "<html><body>Not found</body></html>\n";
+  (void)options.pages.SetNotFound("<html><body>Not found</body></html>\n");
   Responder responder(options);
   RequestBuffer req(kWrkRequest);
   req.SetCode("zz-zz-zz");  // '-' never appears in the fixture's codes

@@ -33,9 +33,9 @@ struct Flags {
   size_t max_connections = 100000;
 };
 
-// Reads the operator's page for `flag` from `path` (when given) and has
-// EdgePages check it into `set`, so that a bad page stops the start, named.
-bool LoadPage(const std::string& flag, const std::string& path, std::string* html,
+// Reads the operator's page for `flag` from `path` (when given) into
+// `pages` through `set`, which checks it: a bad page stops the start, named.
+bool LoadPage(const std::string& flag, const std::string& path, EdgePages* pages,
               Status (EdgePages::*set)(std::string_view)) {
   if (path.empty()) return true;
   std::ifstream in(path, std::ios::binary);
@@ -45,9 +45,7 @@ bool LoadPage(const std::string& flag, const std::string& path, std::string* htm
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  *html = ss.str();
-  EdgePages check;
-  if (Status s = (check.*set)(*html); !s.ok()) {
+  if (Status s = (pages->*set)(ss.str()); !s.ok()) {
     std::cerr << "redirector: --" << flag << " " << path << ": " << s.error().message << "\n";
     return false;
   }
@@ -182,11 +180,10 @@ int Run(const Flags& f) {
   edge_options.responder.redirect_status = f.redirect_status;
   edge_options.responder.home_url = f.home_url;
   // The operator's pages, checked now; ours where none is given (edge/pages.h).
-  ResponderOptions& pages = edge_options.responder;
-  if (!LoadPage("not-found-page", f.not_found_page, &pages.not_found_html,
-                &EdgePages::SetNotFound) ||
-      !LoadPage("gone-page", f.gone_page, &pages.gone_html, &EdgePages::SetGone) ||
-      !LoadPage("password-page", f.password_page, &pages.password_html, &EdgePages::SetPassword))
+  EdgePages* pages = &edge_options.responder.pages;
+  if (!LoadPage("not-found-page", f.not_found_page, pages, &EdgePages::SetNotFound) ||
+      !LoadPage("gone-page", f.gone_page, pages, &EdgePages::SetGone) ||
+      !LoadPage("password-page", f.password_page, pages, &EdgePages::SetPassword))
     return 2;
 
   RcuThreadScope rcu;  // this thread writes the table while the replica loads

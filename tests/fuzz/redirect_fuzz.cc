@@ -238,11 +238,19 @@ void CheckParse(std::string_view in, ParseStatus status, const RequestHead& head
   for (unsigned char c : head.user_agent) FUZZ_CHECK(c != '\r' && c != '\n' && c != 0);
 }
 
+ResponderOptions Options(int status, std::string home_url, const std::string& not_found) {
+  ResponderOptions options;
+  options.redirect_status = status;
+  options.home_url = std::move(home_url);
+  FUZZ_CHECK(options.pages.SetNotFound(not_found).ok());
+  return options;
+}
+
 struct Fixture {
   RcuThreadScope rcu;  // libFuzzer calls the harness on this one thread
   LinkTable table;
-  Responder found{ResponderOptions{302, std::string(kHomeUrl), "<p>no such link</p>"}};
-  Responder permanent{ResponderOptions{308, "", std::string(kMaxPageBytes, 'n')}};  // the largest
+  Responder found{Options(302, std::string(kHomeUrl), "<p>no such link</p>")};
+  Responder permanent{Options(308, "", std::string(kMaxPageBytes, 'n'))};  // the largest 404
   ClickTable clicks;
 
   Fixture() {

@@ -138,8 +138,8 @@ struct Server {
     options.host = "127.0.0.1";
     options.port = 0;
     options.threads = threads;
-    if (options.responder.not_found_html.empty())
-      options.responder.not_found_html = "<html><body>no such link</body></html>\n";
+    if (options.responder.pages.built_in(Page::kNotFound))
+      REQUIRE(options.responder.pages.SetNotFound("<html><body>no such link</body></html>\n").ok());
     RcuThreadScope rcu;
     table.Upsert("go", "https://example.com/go?a=1", LinkState::kActive);
     table.Upsert("off", "https://example.com/off", LinkState::kInactive);
@@ -676,7 +676,7 @@ TEST_CASE("edge: serve links for a load generator", "[.serve]") {
   options.host = "127.0.0.1";
   options.port = static_cast<unsigned short>(env("SHORTLINK_SERVE_PORT", 18080));
   options.threads = static_cast<int>(env("SHORTLINK_SERVE_THREADS", 1));
-  options.responder.not_found_html = "<html><body>no such link</body></html>\n";
+  REQUIRE(options.responder.pages.SetNotFound("<html><body>no such link</body></html>\n").ok());
   LinkTable table;
   {
     RcuThreadScope rcu;

@@ -10,6 +10,7 @@
 #include "clicks/click_counter.h"
 #include "edge/request_head.h"
 #include "edge/responder.h"
+#include "responder_options.h"
 #include "rules/bot_detector.h"
 #include "table/link_table.h"
 
@@ -51,7 +52,7 @@ TEST_CASE("a redirect hit allocates nothing") {
     table.Upsert("code" + std::to_string(i),
                  "https://example.com/some/long/path/" + std::to_string(i), LinkState::kActive);
   }
-  Responder responder({302, "", "<p>not found</p>"});
+  Responder responder(testing::WithNotFoundPage(302, "", "<p>not found</p>"));
   ThreadClicks clicks;
   static char out[kMaxResponseBytes];
   char code[kCodeBufferBytes];
@@ -103,7 +104,7 @@ TEST_CASE("a redirect through every rule but a password allocates nothing") {
   r.forward_query = true;
   r.redirect_type = 307;
   table.Upsert(link.code, link.long_url, link.state, std::make_unique<EdgeRules>(link));
-  Responder responder({302, "", "<p>not found</p>"});
+  Responder responder(testing::WithNotFoundPage(302, "", "<p>not found</p>"));
   static char out[kMaxResponseBytes];
   char code[kCodeBufferBytes];
   const std::string requests[] = {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "edge/responder.h"
+#include "responder_options.h"
 #include "rules/bot_detector.h"
 
 namespace shortlink::redirector {
@@ -120,7 +121,7 @@ TEST_CASE("the responder redirects hits, hides inactive links and never emits un
   table.Upsert("hello", "https://example.com/x", LinkState::kActive);
   table.Upsert("off", "https://example.com/off", LinkState::kInactive);
   table.Upsert("evil", "https://example.com/\r\nSet-Cookie: a=b", LinkState::kActive);
-  Responder responder({301, "https://home.example/", "<p>nope</p>"});
+  Responder responder(testing::WithNotFoundPage(301, "https://home.example/", "<p>nope</p>"));
   char out[kMaxResponseBytes];
   char code[kCodeBufferBytes];
   ResponseInfo info;
@@ -235,7 +236,7 @@ TEST_CASE("absolute-form targets are accepted: the path follows the authority", 
 }
 
 TEST_CASE("refusals say charset, no-store and noindex, and close", "[errors]") {
-  Responder responder({302, "", "<p>nope</p>"});
+  Responder responder(testing::WithNotFoundPage(302, "", "<p>nope</p>"));
   char out[kMaxResponseBytes];
   ResponseInfo info;
   for (auto status : {ParseStatus::kBadRequest, ParseStatus::kMethodNotAllowed,
@@ -254,7 +255,7 @@ TEST_CASE("a 500 for an unsafe target says charset, no-store and noindex", "[err
   RcuThreadScope rcu;
   LinkTable table;
   table.Upsert("evil", "https://example.com/\r\nSet-Cookie: a=b", LinkState::kActive);
-  Responder responder({302, "", "<p>nope</p>"});
+  Responder responder(testing::WithNotFoundPage(302, "", "<p>nope</p>"));
   char out[kMaxResponseBytes];
   char code[kCodeBufferBytes];
   ResponseInfo info;

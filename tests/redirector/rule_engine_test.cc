@@ -10,6 +10,7 @@
 #include "common/password.h"
 #include "edge/edge_server.h"
 #include "edge/responder.h"
+#include "responder_options.h"
 #include "rules/device_detector.h"
 #include "rules/location_builder.h"
 #include "rules/password_verifier.h"
@@ -337,7 +338,7 @@ TEST_CASE("responder: rule links get their status, Location, cookie and pages", 
   put(locked);
   table.Upsert("plain", "https://example.com/plain", LinkState::kActive);
 
-  ResponderOptions options{302, "", "<p>nope</p>"};
+  ResponderOptions options = testing::WithNotFoundPage(302, "", "<p>nope</p>");
   options.now_ms = TestClock;
   Responder responder(options);
   char out[kMaxResponseBytes];

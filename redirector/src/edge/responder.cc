@@ -88,10 +88,7 @@ constexpr size_t kMaxUrlBytes = 2048;
 
 // Every page answer is a status line, these, Retry-After at most, Date,
 // Content-Length, Connection and the body: well within the buffer.
-constexpr std::string_view kPageHeaders =
-    "Cache-Control: no-store\r\n"
-    "X-Robots-Tag: noindex\r\n"
-    "Content-Type: text/html; charset=utf-8\r\n";
+constexpr std::string_view kPageHeaders = kRedirectHeaders;  // no-store, noindex, HTML
 constexpr size_t kMaxPageHeadBytes = 1024;
 static_assert(kMaxPageBytes + kMaxPageHeadBytes <= kMaxResponseBytes);
 
@@ -148,10 +145,6 @@ std::string FormatHttpDate(long epoch_seconds) {
 Responder::Responder(ResponderOptions options)
     : options_(std::move(options)), visitors_(options_.unique_visitor_slots) {
   if (!options_.now_ms) options_.now_ms = NowMillis;
-  // A page EdgePages refuses keeps ours (app.cc refuses to start instead).
-  if (!options_.not_found_html.empty()) (void)pages_.SetNotFound(options_.not_found_html);
-  if (!options_.gone_html.empty()) (void)pages_.SetGone(options_.gone_html);
-  if (!options_.password_html.empty()) (void)pages_.SetPassword(options_.password_html);
   status_line_ = "HTTP/1.1 " + std::to_string(options_.redirect_status) + " " +
                  std::string(ReasonPhrase(options_.redirect_status)) + "\r\n";
 }
@@ -181,13 +174,13 @@ size_t Responder::SendPage(int status, Page page, const RequestHead& head, std::
   else
     PutStatusLine(w, status);
   w.Put(kPageHeaders);
-  if (pages_.built_in(page)) {
+  if (options_.pages.built_in(page)) {
     w.Put("Content-Security-Policy: ");
     w.Put(kBuiltInPagePolicy);
     w.Put("\r\n");
   }
   if (status == 429) w.Put("Retry-After: 60\r\n");
-  std::string_view body = pages_.body(page);
+  std::string_view body = options_.pages.body(page);
   PutCommonTail(w, head, date, body.size());
   if (head.method != Method::kHead) w.Put(body);
   return w.p - out;

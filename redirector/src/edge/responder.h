@@ -30,14 +30,11 @@ namespace shortlink::redirector {
 struct ResponderOptions {
   int redirect_status = 302;                      // 301, 302, 307 or 308
   std::string home_url;                           // where "/" redirects; empty: "/" is a 404
-  std::string not_found_html;                     // the operator's 404 page; empty: ours
   int64_t (*now_ms)() = nullptr;                  // the clock rules see; null: the system clock
   size_t unique_visitor_slots = size_t{1} << 20;  // 8 bytes each, touched as used
-  // The operator's 410 and password pages; empty: ours. See edge/pages.h for the
-  // markers; a page EdgePages refuses is replaced by ours (app.cc checks
-  // them first and refuses to start).
-  std::string gone_html = {};
-  std::string password_html = {};
+  // The pages people see: ours, or the operator's where EdgePages took one
+  // (app.cc sets them from the page flags and refuses to start on a bad one).
+  EdgePages pages = {};
 };
 
 // What happened, for metrics and click counting.
@@ -103,7 +100,6 @@ class Responder {
                           ResponseInfo* info) const;
 
   ResponderOptions options_;
-  EdgePages pages_;
   std::string status_line_;  // "HTTP/1.1 302 Found\r\n"
   // The node's memory of unique visitors (shared by its threads; lock-free).
   mutable VisitorFilter visitors_;
