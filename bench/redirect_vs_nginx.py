@@ -26,11 +26,14 @@ and wrk waited to run (`perf sched record`/`latency`). A pair of runs (one
 of each server) in which either core lost more than --max-steal ms/s to steal
 is discarded and measured again (bounded; the discarded pairs are listed):
 such a pair measures the host, and it slows both servers unequally.
+With --live the whole system runs as the quickstart runs it: admin-api and
+redis unpinned, applying click batches as they come (no pause); its results
+go to their own section (redirect_vs_nginx_live), beside the default mode's.
 Results go to bench/RESULTS.md (section redirect_vs_nginx) with a PNG chart
 (bench/redirect_vs_nginx.png, gnuplot).
 
 Usage: bench/redirect_vs_nginx.py [--links 1000000] [--seconds 10] [--rounds 3]
-                                  [--connections 16,64,256]
+                                  [--connections 16,64,256] [--live]
 Needs a Release build in build/bin (or SHORTLINK_BIN); installs nginx-light,
 wrk and gnuplot-nox with apt-get when missing.
 """
@@ -358,6 +361,10 @@ def main():
                          "response() hook, which costs wrk CPU")
     ap.add_argument("--admin-during-runs", choices=["pause", "run"], default="pause",
                     help="pause admin-api (SIGSTOP) during each measured run, or let it consume clicks on --aux-cpu")
+    ap.add_argument("--live", action="store_true",
+                    help="the whole system live, as the quickstart runs it: admin-api and redis unpinned and "
+                         "applying clicks as they come (implies --admin-during-runs run, ignores --aux-cpu); "
+                         "results go to their own section, beside the default mode's")
     ap.add_argument("--sched-trace", action="store_true",
                     help="record each run with `perf sched record` and report the longest wait to run of the "
                          "server's request thread and of wrk (perf must be installed; adds tracing overhead)")
@@ -374,6 +381,13 @@ def main():
     args = ap.parse_args()
     conns = [int(c) for c in args.connections.split(",")]
     aux_cpu = args.aux_cpu or args.server_cpu
+    if args.live:
+        args.admin_during_runs = "run"
+    section = "redirect_vs_nginx_live" if args.live else "redirect_vs_nginx"
+
+    def pin_aux(pid):  # live: the scheduler places redis and admin-api, as on a user's machine
+        if not args.live:
+            B.pin(pid, aux_cpu)
 
     B.ensure_tools({"nginx": "nginx-light", "wrk": "wrk", "gnuplot": "gnuplot-nox", "taskset": "util-linux"})
     if args.sched_trace:
@@ -387,10 +401,10 @@ def main():
     nginxes = []
     try:
         redis = B.Redis(group).start()
-        B.pin(redis.proc.pid, aux_cpu)
+        pin_aux(redis.proc.pid)
         api = B.make_admin(group, redis)
         B.start_admin(api)
-        B.pin(api.proc.pid, aux_cpu)
+        pin_aux(api.proc.pid)
 
         # --- our node with 0 links: the baseline for memory per link ---
         node0 = B.make_node(group, "node0", api, redis)
@@ -411,7 +425,7 @@ def main():
         os.unlink(csv)
         B.log(f"imported in {import_secs:.1f} s ({n / import_secs:,.0f} links/s)")
         B.start_admin(api, timeout=300)
-        B.pin(api.proc.pid, aux_cpu)
+        pin_aux(api.proc.pid)
         node = B.make_node(group, "node", api, redis)
         snap_secs = B.start_node(node, links=n)
         rss_snap = B.proc_rss_kb(node.proc.pid)
@@ -567,6 +581,7 @@ def main():
                              f"{bad_o} {B.verdict(ok['non3xx'])}"])
         chart.append((c, round(rps_o), round(rps_g), p99_o / 1000, p99_g / 1000))
 
+    lost = clicks["redirector_clicks_total"] - clicks["shortlink_redirector_clicks_acked_total"]
     per_link = (rss_node - rss0) * 1024 / n
     per_link_snap = (rss_snap - rss0) * 1024 / n
     ng_per_link = (ng_master - ng0_master0) * 1024 / n
@@ -574,11 +589,13 @@ def main():
     hook = "every non-3xx counted in a Lua response() hook" if not args.no_response_hook else \
         "answers >= 400 counted by wrk (no response() hook)"
     md = []
-    md.append("## Redirects on one core: redirector vs nginx (`bench/redirect_vs_nginx.py`)\n")
+    title = ("the whole system live: redirector vs nginx (`bench/redirect_vs_nginx.py --live`)" if args.live
+             else "redirector vs nginx (`bench/redirect_vs_nginx.py`)")
+    md.append(f"## Redirects on one core, {title}\n")
     md.append(f"{machine}. {n:,} links, mean URL {mean_url:.1f} bytes; both servers pinned to core "
               f"{args.server_cpu}, `wrk -t1` (Lua: random walk over {min(n, args.sample):,} existing codes, {hook}) "
-              f"pinned to core {args.client_cpu} alone (redis and admin-api on core {aux_cpu}; admin-api "
-              f"{'paused during each run, its click-draining CPU afterwards shown apart' if args.admin_during_runs == 'pause' else 'running during the runs'}"
+              f"pinned to core {args.client_cpu} alone ("
+              f"{'redis and admin-api unpinned, running and applying clicks as they come, as the quickstart runs them' if args.live else f'redis and admin-api on core {aux_cpu}; admin-api ' + ('paused during each run, its click-draining CPU afterwards shown apart' if args.admin_during_runs == 'pause' else 'running during the runs')}"
               f"); {args.seconds} s runs alternating "
               f"A B x {args.rounds} per connection count; figures are medians of the {args.rounds} runs. nginx "
               f"{subprocess.run([B.which('nginx'), '-v'], capture_output=True, text=True).stderr.strip().split('/')[-1]}"
@@ -590,8 +607,8 @@ def main():
                           "steal ms/s server / client core" + ("; longest wait to run, server thread / wrk"
                                                                 if args.sched_trace else "")], rows))
     md.append("")
-    md.append("![requests/s and p99 vs connections](redirect_vs_nginx.png)\n")
-    md.append("Targets (issue 4):\n")
+    md.append(f"![requests/s and p99 vs connections]({section}.png)\n")
+    md.append(f"Targets ({'issue 23: the same floors with the whole system live' if args.live else 'issue 4'}):\n")
     md.append(B.md_table(["conns", "req/s ratio (>= 1.0x)", "CPU/req ratio (<= 1.0x)", "p99 (<= nginx)",
                           "p99.9 (< 3 ms)", "non-3xx (0)"], verdict_rows))
     md.append("")
@@ -623,13 +640,14 @@ def main():
     md.append(f"Clicks during the run: {clicks['redirector_clicks_total']:,.0f} counted on the hot path, "
               f"{clicks['redirector_clicks_dropped_total']:,.0f} dropped (a thread's 12,288-code click table full "
               f"before the collector took the previous one), {clicks['shortlink_redirector_clicks_acked_total']:,.0f} "
-              f"acknowledged by admin-api after the runs (it is paused during each run).\n")
+              f"acknowledged by admin-api ({'applied while the runs went on' if args.live else 'after the runs: it is paused during each run' if args.admin_during_runs == 'pause' else 'by the end'}); "
+              f"**{lost:,.0f} lost** (counted but never acknowledged, drops included) {B.verdict(lost == 0)}.\n")
     if heads.get("redirector"):
         md.append("Response heads for the same code:\n")
         md.append("```\n# redirector\n" + heads["redirector"] + "\n\n# nginx\n" + heads["nginx"] + "\n```")
     text = "\n".join(md)
 
-    summary = [f"\nredirect_vs_nginx: {n:,} links, {args.rounds} x A/B per connection count, {args.seconds} s runs"]
+    summary = [f"\n{section}: {n:,} links, {args.rounds} x A/B per connection count, {args.seconds} s runs"]
     for r in rows:
         summary.append(f"  c={r[0]:<4} {r[1]:10s} {r[2]:>9} req/s  p50 {r[4]} p99 {r[5]} p99.9 {r[6]} ms  "
                        f"cpu {r[7]} us/req ({r[8]}; admin-api+redis {r[9]})  non-3xx {r[10]}  sock-err {r[11]}  "
@@ -641,13 +659,14 @@ def main():
                    f"{ng_master / 1024:.0f} MiB / worker {ng_worker / 1024:.0f} MiB")
     summary.append(f"  overall: req/s {B.verdict(all_ok['rps'])}, cpu/req {B.verdict(all_ok['cpu'])}, "
                    f"p99 {B.verdict(all_ok['p99'])}, p99.9 {B.verdict(all_ok['p999'])}, "
-                   f"non-3xx {B.verdict(all_ok['non3xx'])}, memory {B.verdict(mem_ok)}")
+                   f"non-3xx {B.verdict(all_ok['non3xx'])}, memory {B.verdict(mem_ok)}, "
+                   f"clicks lost {lost:,.0f} {B.verdict(lost == 0)}")
     print("\n".join(summary))
     if not args.no_results:
-        png = os.path.join(B.HERE, "redirect_vs_nginx.png")
+        png = os.path.join(B.HERE, f"{section}.png")
         if not draw_chart(chart, png, B.which("gnuplot")):
-            text = text.replace("![requests/s and p99 vs connections](redirect_vs_nginx.png)\n", "(chart: gnuplot failed)\n")
-        B.write_section("redirect_vs_nginx", text)
+            text = text.replace(f"![requests/s and p99 vs connections]({section}.png)\n", "(chart: gnuplot failed)\n")
+        B.write_section(section, text)
         print(f"  written to {B.RESULTS}")
 
 
