@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "common/validation.h"
 #include "common/wire.h"
 
 namespace shortlink {
@@ -41,6 +42,8 @@ enum Tag : uint8_t {
   kUtmContent = 28,
   kForwardQuery = 29,
   kRedirectType = 30,
+  // Identity: written only for a domain other than the default one.
+  kDomain = 31,
 };
 constexpr uint8_t kFirstRule = kExpiresAt, kLastRule = kRedirectType;
 
@@ -133,8 +136,30 @@ bool ParseLinkState(std::string_view text, LinkState* state) {
   return false;
 }
 
+void AppendLinkKey(LinkKey key, std::string* out) {
+  out->append(key.domain);
+  out->push_back('\0');
+  out->append(key.code);
+}
+
+std::string EncodeLinkKey(LinkKey key) {
+  std::string out;
+  out.reserve(key.domain.size() + 1 + key.code.size());
+  AppendLinkKey(key, &out);
+  return out;
+}
+
+bool DecodeLinkKey(std::string_view bytes, LinkKey* key) {
+  size_t separator = bytes.find('\0');
+  if (separator == std::string_view::npos) return false;
+  key->domain = bytes.substr(0, separator);
+  key->code = bytes.substr(separator + 1);
+  return true;
+}
+
 void EncodeLink(const Link& link, std::string* out) {
   wire::PutField(kCode, link.code, out);
+  PutOptional(kDomain, link.domain, out);  // absent for the default domain: old bytes unchanged
   wire::PutField(kLongUrl, link.long_url, out);
   wire::PutVarintField(kState, static_cast<uint64_t>(link.state), out);
   wire::PutVarintField(kOwner, link.owner, out);
@@ -260,6 +285,12 @@ Status DecodeFields(std::string_view bytes, ServedLink* served, Link* link) {
         served->long_url = field;
         has_url = true;
         break;
+      case kDomain:
+        // Checked here, where nodes read it: a domain that no Host header
+        // can match would make a link unreachable without anyone noticing.
+        if (!IsDomainName(field)) return Malformed("bad domain in link record");
+        served->domain = field;
+        break;
       case kState:
         if (n > 1) return Malformed("bad link state");
         served->state = static_cast<LinkState>(n);
@@ -299,6 +330,7 @@ Result<Link> DecodeLink(std::string_view bytes) {
   Status s = DecodeFields(bytes, &served, &link);
   if (!s.ok()) return s.error();
   link.code.assign(served.code);
+  link.domain.assign(served.domain);
   link.long_url.assign(served.long_url);
   link.state = served.state;
   return link;

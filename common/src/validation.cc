@@ -96,7 +96,38 @@ bool IsValidPort(std::string_view port) {
   return n >= 1 && n <= 65535;
 }
 
+// RFC 5891 4.2.3.1: "--" in the third and fourth place is reserved for
+// encodings of international names, of which punycode ("xn--") is the one.
+bool HasReservedHyphens(std::string_view host) {
+  for (size_t start = 0; start < host.size();) {
+    size_t end = std::min(host.find('.', start), host.size());
+    std::string_view label = host.substr(start, end - start);
+    if (label.size() >= 4 && label.substr(2, 2) == "--" && label.substr(0, 2) != "xn") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool IsDomainName(std::string_view domain) {
+  return domain.size() <= kMaxDomainLength && IsHostName(domain) && HasTopLevelDomain(domain) &&
+         !HasReservedHyphens(domain);
+}
+
+Result<std::string> NormalizeDomain(std::string_view domain) {
+  if (domain.empty()) return MakeError(ErrorCode::kInvalidArgument, "domain must not be empty.");
+  std::string host = NormalizeHost(domain);
+  if (host.size() > kMaxDomainLength) {
+    return MakeError(ErrorCode::kInvalidArgument, "domain must be at most 253 characters.");
+  }
+  if (!IsDomainName(host)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "domain must be a host name like go.example.com: letters a-z, digits, "
+                     "hyphens and dots, punycode for international names, no IP address or port.");
+  }
+  return host;
+}
 
 bool IsReservedCode(std::string_view code) {
   return std::find(std::begin(kReserved), std::end(kReserved), code) != std::end(kReserved);

@@ -248,6 +248,120 @@ TEST_CASE("unknown link fields are skipped so newer writers stay readable", "[co
   CHECK(DecodeLink(mixed).value() == Sample());
 }
 
+// --- domains -------------------------------------------------------------------
+
+TEST_CASE("a default-domain link is encoded as before domains existed", "[codec][domain]") {
+  // The record of Sample() as a release without domains wrote it, field by
+  // field: no domain tag, nothing else changed.
+  std::string old;
+  wire::PutField(1, "abc-1", &old);
+  wire::PutField(2, "https://example.com/x?y=1", &old);
+  wire::PutVarintField(3, 1, &old);
+  wire::PutVarintField(4, 42, &old);
+  wire::PutVarintField(5, 1ull << 40, &old);
+  wire::PutVarintField(6, 1663558260131, &old);
+  wire::PutVarintField(7, 1663558260999, &old);
+  wire::PutVarintField(8, 1, &old);
+  CHECK(Encoded(Sample()) == old);
+
+  auto decoded = DecodeLink(old);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->domain.empty());
+  CHECK(*decoded == Sample());
+  auto served = DecodeServedLink(old);
+  REQUIRE(served.ok());
+  CHECK(served->domain.empty());
+
+  // An old change and an old snapshot frame decode to the default domain too.
+  std::string change = Varint(9) + std::string(1, static_cast<char>(ChangeOp::kDelete)) + old;
+  auto decoded_change = DecodeChange(change);
+  REQUIRE(decoded_change.ok());
+  CHECK(decoded_change->link.domain.empty());
+  CHECK(decoded_change->link.code == "abc-1");
+}
+
+TEST_CASE("a link on a custom domain round-trips and its domain is served", "[codec][domain]") {
+  Link link = Sample();
+  link.domain = "go.example.com";
+  std::string bytes = Encoded(link);
+  CHECK(bytes != Encoded(Sample()));
+  CHECK(DecodeLink(bytes).value() == link);
+
+  auto served = DecodeServedLink(bytes);
+  REQUIRE(served.ok());
+  CHECK(served->domain == "go.example.com");
+  CHECK(served->code == "abc-1");
+  CHECK_FALSE(served->has_rules);  // a domain is identity, not a rule
+
+  Change change{77, ChangeOp::kUpsert, link};
+  CHECK(DecodeChange(Encoded(change)).value() == change);
+
+  // What an older node sees: one more tagged field, of a tag it does not
+  // know (31), which the skip-unknown-tags rule passes over. Dropping that
+  // field gives back exactly the default-domain record.
+  wire::Reader reader(bytes);
+  std::string without_domain;
+  uint8_t tag = 0;
+  std::string_view field;
+  int domain_fields = 0;
+  while (reader.ReadField(&tag, &field)) {
+    if (tag == 31) {
+      ++domain_fields;
+      CHECK(field == "go.example.com");
+      continue;
+    }
+    wire::PutField(tag, field, &without_domain);
+  }
+  CHECK(reader.done());
+  CHECK(domain_fields == 1);
+  CHECK(without_domain == Encoded(Sample()));
+}
+
+TEST_CASE("a record whose domain no Host header could name is refused", "[codec][domain]") {
+  for (std::string_view bad : {"Go.Example.com", "127.0.0.1", "example.com:8080", "[::1]",
+                               "localhost", "example.com.", "exa mple.com"}) {
+    INFO(bad);
+    Link link = Sample();
+    link.domain = std::string(bad);
+    std::string bytes = Encoded(link);
+    CHECK(DecodeLink(bytes).error().code == ErrorCode::kInvalidArgument);
+    CHECK_FALSE(DecodeServedLink(bytes).ok());
+  }
+  // An empty domain field is the default domain spelled out: refused too,
+  // since no writer produces it.
+  std::string bytes = Encoded(Sample());
+  wire::PutField(31, "", &bytes);
+  CHECK_FALSE(DecodeLink(bytes).ok());
+}
+
+TEST_CASE("link keys order by domain, then code, the default domain first", "[codec][domain]") {
+  std::vector<LinkKey> keys = {{"", "a"},
+                               {"", "a-b"},
+                               {"", "ab"},
+                               {"", "b"},
+                               {"a.example", "a"},
+                               {"a.example", "z"},
+                               {"a.example.org", "a"},
+                               {"b.example", "0"}};
+  std::vector<std::string> encoded;
+  for (const LinkKey& key : keys) encoded.push_back(EncodeLinkKey(key));
+  CHECK(std::is_sorted(keys.begin(), keys.end()));
+  CHECK(std::is_sorted(encoded.begin(), encoded.end()));  // byte order is key order
+  for (size_t i = 0; i < keys.size(); ++i) {
+    LinkKey back;
+    REQUIRE(DecodeLinkKey(encoded[i], &back));
+    CHECK(back == keys[i]);
+  }
+  CHECK(EncodeLinkKey({"", "abc"}) == std::string("\0abc", 4));
+  CHECK(EncodeLinkKey({"go.example", "abc"}) == std::string("go.example\0abc", 14));
+  LinkKey none;
+  CHECK_FALSE(DecodeLinkKey("abc", &none));  // a pre-domain key has no separator
+
+  Link link = Sample();
+  link.domain = "go.example";
+  CHECK(KeyOf(link) == LinkKey{"go.example", "abc-1"});
+}
+
 Link WithEveryRule() {
   Link link = Sample();
   link.title = "Spring sale";

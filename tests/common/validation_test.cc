@@ -416,4 +416,68 @@ TEST_CASE("HostOf survives what Boost.URL 1.81 asserts on", "[validation]") {
   CHECK_FALSE(ValidateLongUrl("https:<", UrlPolicy{}).ok());
 }
 
+// --- domains ------------------------------------------------------------------
+
+TEST_CASE("domains: lowercase host names with a top-level domain", "[validation][domain]") {
+  for (std::string_view ok : {"go.example.com", "a.io", "go.gov.sg", "x-1.example-2.org",
+                              "xn--bcher-kva.example", "go.xn--yfro4i67o", "1.example.com"}) {
+    INFO(ok);
+    CHECK(IsDomainName(ok));
+    CHECK(NormalizeDomain(ok).value() == ok);
+  }
+  // Labels of 63 and names of 253 characters are the limits, inclusive.
+  std::string label63(63, 'a');
+  CHECK(IsDomainName(label63 + ".com"));
+  CHECK_FALSE(IsDomainName(label63 + "a.com"));
+  std::string name253 =
+      label63 + "." + label63 + "." + label63 + "." + std::string(57, 'b') + ".com";
+  REQUIRE(name253.size() == 253);
+  CHECK(IsDomainName(name253));
+  CHECK_FALSE(IsDomainName("a" + name253));
+  CHECK(NormalizeDomain("a" + name253).error().message == "domain must be at most 253 characters.");
+}
+
+TEST_CASE("domains: IP literals, ports, single labels and odd characters are refused",
+          "[validation][domain]") {
+  for (std::string_view bad : {"",
+                               "127.0.0.1",
+                               "10.1",
+                               "0x7f.1",
+                               "[::1]",
+                               "::1",
+                               "example.com:8080",
+                               "localhost",
+                               "intranet",
+                               "-go.example.com",
+                               "go-.example.com",
+                               "go..example.com",
+                               ".example.com",
+                               "go.example.c",
+                               "go.example.123",
+                               "go_1.example.com",
+                               "gö.example.com",
+                               "go example.com",
+                               "ab--cd.example.com",
+                               "go.example.com/x",
+                               "user@go.example.com"}) {
+    INFO(bad);
+    CHECK_FALSE(IsDomainName(bad));
+    auto normalized = NormalizeDomain(bad);
+    REQUIRE_FALSE(normalized.ok());
+    CHECK(normalized.error().code == ErrorCode::kInvalidArgument);
+    CHECK(normalized.error().message.rfind("domain ", 0) == 0);
+  }
+}
+
+TEST_CASE("domains: NormalizeDomain lowercases and drops one trailing dot; IsDomainName does not",
+          "[validation][domain]") {
+  CHECK(NormalizeDomain("Go.Example.COM").value() == "go.example.com");
+  CHECK(NormalizeDomain("go.example.com.").value() == "go.example.com");
+  CHECK(NormalizeDomain("XN--Bcher-KVA.example").value() == "xn--bcher-kva.example");
+  CHECK_FALSE(NormalizeDomain("go.example.com..").ok());
+  // The stored form only: what nodes check records against.
+  CHECK_FALSE(IsDomainName("Go.Example.com"));
+  CHECK_FALSE(IsDomainName("go.example.com."));
+}
+
 }  // namespace shortlink

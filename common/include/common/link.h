@@ -4,8 +4,18 @@
 // Encoding: a sequence of fields, each `tag (1 byte) | varint length | bytes`.
 // Unknown tags are skipped when decoding, so a newer admin-api can add fields
 // (link rules) without breaking older nodes, and records stay compact.
+//
+// Identity: a link is identified by (domain, code). The domain is a
+// lowercase host name (common/validation.h, NormalizeDomain); the empty
+// string is the default domain, the host of --public-url, on which every
+// link made before custom domains lives. The domain's tag is written only
+// when it is not empty, so a default-domain record is byte for byte what it
+// was before domains existed: old records, changes and snapshots decode
+// unchanged (to domain ""), and a node that predates domains reads every
+// default-domain record as it always did.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,12 +45,38 @@ struct Link {
   std::vector<std::string> tags;
   bool hidden = false;  // left out of lists unless asked for
   LinkRules rules;      // what the edge evaluates per visit
+  // Last, so that code naming fields in order keeps compiling. Lowercase;
+  // empty: the default domain.
+  std::string domain;
 
   bool operator==(const Link&) const = default;
 };
 
+// A link's identity, as views: (domain, code), domain "" the default one.
+// Ordered by domain, then code: the order of admin-api's link keys and so of
+// its snapshot stream, which a node's replica keeps (EncodeLinkKey).
+struct LinkKey {
+  std::string_view domain;
+  std::string_view code;
+
+  bool operator==(const LinkKey&) const = default;
+  auto operator<=>(const LinkKey&) const = default;
+};
+inline LinkKey KeyOf(const Link& link) { return {link.domain, link.code}; }
+
+// A storage key for (domain, code): the domain, a 0x00 byte, the code.
+// Neither holds 0x00, so the separator sorts before every code byte: keys
+// order as LinkKey does, and one domain's keys are contiguous (the prefix
+// domain + "\0"). The same layout as admin-api's link keys (store/db_keys.h).
+void AppendLinkKey(LinkKey key, std::string* out);
+std::string EncodeLinkKey(LinkKey key);
+// Splits a key of EncodeLinkKey (views into `bytes`); false when there is
+// no separator.
+bool DecodeLinkKey(std::string_view bytes, LinkKey* key);
+
 // What an edge node serves of a link: views into an encoded record.
 struct ServedLink {
+  std::string_view domain;  // empty: the default domain
   std::string_view code;
   std::string_view long_url;
   LinkState state = LinkState::kActive;
@@ -50,7 +86,8 @@ struct ServedLink {
 
 // Appends the encoding of `link` to `out`.
 void EncodeLink(const Link& link, std::string* out);
-// Parses a whole record; rejects truncated or malformed input.
+// Parses a whole record; rejects truncated or malformed input, and a domain
+// that is not a lowercase host name (IsDomainName).
 Result<Link> DecodeLink(std::string_view bytes);
 // The same checks, without copying: for loading millions of records.
 Result<ServedLink> DecodeServedLink(std::string_view bytes);

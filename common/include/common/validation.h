@@ -37,4 +37,22 @@ Status ValidateLongUrl(std::string_view url, const UrlPolicy& policy);
 // Host part of an https URL, lowercased; empty when there is none.
 std::string HostOf(std::string_view url);
 
+// Domains: the host names links live on (common/link.h, Link::domain).
+constexpr size_t kMaxDomainLength = 253;  // DNS, without a trailing dot
+
+// Whether `domain` is a host name a link may live on, exactly as stored:
+// lowercase LDH labels of 1-63 characters that neither start nor end with a
+// hyphen, with "--" in the third and fourth place only for punycode
+// ("xn--"), at most 253 characters, at least two labels, the last one a
+// top-level domain (letters, or punycode). So IP literals (a numeric last
+// label, brackets), ports, "localhost", upper case, a trailing dot and the
+// empty string (the default domain, which is never named) are all refused.
+// Allocation-free: nodes call it on every record they decode.
+bool IsDomainName(std::string_view domain);
+
+// A domain as a user may type it: lowercased, one trailing dot dropped,
+// then checked as IsDomainName. Returns the stored form or a message that
+// names the problem.
+Result<std::string> NormalizeDomain(std::string_view domain);
+
 }  // namespace shortlink
