@@ -140,7 +140,7 @@ Result<std::string> NormalizeEmail(std::string_view email) {
 
 Result<std::unique_ptr<Accounts>> Accounts::Load(Database* db) {
   std::unique_ptr<Accounts> a(new Accounts(db));
-  Status s = db->Scan(dbkey::kUserPrefix, [&](std::string_view, std::string_view value) {
+  Status s = db->Scan(Table::kUsers, "", [&](std::string_view, std::string_view value) {
     User u;
     if (DecodeUser(value, &u)) {
       a->by_email_[u.email] = u.id;
@@ -149,18 +149,18 @@ Result<std::unique_ptr<Accounts>> Accounts::Load(Database* db) {
     return true;
   });
   if (!s.ok()) return s.error();
-  s = db->Scan(dbkey::kKeyPrefix, [&](std::string_view key, std::string_view value) {
+  s = db->Scan(Table::kKeys, "", [&](std::string_view key_hash, std::string_view value) {
     ApiKeyInfo k;
     if (DecodeKey(value, &k)) {
-      std::string hash(key.substr(dbkey::kKeyPrefix.size()));
+      std::string hash(key_hash);
       a->hash_by_id_[k.id] = hash;
       a->by_hash_[hash] = std::move(k);
     }
     return true;
   });
   if (!s.ok()) return s.error();
-  a->next_user_id_ = std::max<uint64_t>(1, db->GetNumber(dbkey::Meta(dbkey::kNextUserId)));
-  a->next_key_id_ = std::max<uint64_t>(1, db->GetNumber(dbkey::Meta(dbkey::kNextKeyId)));
+  a->next_user_id_ = std::max<uint64_t>(1, db->GetNumber(Table::kMeta, dbkey::kNextUserId));
+  a->next_key_id_ = std::max<uint64_t>(1, db->GetNumber(Table::kMeta, dbkey::kNextKeyId));
   return a;
 }
 
@@ -173,10 +173,10 @@ Result<User> Accounts::CreateUser(std::string_view email, Role role) {
                      "A user with email \"" + *normalized + "\" already exists.");
   }
   User u{next_user_id_, *normalized, role, NowMillis()};
-  rocksdb::WriteBatch batch;
-  batch.Put(dbkey::User(u.id), EncodeUser(u));
-  batch.Put(dbkey::Email(u.email), Number(u.id));
-  batch.Put(dbkey::Meta(dbkey::kNextUserId), Number(u.id + 1));
+  WriteBatch batch(*db_);
+  batch.Put(Table::kUsers, dbkey::User(u.id), EncodeUser(u));
+  batch.Put(Table::kEmails, u.email, Number(u.id));
+  batch.Put(Table::kMeta, dbkey::kNextUserId, Number(u.id + 1));
   Status s = db_->Write(&batch);
   if (!s.ok()) return s.error();
   ++next_user_id_;
@@ -223,10 +223,10 @@ Result<NewApiKey> Accounts::CreateKey(uint64_t user, Environment environment,
   key.info.created_at_ms = now;
   key.info.expires_at_ms = expires_at_ms;
   std::string hash = HashKey(key.secret);
-  rocksdb::WriteBatch batch;
-  batch.Put(dbkey::Key(hash), EncodeKey(key.info));
-  batch.Put(dbkey::KeyId(key.info.id), hash);
-  batch.Put(dbkey::Meta(dbkey::kNextKeyId), Number(key.info.id + 1));
+  WriteBatch batch(*db_);
+  batch.Put(Table::kKeys, hash, EncodeKey(key.info));
+  batch.Put(Table::kKeyIds, dbkey::KeyId(key.info.id), hash);
+  batch.Put(Table::kMeta, dbkey::kNextKeyId, Number(key.info.id + 1));
   Status s = db_->Write(&batch);
   if (!s.ok()) return s.error();
   ++next_key_id_;
@@ -254,8 +254,8 @@ Status Accounts::RevokeKey(uint64_t user, uint64_t key_id) {
     return MakeError(ErrorCode::kNotFound, "API key not found.");
   info.revoked = true;
   info.revoked_at_ms = NowMillis();
-  rocksdb::WriteBatch batch;
-  batch.Put(dbkey::Key(id_it->second), EncodeKey(info));
+  WriteBatch batch(*db_);
+  batch.Put(Table::kKeys, id_it->second, EncodeKey(info));
   Status s = db_->Write(&batch);
   if (!s.ok()) return s;
   by_hash_[id_it->second] = info;

@@ -29,15 +29,15 @@ Error NotFound(const std::string& code) {
 // batch conflict exactly as they would in two batches.
 class LinkService::Batch {
  public:
-  Batch(LinkIndex* index, uint64_t first_seq,
+  Batch(const Database& db, LinkIndex* index, uint64_t first_seq,
         const std::unordered_map<std::string, uint64_t>* watermarks)
-      : index_(index), next_seq_(first_seq), committed_watermarks_(watermarks) {}
+      : index_(index), next_seq_(first_seq), committed_watermarks_(watermarks), wb_(db) {}
 
   MutationResult Apply(const Mutation& m, int64_t now_ms) {
     return std::visit([&](const auto& op) { return Do(op, now_ms); }, m);
   }
 
-  rocksdb::WriteBatch& write_batch() { return wb_; }
+  WriteBatch& write_batch() { return wb_; }
   std::vector<Change>& changes() { return changes_; }
   uint64_t last_seq() const { return next_seq_ - 1; }
   // The final state of every link this batch touched (nullopt: deleted).
@@ -71,7 +71,7 @@ class LinkService::Batch {
       link.clicks += pending.count;
       value.clear();
       EncodeLink(link, &value);
-      wb_.Put(dbkey::Link(code_and_clicks->first), value);
+      wb_.Put(Table::kLinks, dbkey::LinkOf(link), value);
       added.emplace_back(pending.entry, pending.count);
     }
     return added;
@@ -93,15 +93,15 @@ class LinkService::Batch {
     if (op == ChangeOp::kUpsert) {
       std::string value;
       EncodeLink(link, &value);
-      wb_.Put(dbkey::Link(link.code), value);
+      wb_.Put(Table::kLinks, dbkey::LinkOf(link), value);
       overlay_[link.code] = link;
     } else {
-      wb_.Delete(dbkey::Link(link.code));
+      wb_.Delete(Table::kLinks, dbkey::LinkOf(link));
       overlay_[link.code] = std::nullopt;
     }
     std::string entry;
     EncodeChange(change, &entry);
-    wb_.Put(dbkey::Change(change.seq), entry);
+    wb_.Put(Table::kChanges, dbkey::Change(change.seq), entry);
     changes_.push_back(std::move(change));
   }
 
@@ -199,12 +199,12 @@ class LinkService::Batch {
       // Clicks are not a change the edge needs: the record is rewritten, the log untouched.
       std::string value;
       EncodeLink(*current, &value);
-      wb_.Put(dbkey::Link(code), value);
+      wb_.Put(Table::kLinks, dbkey::LinkOf(*current), value);
       overlay_[code] = std::move(current);
     }
     std::string number;
     wire::PutFixed64BE(b.number, &number);
-    wb_.Put(dbkey::ClickWatermark(b.node), number);
+    wb_.Put(Table::kClickWatermarks, b.node, number);
     new_watermarks_[b.node] = b.number;
     return {Status::Ok(), {}};
   }
@@ -214,7 +214,7 @@ class LinkService::Batch {
   const std::unordered_map<std::string, uint64_t>* committed_watermarks_;
   std::unordered_map<std::string, uint64_t> new_watermarks_;
   uint64_t clicks_counted_ = 0;
-  rocksdb::WriteBatch wb_;
+  WriteBatch wb_;
   std::vector<Change> changes_;
   std::unordered_map<std::string, std::optional<Link>> overlay_;
   // Clicks of links not in overlay_, not yet in wb_ (a link that enters
@@ -245,7 +245,7 @@ Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex*
                                                         MetricsRegistry* metrics,
                                                         std::vector<ChangeListener*> listeners) {
   std::unique_ptr<LinkService> service(new LinkService(db, index, metrics, std::move(listeners)));
-  Status scan = db->Scan(dbkey::kLinkPrefix, [&](std::string_view, std::string_view value) {
+  Status scan = db->Scan(Table::kLinks, "", [&](std::string_view, std::string_view value) {
     auto link = DecodeLink(value);
     if (link.ok())
       index->LoadUnsorted(std::move(link).value());
@@ -255,10 +255,10 @@ Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex*
   });
   if (!scan.ok()) return scan.error();
   index->FinishLoad();
-  service->last_seq_ = db->GetNumber(dbkey::Meta(dbkey::kLastSeq));
-  scan = db->Scan("w/", [&](std::string_view key, std::string_view value) {
-    if (value.size() == 8)
-      service->click_watermarks_[std::string(key.substr(2))] = wire::GetFixed64BE(value.data());
+  service->last_seq_ = db->GetNumber(Table::kMeta, dbkey::kLastSeq);
+  scan = db->Scan(Table::kClickWatermarks, "", [&](std::string_view node, std::string_view value) {
+    if (uint64_t number; dbkey::ParseNumber(value, &number))
+      service->click_watermarks_[std::string(node)] = number;
     return true;
   });
   if (!scan.ok()) return scan.error();
@@ -337,7 +337,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
   }
   // The writer thread is the only one that changes click_watermarks_, so
   // reading it here without the lock is safe.
-  Batch batch(index_, first_seq, &click_watermarks_);
+  Batch batch(*db_, index_, first_seq, &click_watermarks_);
   int64_t now_ms = NowMillis();
   std::vector<std::vector<MutationResult>> results;
   results.reserve(jobs.size());
@@ -352,7 +352,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
     if (!batch.changes().empty()) {
       std::string seq_value;
       wire::PutFixed64BE(batch.last_seq(), &seq_value);
-      batch.write_batch().Put(dbkey::Meta(dbkey::kLastSeq), seq_value);
+      batch.write_batch().Put(Table::kMeta, dbkey::kLastSeq, seq_value);
     }
     Status written = db_->Write(&batch.write_batch());
     if (!written.ok()) {

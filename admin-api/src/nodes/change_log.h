@@ -5,8 +5,6 @@
 // SnapshotReader belongs to one caller at a time.
 #pragma once
 
-#include <rocksdb/db.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,12 +21,11 @@ inline constexpr size_t kMaxChangesLimit = 10000;
 // returns how many. kGone when the log no longer holds seq after + 1.
 Result<size_t> ReadChanges(Database* db, uint64_t after, size_t limit, std::string* out);
 
-// Every link as of one instant, read from a RocksDB snapshot piece by piece
-// so that even 10M links never sit in memory at once.
+// Every link as of one instant, read from a read view piece by piece so
+// that even 10M links never sit in memory at once.
 class SnapshotReader {
  public:
   explicit SnapshotReader(Database* db);
-  ~SnapshotReader();
 
   uint64_t seq() const { return seq_; }  // the change the snapshot is consistent with
   // Appends frames of link records to `out` until it holds at least
@@ -36,9 +33,8 @@ class SnapshotReader {
   Result<bool> Next(size_t min_bytes, std::string* out);
 
  private:
-  Database* db_;
-  const rocksdb::Snapshot* snapshot_;
-  std::unique_ptr<rocksdb::Iterator> it_;
+  std::unique_ptr<ReadView> view_;  // outlives cursor_ (declared first)
+  Cursor cursor_;
   uint64_t seq_ = 0;
 };
 

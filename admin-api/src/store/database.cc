@@ -1,9 +1,11 @@
 #include "store/database.h"
 
+#include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 
 #include <sys/statvfs.h>
 
@@ -11,12 +13,69 @@
 
 #include "common/log.h"
 #include "common/rocks_logger.h"
-#include "common/wire.h"
+#include "store/db_keys.h"
+#include "store/schema.h"
 
 namespace shortlink::admin {
 namespace {
 
 constexpr char kStorageFull[] = "Storage is full; the change was not saved. Try again later.";
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+rocksdb::DBOptions DatabaseOptions(Database::Use use) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.info_log = NewRocksLogger();  // no LOG file to fill the disk
+  options.IncreaseParallelism(2);
+  // A log file lives until every table with writes in it is flushed; the
+  // small tables (users, keys) fill their memtables slowly, so without a
+  // bound they would keep gigabytes of log (and its replay at start) alive.
+  // Bytes: above what the links and changes memtables hold before their own
+  // flushes, so those flush as they did with one column family.
+  options.max_total_wal_size = uint64_t{512} << 20;
+  if (use == Database::Use::kBulkLoad) {
+    options.allow_concurrent_memtable_write = false;  // the skiplist's feature only
+    // No log: the tables become durable by flushes alone, so they flush
+    // together, and links are never on disk without their changes.
+    options.atomic_flush = true;
+  }
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions TableOptions(Table table, Database::Use use) {
+  rocksdb::ColumnFamilyOptions options;
+  if (table != Table::kLinks && table != Table::kChanges) {
+    // Users, keys, counters, watermarks: few records, read whole at start.
+    options.compression = rocksdb::kLZ4Compression;
+    return options;
+  }
+  options.OptimizeLevelStyleCompaction();
+  options.compression = rocksdb::kLZ4Compression;
+  if (table == Table::kLinks) {
+    // Point lookups by key: a bloom filter saves disk reads on misses. The
+    // change log is only sought by seq and scanned on, which no filter helps.
+    rocksdb::BlockBasedTableOptions block;
+    block.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(block));
+  }
+  if (use == Database::Use::kBulkLoad) {
+    // A bulk load writes a link and a change per row. Profile of a 1M-row
+    // import: ~30% in skiplist inserts of random codes.
+    options.memtable_factory.reset(new rocksdb::VectorRepFactory);
+    // Without a log, memtables are flushed while the import goes on, one at
+    // a time, rather than two merged at its end (1M links: 9.2 s instead of
+    // 11.6); enough of them that the writer never waits for a flush. Level
+    // 0 is compacted once it holds 512 MB rather than 128, or the smaller
+    // flushes would rewrite level 1 four times as often (10M links: 164 s).
+    options.write_buffer_size = size_t{64} << 20;
+    options.min_write_buffer_number_to_merge = 1;
+    options.max_write_buffer_number = 4;
+    options.level0_file_num_compaction_trigger = 8;
+  }
+  return options;
+}
 
 }  // namespace
 
@@ -31,49 +90,61 @@ Error FromRocks(const rocksdb::Status& status, std::string_view what) {
   return MakeError(ErrorCode::kInternal, "Internal server error");
 }
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Use use) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.info_log = NewRocksLogger();  // no LOG file to fill the disk
-  options.IncreaseParallelism(2);
-  options.OptimizeLevelStyleCompaction();
-  options.compression = rocksdb::kLZ4Compression;
-  // Point lookups by code dominate: a bloom filter saves disk reads on misses.
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  if (use == Use::kBulkLoad) {
-    // Profile of a 1M-row import: ~30% in skiplist inserts of random codes.
-    options.memtable_factory.reset(new rocksdb::VectorRepFactory);
-    options.allow_concurrent_memtable_write = false;  // the skiplist's feature only
-    // Without a log, memtables are flushed while the import goes on, one at
-    // a time, rather than two merged at its end (1M links: 9.2 s instead of
-    // 11.6); enough of them that the writer never waits for a flush. Level
-    // 0 is compacted once it holds 512 MB rather than 128, or the smaller
-    // flushes would rewrite level 1 four times as often (10M links: 164 s).
-    options.write_buffer_size = size_t{64} << 20;
-    options.min_write_buffer_number_to_merge = 1;
-    options.max_write_buffer_number = 4;
-    options.level0_file_num_compaction_trigger = 8;
-  }
+Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Use use,
+                                                 const UpgradeOptions& upgrade) {
+  rocksdb::DBOptions options = DatabaseOptions(use);
   // Made here so that RocksDB does not log an error line for a missing
   // directory on a first start (it creates it all the same).
   std::error_code ignored;
   std::filesystem::create_directories(dir, ignored);
+
+  // Every column family on disk must be opened: the tables, the default
+  // one, and any a newer release made (the schema check refuses those).
+  std::vector<std::string> on_disk;
+  if (!rocksdb::DB::ListColumnFamilies(options, dir, &on_disk).ok())
+    on_disk = {rocksdb::kDefaultColumnFamilyName};  // no database yet
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (Table table : kAllTables)
+    families.emplace_back(std::string(TableName(table)), TableOptions(table, use));
+  for (const std::string& name : on_disk) {
+    bool is_table = false;
+    for (Table table : kAllTables) is_table = is_table || name == TableName(table);
+    if (!is_table) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  bool has_default = false;
+  for (const auto& family : families)
+    has_default = has_default || family.name == rocksdb::kDefaultColumnFamilyName;
+  if (!has_default)
+    families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+
+  std::unique_ptr<Database> database(new Database(dir, use));
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &database->handles_, &db);
   if (!s.ok()) {
     return MakeError(ErrorCode::kUnavailable,
                      "cannot open database in " + dir + ": " + s.ToString());
   }
-  return std::unique_ptr<Database>(new Database(std::unique_ptr<rocksdb::DB>(db), dir, use));
+  database->db_.reset(db);
+
+  std::array<rocksdb::ColumnFamilyHandle*, kTableCount> tables;
+  rocksdb::ColumnFamilyHandle* legacy = nullptr;
+  for (size_t i = 0; i < families.size(); ++i) {
+    if (i < kTableCount) tables[i] = database->handles_[i];
+    if (families[i].name == rocksdb::kDefaultColumnFamilyName) legacy = database->handles_[i];
+  }
+  if (Status up = UpgradeSchema(db, legacy, tables, dir, upgrade); !up.ok()) return up.error();
+  return database;
 }
 
+Database::Database(std::string dir, Use use) : dir_(std::move(dir)), use_(use) {}
+
 Database::~Database() {
+  if (!db_) return;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   // A bulk load that stopped early keeps what it wrote, as it would have
   // with a log: Close flushes memtables that no log covers
   // (avoid_flush_during_shutdown is false by default).
-  if (db_) db_->Close();
+  db_->Close();
 }
 
 Status Database::CheckSpace() const {
@@ -87,7 +158,7 @@ Status Database::CheckSpace() const {
   return MakeError(ErrorCode::kUnavailable, kStorageFull);
 }
 
-Status Database::Write(rocksdb::WriteBatch* batch) {
+Status Database::Write(WriteBatch* batch) {
   if (Status s = CheckSpace(); !s.ok()) return s;
   rocksdb::WriteOptions options;
   // Why no log for a bulk load: a 1M-link import wrote 275 MB of log that
@@ -95,7 +166,7 @@ Status Database::Write(rocksdb::WriteBatch* batch) {
   // ready instead of 4), and the log append was ~8% of the import's CPU.
   options.disableWAL = use_ == Use::kBulkLoad;
   options.sync = !options.disableWAL;
-  rocksdb::Status s = db_->Write(options, batch);
+  rocksdb::Status s = db_->Write(options, batch->rep_.get());
   if (!s.ok()) return FromRocks(s, "write");
   return Status::Ok();
 }
@@ -103,43 +174,52 @@ Status Database::Write(rocksdb::WriteBatch* batch) {
 Status Database::FinishBulkLoad() {
   rocksdb::FlushOptions options;
   options.wait = true;
-  rocksdb::Status s = db_->Flush(options);
+  std::vector<rocksdb::ColumnFamilyHandle*> tables(handles_.begin(),
+                                                   handles_.begin() + kTableCount);
+  rocksdb::Status s = db_->Flush(options, tables);
   if (!s.ok()) return FromRocks(s, "flush");
   return Status::Ok();
 }
 
-Result<std::optional<std::string>> Database::Get(std::string_view key) {
+Result<std::optional<std::string>> Database::Get(Table table, std::string_view key,
+                                                 const ReadView* view) {
   std::string value;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::ReadOptions options;
+  options.snapshot = view ? view->snapshot_ : nullptr;
+  rocksdb::Status s = db_->Get(options, handle(table), ToSlice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, "get");
   return std::optional<std::string>(std::move(value));
 }
 
-uint64_t Database::GetNumber(std::string_view key) {
-  auto value = Get(key);
-  if (!value.ok() || !value.value() || value.value()->size() != 8) return 0;
-  return wire::GetFixed64BE(value.value()->data());
+uint64_t Database::GetNumber(Table table, std::string_view key, const ReadView* view) {
+  auto value = Get(table, key, view);
+  uint64_t n = 0;
+  if (!value.ok() || !value.value() || !dbkey::ParseNumber(*value.value(), &n)) return 0;
+  return n;
 }
 
-Status Database::Scan(std::string_view prefix,
+Status Database::Scan(Table table, std::string_view prefix,
                       const std::function<bool(std::string_view, std::string_view)>& visit,
-                      const rocksdb::Snapshot* snapshot) {
-  rocksdb::ReadOptions options;
-  options.snapshot = snapshot;
-  options.readahead_size = 2 << 20;  // bytes; scans are long and sequential
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
-    rocksdb::Slice key = it->key();
-    if (!key.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
-    rocksdb::Slice value = it->value();
-    if (!visit(std::string_view(key.data(), key.size()),
-               std::string_view(value.data(), value.size())))
-      break;
+                      const ReadView* view) {
+  Cursor cursor = NewCursor(table, view, ReadPattern::kLong);
+  for (cursor.Seek(prefix); cursor.Valid(); cursor.Next()) {
+    std::string_view key = cursor.key();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!visit(key, cursor.value())) break;
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "scan");
-  return Status::Ok();
+  return cursor.status();
+}
+
+Cursor Database::NewCursor(Table table, const ReadView* view, ReadPattern pattern) {
+  rocksdb::ReadOptions options;
+  options.snapshot = view ? view->snapshot_ : nullptr;
+  if (pattern == ReadPattern::kLong) options.readahead_size = 2 << 20;  // bytes
+  return Cursor(std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, handle(table))));
+}
+
+std::unique_ptr<ReadView> Database::NewReadView() {
+  return std::unique_ptr<ReadView>(new ReadView(this, db_->GetSnapshot()));
 }
 
 }  // namespace shortlink::admin

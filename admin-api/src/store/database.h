@@ -1,24 +1,44 @@
-// Database: admin-api's RocksDB, the single source of truth.
+// Database: admin-api's RocksDB, the single source of truth, as tables of
+// records (store/table.h) with no RocksDB type in sight.
 //
 // Every write is synced to the WAL before it returns, so a kill -9 after an
 // acknowledged request loses nothing (RocksDB groups concurrent synced writes
 // into one fsync). Errors are converted to Status here, once.
 //
+// Open brings an older database to the current layout first (schema
+// versions in store/schema.h), and refuses one written by a newer release.
+//
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
+#include "store/cursor.h"
+#include "store/table.h"
+#include "store/write_batch.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Status;
+}  // namespace rocksdb
 
 namespace shortlink::admin {
+
+// How Open upgrades an older database (store/schema.h).
+struct UpgradeOptions {
+  size_t batch_bytes = size_t{4} << 20;  // per synced batch of copied records
+  // Called after each batch of copied records is durable, with the number
+  // of records copied so far (tests stop the process there).
+  std::function<void(uint64_t copied)> after_batch;
+};
 
 class Database {
  public:
@@ -29,10 +49,13 @@ class Database {
     // skiplist searched on every insert; reads of unflushed keys would be
     // slow, and the import does none. Writes skip the write-ahead log:
     // they become durable in table files, when FinishBulkLoad (or the
-    // destructor, through RocksDB's Close) flushes the memtables.
+    // destructor, through RocksDB's Close) flushes the memtables, of every
+    // table at once (atomic flush), so a crash never keeps links without
+    // their changes.
     kBulkLoad,
   };
-  static Result<std::unique_ptr<Database>> Open(const std::string& dir, Use use = Use::kServing);
+  static Result<std::unique_ptr<Database>> Open(const std::string& dir, Use use = Use::kServing,
+                                                const UpgradeOptions& upgrade = {});
   ~Database();
 
   // Durable write: returns once the batch is synced (for kBulkLoad: once
@@ -40,21 +63,30 @@ class Database {
   // failure comes back as kUnavailable, and nothing of the batch is applied.
   // Writes refuse (kUnavailable) while the data dir's filesystem has less
   // than kMinFreeBytes available, without reaching RocksDB.
-  Status Write(rocksdb::WriteBatch* batch);
+  Status Write(WriteBatch* batch);
   // kBulkLoad only: writes every memtable to table files and waits, so that
   // all written so far is durable, and the next open replays no log.
   Status FinishBulkLoad();
 
-  Result<std::optional<std::string>> Get(std::string_view key);
-  uint64_t GetNumber(std::string_view key);  // 0 when absent
+  // `view` may be null (the latest state) in all of these.
+  Result<std::optional<std::string>> Get(Table table, std::string_view key,
+                                         const ReadView* view = nullptr);
+  // The 8-byte big-endian number stored at `key`; 0 when absent.
+  uint64_t GetNumber(Table table, std::string_view key, const ReadView* view = nullptr);
 
-  // Calls visit(key, value) for each key starting with `prefix`, in order,
-  // until visit returns false. `snapshot` may be null.
-  Status Scan(std::string_view prefix,
+  // Calls visit(key, value) for each key of `table` starting with `prefix`
+  // (every key when empty), in key order, until visit returns false.
+  Status Scan(Table table, std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& visit,
-              const rocksdb::Snapshot* snapshot = nullptr);
+              const ReadView* view = nullptr);
 
-  rocksdb::DB* raw() { return db_.get(); }
+  enum class ReadPattern {
+    kShort,  // a few records from where the cursor seeks
+    kLong,   // a long sequential read: the files are read ahead
+  };
+  Cursor NewCursor(Table table, const ReadView* view = nullptr,
+                   ReadPattern pattern = ReadPattern::kShort);
+  std::unique_ptr<ReadView> NewReadView();
 
   // Why a reserve: RocksDB 7.8 does not come back from a WAL append that
   // failed for lack of space. Once space returns it resumes and appends to
@@ -67,13 +99,20 @@ class Database {
   static constexpr uint64_t kMinFreeBytes = uint64_t{64} << 20;
 
  private:
-  Database(std::unique_ptr<rocksdb::DB> db, std::string dir, Use use)
-      : db_(std::move(db)), dir_(std::move(dir)), use_(use) {}
+  friend class WriteBatch;
+  friend class ReadView;
+  Database(std::string dir, Use use);
   Status CheckSpace() const;
+  rocksdb::ColumnFamilyHandle* handle(Table table) const {
+    return handles_[static_cast<size_t>(table)];
+  }
 
-  std::unique_ptr<rocksdb::DB> db_;
   std::string dir_;
   Use use_;
+  std::unique_ptr<rocksdb::DB> db_;
+  // Indexed by Table; then the handles of column families that are not
+  // tables (the default one, which RocksDB requires and we leave empty).
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
 
 // The status a RocksDB failure maps to: kUnavailable for space and I/O

@@ -1,52 +1,70 @@
-// Layout of admin-api's RocksDB keys. One column family; a one-letter
-// prefix per record kind keeps each kind contiguous for prefix scans, and
-// big-endian numbers keep numeric order equal to byte order.
+// The keys of admin-api's tables (store/table.h). Big-endian numbers keep
+// numeric order equal to byte order, so a table of numbered records scans
+// in number order.
 //
-//   l/<code>            link record (EncodeLink)
-//   c/<seq, 8 bytes BE> change-log entry (EncodeChange)
-//   u/<id, 8 bytes BE>  user record
-//   e/<email>           user id (8 bytes BE), the email index
-//   k/<sha256 of key>   API key record
-//   i/<id, 8 bytes BE>  sha256 of that key, to find a key by its public id
-//   m/<name>            counters: next ids and the last change seq
-//   w/<node id>         click batches applied from that node (watermark)
+// A link's key is its identity, (domain, code): the domain's bytes, a 0x00
+// byte, the code. Domains and codes never hold 0x00, so the separator sorts
+// before every code byte: a prefix scan of LinkDomainPrefix(domain) lists
+// that domain's links in code order, and no domain's keys interleave with
+// another's. The default domain is the empty string, so its links' keys are
+// "\0" + code. Build link keys here only, never by hand.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "common/link.h"
 #include "common/wire.h"
 
 namespace shortlink::admin::dbkey {
 
-inline std::string WithNumber(char prefix, uint64_t n) {
-  std::string key{prefix, '/'};
+// The domain of every link created before custom domains.
+inline constexpr std::string_view kDefaultDomain = "";
+
+inline std::string LinkDomainPrefix(std::string_view domain) {
+  std::string key(domain);
+  key.push_back('\0');
+  return key;
+}
+inline std::string Link(std::string_view domain, std::string_view code) {
+  std::string key = LinkDomainPrefix(domain);
+  key.append(code);
+  return key;
+}
+inline std::string LinkOf(const shortlink::Link& link) {
+  return Link(kDefaultDomain, link.code);  // TODO(issue 18 step 2): link.domain once Link has it
+}
+// Splits a key of Table::kLinks; false when it is not one.
+inline bool ParseLink(std::string_view key, std::string_view* domain, std::string_view* code) {
+  size_t separator = key.find('\0');
+  if (separator == std::string_view::npos) return false;
+  *domain = key.substr(0, separator);
+  *code = key.substr(separator + 1);
+  return true;
+}
+
+inline std::string Number(uint64_t n) {
+  std::string key;
   wire::PutFixed64BE(n, &key);
   return key;
 }
-inline std::string WithText(char prefix, std::string_view text) {
-  std::string key{prefix, '/'};
-  key.append(text);
-  return key;
+// The number a key (or value) of Number holds; false when it is not 8 bytes.
+inline bool ParseNumber(std::string_view bytes, uint64_t* n) {
+  if (bytes.size() != 8) return false;
+  *n = wire::GetFixed64BE(bytes.data());
+  return true;
 }
 
-inline std::string Link(std::string_view code) { return WithText('l', code); }
-inline std::string Change(uint64_t seq) { return WithNumber('c', seq); }
-inline std::string User(uint64_t id) { return WithNumber('u', id); }
-inline std::string Email(std::string_view email) { return WithText('e', email); }
-inline std::string Key(std::string_view key_hash) { return WithText('k', key_hash); }
-inline std::string KeyId(uint64_t id) { return WithNumber('i', id); }
-inline std::string Meta(std::string_view name) { return WithText('m', name); }
-inline std::string ClickWatermark(std::string_view node) { return WithText('w', node); }
+inline std::string Change(uint64_t seq) { return Number(seq); }
+inline std::string User(uint64_t id) { return Number(id); }
+inline std::string KeyId(uint64_t id) { return Number(id); }
+// Emails, key hashes and node ids are their tables' keys as they are.
 
-inline constexpr std::string_view kLinkPrefix = "l/";
-inline constexpr std::string_view kChangePrefix = "c/";
-inline constexpr std::string_view kUserPrefix = "u/";
-inline constexpr std::string_view kKeyPrefix = "k/";
-
+// Names in Table::kMeta.
 inline constexpr std::string_view kLastSeq = "last_seq";
 inline constexpr std::string_view kNextUserId = "next_user_id";
 inline constexpr std::string_view kNextKeyId = "next_key_id";
+inline constexpr std::string_view kSchemaVersion = "schema_version";
 
 }  // namespace shortlink::admin::dbkey

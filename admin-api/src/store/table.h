@@ -1,0 +1,56 @@
+// The tables of admin-api's database: one RocksDB column family per record
+// kind, so each kind has its own key space (no prefixes to build or strip),
+// its own tuning, and a scan of one kind never reads another's blocks.
+// store/db_keys.h says how each table's keys are made.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace shortlink::admin {
+
+enum class Table : uint8_t {
+  kLinks,            // link key (dbkey::Link) -> link record (EncodeLink)
+  kChanges,          // seq, 8 bytes BE -> change-log entry (EncodeChange); append-only
+  kUsers,            // user id, 8 bytes BE -> user record
+  kEmails,           // email -> user id (8 bytes BE): the email index
+  kKeys,             // sha256 of an API key -> key record
+  kKeyIds,           // key id, 8 bytes BE -> sha256 of that key
+  kMeta,             // name -> 8 bytes BE: counters, the last seq, the schema version
+  kClickWatermarks,  // node id -> last click batch applied from it, 8 bytes BE
+};
+
+inline constexpr size_t kTableCount = 8;
+
+inline constexpr std::array<Table, kTableCount> kAllTables = {
+    Table::kLinks, Table::kChanges, Table::kUsers, Table::kEmails,
+    Table::kKeys,  Table::kKeyIds,  Table::kMeta,  Table::kClickWatermarks,
+};
+
+// The column family's name on disk. Never rename one: a database written
+// before would no longer open.
+constexpr std::string_view TableName(Table table) {
+  switch (table) {
+    case Table::kLinks:
+      return "links";
+    case Table::kChanges:
+      return "changes";
+    case Table::kUsers:
+      return "users";
+    case Table::kEmails:
+      return "emails";
+    case Table::kKeys:
+      return "api_keys";
+    case Table::kKeyIds:
+      return "api_key_ids";
+    case Table::kMeta:
+      return "meta";
+    case Table::kClickWatermarks:
+      return "click_watermarks";
+  }
+  return "";
+}
+
+}  // namespace shortlink::admin
