@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "edge/edge_server.h"
+#include "table/edge_rules.h"
 #include "table/link_table.h"
 
 namespace shortlink::redirector {
@@ -477,6 +478,39 @@ TEST_CASE("edge: clicks count browser GET hits only; HEAD and bots are bot hits"
   REQUIRE(c.Read());
   // The counters are written by the worker after it queued the answer:
   // poll rather than race it.
+  CHECK(Eventually([&] { return server.clicks() == 2 && server.bot_hits() == 3; }));
+  CHECK(server.clicks() == 2);
+  CHECK(server.bot_hits() == 3);
+}
+
+// One click policy (rules/click_policy.h) for every visit: a link with
+// rules counts people, HEAD requests and bots exactly as a plain link does.
+// (Before it, HEAD and bot hits of ruled links reached no metric at all.)
+TEST_CASE("edge: a ruled link counts clicks and bot hits as a plain link does", "[edge]") {
+  Server server;
+  {
+    RcuThreadScope rcu;
+    Link ruled;
+    ruled.code = "ruled";
+    ruled.long_url = "https://example.com/ruled";
+    ruled.rules.redirect_type = 307;  // any rule puts the link on the rules' path
+    server.table.Upsert(ruled.code, ruled.long_url, ruled.state,
+                        std::make_unique<EdgeRules>(ruled));
+  }
+  Client c(server.port);
+  const char* chrome = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0 Safari/537.36\r\n";
+  REQUIRE(c.Send(Get("/ruled", chrome)));
+  auto r = c.Read();
+  REQUIRE(r);
+  REQUIRE(r->status == 307);
+  REQUIRE(c.Send(Get("/RULED", chrome)));
+  REQUIRE(c.Read());
+  REQUIRE(c.Send(Get("/ruled", "User-Agent: Slackbot-LinkExpanding 1.0\r\n")));
+  REQUIRE(c.Read());
+  REQUIRE(c.Send(Get("/ruled", "user-agent: facebookexternalhit/1.1\r\n")));
+  REQUIRE(c.Read());
+  REQUIRE(c.Send("HEAD /ruled HTTP/1.1\r\nHost: x\r\n" + std::string(chrome) + "\r\n"));
+  REQUIRE(c.Read(true));
   CHECK(Eventually([&] { return server.clicks() == 2 && server.bot_hits() == 3; }));
   CHECK(server.clicks() == 2);
   CHECK(server.bot_hits() == 3);

@@ -11,7 +11,6 @@
 #include "edge/request_head.h"
 #include "edge/responder.h"
 #include "responder_options.h"
-#include "rules/bot_detector.h"
 #include "table/link_table.h"
 
 namespace {
@@ -72,12 +71,10 @@ TEST_CASE("a redirect hit allocates nothing") {
       REQUIRE(ParseRequestHead(raw, &head) == ParseStatus::kOk);
       ResponseInfo info;
       bytes += responder.Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, code, &info);
-      if (info.outcome == Outcome::kHit) {
-        if (head.method == Method::kGet && !IsBot(head.user_agent))
-          clicks.Record(info.code);
-        else
-          clicks.RecordBot();
-      }
+      if (info.counted == VisitCount::kClick)  // the click policy answered in Respond
+        clicks.Record(info.code);
+      else if (info.counted == VisitCount::kBot)
+        clicks.RecordBot();
     }
   }
   uint64_t allocations = g_allocations.load() - before;

@@ -66,13 +66,13 @@ TEST_CASE("rules: expiry sends to expiredUrl, or 410, from expiresAt on", "[rule
   CHECK(before.action == RuleAction::kRedirect);
   CHECK(before.target == "https://example.com/main");
   CHECK(before.destination);
-  CHECK(before.count_click);
+  CHECK(before.counted == VisitCount::kClick);
   RuleDecision at = EvaluateRules(with_url, "https://example.com/main", VisitAt(kNow), &visitors);
   CHECK(at.action == RuleAction::kRedirect);
   CHECK(at.target == "https://example.com/over");
   CHECK(at.status == 302);
   CHECK_FALSE(at.destination);
-  CHECK_FALSE(at.count_click);
+  CHECK(at.counted == VisitCount::kNotCounted);
 
   EdgeRules without_url(LinkWith([](LinkRules& r) { r.expires_at_ms = kNow; }));
   CHECK(EvaluateRules(without_url, "u", VisitAt(kNow + 1), &visitors).action == RuleAction::kGone);
@@ -91,22 +91,22 @@ TEST_CASE("rules: the click limit counts this node's clicks on top of the record
   for (int i = 0; i < 2; ++i) {
     RuleDecision d = EvaluateRules(rules, "https://example.com/main", VisitAt(kNow), &visitors);
     CHECK(d.target == "https://example.com/main");
-    CHECK(d.count_click);
+    CHECK(d.counted == VisitCount::kClick);
   }
   CHECK(rules.LimitReached());
   RuleDecision full = EvaluateRules(rules, "https://example.com/main", VisitAt(kNow), &visitors);
   CHECK(full.target == "https://example.com/full");
-  CHECK_FALSE(full.count_click);
+  CHECK(full.counted == VisitCount::kNotCounted);
   CHECK(rules.local_clicks.load() == 2);  // visits past the limit are no clicks
 
-  // HEAD requests and bots do not use up the limit.
+  // HEAD requests and bots are bot hits: they do not use up the limit.
   EdgeRules fresh(link);
   Visit head = VisitAt(kNow);
   head.method = VisitMethod::kHead;
   Visit bot = VisitAt(kNow, "Mozilla/5.0 (compatible; Googlebot/2.1)");
   for (int i = 0; i < 10; ++i) {
-    CHECK_FALSE(EvaluateRules(fresh, "u", head, &visitors).count_click);
-    CHECK_FALSE(EvaluateRules(fresh, "u", bot, &visitors).count_click);
+    CHECK(EvaluateRules(fresh, "u", head, &visitors).counted == VisitCount::kBot);
+    CHECK(EvaluateRules(fresh, "u", bot, &visitors).counted == VisitCount::kBot);
   }
   CHECK_FALSE(fresh.LimitReached());
 
@@ -125,21 +125,22 @@ TEST_CASE("rules: UNIQUE counts a visitor once per window", "[rules]") {
     r.max_clicks = 100;
   }));
   Visit v = VisitAt(kNow);
-  CHECK(EvaluateRules(rules, "u", v, &visitors).count_click);
+  CHECK(EvaluateRules(rules, "u", v, &visitors).counted == VisitCount::kClick);
   v.now_ms += 14 * 60'000;
-  CHECK_FALSE(EvaluateRules(rules, "u", v, &visitors).count_click);  // same visitor, same window
+  CHECK(EvaluateRules(rules, "u", v, &visitors).counted ==
+        VisitCount::kNotCounted);  // same visitor, same window
   RuleDecision again = EvaluateRules(rules, "u", v, &visitors);
   CHECK(again.target == "u");  // still redirected, only not counted
 
   Visit other_agent = v;
   other_agent.user_agent = kIphone;
-  CHECK(EvaluateRules(rules, "u", other_agent, &visitors).count_click);
+  CHECK(EvaluateRules(rules, "u", other_agent, &visitors).counted == VisitCount::kClick);
   Visit other_address = v;
   other_address.client_address = "\x0a\x00\x00\x02";
-  CHECK(EvaluateRules(rules, "u", other_address, &visitors).count_click);
+  CHECK(EvaluateRules(rules, "u", other_address, &visitors).counted == VisitCount::kClick);
 
   v.now_ms = kNow + 15 * 60'000;  // the window has passed
-  CHECK(EvaluateRules(rules, "u", v, &visitors).count_click);
+  CHECK(EvaluateRules(rules, "u", v, &visitors).counted == VisitCount::kClick);
   CHECK(rules.local_clicks.load() == 4);
 }
 
@@ -227,7 +228,7 @@ TEST_CASE("rules: a password is asked before any destination, after expiry and l
   Visit v = VisitAt(kNow - 1);
   RuleDecision form = EvaluateRules(rules, "u", v, &visitors);
   CHECK(form.action == RuleAction::kPasswordForm);
-  CHECK_FALSE(form.count_click);
+  CHECK(form.counted == VisitCount::kNotCounted);
   v.password = PasswordState::kRefused;
   CHECK(EvaluateRules(rules, "u", v, &visitors).action == RuleAction::kPasswordForm);
   v.password = PasswordState::kAccepted;
@@ -235,7 +236,7 @@ TEST_CASE("rules: a password is asked before any destination, after expiry and l
   RuleDecision in = EvaluateRules(rules, "u", v, &visitors);
   CHECK(in.action == RuleAction::kRedirect);
   CHECK(in.status == 303);  // the browser follows a form's answer with GET
-  CHECK(in.count_click);
+  CHECK(in.counted == VisitCount::kClick);
   // Expired: no form at all.
   CHECK(EvaluateRules(rules, "u", VisitAt(kNow), &visitors).action == RuleAction::kGone);
 }
@@ -363,7 +364,7 @@ TEST_CASE("responder: rule links get their status, Location, cookie and pages", 
         std::string::npos);
   CHECK(info.outcome == Outcome::kHit);
   CHECK(info.ruled);
-  CHECK(info.count_click);
+  CHECK(info.counted == VisitCount::kClick);
   CHECK(info.code == "ab");
 
   r = respond("GET /ab HTTP/1.1\r\nHost: x\r\nCookie: sl_ab=60\r\n\r\n");
@@ -374,7 +375,7 @@ TEST_CASE("responder: rule links get their status, Location, cookie and pages", 
   CHECK(r.rfind("HTTP/1.1 410 Gone\r\n", 0) == 0);
   CHECK(r.find("This link has expired.") != std::string::npos);
   CHECK(info.outcome == Outcome::kRuleFallback);
-  CHECK_FALSE(info.count_click);
+  CHECK(info.counted == VisitCount::kNotCounted);
 
   r = respond("GET /locked HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(r.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);

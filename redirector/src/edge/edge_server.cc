@@ -15,7 +15,6 @@
 
 #include "common/log.h"
 #include "common/thread_name.h"
-#include "rules/bot_detector.h"
 #include "rules/password_verifier.h"
 
 namespace shortlink::redirector {
@@ -512,18 +511,21 @@ struct EdgeServer::Worker {
       Bump(stats->responses_4xx_other);
     else
       Bump(stats->responses_2xx_3xx);
+    // The responder asked the click policy (rules/click_policy.h), for
+    // every visit alike; recording its answer is all that is left here.
+    switch (info.counted) {
+      case VisitCount::kClick:
+        clicks->Record(info.code);
+        break;
+      case VisitCount::kBot:
+        clicks->RecordBot();
+        break;
+      case VisitCount::kNotCounted:
+        break;
+    }
     switch (info.outcome) {
       case Outcome::kHit:
         Bump(stats->hits);
-        if (info.ruled) {  // the rules decided (unique visitors, HEAD, bots)
-          if (info.count_click) clicks->Record(info.code);
-          break;
-        }
-        // HEAD requests and crawlers are not people clicking.
-        if (head.method == Method::kGet && !IsBot(head.user_agent))
-          clicks->Record(info.code);
-        else
-          clicks->RecordBot();
         break;
       case Outcome::kMiss:
       case Outcome::kInactive:

@@ -117,8 +117,8 @@ void PutStatusLine(Writer& w, int status) {
   w.Put("\r\n");
 }
 
-// The rules see the visit's method as their own VisitMethod (rules/ does not
-// know the request head); RespondWithRules converts by value.
+// The rules and the click policy see the visit's method as their own
+// VisitMethod (rules/ does not know the request head); it is converted by value.
 static_assert(static_cast<int>(Method::kGet) == static_cast<int>(VisitMethod::kGet) &&
               static_cast<int>(Method::kHead) == static_cast<int>(VisitMethod::kHead) &&
               static_cast<int>(Method::kPost) == static_cast<int>(VisitMethod::kPost));
@@ -241,7 +241,9 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
   }
   switch (outcome) {
     case Outcome::kHit:
-      *info = ResponseInfo{Outcome::kHit, options_.redirect_status, code};
+      *info = ResponseInfo{Outcome::kHit, options_.redirect_status, code, false,
+                           CountVisit(VisitEnd::kDestination, static_cast<VisitMethod>(head.method),
+                                      head.user_agent)};
       return length;
     case Outcome::kError:
       return RespondError(ParseStatus::kMethodNotAllowed, date, out, info);
@@ -294,14 +296,14 @@ size_t Responder::RespondWithRules(const LinkView& link, std::string_view path,
       int status = facts.password_throttled                    ? 429
                    : facts.password == PasswordState::kRefused ? 401
                                                                : 200;
-      *info = ResponseInfo{Outcome::kPasswordForm, status, {}, true, false};
+      *info = ResponseInfo{Outcome::kPasswordForm, status, {}, true};
       Page page = status == 429   ? Page::kPasswordTooMany
                   : status == 401 ? Page::kPasswordWrong
                                   : Page::kPasswordForm;
       return SendPage(status, page, head, date, out);
     }
     case RuleAction::kGone:
-      *info = ResponseInfo{Outcome::kRuleFallback, 410, {}, true, false};
+      *info = ResponseInfo{Outcome::kRuleFallback, 410, {}, true};
       return SendPage(410,
                       d.gone_reason == GoneReason::kClickLimit ? Page::kClickLimit : Page::kExpired,
                       head, date, out);
@@ -310,12 +312,12 @@ size_t Responder::RespondWithRules(const LinkView& link, std::string_view path,
   }
   bool decorate = d.destination && (!rules.rules.utm.empty() || rules.rules.forward_query);
   if (!SafeHeaderValue(d.target)) {
-    *info = ResponseInfo{Outcome::kUnsafeTarget, 500, {}, true, false};
+    *info = ResponseInfo{Outcome::kUnsafeTarget, 500, {}, true};
     return InternalError(head, date, out);
   }
   int status = d.status ? d.status : options_.redirect_status;
   *info = ResponseInfo{
-      d.destination ? Outcome::kHit : Outcome::kRuleFallback, status, {}, true, d.count_click};
+      d.destination ? Outcome::kHit : Outcome::kRuleFallback, status, {}, true, d.counted};
   if (status == options_.redirect_status)
     w.Put(status_line_);
   else

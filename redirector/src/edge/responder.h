@@ -21,6 +21,7 @@
 #include "edge/pages.h"
 #include "edge/request_code.h"
 #include "edge/request_head.h"
+#include "rules/click_policy.h"
 #include "rules/rule_engine.h"
 #include "rules/visitor_filter.h"
 #include "table/link_table.h"
@@ -56,10 +57,11 @@ struct ResponseInfo {
   // The lowercased code of a hit, valid until the next Respond call on the
   // same `code_buffer`.
   std::string_view code;
-  // For a hit of a link with rules: whether it is a click (rules decide:
-  // unique visitors, HEAD, bots). Links without rules leave that to the caller.
+  // The rules answered (a link with rules).
   bool ruled = false;
-  bool count_click = false;
+  // What the visit counts as, by the one click policy (rules/click_policy.h),
+  // for plain and ruled links alike: the caller records it.
+  VisitCount counted = VisitCount::kNotCounted;
 };
 
 // What the connection knows beyond the request, for links with rules.

@@ -1,6 +1,5 @@
 #include "rules/rule_engine.h"
 
-#include "rules/bot_detector.h"
 #include "rules/device_detector.h"
 
 namespace shortlink::redirector {
@@ -131,15 +130,13 @@ RuleDecision EvaluateRules(const EdgeRules& edge, std::string_view long_url, con
   }
   if (d.target.empty()) d.target = long_url;
 
-  // HEAD requests and crawlers are not people clicking.
-  bool person = visit.method != VisitMethod::kHead && !IsBot(visit.user_agent);
-  if (person && r.click_type == ClickType::kUnique) {
-    person = visitors->FirstVisit(VisitorKey(visit), visit.now_ms / 60000, r.unique_window());
-  }
-  if (person) {
-    d.count_click = true;
-    if (r.max_clicks != 0) edge.local_clicks.fetch_add(1, std::memory_order_relaxed);
-  }
+  UniqueVisitor unique;
+  if (r.click_type == ClickType::kUnique)
+    unique = {visitors, VisitorKey(visit), visit.now_ms / 60000, r.unique_window()};
+  d.counted = CountVisit(VisitEnd::kDestination, visit.method, visit.user_agent,
+                         r.click_type == ClickType::kUnique ? &unique : nullptr);
+  if (d.counted == VisitCount::kClick && r.max_clicks != 0)
+    edge.local_clicks.fetch_add(1, std::memory_order_relaxed);
   return d;
 }
 

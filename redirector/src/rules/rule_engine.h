@@ -24,16 +24,13 @@
 #include <string_view>
 
 #include "common/link.h"
+#include "rules/click_policy.h"
 #include "rules/visitor_filter.h"
 #include "table/edge_rules.h"
 
 namespace shortlink::redirector {
 
 enum class PasswordState { kNotGiven, kAccepted, kRefused };
-
-// The request's method, as far as rules care. The edge maps its request
-// head's method onto it (a method other than these never reaches the rules).
-enum class VisitMethod { kGet, kHead, kPost };
 
 // What the responder knows of the visit.
 struct Visit {
@@ -63,8 +60,10 @@ struct RuleDecision {
   std::string_view target;   // a view into the rules or the entry
   int status = 0;            // the redirect status; 0: the node's default
   bool destination = false;  // one of the owner's destinations (4-6), not a fallback page
-  bool count_click = false;  // a click to record (and already counted towards the limit)
-  int ab_bucket = -1;        // >= 0: a new visitor's bucket, to remember in a cookie
+  // What the visit counts as (rules/click_policy.h); a click is already
+  // counted towards the link's limit.
+  VisitCount counted = VisitCount::kNotCounted;
+  int ab_bucket = -1;  // >= 0: a new visitor's bucket, to remember in a cookie
   GoneReason gone_reason = GoneReason::kExpired;  // for the 410 page (kGone only)
 };
 
