@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,6 +19,20 @@ std::optional<std::pair<std::string, LinkState>> Lookup(const LinkTable& table,
                                                         std::string_view code) {
   std::optional<std::pair<std::string, LinkState>> out;
   table.Find(code, [&](const LinkView& v) { out.emplace(std::string(v.long_url), v.state); });
+  return out;
+}
+
+// The URL a link on (domain, code) has in the domain tests: it names both,
+// so a reader can tell whose entry it found.
+std::string DomainUrl(std::string_view domain, std::string_view code, int version = 0) {
+  return "https://" + std::string(domain.empty() ? "default" : domain) + ".example.org/" +
+         std::string(code) + "/v" + std::to_string(version);
+}
+
+std::optional<std::string> ByHost(const LinkTable& table, std::string_view host,
+                                  std::string_view code) {
+  std::optional<std::string> out;
+  table.Find(host, code, [&](const LinkView& v) { out.emplace(v.long_url); });
   return out;
 }
 
@@ -186,6 +201,230 @@ TEST_CASE("readers see whole entries while one writer replaces and erases and gr
   for (auto& t : readers) t.join();
   CHECK(inconsistent.load() == 0);
   CHECK(lookups.load() > 0);
+}
+
+// --- domains ------------------------------------------------------------------
+
+TEST_CASE("the same code on two domains resolves separately, by Host", "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  for (std::string_view domain : {"", "a.example", "b.example"})
+    REQUIRE(table.Upsert(LinkKey{domain, "x"}, DomainUrl(domain, "x"), LinkState::kActive));
+  REQUIRE(table.Upsert(LinkKey{"a.example", "only-a"}, DomainUrl("a.example", "only-a"),
+                       LinkState::kInactive));
+  CHECK(table.size() == 4);
+  CHECK(table.domains() == 2);
+
+  CHECK(ByHost(table, "a.example", "x") == DomainUrl("a.example", "x"));
+  CHECK(ByHost(table, "b.example", "x") == DomainUrl("b.example", "x"));
+  CHECK(Lookup(table, "x")->first == DomainUrl("", "x"));  // Find(code): the default domain
+  // A code of one domain is not found on another, nor on the default one.
+  CHECK(ByHost(table, "b.example", "only-a") == std::nullopt);
+  CHECK_FALSE(Lookup(table, "only-a"));
+  bool seen = table.Find("a.example", "only-a", [&](const LinkView& v) {
+    CHECK(v.code == "only-a");
+    CHECK(v.state == LinkState::kInactive);
+    CHECK(v.rules == nullptr);
+  });
+  CHECK(seen);
+
+  // Replacing and erasing touch one domain's link only.
+  REQUIRE(
+      table.Upsert(LinkKey{"b.example", "x"}, DomainUrl("b.example", "x", 2), LinkState::kActive));
+  CHECK(ByHost(table, "b.example", "x") == DomainUrl("b.example", "x", 2));
+  CHECK(ByHost(table, "a.example", "x") == DomainUrl("a.example", "x"));
+  CHECK(table.Erase(LinkKey{"a.example", "x"}));
+  CHECK_FALSE(table.Erase(LinkKey{"a.example", "x"}));
+  CHECK_FALSE(table.Erase(LinkKey{"c.example", "x"}));  // a domain the table never held
+  CHECK(ByHost(table, "a.example", "x") == std::nullopt);
+  CHECK(ByHost(table, "b.example", "x") == DomainUrl("b.example", "x", 2));
+  CHECK(Lookup(table, "x")->first == DomainUrl("", "x"));
+  CHECK(table.size() == 3);
+}
+
+TEST_CASE("a Host that names no domain holding links is the default domain", "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("x", DomainUrl("", "x"), LinkState::kActive);
+  // With no other domain the Host header is not even read.
+  CHECK(ByHost(table, "anything.example", "x") == DomainUrl("", "x"));
+  table.Upsert(LinkKey{"a.example", "x"}, DomainUrl("a.example", "x"), LinkState::kActive);
+  for (std::string_view host : {"", "go.example", "b.example", "example", "127.0.0.1",
+                                "127.0.0.1:8080", "[::1]", "[::1]:8080", "a.example.org",
+                                "sub.a.example", "xa.example", ".a.example", "a.example.."}) {
+    INFO(host);
+    CHECK(ByHost(table, host, "x") == DomainUrl("", "x"));
+  }
+  std::string too_long = std::string(300, 'a') + ".a.example";
+  CHECK(ByHost(table, too_long, "x") == DomainUrl("", "x"));
+}
+
+TEST_CASE("a Host is matched without case, port or trailing dot", "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("x", DomainUrl("", "x"), LinkState::kActive);
+  table.Upsert(LinkKey{"go.example.com", "x"}, DomainUrl("go.example.com", "x"),
+               LinkState::kActive);
+  for (std::string_view host :
+       {"go.example.com", "GO.Example.COM", "go.example.com:8080", "Go.Example.Com:443",
+        "go.example.com.", "GO.EXAMPLE.COM.:80", "go.example.com:"}) {
+    INFO(host);
+    CHECK(ByHost(table, host, "x") == DomainUrl("go.example.com", "x"));
+  }
+}
+
+TEST_CASE("erasing the last link of a domain forgets the domain; it may come back", "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("y", DomainUrl("", "y"), LinkState::kActive);
+  size_t default_only = table.memory_bytes();
+  REQUIRE(table.Upsert(LinkKey{"gone.example", "x"}, DomainUrl("gone.example", "x"),
+                       LinkState::kActive));
+  REQUIRE(table.Upsert(LinkKey{"gone.example", "y"}, DomainUrl("gone.example", "y"),
+                       LinkState::kActive));
+  CHECK(table.domains() == 1);
+  CHECK(ByHost(table, "gone.example", "y") == DomainUrl("gone.example", "y"));
+
+  CHECK(table.Erase(LinkKey{"gone.example", "x"}));
+  CHECK(table.domains() == 1);  // one link left: the host still names the domain
+  CHECK(ByHost(table, "gone.example", "x") == std::nullopt);
+  CHECK(table.Erase(LinkKey{"gone.example", "y"}));
+  CHECK(table.domains() == 0);
+  // The host names nothing now: it is the default domain, whose "y" it finds.
+  CHECK(ByHost(table, "gone.example", "y") == DomainUrl("", "y"));
+  CHECK(ByHost(table, "gone.example", "x") == std::nullopt);
+  CHECK(table.size() == 1);
+
+  REQUIRE(table.Upsert(LinkKey{"gone.example", "y"}, DomainUrl("gone.example", "y", 3),
+                       LinkState::kActive));
+  CHECK(table.domains() == 1);
+  CHECK(ByHost(table, "gone.example", "y") == DomainUrl("gone.example", "y", 3));
+  CHECK(Lookup(table, "y")->first == DomainUrl("", "y"));
+  CHECK(table.Erase(LinkKey{"gone.example", "y"}));
+  // Every entry and the slot array as before: nothing of the domain is left.
+  CHECK(table.memory_bytes() == default_only);
+}
+
+TEST_CASE("a link off the default domain costs two bytes more; default links cost nothing more",
+          "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  size_t empty = table.memory_bytes();
+  table.Upsert("abc", "https://example.com/", LinkState::kActive);
+  size_t one_default = table.memory_bytes() - empty;
+  CHECK(one_default == 4 + 3 + 20);  // header, code, URL: as before domains
+  table.Upsert(LinkKey{"a.example", "abc"}, "https://example.com/", LinkState::kActive);
+  CHECK(table.memory_bytes() - empty == 2 * one_default + 2);
+}
+
+TEST_CASE("a bulk load places links of every domain; rules ride along", "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.BeginLoad(3000);
+  for (int i = 0; i < 1000; ++i) {
+    std::string code = "c" + std::to_string(i);
+    for (std::string_view domain : {"", "a.example", "b.example"})
+      REQUIRE(table.InsertNew(LinkKey{domain, code}, DomainUrl(domain, code), LinkState::kActive));
+  }
+  Link ruled;
+  ruled.domain = "a.example";
+  ruled.code = "ruled";
+  ruled.long_url = "https://example.com/ruled";
+  ruled.rules.max_clicks = 5;
+  REQUIRE(table.InsertNew(KeyOf(ruled), ruled.long_url, ruled.state,
+                          std::make_unique<EdgeRules>(ruled)));
+  table.EndLoad();
+  CHECK(table.size() == 3001);
+  CHECK(table.domains() == 2);
+  for (int i = 0; i < 1000; i += 37) {
+    std::string code = "c" + std::to_string(i);
+    CHECK(ByHost(table, "a.example", code) == DomainUrl("a.example", code));
+    CHECK(ByHost(table, "b.example:8080", code) == DomainUrl("b.example", code));
+    CHECK(Lookup(table, code)->first == DomainUrl("", code));
+  }
+  bool has_rules = false;
+  table.Find("A.example", "ruled", [&](const LinkView& v) { has_rules = v.rules != nullptr; });
+  CHECK(has_rules);
+  CHECK_FALSE(Lookup(table, "ruled"));
+}
+
+TEST_CASE("a link is refused, not truncated, when no entry can hold its key", "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  CHECK_FALSE(
+      table.Upsert(LinkKey{std::string(254, 'a'), "x"}, "https://e.com/", LinkState::kActive));
+  CHECK_FALSE(table.Upsert(std::string(256, 'c'), "https://e.com/", LinkState::kActive));
+  CHECK_FALSE(table.Upsert("", "https://e.com/", LinkState::kActive));
+  CHECK(table.size() == 0);
+  CHECK(table.domains() == 0);
+}
+
+TEST_CASE("readers by Host see whole entries of the right domain while domains come and go",
+          "[concurrent][domain]") {
+  LinkTable table;
+  constexpr int kCodes = 500;
+  const std::vector<std::string> domains = {"", "a.example", "b.example", "c.example"};
+  {
+    RcuThreadScope rcu;
+    for (int i = 0; i < kCodes; ++i) {
+      std::string code = "k" + std::to_string(i);
+      table.Upsert(code, DomainUrl("", code), LinkState::kActive);
+    }
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> lookups{0}, found{0}, inconsistent{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&, r] {
+      RcuThreadScope rcu;
+      const char* hosts[] = {"a.example", "B.EXAMPLE:8080", "c.example.", "other.example"};
+      const char* owners[] = {"a.example", "b.example", "c.example", ""};
+      uint64_t n = 0, hits = 0;
+      char code[16];
+      for (int i = r; !stop.load(std::memory_order_relaxed); i = (i + 7) % (kCodes * 2)) {
+        int len = snprintf(code, sizeof code, "k%d", i);
+        int h = (i + r) % 4;
+        hits += table.Find(hosts[h], std::string_view(code, len), [&](const LinkView& v) {
+          // Either the host's own domain, or (while that domain holds no
+          // link) the default one: never another domain, never a torn entry.
+          std::string own = DomainUrl(owners[h], std::string_view(code, len));
+          std::string fallback = DomainUrl("", std::string_view(code, len));
+          std::string_view url = v.long_url;
+          bool ok =
+              v.code == std::string_view(code, len) &&
+              (url.substr(0, own.size() - 1) == std::string_view(own).substr(0, own.size() - 1) ||
+               url.substr(0, fallback.size() - 1) ==
+                   std::string_view(fallback).substr(0, fallback.size() - 1));
+          if (!ok) inconsistent.fetch_add(1);
+        });
+        ++n;
+      }
+      lookups.fetch_add(n);
+      found.fetch_add(hits);
+    });
+  }
+  {
+    RcuThreadScope rcu;
+    for (int round = 1; round <= 20; ++round) {
+      for (size_t d = 1; d < domains.size(); ++d) {
+        // Each domain gains links and, every other round, loses all of them:
+        // the host map is replaced under the readers again and again.
+        for (int i = 0; i < kCodes; ++i) {
+          std::string code = "k" + std::to_string(i);
+          if ((round + d) % 2 == 0)
+            table.Erase(LinkKey{domains[d], code});
+          else
+            table.Upsert(LinkKey{domains[d], code}, DomainUrl(domains[d], code, round % 10),
+                         LinkState::kActive);
+        }
+      }
+    }
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  CHECK(inconsistent.load() == 0);
+  CHECK(lookups.load() > 0);
+  CHECK(found.load() > 0);
 }
 
 }  // namespace shortlink::redirector

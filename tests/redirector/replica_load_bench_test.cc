@@ -24,10 +24,10 @@ namespace {
 class HashSink : public LinkSink {
  public:
   explicit HashSink(size_t expected) { map_.reserve(expected); }
-  void Upsert(std::string_view code, std::string_view url, LinkState state) override {
-    map_.insert_or_assign(std::string(code), std::make_pair(std::string(url), state));
+  void Upsert(LinkKey key, std::string_view url, LinkState state) override {
+    map_.insert_or_assign(EncodeLinkKey(key), std::make_pair(std::string(url), state));
   }
-  void Erase(std::string_view code) override { map_.erase(std::string(code)); }
+  void Erase(LinkKey key) override { map_.erase(EncodeLinkKey(key)); }
   size_t size() const { return map_.size(); }
 
  private:
@@ -36,11 +36,11 @@ class HashSink : public LinkSink {
 
 class CountSink : public LinkSink {
  public:
-  void Upsert(std::string_view, std::string_view url, LinkState) override {
+  void Upsert(LinkKey, std::string_view url, LinkState) override {
     bytes_ += url.size();
     ++n_;
   }
-  void Erase(std::string_view) override {}
+  void Erase(LinkKey) override {}
   size_t n_ = 0, bytes_ = 0;
 };
 

@@ -204,13 +204,18 @@ inline void MakeCertificate(const std::string& dir, const std::string& name,
 // thread writes.
 class MapSink : public LinkSink {
  public:
-  void Upsert(std::string_view code, std::string_view long_url, LinkState state) override {
+  // Keyed "code" on the default domain, "domain/code" on another.
+  void Upsert(LinkKey key, std::string_view long_url, LinkState state) override {
     std::lock_guard<std::mutex> lock(mu_);
-    links_[std::string(code)] = {std::string(long_url), state};
+    links_[Name(key)] = {std::string(long_url), state};
   }
-  void Erase(std::string_view code) override {
+  void Erase(LinkKey key) override {
     std::lock_guard<std::mutex> lock(mu_);
-    links_.erase(std::string(code));
+    links_.erase(Name(key));
+  }
+  static std::string Name(LinkKey key) {
+    return key.domain.empty() ? std::string(key.code)
+                              : std::string(key.domain) + "/" + std::string(key.code);
   }
   // The URL served for `code`, "" when absent; INACTIVE links read "inactive:URL".
   std::string Get(const std::string& code) const {

@@ -11,7 +11,7 @@ Result<LoadStats> ChangeApplier::LoadReplica() { return LoadReplicaInto(store_, 
 
 void ChangeApplier::UpsertToTable(const Link& link) {
   if (link.rules.empty())
-    table_->Upsert(link.code, link.long_url, link.state);
+    table_->Upsert(KeyOf(link), link.long_url, link.state);
   else
     table_->UpsertWithRules(link);
 }
@@ -20,7 +20,7 @@ void ChangeApplier::ApplyToTable(const ReceivedChange& change) {
   if (change.op == ChangeOp::kUpsert) {
     UpsertToTable(change.link);
   } else {
-    table_->Erase(change.link.code);
+    table_->Erase(KeyOf(change.link));
   }
 }
 
@@ -69,7 +69,7 @@ Status ChangeApplier::CommitSnapshot(ReplicaSnapshotWriter* writer, uint64_t seq
   }
   return writer->Commit(seq, [this](std::string_view code, const Link* now) {
     if (now == nullptr) {
-      table_->Erase(code);
+      table_->Erase(LinkKey{{}, code});
     } else {
       UpsertToTable(*now);
     }

@@ -16,23 +16,29 @@ namespace {
 constexpr size_t kChunkBytes = size_t{1} << 20;
 constexpr size_t kChunksInFlight = 8;
 
-// A link in a chunk: this header, then the code, the URL and, for a link
-// with rules only, its whole record (decoded again on the inserting side).
+// A link in a chunk: this header, then the domain (empty for the default
+// one), the code, the URL and, for a link with rules only, its whole record
+// (decoded again on the inserting side).
 struct PackedHeader {
   uint32_t record_len;
   uint16_t url_len;
   uint8_t code_len;
   uint8_t state;
+  uint8_t domain_len;
 };
 constexpr uint32_t kNoRecord = UINT32_MAX;
 
 void Append(const ServedLink& link, std::string* chunk) {
   // Longer than admin-api allows: the table would refuse them anyway.
-  if (link.code.size() > UINT8_MAX || link.long_url.size() > UINT16_MAX) return;
+  if (link.code.size() > UINT8_MAX || link.long_url.size() > UINT16_MAX ||
+      link.domain.size() > UINT8_MAX)
+    return;
   PackedHeader h{link.has_rules ? static_cast<uint32_t>(link.record.size()) : kNoRecord,
                  static_cast<uint16_t>(link.long_url.size()),
-                 static_cast<uint8_t>(link.code.size()), static_cast<uint8_t>(link.state)};
+                 static_cast<uint8_t>(link.code.size()), static_cast<uint8_t>(link.state),
+                 static_cast<uint8_t>(link.domain.size())};
   chunk->append(reinterpret_cast<const char*>(&h), sizeof h);
+  chunk->append(link.domain);
   chunk->append(link.code);
   chunk->append(link.long_url);
   if (link.has_rules) chunk->append(link.record);
@@ -43,12 +49,15 @@ void InsertChunk(std::string_view chunk, LinkSink* sink) {
     PackedHeader h;
     memcpy(&h, chunk.data(), sizeof h);
     chunk.remove_prefix(sizeof h);
+    std::string_view domain = chunk.substr(0, h.domain_len);
+    chunk.remove_prefix(h.domain_len);
     std::string_view code = chunk.substr(0, h.code_len);
     std::string_view url = chunk.substr(h.code_len, h.url_len);
     chunk.remove_prefix(size_t{h.code_len} + h.url_len);
     auto state = static_cast<LinkState>(h.state);
+    LinkKey key{domain, code};
     if (h.record_len == kNoRecord) {
-      sink->InsertNew(code, url, state);
+      sink->InsertNew(key, url, state);
       continue;
     }
     // Rare: the whole record is decoded only for links with rules.
@@ -57,7 +66,7 @@ void InsertChunk(std::string_view chunk, LinkSink* sink) {
     if (full.ok())
       sink->InsertNewWithRules(*full);
     else
-      sink->InsertNew(code, url, state);
+      sink->InsertNew(key, url, state);
   }
 }
 

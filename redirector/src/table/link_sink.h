@@ -19,19 +19,21 @@ namespace shortlink::redirector {
 class LinkSink {
  public:
   virtual ~LinkSink() = default;
-  virtual void Upsert(std::string_view code, std::string_view long_url, LinkState state) = 0;
-  virtual void Erase(std::string_view code) = 0;
+  // A link is identified by (domain, code), domain "" the default one
+  // (common/link.h).
+  virtual void Upsert(LinkKey key, std::string_view long_url, LinkState state) = 0;
+  virtual void Erase(LinkKey key) = 0;
   // Loading an empty sink: BeginLoad with room for about `links`, then
-  // codes known to be absent, then EndLoad, after which all are served.
+  // links known to be absent, then EndLoad, after which all are served.
   // Sinks without a faster way just upsert.
   virtual void BeginLoad(size_t links) {}
   virtual void EndLoad() {}
-  virtual void InsertNew(std::string_view code, std::string_view long_url, LinkState state) {
-    Upsert(code, long_url, state);
+  virtual void InsertNew(LinkKey key, std::string_view long_url, LinkState state) {
+    Upsert(key, long_url, state);
   }
   // A link with rules (link.rules not empty). Sinks that do not evaluate
-  // rules keep its code, URL and state.
-  virtual void UpsertWithRules(const Link& link) { Upsert(link.code, link.long_url, link.state); }
+  // rules keep its key, URL and state.
+  virtual void UpsertWithRules(const Link& link) { Upsert(KeyOf(link), link.long_url, link.state); }
   virtual void InsertNewWithRules(const Link& link) { UpsertWithRules(link); }
 };
 

@@ -10,9 +10,18 @@
 //     whose tag matches, so a lookup costs one cache miss for the slot and
 //     one for its entry, not one per entry of the probe run;
 //   - one malloc'ed block per link: a 4-byte header, then the code and URL
-//     bytes, then, only for a link with rules, a pointer to its EdgeRules.
-//     No per-entry RCU head: a replaced entry is handed to call_rcu in a
-//     small node allocated at retirement.
+//     bytes, then, only for a link off the default domain, its 16-bit
+//     domain id, then, only for a link with rules, a pointer to its
+//     EdgeRules. A flag bit says whether each is there, so a default-domain
+//     link without rules is exactly what it was before domains;
+//     no per-entry RCU head: a replaced entry is handed to call_rcu in a
+//     small node allocated at retirement;
+//   - the key is (domain id, code): the hash mixes the id into the seed
+//     (the default domain's hash is the code's alone), and a match compares
+//     both;
+//   - domains are interned by the writer (DomainRegistry); readers map a
+//     Host header to an id through an immutable HostMap, replaced whole and
+//     retired like an entry when a domain comes or goes.
 // At 1M links that is about 12 bytes of slot plus 4 of header plus malloc's
 // 8-16 bytes per link: ~30 bytes beyond the code and URL.
 //
@@ -31,8 +40,15 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <new>
+#include <optional>
 #include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/validation.h"
 
 #if defined(__SANITIZE_THREAD__)
 // liburcu is not built with TSan, so TSan cannot see that a grace period
@@ -52,33 +68,49 @@ namespace {
 
 char g_grace_period_marker;  // the address TSan annotations synchronize on
 
-constexpr uint8_t kStateMask = 1;     // LinkState
-constexpr uint8_t kHasRulesFlag = 2;  // an EdgeRules pointer follows the URL
+constexpr uint8_t kStateMask = 1;      // LinkState
+constexpr uint8_t kHasRulesFlag = 2;   // an EdgeRules pointer follows the URL (and domain id)
+constexpr uint8_t kHasDomainFlag = 4;  // a domain id (not 0) follows the URL
+
+using DomainId = uint16_t;
+constexpr DomainId kDefaultDomain = 0;
+constexpr size_t kMaxDomains = 65535;  // ids 1..65535; 0 is the default domain
 
 struct Entry {
   uint8_t code_len;  // codes are at most 64 bytes
-  uint8_t flags;     // the state, and kHasRulesFlag
+  uint8_t flags;     // the state, kHasRulesFlag, kHasDomainFlag
   uint16_t url_len;
-  char bytes[];  // code, then URL, then (unaligned) the EdgeRules pointer
+  char bytes[];  // code, URL, then (unaligned) the domain id and the EdgeRules pointer
 
   std::string_view code() const { return {bytes, code_len}; }
   std::string_view url() const { return {bytes + code_len, url_len}; }
   LinkState state() const { return static_cast<LinkState>(flags & kStateMask); }
+  DomainId domain() const {
+    if (!(flags & kHasDomainFlag)) return kDefaultDomain;
+    DomainId id;
+    memcpy(&id, bytes + code_len + url_len, sizeof id);
+    return id;
+  }
   EdgeRules* rules() const {
     if (!(flags & kHasRulesFlag)) return nullptr;
     EdgeRules* r;
-    memcpy(&r, bytes + code_len + url_len, sizeof r);
+    memcpy(&r, bytes + code_len + url_len + (flags & kHasDomainFlag ? sizeof(DomainId) : 0),
+           sizeof r);
     return r;
   }
 };
 
 // Bytes of an entry's block: the header without its tail padding, then the
-// code and URL, then the rules pointer when there are rules.
+// code and URL, then the domain id off the default domain, then the rules
+// pointer when there are rules.
 constexpr size_t kEntryHeader = offsetof(Entry, bytes);
-size_t EntryBytes(size_t code_size, size_t url_size, bool has_rules) {
-  return kEntryHeader + code_size + url_size + (has_rules ? sizeof(EdgeRules*) : 0);
+size_t EntryBytes(size_t code_size, size_t url_size, DomainId domain, bool has_rules) {
+  return kEntryHeader + code_size + url_size + (domain != kDefaultDomain ? sizeof(DomainId) : 0) +
+         (has_rules ? sizeof(EdgeRules*) : 0);
 }
-size_t EntryBytes(const Entry* e) { return EntryBytes(e->code_len, e->url_len, e->rules()); }
+size_t EntryBytes(const Entry* e) {
+  return EntryBytes(e->code_len, e->url_len, e->domain(), e->rules());
+}
 
 void FreeEntry(Entry* e) {
   delete e->rules();
@@ -110,7 +142,7 @@ uint64_t Mix(uint64_t a, uint64_t b) {
   return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
 }
 
-uint64_t HashCode(std::string_view code, uint64_t seed) {
+uint64_t HashBytes(std::string_view code, uint64_t seed) {
   constexpr uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
   uint64_t h = seed ^ (code.size() * k0);
   const char* p = code.data();
@@ -125,6 +157,12 @@ uint64_t HashCode(std::string_view code, uint64_t seed) {
   uint64_t tail = 0;
   memcpy(&tail, p, n);
   return Mix(h ^ tail, k1 ^ code.size());
+}
+
+// The hash of (domain, code): the domain id varies the seed, so the default
+// domain's links hash as they did before domains.
+uint64_t HashKey(DomainId domain, std::string_view code, uint64_t seed) {
+  return HashBytes(code, seed + domain * 0x9e3779b97f4a7c15ull);
 }
 
 // The slot a probe starts at: the hash's low 32 bits scaled to the capacity
@@ -171,21 +209,67 @@ void FreeTable(Table* t) {
     free(t);
 }
 
-Entry* NewEntry(std::string_view code, std::string_view url, LinkState state,
+Entry* NewEntry(DomainId domain, std::string_view code, std::string_view url, LinkState state,
                 std::unique_ptr<EdgeRules> rules) {
-  Entry* e = static_cast<Entry*>(malloc(EntryBytes(code.size(), url.size(), rules != nullptr)));
+  Entry* e =
+      static_cast<Entry*>(malloc(EntryBytes(code.size(), url.size(), domain, rules != nullptr)));
   if (!e) throw std::bad_alloc();
   if (reinterpret_cast<uintptr_t>(e) & ~kPointerMask) abort();  // see kTagShift
   e->code_len = static_cast<uint8_t>(code.size());
-  e->flags = static_cast<uint8_t>(state) | (rules ? kHasRulesFlag : 0);
+  e->flags = static_cast<uint8_t>(state) | (rules ? kHasRulesFlag : 0) |
+             (domain != kDefaultDomain ? kHasDomainFlag : 0);
   e->url_len = static_cast<uint16_t>(url.size());
-  memcpy(e->bytes, code.data(), code.size());
-  memcpy(e->bytes + code.size(), url.data(), url.size());
+  char* tail = e->bytes;
+  memcpy(tail, code.data(), code.size());
+  tail += code.size();
+  memcpy(tail, url.data(), url.size());
+  tail += url.size();
+  if (domain != kDefaultDomain) {
+    memcpy(tail, &domain, sizeof domain);
+    tail += sizeof domain;
+  }
   if (rules) {
     EdgeRules* owned = rules.release();
-    memcpy(e->bytes + code.size() + url.size(), &owned, sizeof owned);
+    memcpy(tail, &owned, sizeof owned);
   }
   return e;
+}
+
+// The readers' view of the domains: host name -> domain id, for the domains
+// holding links. Immutable once published; open addressing on a power-of-two
+// array at most half full, so a probe for an unknown host ends soon.
+struct HostMap {
+  struct Slot {
+    std::string name;  // empty: a free slot
+    DomainId id = kDefaultDomain;
+  };
+  uint64_t seed;
+  std::vector<Slot> slots;
+
+  DomainId Find(std::string_view host) const {
+    size_t mask = slots.size() - 1;
+    for (size_t i = HashBytes(host, seed) & mask;; i = (i + 1) & mask) {
+      const Slot& slot = slots[i];
+      if (slot.name.empty()) return kDefaultDomain;
+      if (slot.name == host) return slot.id;
+    }
+  }
+};
+
+// The part of a Host header that names a domain, lowercased into `buffer`:
+// without the port and one trailing dot. Empty when it cannot name one (an
+// IPv6 literal, longer than any domain), which is the default domain.
+std::string_view HostName(std::string_view host, char (&buffer)[kMaxDomainLength]) {
+  if (host.empty() || host.front() == '[') return {};
+  size_t colon = host.rfind(':');
+  if (colon != std::string_view::npos) host = host.substr(0, colon);
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.size() > sizeof buffer) return {};
+  for (size_t i = 0; i < host.size(); ++i) {
+    char c = host[i];
+    buffer[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return {buffer, host.size()};
 }
 
 // Capacity for `links` live entries: 3/5 full, so that the table grows (or
@@ -193,31 +277,121 @@ Entry* NewEntry(std::string_view code, std::string_view url, LinkState state,
 size_t CapacityFor(size_t links) { return std::max<size_t>(16, links + links * 2 / 3 + 1); }
 
 // Deferred free of memory a reader may still be looking at.
+enum class RetiredKind : uint8_t { kEntry, kTable, kHostMap };
 struct Retired {
   rcu_head head;
   void* memory;
-  bool is_entry;  // an Entry (which may own rules) or a slot array
+  RetiredKind kind;  // an Entry (which may own rules), a slot array or a host map
 };
 
 void FreeRetired(rcu_head* head) {
   Retired* r = caa_container_of(head, Retired, head);
   SHORTLINK_TSAN_ACQUIRE(r);  // the writer's hand-over, through liburcu's queue
   SHORTLINK_TSAN_ACQUIRE(&g_grace_period_marker);  // every reader that could see it has unlocked
-  if (r->is_entry)
-    FreeEntry(static_cast<Entry*>(r->memory));
-  else
-    FreeTable(static_cast<Table*>(r->memory));
+  switch (r->kind) {
+    case RetiredKind::kEntry:
+      FreeEntry(static_cast<Entry*>(r->memory));
+      break;
+    case RetiredKind::kTable:
+      FreeTable(static_cast<Table*>(r->memory));
+      break;
+    case RetiredKind::kHostMap:
+      delete static_cast<HostMap*>(r->memory);
+      break;
+  }
   delete r;
 }
 
-void RetireMemory(void* memory, bool is_entry) {
+void RetireMemory(void* memory, RetiredKind kind) {
   if (!memory) return;
-  Retired* r = new Retired{{}, memory, is_entry};
+  Retired* r = new Retired{{}, memory, kind};
   SHORTLINK_TSAN_RELEASE(r);
   urcu_memb_call_rcu(&r->head, FreeRetired);
 }
-void Retire(Entry* e) { RetireMemory(e, true); }
-void Retire(Table* t) { RetireMemory(t, false); }
+void Retire(Entry* e) { RetireMemory(e, RetiredKind::kEntry); }
+void Retire(Table* t) { RetireMemory(t, RetiredKind::kTable); }
+void Retire(HostMap* m) { RetireMemory(m, RetiredKind::kHostMap); }
+
+// The writer's side of the domains: which have links, under which id.
+// An id whose domain lost its last link is given to another domain only
+// after a grace period, so that no reader can take a Host header to an id
+// from an old HostMap and find another domain's link under it; and ids
+// never used come first, so that wait is almost never paid.
+class DomainRegistry {
+ public:
+  // The id of `domain` with one more link, interning it if new; nullopt
+  // when every id is taken. `*changed` is set when the domain is new.
+  std::optional<DomainId> Acquire(std::string_view domain, bool* changed) {
+    *changed = false;
+    if (domain.empty()) return kDefaultDomain;
+    auto it = ids_.find(domain);
+    if (it != ids_.end()) {
+      ++links_[it->second];
+      return it->second;
+    }
+    std::optional<DomainId> id = NewId();
+    if (!id) return std::nullopt;
+    ids_.emplace(std::string(domain), *id);
+    if (links_.size() <= *id) links_.resize(size_t{*id} + 1);
+    links_[*id] = 1;
+    *changed = true;
+    return id;
+  }
+  // The id of `domain` if it has links, else nullopt; the default domain is 0.
+  std::optional<DomainId> Find(std::string_view domain) const {
+    if (domain.empty()) return kDefaultDomain;
+    auto it = ids_.find(domain);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  // One link fewer on `domain` (which has links); true when it was the last.
+  bool Release(std::string_view domain) {
+    if (domain.empty()) return false;
+    auto it = ids_.find(domain);
+    if (it == ids_.end() || --links_[it->second] > 0) return false;
+    released_.push_back(it->second);
+    ids_.erase(it);
+    return true;
+  }
+  size_t size() const { return ids_.size(); }
+
+  HostMap* BuildHostMap(uint64_t seed) const {
+    if (ids_.empty()) return nullptr;  // readers skip the Host header altogether
+    auto* map = new HostMap{seed, {}};
+    size_t capacity = 4;
+    while (capacity < ids_.size() * 2) capacity *= 2;
+    map->slots.resize(capacity);
+    for (const auto& [name, id] : ids_) {
+      size_t i = HashBytes(name, seed) & (capacity - 1);
+      while (!map->slots[i].name.empty()) i = (i + 1) & (capacity - 1);
+      map->slots[i] = {name, id};
+    }
+    return map;
+  }
+
+ private:
+  std::optional<DomainId> NewId() {
+    if (next_fresh_ <= kMaxDomains) return static_cast<DomainId>(next_fresh_++);
+    if (reusable_.empty() && !released_.empty()) {
+      urcu_memb_synchronize_rcu();  // no reader holds a released id any more
+      reusable_.swap(released_);
+    }
+    if (reusable_.empty()) return std::nullopt;
+    DomainId id = reusable_.back();
+    reusable_.pop_back();
+    return id;
+  }
+
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, DomainId, Hash, std::equal_to<>> ids_;
+  std::vector<uint32_t> links_;  // by id
+  size_t next_fresh_ = 1;
+  std::vector<DomainId> released_;  // domains gone since the last grace period
+  std::vector<DomainId> reusable_;  // released before a grace period
+};
 
 }  // namespace
 
@@ -226,7 +400,9 @@ RcuThreadScope::~RcuThreadScope() { urcu_memb_unregister_thread(); }
 
 struct LinkTable::Impl {
   std::atomic<Table*> table;
+  std::atomic<HostMap*> hosts{nullptr};  // null: no domain but the default one
   uint64_t seed;
+  DomainRegistry domains;  // writer only
   // Writer-only bookkeeping; `live` is also read for metrics.
   std::atomic<size_t> live{0};
   size_t used = 0;  // live + tombstones
@@ -244,7 +420,25 @@ struct LinkTable::Impl {
   size_t unplaced_count = 0;
   size_t next_unplaced = 0;  // the oldest, when unplaced_count > 0
 
-  uint64_t Hash(std::string_view code) const { return HashCode(code, seed); }
+  uint64_t Hash(DomainId domain, std::string_view code) const {
+    return HashKey(domain, code, seed);
+  }
+
+  // The id for one more link on `domain`; publishes a new host map when the
+  // domain is new. nullopt when no id is left.
+  std::optional<DomainId> AcquireDomain(std::string_view domain) {
+    bool changed = false;
+    std::optional<DomainId> id = domains.Acquire(domain, &changed);
+    if (changed) PublishHosts();
+    return id;
+  }
+  void ReleaseDomain(std::string_view domain) {
+    if (domains.Release(domain)) PublishHosts();
+  }
+  void PublishHosts() {
+    HostMap* fresh = domains.BuildHostMap(seed);
+    Retire(hosts.exchange(fresh, std::memory_order_acq_rel));
+  }
 
   void PlaceOldestUnplaced() {
     Unplaced u = unplaced[next_unplaced];
@@ -258,13 +452,15 @@ struct LinkTable::Impl {
     while (unplaced_count > 0) PlaceOldestUnplaced();
   }
 
-  // The slot holding `code`, or null.
-  std::atomic<uint64_t>* FindSlot(Table* t, std::string_view code, uint64_t hash) const {
+  // The slot holding (domain, code), or null.
+  std::atomic<uint64_t>* FindSlot(Table* t, DomainId domain, std::string_view code,
+                                  uint64_t hash) const {
     uint64_t tag = TagOf(hash);
     for (size_t i = HomeSlot(hash, t->capacity);; i = NextSlot(i, t->capacity)) {
       uint64_t word = t->slots[i].load(std::memory_order_acquire);
       if (word == kEmpty) return nullptr;
-      if ((word & ~kPointerMask) == tag && IsEntry(word) && EntryOf(word)->code() == code)
+      if ((word & ~kPointerMask) == tag && IsEntry(word) && EntryOf(word)->code() == code &&
+          EntryOf(word)->domain() == domain)
         return &t->slots[i];
     }
   }
@@ -284,7 +480,8 @@ struct LinkTable::Impl {
     for (size_t i = 0; i < old->capacity; ++i) {
       uint64_t word = old->slots[i].load(std::memory_order_relaxed);
       if (!IsEntry(word)) continue;
-      PlaceInEmpty(fresh, Hash(EntryOf(word)->code()), word, std::memory_order_relaxed);
+      const Entry* e = EntryOf(word);
+      PlaceInEmpty(fresh, Hash(e->domain(), e->code()), word, std::memory_order_relaxed);
     }
     table.store(fresh, std::memory_order_release);
     used = live.load(std::memory_order_relaxed);
@@ -320,34 +517,45 @@ LinkTable::~LinkTable() {
     if (IsEntry(word)) FreeEntry(EntryOf(word));
   }
   FreeTable(t);
+  delete impl_->hosts.load(std::memory_order_relaxed);
   delete impl_;
 }
 
 namespace {
 // Lengths beyond the header's fields cannot come from admin-api (64 and
-// 2048 are its limits); refuse rather than truncate.
-bool Storable(std::string_view code, std::string_view long_url) {
-  return !code.empty() && code.size() <= UINT8_MAX && long_url.size() <= UINT16_MAX;
+// 2048 are its limits); refuse rather than truncate. A domain longer than
+// any host name could never be asked for.
+bool Storable(LinkKey key, std::string_view long_url) {
+  return !key.code.empty() && key.code.size() <= UINT8_MAX && long_url.size() <= UINT16_MAX &&
+         key.domain.size() <= kMaxDomainLength;
 }
 }  // namespace
 
-void LinkTable::Upsert(std::string_view code, std::string_view long_url, LinkState state,
+bool LinkTable::Upsert(LinkKey key, std::string_view long_url, LinkState state,
                        std::unique_ptr<EdgeRules> rules) {
-  if (!Storable(code, long_url)) return;
+  if (!Storable(key, long_url)) return false;
   impl_->PlaceAllUnplaced();  // a load not ended: its links come first
   Table* t = impl_->table.load(std::memory_order_relaxed);
-  uint64_t hash = impl_->Hash(code);
-  Entry* fresh = NewEntry(code, long_url, state, std::move(rules));
-  impl_->entry_bytes.fetch_add(EntryBytes(fresh), std::memory_order_relaxed);
-  if (auto* slot = impl_->FindSlot(t, code, hash)) {
-    uint64_t old =
-        slot->exchange(TagOf(hash) | reinterpret_cast<uintptr_t>(fresh), std::memory_order_acq_rel);
-    Entry* e = EntryOf(old);
-    impl_->entry_bytes.fetch_sub(EntryBytes(e), std::memory_order_relaxed);
-    Retire(e);
-    return;
+  if (std::optional<DomainId> domain = impl_->domains.Find(key.domain)) {
+    uint64_t hash = impl_->Hash(*domain, key.code);
+    if (auto* slot = impl_->FindSlot(t, *domain, key.code, hash)) {
+      Entry* fresh = NewEntry(*domain, key.code, long_url, state, std::move(rules));
+      impl_->entry_bytes.fetch_add(EntryBytes(fresh), std::memory_order_relaxed);
+      uint64_t old = slot->exchange(TagOf(hash) | reinterpret_cast<uintptr_t>(fresh),
+                                    std::memory_order_acq_rel);
+      Entry* e = EntryOf(old);
+      impl_->entry_bytes.fetch_sub(EntryBytes(e), std::memory_order_relaxed);
+      Retire(e);
+      return true;
+    }
   }
+  std::optional<DomainId> domain = impl_->AcquireDomain(key.domain);
+  if (!domain) return false;
+  uint64_t hash = impl_->Hash(*domain, key.code);
+  Entry* fresh = NewEntry(*domain, key.code, long_url, state, std::move(rules));
+  impl_->entry_bytes.fetch_add(EntryBytes(fresh), std::memory_order_relaxed);
   impl_->InsertAbsent(t, hash, fresh);
+  return true;
 }
 
 void LinkTable::BeginLoad(size_t links) {
@@ -356,35 +564,43 @@ void LinkTable::BeginLoad(size_t links) {
   if (CapacityFor(size() + links) > t->capacity) impl_->Rehash(CapacityFor(size() + links));
 }
 
-void LinkTable::InsertNew(std::string_view code, std::string_view long_url, LinkState state,
+bool LinkTable::InsertNew(LinkKey key, std::string_view long_url, LinkState state,
                           std::unique_ptr<EdgeRules> rules) {
-  if (!Storable(code, long_url)) return;
+  if (!Storable(key, long_url)) return false;
+  std::optional<DomainId> domain = impl_->AcquireDomain(key.domain);
+  if (!domain) return false;
   Table* t = impl_->table.load(std::memory_order_relaxed);
-  Entry* fresh = NewEntry(code, long_url, state, std::move(rules));
+  Entry* fresh = NewEntry(*domain, key.code, long_url, state, std::move(rules));
   impl_->entry_bytes.fetch_add(EntryBytes(fresh), std::memory_order_relaxed);
-  uint64_t hash = impl_->Hash(code);
+  uint64_t hash = impl_->Hash(*domain, key.code);
   __builtin_prefetch(&t->slots[HomeSlot(hash, t->capacity)], 1);
   if (impl_->unplaced_count == Impl::kLoadLag) impl_->PlaceOldestUnplaced();
   size_t at = (impl_->next_unplaced + impl_->unplaced_count) % Impl::kLoadLag;
   impl_->unplaced[at] = {hash, fresh};
   ++impl_->unplaced_count;
+  return true;
 }
 
 void LinkTable::EndLoad() { impl_->PlaceAllUnplaced(); }
 
-bool LinkTable::Erase(std::string_view code) {
+bool LinkTable::Erase(LinkKey key) {
   impl_->PlaceAllUnplaced();
+  std::optional<DomainId> domain = impl_->domains.Find(key.domain);
+  if (!domain) return false;
   Table* t = impl_->table.load(std::memory_order_relaxed);
-  auto* slot = impl_->FindSlot(t, code, impl_->Hash(code));
+  auto* slot = impl_->FindSlot(t, *domain, key.code, impl_->Hash(*domain, key.code));
   if (!slot) return false;
   Entry* old = EntryOf(slot->exchange(kTombstone, std::memory_order_acq_rel));
   impl_->live.fetch_sub(1, std::memory_order_relaxed);
   impl_->entry_bytes.fetch_sub(EntryBytes(old), std::memory_order_relaxed);
   Retire(old);
+  impl_->ReleaseDomain(key.domain);  // after the entry: no reader finds it by a reused id
   return true;
 }
 
 size_t LinkTable::size() const { return impl_->live.load(std::memory_order_relaxed); }
+
+size_t LinkTable::domains() const { return impl_->domains.size(); }
 
 size_t LinkTable::memory_bytes() const {
   const Table* t = impl_->table.load(std::memory_order_acquire);
@@ -392,9 +608,17 @@ size_t LinkTable::memory_bytes() const {
          t->capacity * sizeof(std::atomic<uint64_t>);
 }
 
-const void* LinkTable::LockedLookup(std::string_view code, LinkView* view) const {
+uint16_t LinkTable::LockedDomainOf(std::string_view host) const {
+  const HostMap* hosts = impl_->hosts.load(std::memory_order_acquire);
+  if (!hosts) return kDefaultDomain;  // the common case: one domain, the Host header unread
+  char buffer[kMaxDomainLength];
+  std::string_view name = HostName(host, buffer);
+  return name.empty() ? kDefaultDomain : hosts->Find(name);
+}
+
+const void* LinkTable::LockedLookup(uint16_t domain, std::string_view code, LinkView* view) const {
   Table* t = impl_->table.load(std::memory_order_acquire);
-  auto* slot = impl_->FindSlot(t, code, impl_->Hash(code));
+  auto* slot = impl_->FindSlot(t, domain, code, impl_->Hash(domain, code));
   if (!slot) return nullptr;
   uint64_t word = slot->load(std::memory_order_acquire);
   if (!IsEntry(word)) return nullptr;  // erased between the probe and now

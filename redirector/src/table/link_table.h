@@ -1,6 +1,15 @@
-// LinkTable: the redirector's in-memory map from short code to target.
+// LinkTable: the redirector's in-memory map from a link's identity,
+// (domain, code), to its target.
 //
-// Thread safety: one writer (the applier thread) calls Upsert/Erase/Clear;
+// Domains: every link of the default domain (domain "") is stored exactly
+// as before domains existed. Any other domain is interned into a 16-bit id
+// (the default domain is 0) that a link's entry keeps only when it is not 0,
+// so a table of default-domain links costs no byte more. Readers map the
+// request's Host header to a domain id through a small host map that the
+// writer publishes under RCU whenever a domain gains its first link or loses
+// its last: a host that names no domain holding links is the default domain.
+//
+// Thread safety: one writer (the applier thread) calls Upsert/Erase/InsertNew;
 // any number of request threads call Find concurrently, without locks and
 // without allocating. Readers are protected by userspace RCU (liburcu, the
 // "memb" flavour): Find runs inside an RCU read-side critical section, and
@@ -46,10 +55,19 @@ class LinkTable {
   LinkTable& operator=(const LinkTable&) = delete;
 
   // Writer side: one thread at a time. The table owns `rules` (may be null)
-  // and frees them with the entry, after a grace period.
-  void Upsert(std::string_view code, std::string_view long_url, LinkState state,
+  // and frees them with the entry, after a grace period. Upsert returns
+  // false, storing nothing, for what no entry can hold: a code over 255 or a
+  // URL over 65,535 bytes (admin-api allows 64 and 2,048), a domain over 253,
+  // or a 65,536th domain.
+  bool Upsert(LinkKey key, std::string_view long_url, LinkState state,
               std::unique_ptr<EdgeRules> rules = nullptr);
-  bool Erase(std::string_view code);  // false when absent
+  bool Erase(LinkKey key);  // false when absent
+  // The same on the default domain, for callers that know no domains.
+  bool Upsert(std::string_view code, std::string_view long_url, LinkState state,
+              std::unique_ptr<EdgeRules> rules = nullptr) {
+    return Upsert(LinkKey{{}, code}, long_url, state, std::move(rules));
+  }
+  bool Erase(std::string_view code) { return Erase(LinkKey{{}, code}); }
   // Bulk load at start: BeginLoad makes room for about `links` more entries
   // at once; InsertNew adds a code known to be absent (the replica holds
   // each code once) without looking for it first, and may hold the entry
@@ -57,33 +75,61 @@ class LinkTable {
   // EndLoad places the rest. Entries still held back are served only after
   // EndLoad (or the next Upsert/Erase, which place them first).
   void BeginLoad(size_t links);
-  void InsertNew(std::string_view code, std::string_view long_url, LinkState state,
+  bool InsertNew(LinkKey key, std::string_view long_url, LinkState state,
                  std::unique_ptr<EdgeRules> rules = nullptr);
+  bool InsertNew(std::string_view code, std::string_view long_url, LinkState state,
+                 std::unique_ptr<EdgeRules> rules = nullptr) {
+    return InsertNew(LinkKey{{}, code}, long_url, state, std::move(rules));
+  }
   void EndLoad();
 
   // Reader side: calls `visit(const LinkView&)` under the RCU read lock if
-  // `code` (already lowercased) is present, and returns whether it was.
-  // Allocation-free, lock-free.
+  // the link is present, and returns whether it was. Allocation-free,
+  // lock-free. `code` is already lowercased.
+  //
+  // By Host: `host` is the request's Host header as sent. It is matched
+  // case-insensitively, without its port and one trailing dot; a host that
+  // names no domain holding links (an IP address, the public URL's host, an
+  // unknown name, no Host at all) means the default domain.
+  template <typename Visit>
+  bool Find(std::string_view host, std::string_view code, Visit&& visit) const;
+  // On the default domain.
   template <typename Visit>
   bool Find(std::string_view code, Visit&& visit) const;
 
   size_t size() const;          // links held (relaxed; for metrics)
+  size_t domains() const;       // domains other than the default one holding links (writer's view)
   size_t memory_bytes() const;  // bytes of entries plus bucket arrays (for metrics and tests)
 
  private:
   struct Impl;
   Impl* impl_;
-  // Find's non-template half: returns an entry pointer valid until ReadUnlock.
-  const void* LockedLookup(std::string_view code, LinkView* view) const;
+  // Find's non-template halves, called under the read lock: the domain id a
+  // Host header names (0 for the default domain), and the entry of
+  // (domain id, code) as a pointer valid until ReadUnlock.
+  uint16_t LockedDomainOf(std::string_view host) const;
+  const void* LockedLookup(uint16_t domain, std::string_view code, LinkView* view) const;
   static void ReadLock();
   static void ReadUnlock();
 };
 
 template <typename Visit>
+bool LinkTable::Find(std::string_view host, std::string_view code, Visit&& visit) const {
+  ReadLock();
+  LinkView view;
+  // One read-side section for both steps: the domain id cannot be released
+  // and given to another domain between them.
+  bool found = LockedLookup(LockedDomainOf(host), code, &view) != nullptr;
+  if (found) visit(static_cast<const LinkView&>(view));
+  ReadUnlock();
+  return found;
+}
+
+template <typename Visit>
 bool LinkTable::Find(std::string_view code, Visit&& visit) const {
   ReadLock();
   LinkView view;
-  bool found = LockedLookup(code, &view) != nullptr;
+  bool found = LockedLookup(0, code, &view) != nullptr;
   if (found) visit(static_cast<const LinkView&>(view));
   ReadUnlock();
   return found;

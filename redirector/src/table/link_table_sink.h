@@ -15,20 +15,20 @@ namespace shortlink::redirector {
 class LinkTableSink final : public LinkSink {
  public:
   explicit LinkTableSink(LinkTable* table) : table_(table) {}
-  void Upsert(std::string_view code, std::string_view long_url, LinkState state) override {
-    table_->Upsert(code, long_url, state);
+  void Upsert(LinkKey key, std::string_view long_url, LinkState state) override {
+    table_->Upsert(key, long_url, state);
   }
-  void Erase(std::string_view code) override { table_->Erase(code); }
+  void Erase(LinkKey key) override { table_->Erase(key); }
   void BeginLoad(size_t links) override { table_->BeginLoad(links); }
   void EndLoad() override { table_->EndLoad(); }
-  void InsertNew(std::string_view code, std::string_view long_url, LinkState state) override {
-    table_->InsertNew(code, long_url, state);
+  void InsertNew(LinkKey key, std::string_view long_url, LinkState state) override {
+    table_->InsertNew(key, long_url, state);
   }
   void UpsertWithRules(const Link& link) override {
-    table_->Upsert(link.code, link.long_url, link.state, std::make_unique<EdgeRules>(link));
+    table_->Upsert(KeyOf(link), link.long_url, link.state, std::make_unique<EdgeRules>(link));
   }
   void InsertNewWithRules(const Link& link) override {
-    table_->InsertNew(link.code, link.long_url, link.state, std::make_unique<EdgeRules>(link));
+    table_->InsertNew(KeyOf(link), link.long_url, link.state, std::make_unique<EdgeRules>(link));
   }
 
  private:
