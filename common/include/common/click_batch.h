@@ -14,11 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/protocol.h"  // kClickStream, where batches travel
 #include "common/result.h"
 
 namespace shortlink {
-
-inline constexpr const char* kClickStream = "shortlink:clicks";
 
 struct ClickBatch {
   std::string node;
