@@ -9,6 +9,7 @@
 
 #include "accounts/account_routes.h"
 #include "accounts/accounts.h"
+#include "auth/authenticator.h"
 #include "common/log.h"
 #include "common/options.h"
 #include "common/thread_name.h"
@@ -141,10 +142,10 @@ int Serve(const ServeOptions& options) {
   // shutdown still posts its result to a live (stopped) io_context.
   PasswordHasher hasher(2);
   link_api.hasher = &hasher;
-  Router router(
-      &metrics,
-      {[&account_api](std::string_view key) { return CallerOfKey(account_api, key); },
-       [&node_token](std::string_view token) { return IsNodeToken(node_token, token); }, &limiter});
+  auth::Authenticator authenticator(
+      [&account_api](std::string_view key) { return PrincipalOfKey(account_api, key); },
+      [&node_token](std::string_view token) { return IsNodeToken(node_token, token); });
+  Router router(&metrics, &authenticator, &limiter);
   RegisterLinkRoutes(router, link_api);
   RegisterAccountRoutes(router, account_api);
   RegisterNodeRoutes(router, node_api);

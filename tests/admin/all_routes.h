@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "accounts/account_routes.h"
+#include "auth/authenticator.h"
 #include "common/metrics.h"
 #include "http/router.h"
 #include "links/link_routes.h"
@@ -29,10 +30,10 @@ struct AllRoutes {
   admin::AccountApi accounts;  // production: a test_v1_ key is refused before any lookup
   admin::NodeApi nodes;
   admin::OpsApi ops;
-  admin::Router router{
-      &metrics,
-      {[this](std::string_view key) { return admin::CallerOfKey(accounts, key); },
-       [this](std::string_view token) { return admin::IsNodeToken(node_token, token); }, nullptr}};
+  admin::auth::Authenticator authenticator{
+      [this](std::string_view key) { return admin::PrincipalOfKey(accounts, key); },
+      [this](std::string_view token) { return admin::IsNodeToken(node_token, token); }};
+  admin::Router router{&metrics, &authenticator, nullptr};
 };
 
 }  // namespace shortlink::testing

@@ -1,5 +1,5 @@
-// The /api/v1/keys and /api/v1/users routes, and the API key check the
-// router runs on every route that takes a key.
+// The /api/v1/keys and /api/v1/users routes, and the API key check auth/
+// runs on every route that takes a key (auth::ApiKeyCheck).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 
 #include "accounts/accounts.h"
 #include "accounts/api_key.h"
+#include "auth/principal.h"
 #include "common/result.h"
 #include "http/router.h"
 
@@ -23,10 +24,15 @@ struct AccountApi {
 // `api` outlives it.
 void RegisterAccountRoutes(Router& router, AccountApi& api);
 
-// The caller `key` names (RouterChecks::api_key): none unless it is a live
+// A user's role as a principal's: an `admin` owns its (personal) team, so it
+// may do all an owner may, creating users included; a `member` is a member.
+// Until teams (issue 19) nobody reaches another user's links either way.
+auth::Role TeamRole(Role role);
+
+// The principal `key` names (auth::ApiKeyCheck): none unless it is a live
 // key of `api`'s environment (a key of the other environment is refused
 // like a wrong one, before any lookup). Records the key's use.
-std::optional<Caller> CallerOfKey(const AccountApi& api, std::string_view key);
+std::optional<auth::Principal> PrincipalOfKey(const AccountApi& api, std::string_view key);
 
 // The optional expiry in a POST /api/v1/keys body: {"expiresAt": an
 // ISO-8601 UTC instant after `now_ms`} or {"expiresInDays": 1-3650}, not

@@ -2,6 +2,7 @@
 #include <charconv>
 
 #include "accounts/account_routes.h"
+#include "auth/access.h"
 #include "common/clock.h"
 #include "http/iso8601.h"
 #include "http/json_input.h"
@@ -73,29 +74,37 @@ Result<int64_t> ParseKeyExpiry(std::string_view body, int64_t now_ms) {
 
 namespace {
 
+// A refusal of the access check: as if the route did not exist, as
+// POST /api/v1/users answered members before the check moved to auth/.
+Reply NotFound(const RequestContext& rc) { return rc.Error(ErrorCode::kNotFound, "Not found."); }
+
 Awaitable CreateKey(AccountApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kManageOwnKeys)) co_return NotFound(rc);
   auto expires = ParseKeyExpiry(rc.req.body(), NowMillis());
   if (!expires.ok()) co_return rc.Error(expires.error());
-  auto key = ctx.accounts->CreateKey(rc.user->id, ctx.environment, *expires);
+  auto key = ctx.accounts->CreateKey(rc.principal->user, ctx.environment, *expires);
   if (!key.ok()) co_return rc.Error(key.error());
   co_return rc.Json(http::status::created, boost::json::serialize(NewKeyToJson(*key)));
 }
 
 Awaitable ListKeys(AccountApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kManageOwnKeys)) co_return NotFound(rc);
   boost::json::array keys;
-  for (const ApiKeyInfo& k : ctx.accounts->ListKeys(rc.user->id)) keys.push_back(KeyToJson(k));
+  for (const ApiKeyInfo& k : ctx.accounts->ListKeys(rc.principal->user))
+    keys.push_back(KeyToJson(k));
   boost::json::object body;
   body["keys"] = std::move(keys);
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 
 Awaitable RevokeKey(AccountApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kManageOwnKeys)) co_return NotFound(rc);
   uint64_t id = 0;
   auto [end, ec] = std::from_chars(rc.param.data(), rc.param.data() + rc.param.size(), id);
   if (ec != std::errc() || end != rc.param.data() + rc.param.size()) {
     co_return rc.Error(ErrorCode::kNotFound, "API key not found.");
   }
-  Status s = ctx.accounts->RevokeKey(rc.user->id, id);
+  Status s = ctx.accounts->RevokeKey(rc.principal->user, id);
   if (!s.ok()) co_return rc.Error(s.error());
   boost::json::object body;
   body["message"] = "API key " + std::to_string(id) + " revoked.";
@@ -103,7 +112,7 @@ Awaitable RevokeKey(AccountApi& ctx, RequestContext& rc) {
 }
 
 Awaitable CreateUser(AccountApi& ctx, RequestContext& rc) {
-  if (!rc.user->admin) co_return rc.Error(ErrorCode::kNotFound, "Not found.");
+  if (!auth::Allow(*rc.principal, auth::Action::kCreateUser)) co_return NotFound(rc);
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   constexpr std::string_view kUserFields[] = {"email", "role"};
@@ -142,11 +151,15 @@ void RegisterAccountRoutes(Router& router, AccountApi& api) {
   router.Add({verb::post, "/api/v1/users", Auth::kApiKey, Bind(api, CreateUser)});
 }
 
-std::optional<Caller> CallerOfKey(const AccountApi& api, std::string_view key) {
+auth::Role TeamRole(Role role) {
+  return role == Role::kAdmin ? auth::Role::kOwner : auth::Role::kMember;
+}
+
+std::optional<auth::Principal> PrincipalOfKey(const AccountApi& api, std::string_view key) {
   if (!HasPrefixFor(key, api.environment)) return std::nullopt;
   std::optional<User> user = api.accounts->Authenticate(key);
   if (!user) return std::nullopt;
-  return Caller{user->id, user->role == Role::kAdmin};
+  return auth::UserPrincipal(user->id, TeamRole(user->role));
 }
 
 }  // namespace shortlink::admin

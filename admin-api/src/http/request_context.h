@@ -1,24 +1,18 @@
 // One request as the handlers see it: the parsed target, path parameters,
-// and the caller once the router has checked the key.
+// and the principal auth/ resolved for it (handlers ask auth/access.h what
+// it may do).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "auth/principal.h"
 #include "http/http_types.h"
 
 namespace shortlink::admin {
-
-// Who sent a request, as the router's API key check found it (the key's
-// user; accounts/account_routes.h makes one from a key).
-struct Caller {
-  uint64_t id = 0;     // the user
-  bool admin = false;  // the user's role is admin
-};
 
 struct RequestContext {
   Request& req;
@@ -26,7 +20,7 @@ struct RequestContext {
   std::map<std::string, std::string> query;  // decoded; a repeated key keeps its last value
   std::vector<std::string> query_keys;       // every key, in order, repeats included
   std::string param;                         // the {shortUrl} or {id} segment, if the route has one
-  std::optional<Caller> user;                // set for routes that take an API key
+  std::optional<auth::Principal> principal;  // set on routes that take a credential
 
   unsigned version() const { return req.version(); }
   bool keep_alive() const { return req.keep_alive(); }

@@ -1,7 +1,6 @@
 #include "http/router.h"
 
 #include <algorithm>
-#include <boost/algorithm/string/predicate.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
 
@@ -44,28 +43,6 @@ bool Match(std::string_view pattern, const std::vector<std::string_view>& path,
   return true;
 }
 
-std::string_view BearerToken(const Request& req) {
-  auto it = req.find(http::field::authorization);
-  if (it == req.end()) return {};
-  std::string_view value = it->value();
-  constexpr std::string_view kScheme = "Bearer ";
-  if (value.size() <= kScheme.size() ||
-      !boost::algorithm::iequals(value.substr(0, kScheme.size()), kScheme))
-    return {};
-  value.remove_prefix(kScheme.size());
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  return value;
-}
-
-// RFC 6750 3: a 401 names the scheme and realm it wants; error="invalid_token"
-// when a credential was given and refused.
-void Challenge(Reply* reply, std::string_view realm, bool credential_given) {
-  std::string value = "Bearer realm=\"" + std::string(realm) + "\"";
-  if (credential_given) value += ", error=\"invalid_token\"";
-  reply->response.set(http::field::www_authenticate, value);
-}
-
 }  // namespace
 
 bool DecodeTarget(std::string_view target, RequestContext* rc) {
@@ -79,9 +56,11 @@ bool DecodeTarget(std::string_view target, RequestContext* rc) {
   return true;
 }
 
-Router::Router(MetricsRegistry* metrics, RouterChecks checks)
+Router::Router(MetricsRegistry* metrics, const auth::Authenticator* authenticator,
+               RateLimiter* limiter)
     : metrics_(metrics),
-      checks_(std::move(checks)),
+      authenticator_(authenticator),
+      limiter_(limiter),
       latency_(metrics->GetHistogram("admin_http_request_seconds",
                                      "Time from request read to reply ready.")) {}
 
@@ -125,6 +104,30 @@ std::string Router::AllowedMethods(const std::vector<std::string_view>& segments
   return allow;
 }
 
+std::optional<Reply> Router::Admit(const Route& route, RequestContext& rc) const {
+  if (route.auth == Auth::kNone) return std::nullopt;
+  std::optional<std::string_view> authorization;
+  if (auto it = rc.req.find(http::field::authorization); it != rc.req.end())
+    authorization = it->value();
+  auto principal = authenticator_->Resolve(route.auth, authorization);
+  if (!principal.ok()) {
+    Reply reply = rc.Error(principal.error());
+    reply.response.set(http::field::www_authenticate,
+                       auth::Challenge(route.auth, authorization.has_value()));
+    return reply;
+  }
+  rc.principal = *principal;
+  // Users share the API by rate; the nodes are few and hold the token.
+  if (!principal->is_user()) return std::nullopt;
+  auto decision = limiter_->Check(principal->user);
+  if (decision.allowed) return std::nullopt;
+  Reply reply = rc.Error(ErrorCode::kRateLimited,
+                         "Too many requests. Requests from this user are refused for " +
+                             std::to_string(decision.retry_after_seconds) + " seconds.");
+  reply.response.set(http::field::retry_after, std::to_string(decision.retry_after_seconds));
+  return reply;
+}
+
 boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remote) {
   auto started = std::chrono::steady_clock::now();
   RequestContext rc{req, {}, {}, {}, {}, {}};
@@ -143,28 +146,8 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
       reply.response.result(http::status::method_not_allowed);
       reply.response.set(http::field::allow, AllowedMethods(segments));
     }
-  } else if (route->auth == Auth::kApiKey) {
-    std::string_view key = BearerToken(req);
-    if (!key.empty()) rc.user = checks_.api_key(key);
-    if (!rc.user) {
-      reply = rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
-      Challenge(&reply, kApiRealm, req.count(http::field::authorization) > 0);
-    } else if (auto decision = checks_.limiter->Check(rc.user->id); !decision.allowed) {
-      reply = rc.Error(ErrorCode::kRateLimited,
-                       "Too many requests. Requests from this user are refused for " +
-                           std::to_string(decision.retry_after_seconds) + " seconds.");
-      reply.response.set(http::field::retry_after, std::to_string(decision.retry_after_seconds));
-    } else {
-      reply = co_await route->handle(rc);
-    }
-  } else if (route->auth == Auth::kNodeToken) {
-    std::string_view token = BearerToken(req);
-    if (!checks_.node_token(token)) {
-      reply = rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
-      Challenge(&reply, kNodeRealm, req.count(http::field::authorization) > 0);
-    } else {
-      reply = co_await route->handle(rc);
-    }
+  } else if (std::optional<Reply> refused = Admit(*route, rc)) {
+    reply = std::move(*refused);
   } else {
     reply = co_await route->handle(rc);
   }
@@ -173,7 +156,7 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   latency_->Observe(seconds);
   Record(req.method(), route ? route->pattern : "unmatched", reply.response.result_int(), seconds,
-         rc.user ? std::to_string(rc.user->id) : "", remote);
+         rc.principal && rc.principal->is_user() ? std::to_string(rc.principal->user) : "", remote);
   co_return reply;
 }
 

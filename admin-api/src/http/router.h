@@ -1,14 +1,15 @@
-// Router: maps method and path to a handler, authenticates the caller as the
-// route requires (API key, node token, or nobody) through the checks it is
-// given, applies the per-user rate limit, and records metrics and an access
+// Router: maps method and path to a handler, has auth/ resolve the caller's
+// principal for the credential the route takes (API key, node token, or
+// none), applies the per-user rate limit, and records metrics and an access
 // log line for every request, those the HTTP layer refused before routing
-// included (RecordRefused). It knows no handler: each area adds its own
-// routes (links/link_routes.h, accounts/account_routes.h,
-// nodes/node_routes.h, ops/ops_routes.h), all before the server starts.
+// included (RecordRefused). It knows no handler and no credential: each area
+// adds its own routes (links/link_routes.h, accounts/account_routes.h,
+// nodes/node_routes.h, ops/ops_routes.h), all before the server starts, and
+// asks auth/access.h what a principal may do.
 //
 // Thread safety: Add before serving; then Handle and RecordRefused may run
-// on any number of threads at once (the metrics registry and the log are
-// thread-safe, and so must the checks be).
+// on any number of threads at once (the metrics registry, the log, the
+// authenticator and the rate limiter are thread-safe).
 //
 // routes() is the table itself: the OpenAPI test compares it with
 // admin-api/openapi.yaml so the document cannot fall behind.
@@ -20,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/authenticator.h"
 #include "common/metrics.h"
 #include "http/http_types.h"
 #include "http/rate_limiter.h"
@@ -27,7 +29,8 @@
 
 namespace shortlink::admin {
 
-enum class Auth { kNone, kApiKey, kNodeToken };
+// The credential a route takes (auth/authenticator.h).
+using Auth = auth::Credential;
 
 struct Route {
   http::verb method;
@@ -44,35 +47,23 @@ std::function<Awaitable(RequestContext&)> Bind(Api& api,
   return [&api, handler](RequestContext& rc) { return handler(api, rc); };
 }
 
-// How the router checks callers; each check may run on any thread.
-struct RouterChecks {
-  // The caller an API key names; none for a key that is unknown, revoked,
-  // expired or of the other environment.
-  std::function<std::optional<Caller>(std::string_view key)> api_key;
-  // True when `token` is the nodes' token (false for all when there is none).
-  std::function<bool(std::string_view token)> node_token;
-  RateLimiter* limiter = nullptr;  // per caller, on API key routes
-};
-
 // Splits a request target as the handlers see it: rc->path (percent-decoded,
 // without the query), rc->query and rc->query_keys (decoded). False when
 // `target` is not in origin form. Apart from Router::Handle so that the
 // fuzzers (tests/fuzz/api_query_fuzz.cc) reach it without a server.
 bool DecodeTarget(std::string_view target, RequestContext* rc);
 
-// The realms of the 401 challenges (WWW-Authenticate: Bearer realm="...").
-inline constexpr std::string_view kApiRealm = "shortlink";         // API keys
-inline constexpr std::string_view kNodeRealm = "shortlink-nodes";  // the node token
-
 class Router {
  public:
-  Router(MetricsRegistry* metrics, RouterChecks checks);
+  // `authenticator` and `limiter` (per user, on API key routes; may be null
+  // when no request will pass authentication) outlive the router.
+  Router(MetricsRegistry* metrics, const auth::Authenticator* authenticator, RateLimiter* limiter);
 
   void Add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
 
-  // Routes, authenticates, rate-limits and runs one request; a 405 carries
-  // Allow, a 401 WWW-Authenticate. Counted and logged.
+  // Routes, authenticates (auth/authenticator.h), rate-limits and runs one
+  // request; a 405 carries Allow, a 401 WWW-Authenticate. Counted and logged.
   boost::asio::awaitable<Reply> Handle(Request& req, std::string_view remote);
 
   // Counts and logs a request the HTTP layer answered itself (413, 414,
@@ -85,12 +76,16 @@ class Router {
   void Record(http::verb method, std::string_view route_name, unsigned status, double seconds,
               std::string_view user, std::string_view remote);
 
+  // The principal of `rc`'s request for `route`, set in rc.principal, and
+  // none when the request may go on; else the refusal (401, 429).
+  std::optional<Reply> Admit(const Route& route, RequestContext& rc) const;
   const Route* FindRoute(http::verb method, const std::vector<std::string_view>& segments,
                          std::string* param, bool* path_known) const;
   std::string AllowedMethods(const std::vector<std::string_view>& segments) const;
 
   MetricsRegistry* metrics_;
-  RouterChecks checks_;
+  const auth::Authenticator* authenticator_;
+  RateLimiter* limiter_;
   std::vector<Route> routes_;
   Histogram* latency_;
 };

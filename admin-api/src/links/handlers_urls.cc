@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "auth/access.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "http/json_input.h"
@@ -176,8 +177,14 @@ Result<std::string> CodeFromPath(std::string_view param) {
 
 namespace {
 
+Reply NoSuchLink(const RequestContext& rc, const std::string& code) {
+  return rc.Error(ErrorCode::kNotFound, "Short link \"" + code + "\" does not exist.");
+}
+
 Awaitable ListUrls(LinkApi& ctx, RequestContext& rc) {
-  auto query = ParseListQuery(rc.query, rc.user->id);
+  if (!auth::Allow(*rc.principal, auth::Action::kListLinks))
+    co_return rc.Error(ErrorCode::kNotFound, "Not found.");
+  auto query = ParseListQuery(rc.query, rc.principal->user);
   if (!query.ok()) co_return rc.Error(query.error());
   ListResult result = ctx.index->List(*query);
   boost::json::array urls;
@@ -190,9 +197,11 @@ Awaitable ListUrls(LinkApi& ctx, RequestContext& rc) {
 }
 
 Awaitable CreateUrl(LinkApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kCreateLink))
+    co_return rc.Error(ErrorCode::kNotFound, "Not found.");
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
-  auto create = ParseCreateLink(*obj, ctx.url_policy, rc.user->id, NowMillis());
+  auto create = ParseCreateLink(*obj, ctx.url_policy, rc.principal->user, NowMillis());
   if (!create.ok()) co_return rc.Error(create.error());
   // (Not `{&create->fields}`: GCC 12 miscompiles a braced list in a co_await.)
   std::vector<LinkPatch*> patches(1, &create->fields);
@@ -206,6 +215,8 @@ Awaitable CreateUrl(LinkApi& ctx, RequestContext& rc) {
 }
 
 Awaitable BulkCreateUrls(LinkApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kCreateLink))
+    co_return rc.Error(ErrorCode::kNotFound, "Not found.");
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   Status known = OnlyKnownFields(*obj, kBulkFields);
@@ -229,7 +240,7 @@ Awaitable BulkCreateUrls(LinkApi& ctx, RequestContext& rc) {
           MakeError(ErrorCode::kInvalidArgument, "Each row must be an object."));
       continue;
     }
-    auto create = ParseCreateLink(row_obj, ctx.url_policy, rc.user->id, now_ms);
+    auto create = ParseCreateLink(row_obj, ctx.url_policy, rc.principal->user, now_ms);
     if (!create.ok()) {
       row_errors.emplace_back(create.error());
       continue;
@@ -288,9 +299,7 @@ Awaitable GetUrl(LinkApi& ctx, RequestContext& rc) {
   auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   auto link = ctx.index->Get(*code);
-  if (!link || link->owner != rc.user->id) {
-    co_return rc.Error(ErrorCode::kNotFound, "Short link \"" + *code + "\" does not exist.");
-  }
+  if (!link || !auth::CanSee(*rc.principal, *link)) co_return NoSuchLink(rc, *code);
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*link)));
 }
 
@@ -302,7 +311,7 @@ Awaitable UpdateUrl(LinkApi& ctx, RequestContext& rc) {
   Status known = OnlyKnownFields(*obj, kUpdateFields, kLinkPatchFields);
   if (!known.ok()) co_return rc.Error(known.error());
   UpdateLink update;
-  update.owner = rc.user->id;
+  update.owner = rc.principal->user;
   update.code = *code;
   auto long_url = OptionalString(*obj, "longUrl");
   if (!long_url.ok()) co_return rc.Error(long_url.error());
@@ -332,9 +341,8 @@ Awaitable UpdateUrl(LinkApi& ctx, RequestContext& rc) {
     // refuse, judged on the link as it is now; the writer judges again on
     // the link as it is at commit.
     auto current = ctx.index->Get(*code);
-    if (!current || current->owner != rc.user->id) {
-      co_return rc.Error(ErrorCode::kNotFound, "Short link \"" + *code + "\" does not exist.");
-    }
+    if (!current || !auth::Allow(*rc.principal, auth::Action::kUpdateLink, *current))
+      co_return NoSuchLink(rc, *code);
     Status consistent = CheckLinkPatch(update.fields, *current);
     if (!consistent.ok()) co_return rc.Error(consistent.error());
   }
@@ -352,7 +360,7 @@ Awaitable DeleteUrl(LinkApi& ctx, RequestContext& rc) {
   auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   std::vector<Mutation> mutations;
-  mutations.emplace_back(DeleteLink{rc.user->id, *code});
+  mutations.emplace_back(DeleteLink{rc.principal->user, *code});
   auto results = co_await AsyncSubmit(*ctx.links, std::move(mutations));
   if (!results[0].status.ok()) co_return rc.Error(results[0].status.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));

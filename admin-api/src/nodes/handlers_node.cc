@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "accounts/api_key.h"
+#include "auth/access.h"
 #include "nodes/change_log.h"
 #include "nodes/node_routes.h"
 
@@ -25,6 +26,9 @@ Result<uint64_t> ParseNumber(const RequestContext& rc, const std::string& name, 
   return value;
 }
 
+// A principal the access check refuses: as if the route did not exist.
+Reply NotFound(const RequestContext& rc) { return rc.Error(ErrorCode::kNotFound, "Not found."); }
+
 Response Binary(const RequestContext& rc, std::string body) {
   Response res{http::status::ok, rc.version()};
   res.set(http::field::content_type, "application/octet-stream");
@@ -36,6 +40,7 @@ Response Binary(const RequestContext& rc, std::string body) {
 }
 
 Awaitable NodeChanges(NodeApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kSyncNode)) co_return NotFound(rc);
   auto after = ParseNumber(rc, "after", 0);
   if (!after.ok()) co_return rc.Error(after.error());
   auto limit = ParseNumber(rc, "limit", kDefaultChangesLimit);
@@ -55,6 +60,7 @@ Awaitable NodeChanges(NodeApi& ctx, RequestContext& rc) {
 }
 
 Awaitable NodeSnapshot(NodeApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kSyncNode)) co_return NotFound(rc);
   auto reader = std::make_shared<SnapshotReader>(ctx.db);
   Reply reply{Binary(rc, {}), {}};
   reply.response.set("X-Snapshot-Seq", std::to_string(reader->seq()));
@@ -63,6 +69,7 @@ Awaitable NodeSnapshot(NodeApi& ctx, RequestContext& rc) {
 }
 
 Awaitable NodeClickWatermark(NodeApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kSyncNode)) co_return NotFound(rc);
   auto node = rc.query.find("node");
   // Echoed into the JSON answer: bytes that are not UTF-8 would make the
   // whole answer invalid JSON.

@@ -20,7 +20,7 @@ struct NodeApi {
 // Adds the /internal/v1 routes (node token) to `router`; `api` outlives it.
 void RegisterNodeRoutes(Router& router, NodeApi& api);
 
-// RouterChecks::node_token: `presented` is `token`, compared in constant
+// auth::NodeTokenCheck: `presented` is `token`, compared in constant
 // time; an empty `token` (no --node-token-file) refuses everyone.
 bool IsNodeToken(const std::string& token, std::string_view presented);
 
