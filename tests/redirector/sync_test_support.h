@@ -1,13 +1,12 @@
-// Test support for the sync tests: temp dirs, a real redis-server on a free
-// loopback port, and a fake admin-api that serves the node endpoints of
+// Test support for the sync tests: temp dirs and a real redis-server on a
+// free loopback port (from tests/support, shared by every test binary), and
+// a fake admin-api that serves the node endpoints of
 // docs/node-protocol.md (change log with compaction, streamed snapshot,
 // node-token auth) and PUBLISHes what it commits, as the real one does.
 #pragma once
 
-#include <fcntl.h>
-#include <hiredis/hiredis.h>
+#include <hiredis/hiredis.h>  // click_flusher_test.cc still speaks hiredis; goes with it
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,157 +31,20 @@
 
 #include "common/change.h"
 #include "common/link.h"
+#include "common/protocol.h"
+#include "support/process.h"
+#include "support/redis_server.h"
+#include "support/temp_dir.h"
+#include "support/wait_until.h"
 #include "sync/change_applier.h"
-
-extern char** environ;
 
 namespace shortlink::redirector::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "shortlink-sync-XXXXXX").string();
-    if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-inline unsigned short FreePort() {
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor acceptor(
-      ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
-}
-
-// Polls `predicate` until it holds or `timeout` passes.
-inline bool WaitUntil(const std::function<bool()>& predicate,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return predicate();
-}
-
-// Starts a program; with `quiet`, its stdout and stderr go to /dev/null.
-inline pid_t Spawn(const std::vector<std::string>& args, char** env = environ, bool quiet = false) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (quiet) {
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  }
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), env);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
-  return pid;
-}
-
-// A redis-server without persistence on a free loopback port, killed when
-// the object dies.
-class RedisServer {
- public:
-  // FreePort's port is free when it answers, not always when redis-server
-  // binds it: tests run in parallel, and another test's server may take it
-  // first. Then ours exits and a PING would reach theirs, so the first start
-  // checks whose server answers and tries another port.
-  explicit RedisServer(std::string dir) : dir_(std::move(dir)) {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = FreePort();
-      if (TryStart()) return;
-    }
-    throw std::runtime_error("redis-server did not start");
-  }
-  ~RedisServer() { Kill(); }
-
-  // Starts it again on the same port (after Kill).
-  void Start() {
-    if (!TryStart()) throw std::runtime_error("redis-server did not start again");
-  }
-  void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  bool Ping() const { return Query("PING") == "PONG"; }
-  // Whether this object's process is the one answering on the port.
-  bool Answering() const {
-    return Query("INFO server").find("process_id:" + std::to_string(pid_) + "\r") !=
-           std::string::npos;
-  }
-  // The text of a status or bulk-string reply ("" on any error).
-  std::string Query(const char* command) const {
-    timeval tv{0, 200000};
-    redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
-    std::string out;
-    if (c != nullptr && !c->err) {
-      auto* r = static_cast<redisReply*>(redisCommand(c, command));
-      if (r != nullptr && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING))
-        out.assign(r->str, r->len);
-      if (r) freeReplyObject(r);
-    }
-    if (c) redisFree(c);
-    return out;
-  }
-  // Returns the number of subscribers that received it, or -1.
-  long long Publish(const std::string& channel, const std::string& message) const {
-    timeval tv{1, 0};
-    redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
-    long long n = -1;
-    if (c != nullptr && !c->err) {
-      auto* r = static_cast<redisReply*>(
-          redisCommand(c, "PUBLISH %s %b", channel.c_str(), message.data(), message.size()));
-      if (r != nullptr && r->type == REDIS_REPLY_INTEGER) n = r->integer;
-      if (r) freeReplyObject(r);
-    }
-    if (c) redisFree(c);
-    return n;
-  }
-  unsigned short port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  // Spawns redis-server on port_ and waits until it answers; false (and
-  // nothing left running) when it exits or another process answers instead.
-  bool TryStart() {
-    std::filesystem::create_directories(dir_);
-    pid_ = Spawn({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
-                  "", "--appendonly", "no", "--dir", dir_, "--logfile", dir_ + "/redis.log"});
-    bool exited = false;
-    WaitUntil([&] {
-      int status = 0;
-      exited = waitpid(pid_, &status, WNOHANG) == pid_;
-      return exited || Ping();
-    });
-    if (exited) {
-      pid_ = -1;
-      return false;
-    }
-    if (Answering()) return true;
-    Kill();
-    return false;
-  }
-
-  std::string dir_;
-  unsigned short port_;
-  pid_t pid_ = -1;
-};
+using ::shortlink::testing::FreePort;
+using ::shortlink::testing::RedisServer;
+using ::shortlink::testing::Spawn;
+using ::shortlink::testing::TempDir;
+using ::shortlink::testing::WaitUntil;
 
 // A self-signed certificate (its own CA) for `names` (subjectAltName
 // entries such as "DNS:localhost,IP:127.0.0.1"), written to dir/name.pem and
@@ -330,7 +192,7 @@ class FakeAdmin {
         state_.erase(link.code);
       }
     }
-    if (publish && redis_ != nullptr) redis_->Publish("shortlink:changes", encoded);
+    if (publish && redis_ != nullptr) redis_->Publish(kChangesChannel, encoded);
     return seq;
   }
 

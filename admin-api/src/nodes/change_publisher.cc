@@ -1,12 +1,11 @@
 #include "nodes/change_publisher.h"
 
-#include <hiredis/hiredis.h>
-
 #include <chrono>
-#include <memory>
+#include <optional>
 
 #include "common/log.h"
 #include "common/options.h"
+#include "common/redis_client.h"
 #include "common/thread_name.h"
 
 namespace shortlink::admin {
@@ -16,18 +15,9 @@ namespace {
 // read the change log. Keeps memory flat while Redis is away.
 constexpr size_t kMaxQueued = 100000;
 
-struct RedisFree {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using RedisPtr = std::unique_ptr<redisContext, RedisFree>;
-
-RedisPtr Connect(const std::string& host, int port) {
-  timeval timeout{1, 0};
-  RedisPtr c(redisConnectWithTimeout(host.c_str(), port, timeout));
-  if (!c || c->err) return nullptr;
-  redisSetTimeout(c.get(), timeout);
-  return c;
-}
+// Bounds the connect and each round trip: a Redis that hangs costs the
+// queue at most this per attempt, never a writer.
+constexpr std::chrono::milliseconds kRedisTimeout{1000};
 
 }  // namespace
 
@@ -78,7 +68,7 @@ void ChangePublisher::Run() {
     LogError("bad --redis address; changes will not be published", {{"redis", redis_}});
     return;
   }
-  RedisPtr conn;
+  std::optional<RedisConnection> conn;
   auto backoff = std::chrono::milliseconds(100);
   for (;;) {
     std::deque<std::string> batch;
@@ -89,8 +79,12 @@ void ChangePublisher::Run() {
       batch.swap(queue_);
     }
     if (!conn) {
-      conn = Connect(host, port);
-      connected_.store(conn != nullptr, std::memory_order_relaxed);
+      auto connected = RedisConnection::Connect({.host = host,
+                                                 .port = port,
+                                                 .connect_timeout = kRedisTimeout,
+                                                 .io_timeout = kRedisTimeout});
+      if (connected.ok()) conn.emplace(std::move(connected).value());
+      connected_.store(conn.has_value(), std::memory_order_relaxed);
       if (!conn) {
         dropped_->Add(batch.size());  // nodes notice the gap and read the log
         std::unique_lock lock(mu_);
@@ -102,14 +96,10 @@ void ChangePublisher::Run() {
       backoff = std::chrono::milliseconds(100);
     }
     // Pipeline the whole batch: one round trip for many changes.
-    for (const std::string& msg : batch) {
-      redisAppendCommand(conn.get(), "PUBLISH %s %b", kChangesChannel, msg.data(), msg.size());
-    }
+    for (const std::string& msg : batch) conn->Append({"PUBLISH", kChangesChannel, msg});
     size_t ok = 0;
     for (size_t i = 0; i < batch.size(); ++i) {
-      void* reply = nullptr;
-      if (redisGetReply(conn.get(), &reply) != REDIS_OK) break;
-      freeReplyObject(reply);
+      if (!conn->ReadReply().ok()) break;
       ++ok;
     }
     published_->Add(ok);

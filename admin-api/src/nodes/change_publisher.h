@@ -16,11 +16,10 @@
 #include <thread>
 
 #include "common/metrics.h"
+#include "common/protocol.h"
 #include "links/change_listener.h"
 
 namespace shortlink::admin {
-
-inline constexpr const char* kChangesChannel = "shortlink:changes";
 
 class ChangePublisher final : public ChangeListener {
  public:

@@ -1,45 +1,21 @@
 #include "nodes/click_consumer.h"
 
-#include <hiredis/hiredis.h>
-
 #include <chrono>
-#include <cstdarg>
-#include <memory>
+#include <optional>
 
 #include "common/click_batch.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/protocol.h"
+#include "common/redis_stream.h"
 #include "common/thread_name.h"
 
 namespace shortlink::admin {
 namespace {
 
-constexpr const char* kGroup = "admin-api";
-constexpr const char* kConsumer = "admin-api-1";  // one writer, so one consumer
-constexpr int kReadCount = 256;                   // entries per XREADGROUP
-constexpr int kBlockMs = 500;                     // how long XREADGROUP waits; bounds shutdown time
-
-struct ReplyFree {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
-struct ContextFree {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextFree>;
-
-ReplyPtr Command(redisContext* c, const char* format, ...) {
-  va_list ap;
-  va_start(ap, format);
-  void* reply = redisvCommand(c, format, ap);
-  va_end(ap);
-  return ReplyPtr(static_cast<redisReply*>(reply));
-}
-
-bool IsError(const ReplyPtr& r, const char* prefix = "") {
-  return r && r->type == REDIS_REPLY_ERROR &&
-         std::string_view(r->str, r->len).rfind(prefix, 0) == 0;
-}
+constexpr size_t kReadCount = 256;                // entries per XREADGROUP
+constexpr std::chrono::milliseconds kBlock{500};  // how long XREADGROUP waits; bounds shutdown time
+constexpr std::chrono::milliseconds kRedisTimeout{2000};  // connect and each command; above kBlock
 
 }  // namespace
 
@@ -68,57 +44,53 @@ void ClickConsumer::Run() {
   std::string host;
   unsigned short port = 0;
   if (!ParseHostPort(redis_, &host, &port, false).ok()) return;
-  ContextPtr conn;
+  std::optional<RedisConnection> conn;
   bool read_pending = true;  // after (re)connecting, first re-read what was delivered but not acked
   auto backoff = std::chrono::milliseconds(100);
   while (!stopping_) {
     if (!conn) {
-      timeval timeout{2, 0};
-      conn.reset(redisConnectWithTimeout(host.c_str(), port, timeout));
-      if (!conn || conn->err) {
-        conn.reset();
+      auto connected = RedisConnection::Connect({.host = host,
+                                                 .port = port,
+                                                 .connect_timeout = kRedisTimeout,
+                                                 .io_timeout = kRedisTimeout});
+      if (!connected.ok()) {
         std::this_thread::sleep_for(backoff);
         backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
         continue;
       }
-      redisSetTimeout(conn.get(), timeval{2, 0});
+      conn.emplace(std::move(connected).value());
       backoff = std::chrono::milliseconds(100);
       // From 0: entries written before the group existed are read too (duplicates are harmless).
-      ReplyPtr r = Command(conn.get(), "XGROUP CREATE %s %s 0 MKSTREAM", kClickStream, kGroup);
-      if (!r || (r->type == REDIS_REPLY_ERROR && !IsError(r, "BUSYGROUP"))) {
+      if (!EnsureConsumerGroup(*conn, kClickStream, kClickConsumerGroup).ok()) {
         conn.reset();
         continue;
       }
       read_pending = true;
     }
-    ReplyPtr r =
-        Command(conn.get(), "XREADGROUP GROUP %s %s COUNT %d BLOCK %d STREAMS %s %s", kGroup,
-                kConsumer, kReadCount, kBlockMs, kClickStream, read_pending ? "0" : ">");
-    if (!r || IsError(r, "NOGROUP")) {  // Redis gone, or restarted without our group
-      if (r) LogWarn("click stream group missing; recreating it");
+    auto read = ReadGroup(*conn, {.stream = kClickStream,
+                                  .group = kClickConsumerGroup,
+                                  .consumer = kClickConsumerName,
+                                  .count = kReadCount,
+                                  .block = kBlock,
+                                  .pending = read_pending});
+    if (!read.ok() ||
+        read->refused.starts_with("NOGROUP")) {  // Redis gone, or restarted without our group
+      if (read.ok()) LogWarn("click stream group missing; recreating it");
       conn.reset();
       continue;
     }
-    if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
-      read_pending = false;
-      continue;
-    }
-    redisReply* entries = r->element[0]->element[1];  // [[stream, [[id, [field, value...]]...]]]
-    if (entries->elements == 0) {
+    if (read->entries.empty()) {
       read_pending = false;
       continue;
     }
     std::vector<std::string> ids;
     std::vector<Mutation> mutations;
-    for (size_t i = 0; i < entries->elements; ++i) {
-      redisReply* entry = entries->element[i];
-      ids.emplace_back(entry->element[0]->str, entry->element[0]->len);
-      redisReply* fields = entry->element[1];
+    for (const StreamEntry& entry : read->entries) {
+      ids.push_back(entry.id);
       bool decoded = false;
-      for (size_t f = 0; fields && f + 1 < fields->elements; f += 2) {
-        if (std::string_view(fields->element[f]->str, fields->element[f]->len) != "batch") continue;
-        auto batch = DecodeClickBatch(
-            std::string_view(fields->element[f + 1]->str, fields->element[f + 1]->len));
+      for (const auto& [field, value] : entry.fields) {
+        if (field != kClickBatchField) continue;
+        auto batch = DecodeClickBatch(value);
         if (batch.ok()) {
           mutations.emplace_back(ApplyClicks{std::move(batch).value()});
           decoded = true;
@@ -147,10 +119,9 @@ void ClickConsumer::Run() {
         continue;
       }
     }
-    for (const std::string& id : ids) {
-      Command(conn.get(), "XACK %s %s %s", kClickStream, kGroup, id.c_str());
-      Command(conn.get(), "XDEL %s %s", kClickStream, id.c_str());
-    }
+    // A failure here leaves the entries pending: the next read fails too,
+    // and after reconnecting they are read again (as duplicates, no-ops).
+    if (!AcknowledgeAndDelete(*conn, kClickStream, kClickConsumerGroup, ids).ok()) conn.reset();
   }
 }
 

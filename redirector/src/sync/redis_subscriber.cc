@@ -1,7 +1,6 @@
 #include "sync/redis_subscriber.h"
 
 #include <fcntl.h>
-#include <hiredis/hiredis.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <string_view>
 
 #include "common/log.h"
+#include "common/redis_client.h"
 #include "common/thread_name.h"
 
 namespace shortlink::redirector {
@@ -18,38 +18,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-timeval ToTimeval(std::chrono::milliseconds ms) {
-  timeval tv;
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
-std::string_view ElementText(const redisReply* reply, size_t i) {
-  if (i >= reply->elements) return {};
-  const redisReply* e = reply->element[i];
-  if (e->type != REDIS_REPLY_STRING && e->type != REDIS_REPLY_STATUS) return {};
-  return std::string_view(e->str, e->len);
-}
-
-// Sends what the context has buffered. Small commands on a blocking socket
-// with a send timeout: this returns promptly or fails.
-bool Flush(redisContext* c) {
-  int done = 0;
-  while (!done) {
-    if (redisBufferWrite(c, &done) != REDIS_OK) return false;
-  }
-  return true;
+// The text of element `i` of an array reply, "" when it has none.
+std::string_view ElementText(const RedisReply& reply, size_t i) {
+  if (i >= reply.elements.size() || !reply.elements[i].is_text()) return {};
+  return reply.elements[i].text;
 }
 
 }  // namespace
@@ -130,16 +102,19 @@ void RedisSubscriber::Run() {
 }
 
 std::string RedisSubscriber::Session(bool* subscribed_out) {
-  ContextPtr ctx(redisConnectWithTimeout(options_.host.c_str(), options_.port,
-                                         ToTimeval(options_.connect_timeout)));
-  if (!ctx) return "cannot allocate redis context";
-  if (ctx->err) return std::string("cannot connect to redis: ") + ctx->errstr;
-  redisEnableKeepAlive(ctx.get());
-  redisSetTimeout(ctx.get(), ToTimeval(options_.connect_timeout));  // bounds writes
+  // The connect timeout also bounds each write (SUBSCRIBE, PING); reads
+  // wait in WaitForReply, which Stop can interrupt.
+  auto connected = RedisConnection::Connect({.host = options_.host,
+                                             .port = options_.port,
+                                             .connect_timeout = options_.connect_timeout,
+                                             .io_timeout = options_.connect_timeout,
+                                             .keepalive = true});
+  if (!connected.ok()) return connected.error().message;
+  RedisConnection& redis = *connected;
 
-  if (redisAppendCommand(ctx.get(), "SUBSCRIBE %s", options_.channel.c_str()) != REDIS_OK ||
-      !Flush(ctx.get())) {
-    return std::string("cannot subscribe: ") + ctx->errstr;
+  redis.Append({"SUBSCRIBE", options_.channel});
+  if (Status sent = redis.Flush(); !sent.ok()) {
+    return "cannot subscribe: " + sent.error().message;
   }
 
   bool subscribed = false;
@@ -155,52 +130,39 @@ std::string RedisSubscriber::Session(bool* subscribed_out) {
   auto last_heard = Clock::now();
   bool ping_sent = false;
   while (!stopping_.load()) {
-    // Hand out every reply already read before waiting for more bytes.
-    for (;;) {
-      void* raw = nullptr;
-      if (redisGetReplyFromReader(ctx.get(), &raw) != REDIS_OK) {
-        return ended(std::string("redis protocol error: ") + ctx->errstr);
-      }
-      if (raw == nullptr) break;
-      ReplyPtr reply(static_cast<redisReply*>(raw));
-      last_heard = Clock::now();
-      ping_sent = false;
-      if (reply->type == REDIS_REPLY_ERROR) {
-        return ended("redis error: " + std::string(reply->str, reply->len));
-      }
-      if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2) continue;
-      std::string_view kind = ElementText(reply.get(), 0);
-      if (kind == "message" && reply->elements == 3) {
-        sink_(RedisEvent{RedisEvent::Kind::kMessage, std::string(ElementText(reply.get(), 2))});
-      } else if (kind == "subscribe" && !subscribed) {
-        subscribed = true;
-        *subscribed_out = true;
-        connected_.store(true);
-        SetError("");
-        LogInfo("redis subscriber: subscribed", {{"channel", options_.channel}});
-        sink_(RedisEvent{RedisEvent::Kind::kSubscribed, {}});
-      }
-      // "pong" and anything else: proof of life only.
-    }
-
     auto now = Clock::now();
     auto deadline = last_heard + options_.ping_interval * (ping_sent ? 2 : 1);
     if (now >= deadline) {
       if (ping_sent) return ended("redis did not answer a PING");
-      if (redisAppendCommand(ctx.get(), "PING") != REDIS_OK || !Flush(ctx.get())) {
-        return ended(std::string("cannot send PING: ") + ctx->errstr);
+      redis.Append({"PING"});
+      if (Status sent = redis.Flush(); !sent.ok()) {
+        return ended("cannot send PING: " + sent.error().message);
       }
       ping_sent = true;
       continue;
     }
-    pollfd fds[2] = {{ctx->fd, POLLIN, 0}, {wake_[0], POLLIN, 0}};
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
-    int rc = poll(fds, 2, static_cast<int>(wait));
-    if (rc < 0 && errno != EINTR) return ended("poll failed");
-    if (fds[1].revents != 0) break;
-    if (fds[0].revents != 0 && redisBufferRead(ctx.get()) != REDIS_OK) {
-      return ended(std::string("redis connection lost: ") + ctx->errstr);
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+    auto next = redis.WaitForReply(wait, wake_[0]);
+    if (!next.ok()) return ended(next.error().message);
+    if (!next->has_value()) continue;  // the deadline passed, or Stop woke us
+    RedisReply& reply = **next;
+    last_heard = Clock::now();
+    ping_sent = false;
+    if (reply.is_error()) return ended("redis error: " + reply.text);
+    if (reply.type != RedisReply::Type::kArray || reply.elements.size() < 2) continue;
+    std::string_view kind = ElementText(reply, 0);
+    if (kind == "message" && reply.elements.size() == 3) {
+      sink_(RedisEvent{RedisEvent::Kind::kMessage,
+                       reply.elements[2].is_text() ? std::move(reply.elements[2].text) : ""});
+    } else if (kind == "subscribe" && !subscribed) {
+      subscribed = true;
+      *subscribed_out = true;
+      connected_.store(true);
+      SetError("");
+      LogInfo("redis subscriber: subscribed", {{"channel", options_.channel}});
+      sink_(RedisEvent{RedisEvent::Kind::kSubscribed, {}});
     }
+    // "pong" and anything else: proof of life only.
   }
   return ended("stopped");
 }

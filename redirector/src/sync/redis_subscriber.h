@@ -1,11 +1,10 @@
 // RedisSubscriber: follows one Redis pub/sub channel on a dedicated thread
-// with hiredis' synchronous API, and hands what it sees to a sink.
+// over a RedisConnection (common/redis_client.h), and hands what it sees to
+// a sink.
 //
-// hiredis 0.14 has no Asio adapter, and a blocking context cannot be woken
-// by a read timeout without being poisoned (hiredis treats EAGAIN on a
-// blocking socket as a fatal error). So the thread poll(2)s the socket
-// itself, together with a pipe that Stop() writes to, and feeds hiredis'
-// reader only when bytes are there.
+// A blocking read could not be woken by Stop, so the thread waits with
+// RedisConnection::WaitForReply, which polls the socket together with a
+// pipe that Stop() writes to.
 //
 // Liveness: TCP keepalive, plus a PING (legal in subscribed mode) after
 // `ping_interval` of silence; no reply within another `ping_interval` and
@@ -29,9 +28,9 @@
 #include <string>
 #include <thread>
 
-namespace shortlink::redirector {
+#include "common/protocol.h"
 
-inline constexpr const char* kChangesChannel = "shortlink:changes";
+namespace shortlink::redirector {
 
 struct RedisSubscriberOptions {
   std::string host = "127.0.0.1";
