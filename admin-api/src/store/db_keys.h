@@ -2,12 +2,12 @@
 // numeric order equal to byte order, so a table of numbered records scans
 // in number order.
 //
-// A link's key is its identity, (domain, code): the domain's bytes, a 0x00
-// byte, the code. Domains and codes never hold 0x00, so the separator sorts
-// before every code byte: a prefix scan of LinkDomainPrefix(domain) lists
-// that domain's links in code order, and no domain's keys interleave with
-// another's. The default domain is the empty string, so its links' keys are
-// "\0" + code. Build link keys here only, never by hand.
+// A link's key is its identity, (domain, code), in common's layout
+// (EncodeLinkKey: the domain's bytes, a 0x00 byte, the code), so a prefix
+// scan of LinkDomainPrefix(domain) lists that domain's links in code order,
+// apart from every other domain's. The default domain is the empty string,
+// so its links' keys are "\0" + code. Build link keys here only, never by
+// hand.
 #pragma once
 
 #include <cstdint>
@@ -22,25 +22,17 @@ namespace shortlink::admin::dbkey {
 // The domain of every link created before custom domains.
 inline constexpr std::string_view kDefaultDomain = "";
 
-inline std::string LinkDomainPrefix(std::string_view domain) {
-  std::string key(domain);
-  key.push_back('\0');
-  return key;
-}
+inline std::string LinkDomainPrefix(std::string_view domain) { return EncodeLinkKey({domain, ""}); }
 inline std::string Link(std::string_view domain, std::string_view code) {
-  std::string key = LinkDomainPrefix(domain);
-  key.append(code);
-  return key;
+  return EncodeLinkKey({domain, code});
 }
-inline std::string LinkOf(const shortlink::Link& link) {
-  return Link(kDefaultDomain, link.code);  // TODO(issue 18 step 2): link.domain once Link has it
-}
+inline std::string LinkOf(const shortlink::Link& link) { return EncodeLinkKey(KeyOf(link)); }
 // Splits a key of Table::kLinks; false when it is not one.
 inline bool ParseLink(std::string_view key, std::string_view* domain, std::string_view* code) {
-  size_t separator = key.find('\0');
-  if (separator == std::string_view::npos) return false;
-  *domain = key.substr(0, separator);
-  *code = key.substr(separator + 1);
+  LinkKey parsed;
+  if (!DecodeLinkKey(key, &parsed)) return false;
+  *domain = parsed.domain;
+  *code = parsed.code;
   return true;
 }
 
