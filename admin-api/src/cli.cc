@@ -123,7 +123,7 @@ int Bootstrap(const std::vector<std::string>& args) {
   if (!Parse(args, desc, "admin-api bootstrap", &code)) return code;
   auto db = Database::Open(data_dir);
   if (!db.ok()) {
-    std::cerr << "admin-api: " << db.error().message << " (is a server running on it?)\n";
+    std::cerr << "admin-api: " << db.error().message << "\n";
     return 1;
   }
   auto accounts = Accounts::Load(db->get());
@@ -179,7 +179,7 @@ int Import(const std::vector<std::string>& args) {
   }
   auto db = Database::Open(data_dir, Database::Use::kBulkLoad);
   if (!db.ok()) {
-    std::cerr << "admin-api: " << db.error().message << " (is a server running on it?)\n";
+    std::cerr << "admin-api: " << db.error().message << "\n";
     return 1;
   }
   auto accounts = Accounts::Load(db->get());

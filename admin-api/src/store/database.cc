@@ -121,8 +121,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Use use
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &database->handles_, &db);
   if (!s.ok()) {
-    return MakeError(ErrorCode::kUnavailable,
-                     "cannot open database in " + dir + ": " + s.ToString());
+    // RocksDB's lock: another process (a running server) has it open.
+    bool locked = s.IsIOError() && s.ToString().find("lock") != std::string::npos;
+    return MakeError(ErrorCode::kUnavailable, "cannot open database in " + dir + ": " +
+                                                  s.ToString() +
+                                                  (locked ? " (is a server running on it?)" : ""));
   }
   database->db_.reset(db);
 
