@@ -1,0 +1,209 @@
+// ClickConsumer as serve.cc wires it (over the link writer), against a real
+// redis-server and a real RocksDB in a temp dir. The test XADDs batches as
+// a node's click flusher does, including the ones a flusher never sends
+// (malformed, out of order) and duplicates, which resends and Redis
+// restarts do produce.
+#include "nodes/click_consumer.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/click_batch.h"
+#include "common/protocol.h"
+#include "common/redis_stream.h"
+#include "links/link_index.h"
+#include "links/link_service.h"
+#include "store/database.h"
+#include "support/redis_server.h"
+#include "support/temp_dir.h"
+#include "support/wait_until.h"
+
+namespace shortlink::admin {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::RedisServer;
+using testing::TempDir;
+using testing::WaitUntil;
+
+constexpr char kNode[] = "node-a";
+
+// admin-api's half: the database, the link writer and the consumer, as
+// serve.cc builds them. Destroying it and building another over the same
+// directory is a restart.
+struct Admin {
+  Admin(const std::string& dir, const std::string& redis)
+      : db(std::move(Database::Open(dir)).value()),
+        service(std::move(LinkService::Start(db.get(), &index, &metrics)).value()) {
+    consumer.emplace(redis, service.get(), &metrics);
+  }
+  ~Admin() { consumer.reset(); }  // before the writer it submits to
+
+  void CreateLinks(const std::vector<std::string>& codes) {
+    std::vector<Mutation> creates;
+    for (const auto& code : codes) {
+      creates.emplace_back(CreateLink{1, "https://example.com/" + code, code});
+    }
+    for (const auto& result : service->SubmitAndWait(std::move(creates))) {
+      REQUIRE(result.status.ok());
+    }
+  }
+  uint64_t clicks(const std::string& code) const { return index.Get(code)->clicks; }
+  uint64_t applied() { return metrics.GetCounter("admin_click_batches_total", "")->value(); }
+  uint64_t refused() {
+    return metrics.GetCounter("admin_click_batches_refused_total", "")->value();
+  }
+
+  MetricsRegistry metrics;
+  std::unique_ptr<Database> db;
+  LinkIndex index;
+  std::unique_ptr<LinkService> service;
+  std::optional<ClickConsumer> consumer;
+};
+
+// A node's flusher: XADDs to shortlink:clicks, pipelined.
+class Node {
+ public:
+  explicit Node(const RedisServer& server) : redis_(std::move(server.Connect()).value()) {}
+
+  void Send(const std::vector<ClickBatch>& batches) {
+    std::vector<std::string> raw;
+    for (const ClickBatch& b : batches) {
+      raw.emplace_back();
+      EncodeClickBatch(b, &raw.back());
+    }
+    SendRaw(raw);
+  }
+  // Entries whose batch field holds `values` as they are.
+  void SendRaw(const std::vector<std::string>& values, std::string_view field = kClickBatchField) {
+    for (const auto& v : values) AppendXAdd(redis_, kClickStream, kClickStreamMaxLen, field, v);
+    for (size_t i = 0; i < values.size(); ++i) {
+      auto reply = redis_.ReadReply();
+      REQUIRE(reply.ok());
+      REQUIRE_FALSE(reply->is_error());
+    }
+  }
+  // Entries in the stream: acknowledged entries are deleted.
+  long long StreamLength() {
+    auto reply = redis_.Command({"XLEN", kClickStream});
+    REQUIRE(reply.ok());
+    return reply->integer;
+  }
+
+ private:
+  RedisConnection redis_;
+};
+
+ClickBatch Batch(uint64_t number, decltype(ClickBatch::clicks) clicks) {
+  return ClickBatch{kNode, number, std::move(clicks)};
+}
+
+}  // namespace
+
+TEST_CASE("click consumer: a batch is applied once, however often it arrives",
+          "[consumer][concurrent]") {
+  TempDir dir;
+  RedisServer redis(dir.sub("redis"));
+  Admin admin(dir.sub("db"), redis.address());
+  admin.CreateLinks({"a", "b"});
+  Node node(redis);
+
+  node.Send({Batch(1, {{"a", 3}, {"b", 1}}), Batch(1, {{"a", 3}, {"b", 1}})});
+  REQUIRE(WaitUntil([&] { return admin.applied() == 2 && node.StreamLength() == 0; }));
+  CHECK(admin.service->click_watermark(kNode) == 1);
+  CHECK(admin.clicks("a") == 3);
+  CHECK(admin.clicks("b") == 1);
+  CHECK(admin.refused() == 0);
+}
+
+TEST_CASE("click consumer: duplicates are no-ops, batches out of order are refused",
+          "[consumer][concurrent]") {
+  TempDir dir;
+  RedisServer redis(dir.sub("redis"));
+  Admin admin(dir.sub("db"), redis.address());
+  admin.CreateLinks({"a"});
+  Node node(redis);
+
+  // 3 before 2: refused (its node sends it again after 2); 1 again: a duplicate.
+  node.Send(
+      {Batch(1, {{"a", 1}}), Batch(3, {{"a", 100}}), Batch(2, {{"a", 10}}), Batch(1, {{"a", 1}})});
+  REQUIRE(WaitUntil([&] { return admin.applied() + admin.refused() == 4; }));
+  CHECK(admin.refused() == 1);
+  CHECK(admin.service->click_watermark(kNode) == 2);
+  CHECK(admin.clicks("a") == 11);
+  // Every entry acknowledged and deleted, the refused one too.
+  CHECK(WaitUntil([&] { return node.StreamLength() == 0; }));
+
+  node.Send({Batch(3, {{"a", 100}})});  // the resend, in order now
+  REQUIRE(WaitUntil([&] { return admin.service->click_watermark(kNode) == 3; }));
+  CHECK(admin.clicks("a") == 111);
+}
+
+TEST_CASE("click consumer: malformed entries are acknowledged and counted, never applied",
+          "[consumer][concurrent]") {
+  TempDir dir;
+  RedisServer redis(dir.sub("redis"));
+  Admin admin(dir.sub("db"), redis.address());
+  admin.CreateLinks({"a"});
+  Node node(redis);
+
+  node.SendRaw({"\xff\xff not a click batch"});
+  node.SendRaw({"whatever"}, "not-batch");  // no batch field at all
+  REQUIRE(WaitUntil([&] { return admin.refused() == 2; }));
+  CHECK(WaitUntil([&] { return node.StreamLength() == 0; }));
+  CHECK(admin.applied() == 0);
+  CHECK(admin.service->click_watermark(kNode) == 0);
+
+  // The consumer goes on with the good ones.
+  node.Send({Batch(1, {{"a", 4}})});
+  REQUIRE(WaitUntil([&] { return admin.applied() == 1; }));
+  CHECK(admin.clicks("a") == 4);
+  CHECK(admin.refused() == 2);
+}
+
+TEST_CASE("click consumer: after a restart it resumes from the stored watermark",
+          "[consumer][concurrent]") {
+  TempDir dir;
+  RedisServer redis(dir.sub("redis"));
+  Node node(redis);
+  {
+    Admin admin(dir.sub("db"), redis.address());
+    admin.CreateLinks({"a"});
+    node.Send({Batch(1, {{"a", 1}}), Batch(2, {{"a", 2}})});
+    REQUIRE(WaitUntil([&] { return admin.service->click_watermark(kNode) == 2; }));
+  }
+  // Sent while admin-api is down: wait in the stream. Batch 2 again is a
+  // node resending what it had not yet seen covered.
+  node.Send({Batch(2, {{"a", 2}}), Batch(3, {{"a", 4}})});
+
+  Admin admin(dir.sub("db"), redis.address());
+  CHECK(admin.service->click_watermark(kNode) == 2);
+  REQUIRE(WaitUntil([&] { return admin.service->click_watermark(kNode) == 3; }));
+  CHECK(admin.clicks("a") == 7);
+  CHECK(WaitUntil([&] { return node.StreamLength() == 0; }));
+}
+
+TEST_CASE("click consumer: a Redis restart loses the group and the consumer makes it again",
+          "[consumer][concurrent]") {
+  TempDir dir;
+  RedisServer redis(dir.sub("redis"));
+  Admin admin(dir.sub("db"), redis.address());
+  admin.CreateLinks({"a"});
+  {
+    Node node(redis);
+    node.Send({Batch(1, {{"a", 1}})});
+    REQUIRE(WaitUntil([&] { return admin.service->click_watermark(kNode) == 1; }));
+  }
+  redis.Kill();
+  redis.Start();  // empty: no stream, no group
+  Node node(redis);
+  node.Send({Batch(2, {{"a", 2}})});
+  REQUIRE(WaitUntil([&] { return admin.service->click_watermark(kNode) == 2; }));
+  CHECK(admin.clicks("a") == 3);
+}
+
+}  // namespace shortlink::admin
