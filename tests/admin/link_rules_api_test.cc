@@ -634,7 +634,7 @@ TEST_CASE("clicks of a link under its click limit go out as changes", "[rules]")
   size_t base = f.Changes().size();
   REQUIRE(base == 2);
 
-  auto clicks = [&](uint64_t number, std::vector<std::pair<std::string, uint64_t>> counts) {
+  auto clicks = [&](uint64_t number, std::vector<ClickEntry> counts) {
     REQUIRE(f.One(ApplyClicks{ClickBatch{"node-1", number, std::move(counts)}}).status.ok());
   };
   clicks(1, {{"limited", 3}, {"unlimited", 3}});

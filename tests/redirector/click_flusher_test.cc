@@ -133,7 +133,7 @@ class FakeClickAdmin {
     } else if (batch.number != watermark + 1) {
       ++refused_;
     } else {
-      for (const auto& [code, n] : batch.clicks) totals_[code] += n;
+      for (const ClickEntry& e : batch.clicks) totals_[e.code] += e.count;
       watermark = batch.number;
       ++applied_;
     }

@@ -163,8 +163,10 @@ class LinkService::Batch {
     if (b.number != watermark + 1) {
       return {MakeError(ErrorCode::kInvalidArgument, "click batch out of order"), {}};
     }
-    for (const auto& [code, count] : b.clicks) {
-      if (count == 0) continue;
+    for (const ClickEntry& entry : b.clicks) {
+      const std::string& code = entry.code;
+      const uint64_t count = entry.count;
+      if (count == 0 || !entry.domain.empty()) continue;  // no clicks off the default domain yet
       if (!overlay_.count(code)) {
         // The common case, a link no mutation of this batch touched: its
         // clicks are only summed here (see WriteClickedOnly).

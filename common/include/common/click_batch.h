@@ -4,14 +4,32 @@
 // per batch of that node, so admin-api remembers one watermark per node
 // (the highest number applied) instead of every id.
 //
-// Encoding: tagged fields (common/wire.h): node, number, then one field per
-// code holding `varint count | code bytes`.
+// Each entry is one link's clicks: the link's (domain, code), its count, and
+// optionally that count broken down by dimensions (hour, device class,
+// country, referrer...) for analytics. Both the domain and the dimensions
+// are additions a decoder of the first format skips, so an old admin-api
+// reads a new node's batch and the reverse (docs/node-protocol.md):
+//
+//   tag 1  node                      bytes
+//   tag 2  number                    varint
+//   tag 3  a default-domain entry    varint count | code bytes
+//   tag 4  an entry on a domain      varint count | varint domain length | domain | code
+//   tag 5  dimensions of the entry   tagged fields, one per DimensionCount:
+//          just before it            dimension | varint length | varint count | value bytes
+//
+// Tag 3 is the first format's only entry, and every default-domain entry
+// is written with it: what an old decoder reads is the per-link total, the
+// dimensions beside it are skipped. Tag 4 is skipped as a whole by an old
+// decoder, which knows no domain to count such clicks on; as with link
+// records, admin-api must understand domains before nodes send them.
+// Tags and dimension numbers are never reused.
+//
+// Thread safety: plain values and pure functions.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "common/protocol.h"  // kClickStream, where batches travel
@@ -19,15 +37,54 @@
 
 namespace shortlink {
 
+// What a DimensionCount breaks a count down by. Reserved for the analytics
+// issue, which defines each value's form; a decoder keeps numbers it does
+// not know as they came.
+enum ClickDimension : uint8_t {
+  kClickHour = 1,          // the hour of the clicks
+  kClickDeviceClass = 2,   // desktop, mobile...
+  kClickCountry = 3,       // the visitor's country
+  kClickReferrerHost = 4,  // the referring site
+};
+
+// Of an entry's clicks, `count` had `value` in `dimension`.
+struct DimensionCount {
+  uint8_t dimension = 0;  // a ClickDimension, or a newer one
+  std::string value;
+  uint64_t count = 0;
+
+  bool operator==(const DimensionCount&) const = default;
+};
+
+// One link's clicks in a batch.
+struct ClickEntry {
+  ClickEntry() = default;
+  ClickEntry(std::string code, uint64_t count, std::string domain = {},
+             std::vector<DimensionCount> dimensions = {})
+      : code(std::move(code)),
+        count(count),
+        domain(std::move(domain)),
+        dimensions(std::move(dimensions)) {}
+
+  std::string code;
+  uint64_t count = 0;
+  std::string domain;                      // "" is the default domain
+  std::vector<DimensionCount> dimensions;  // optional breakdowns of `count`
+
+  bool operator==(const ClickEntry&) const = default;
+};
+
 struct ClickBatch {
   std::string node;
   uint64_t number = 0;
-  std::vector<std::pair<std::string, uint64_t>> clicks;  // (code, count)
+  std::vector<ClickEntry> clicks;
 
   bool operator==(const ClickBatch&) const = default;
 };
 
 void EncodeClickBatch(const ClickBatch& batch, std::string* out);
+// Refuses a batch without node or number, or whose fields are malformed;
+// skips fields of tags it does not know.
 Result<ClickBatch> DecodeClickBatch(std::string_view bytes);
 
 }  // namespace shortlink

@@ -694,15 +694,15 @@ void ClickFlusher::LoadState() {
     p.number = batch->number;
     p.sealed = sealed[0] != 0;
     p.durable = p.sealed;
-    for (const auto& [code, n] : batch->clicks) p.clicks += n;
+    for (const ClickEntry& entry : batch->clicks) p.clicks += entry.count;
     if (p.sealed) {
       p.encoded.assign(bytes);
       p.bytes = kBatchOverhead + p.encoded.size();
     } else {
       p.bytes = kBatchOverhead;
-      for (auto& [code, n] : batch->clicks) {
-        p.bytes += code.size() + kEntryOverhead;
-        p.counts[std::move(code)] += n;
+      for (ClickEntry& entry : batch->clicks) {
+        p.bytes += entry.code.size() + kEntryOverhead;
+        p.counts[std::move(entry.code)] += entry.count;
       }
     }
   }

@@ -1,0 +1,148 @@
+// The click batch codec (common/click_batch.h) and its two-way compatibility:
+// batches of the first format (node, number, (code, count) entries) decode
+// unchanged, and what a decoder of that format reads of a new batch (one
+// with domains and dimensions) is its default-domain totals.
+#include <catch2/catch.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/click_batch.h"
+#include "common/wire.h"
+
+namespace shortlink {
+namespace {
+
+// The decoder of the first format as released (tags 1 to 3, any other
+// skipped): what an admin-api older than domains and dimensions runs.
+struct FirstFormatBatch {
+  std::string node;
+  uint64_t number = 0;
+  std::vector<std::pair<std::string, uint64_t>> clicks;
+};
+bool DecodeAsFirstFormat(std::string_view bytes, FirstFormatBatch* batch) {
+  wire::Reader reader(bytes);
+  while (!reader.done()) {
+    uint8_t tag = 0;
+    std::string_view field;
+    if (!reader.ReadField(&tag, &field)) return false;
+    if (tag == 1) {
+      batch->node.assign(field);
+    } else if (tag == 2) {
+      if (!wire::ParseVarint(field, &batch->number)) return false;
+    } else if (tag == 3) {
+      wire::Reader entry(field);
+      uint64_t count = 0;
+      if (!entry.ReadVarint(&count)) return false;
+      batch->clicks.emplace_back(std::string(entry.rest()), count);
+    }
+  }
+  return !batch->node.empty() && batch->number != 0;
+}
+
+std::string Encoded(const ClickBatch& batch) {
+  std::string bytes;
+  EncodeClickBatch(batch, &bytes);
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("click batch: bytes of the first format decode unchanged, and are still written",
+          "[click_batch]") {
+  // node "n1", number 300, ("abc", 3), ("x-y", 1000000), as the first
+  // release wrote them: tag | varint length | payload.
+  const std::string old_bytes(
+      "\x01\x02n1"
+      "\x02\x02\xac\x02"
+      "\x03\x04\x03"
+      "abc"
+      "\x03\x06\xc0\x84\x3d"
+      "x-y",
+      22);
+  auto batch = DecodeClickBatch(old_bytes);
+  REQUIRE(batch.ok());
+  CHECK(batch->node == "n1");
+  CHECK(batch->number == 300u);
+  REQUIRE(batch->clicks.size() == 2);
+  CHECK(batch->clicks[0] == ClickEntry("abc", 3));
+  CHECK(batch->clicks[1] == ClickEntry("x-y", 1000000));
+  CHECK(batch->clicks[1].domain.empty());
+  CHECK(batch->clicks[1].dimensions.empty());
+  // A batch without domains or dimensions is written byte for byte as
+  // before: a node of this release talks to an old admin-api unchanged.
+  CHECK(Encoded(*batch) == old_bytes);
+}
+
+TEST_CASE("click batch: domains and dimensions survive a round trip", "[click_batch]") {
+  ClickBatch batch{"edge-1", 7, {}};
+  batch.clicks.emplace_back("abc", 3);
+  batch.clicks.emplace_back("abc", 5, "go.example.org");  // the same code on another domain
+  batch.clicks.emplace_back(
+      "promo", 4, "",
+      std::vector<DimensionCount>{{kClickHour, "2026120417", 4},
+                                  {kClickDeviceClass, "mobile", 3},
+                                  {kClickDeviceClass, "desktop", 1},
+                                  {200, "a dimension of a later release", 4}});
+  batch.clicks.emplace_back("max", ~0ull, "x.example",
+                            std::vector<DimensionCount>{{kClickCountry, "SG", ~0ull}});
+  std::string bytes = Encoded(batch);
+  auto decoded = DecodeClickBatch(bytes);
+  REQUIRE(decoded.ok());
+  CHECK(*decoded == batch);
+  CHECK(Encoded(*decoded) == bytes);
+}
+
+TEST_CASE("click batch: a decoder of the first format reads a new batch's default-domain totals",
+          "[click_batch]") {
+  ClickBatch batch{"edge-1", 9, {}};
+  batch.clicks.emplace_back("plain", 2);
+  batch.clicks.emplace_back("promo", 4, "",
+                            std::vector<DimensionCount>{{kClickDeviceClass, "mobile", 3},
+                                                        {kClickDeviceClass, "desktop", 1}});
+  batch.clicks.emplace_back("promo", 6, "go.example.org");
+  FirstFormatBatch old;
+  REQUIRE(DecodeAsFirstFormat(Encoded(batch), &old));
+  CHECK(old.node == "edge-1");
+  CHECK(old.number == 9u);
+  // The dimensions are skipped beside their total; the other domain's
+  // entry is skipped whole (an old admin-api has no such link to count on).
+  CHECK(old.clicks == std::vector<std::pair<std::string, uint64_t>>{{"plain", 2}, {"promo", 4}});
+}
+
+TEST_CASE("click batch: malformed batches are refused, prefixes never invent clicks",
+          "[click_batch]") {
+  CHECK_FALSE(DecodeClickBatch("").ok());
+  std::string no_number;
+  wire::PutField(1, "n1", &no_number);
+  CHECK_FALSE(DecodeClickBatch(no_number).ok());
+
+  std::string orphan = no_number;  // dimensions with no entry to belong to
+  wire::PutVarintField(2, 1, &orphan);
+  wire::PutField(5, "", &orphan);
+  CHECK_FALSE(DecodeClickBatch(orphan).ok());
+
+  std::string bad_domain = no_number;  // a domain length past the field's end
+  wire::PutVarintField(2, 1, &bad_domain);
+  wire::PutField(4,
+                 std::string("\x01\x09"
+                             "ab",
+                             4),
+                 &bad_domain);
+  CHECK_FALSE(DecodeClickBatch(bad_domain).ok());
+
+  ClickBatch batch{"edge-1", 7, {}};
+  batch.clicks.emplace_back("abc", 3, "d.example",
+                            std::vector<DimensionCount>{{kClickCountry, "SG", 3}});
+  batch.clicks.emplace_back("x-y", 1000000);
+  std::string bytes = Encoded(batch);
+  for (size_t n = 1; n < bytes.size(); ++n) {
+    auto decoded = DecodeClickBatch(std::string_view(bytes.data(), n));
+    if (!decoded.ok()) continue;
+    CHECK(decoded->clicks.size() <= batch.clicks.size());
+    for (const ClickEntry& e : decoded->clicks) CHECK(e.count <= 1000000u);
+  }
+}
+
+}  // namespace shortlink
