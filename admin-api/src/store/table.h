@@ -29,6 +29,14 @@ inline constexpr std::array<Table, kTableCount> kAllTables = {
     Table::kKeys,  Table::kKeyIds,  Table::kMeta,  Table::kClickWatermarks,
 };
 
+// Database indexes its column families by Table: kAllTables[i] is Table(i).
+constexpr bool TablesInEnumOrder() {
+  for (size_t i = 0; i < kTableCount; ++i)
+    if (static_cast<size_t>(kAllTables[i]) != i) return false;
+  return true;
+}
+static_assert(TablesInEnumOrder());
+
 // The column family's name on disk. Never rename one: a database written
 // before would no longer open.
 constexpr std::string_view TableName(Table table) {
