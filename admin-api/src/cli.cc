@@ -7,7 +7,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "accounts/account_routes.h"
 #include "accounts/accounts.h"
+#include "auth/principal.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/options.h"
 #include "links/importer.h"
@@ -213,7 +216,8 @@ int Import(const std::vector<std::string>& args) {
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
-  auto report = ImportCsv(*in, owner->id, policy, links->get(), [&](uint64_t rows) {
+  auth::Principal principal = auth::UserPrincipal(owner->id, TeamRole(owner->role));
+  auto report = ImportCsv(*in, principal, policy, links->get(), NowMillis(), [&](uint64_t rows) {
     if (tty)
       fprintf(stderr, "\r%llu rows read, %.0f rows/s   ", (unsigned long long)rows,
               rows / elapsed());

@@ -1,13 +1,11 @@
 #include <boost/json.hpp>
 #include <charconv>
 
-#include "auth/access.h"
 #include "common/clock.h"
-#include "common/log.h"
 #include "http/json_input.h"
-#include "links/async_submit.h"
+#include "links/link_commands.h"
 #include "links/link_json.h"
-#include "links/link_patch.h"
+#include "links/link_queries.h"
 #include "links/link_routes.h"
 #include "links/link_rules_json.h"
 
@@ -15,10 +13,6 @@ namespace shortlink::admin {
 namespace {
 
 constexpr size_t kMaxListLimit = 1000;
-constexpr size_t kMaxBulkRows = 1000;
-// Each password costs ~50 ms of a hashing thread: 100 of them keep the two
-// threads of the pool busy for ~2.5 s, about what one request may ask.
-constexpr size_t kMaxBulkPasswords = 100;
 
 // The keys of each body besides kLinkPatchFields (OnlyKnownFields).
 constexpr std::string_view kCreateFields[] = {"longUrl", "shortUrl"};
@@ -37,31 +31,45 @@ Result<size_t> ParseCount(const std::string& name, const std::string& text, size
   return value;
 }
 
-// Replaces the plaintext password of each patch by its argon2id hash (and
-// "" by "", a removal): only hashes reach the writer. The hashing runs on
-// ctx.hasher's threads, never on this I/O thread.
-boost::asio::awaitable<Status> HashPasswords(LinkApi& ctx, std::vector<LinkPatch*> patches) {
-  std::vector<std::string> plain;
-  std::vector<LinkPatch*> waiting;
-  for (LinkPatch* p : patches) {
-    if (!p->password) continue;
-    if (p->password->empty()) {
-      p->password_hash = "";
-    } else {
-      plain.push_back(std::move(*p->password));
-      waiting.push_back(p);
-    }
-    p->password.reset();
+// A create body or a bulk row as a NewLink: the keys and their types; the
+// values are checked by ValidateNewLink (link_commands.h).
+Result<NewLink> NewLinkFromJson(const simdjson::dom::object& obj, const UrlPolicy& policy) {
+  Status known = OnlyKnownFields(obj, kCreateFields, kLinkPatchFields);
+  if (!known.ok()) return known.error();
+  auto long_url = OptionalString(obj, "longUrl");
+  if (!long_url.ok()) return long_url.error();
+  if (!*long_url) return MakeError(ErrorCode::kInvalidArgument, "longUrl is required.");
+  auto short_url = OptionalString(obj, "shortUrl");
+  if (!short_url.ok()) return short_url.error();
+  auto fields = ParseLinkPatch(obj, policy);
+  if (!fields.ok()) return fields.error();
+  NewLink link;
+  link.long_url = std::move(**long_url);
+  if (*short_url) link.code = std::move(**short_url);
+  link.fields = std::move(fields).value();
+  return link;
+}
+
+// A PATCH body as a LinkChange; its values are checked by UpdateLinkAs.
+Result<LinkChange> LinkChangeFromJson(const simdjson::dom::object& obj, const UrlPolicy& policy) {
+  Status known = OnlyKnownFields(obj, kUpdateFields, kLinkPatchFields);
+  if (!known.ok()) return known.error();
+  LinkChange change;
+  auto long_url = OptionalString(obj, "longUrl");
+  if (!long_url.ok()) return long_url.error();
+  if (*long_url) change.long_url = std::move(**long_url);
+  auto state = OptionalString(obj, "state");
+  if (!state.ok()) return state.error();
+  if (*state) {
+    LinkState parsed;
+    if (!ParseLinkState(**state, &parsed))
+      return MakeError(ErrorCode::kInvalidArgument, "state must be ACTIVE or INACTIVE.");
+    change.state = parsed;
   }
-  if (plain.empty()) co_return Status::Ok();
-  if (!ctx.hasher) co_return MakeError(ErrorCode::kInternal, "Internal server error");
-  auto hashes = co_await ctx.hasher->Hash(std::move(plain));
-  if (!hashes.ok()) {
-    if (hashes.error().code == ErrorCode::kInternal) LogError("hashing a link password failed");
-    co_return hashes.error();
-  }
-  for (size_t i = 0; i < waiting.size(); ++i) waiting[i]->password_hash = std::move((*hashes)[i]);
-  co_return Status::Ok();
+  auto fields = ParseLinkPatch(obj, policy);
+  if (!fields.ok()) return fields.error();
+  change.fields = std::move(fields).value();
+  return change;
 }
 
 }  // namespace
@@ -130,93 +138,38 @@ Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query
 
 Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPolicy& policy,
                                    uint64_t owner, int64_t now_ms) {
-  Status known = OnlyKnownFields(obj, kCreateFields, kLinkPatchFields);
-  if (!known.ok()) return known.error();
-  auto long_url = OptionalString(obj, "longUrl");
-  if (!long_url.ok()) return long_url.error();
-  if (!*long_url) return MakeError(ErrorCode::kInvalidArgument, "longUrl is required.");
-  Status valid = ValidateLongUrl(**long_url, policy);
-  if (!valid.ok()) return valid.error();
-  auto short_url = OptionalString(obj, "shortUrl");
-  if (!short_url.ok()) return short_url.error();
-  CreateLink create;
-  create.owner = owner;
-  create.long_url = std::move(**long_url);
-  if (*short_url) {
-    auto code = NormalizeCode(**short_url);
-    if (!code.ok()) return code.error();
-    create.code = std::move(code).value();
-  }
-  auto fields = ParseLinkPatch(obj, policy);
-  if (!fields.ok()) return fields.error();
-  create.fields = std::move(fields).value();
-  if (create.fields.expires_at_ms.value_or(0) > 0 && *create.fields.expires_at_ms <= now_ms) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "expiresAt is in the past: a new link would be expired at once. Give a "
-                     "future time (to expire an existing link now, PATCH its expiresAt).");
-  }
-  // The writer checks again; checking here answers a bad body before its
-  // password is hashed.
-  Status consistent = CheckLinkPatch(create.fields, Link{});
-  if (!consistent.ok()) return consistent.error();
-  return create;
-}
-
-Result<std::string> CodeFromPath(std::string_view param) {
-  auto code = NormalizeCode(param);
-  if (code.ok()) return code;
-  // The segment is percent-decoded, so it may hold any bytes ("%B0"); quoted
-  // as it is, they would make the error body invalid JSON, which must be
-  // UTF-8 (RFC 8259): clients then fail to parse the error itself. Found by
-  // tests/fuzz/api_query.
-  if (!simdjson::validate_utf8(param.data(), param.size()))
-    return MakeError(ErrorCode::kNotFound, "Short link does not exist.");
-  return MakeError(ErrorCode::kNotFound,
-                   "Short link \"" + std::string(param) + "\" does not exist.");
+  auto link = NewLinkFromJson(obj, policy);
+  if (!link.ok()) return link.error();
+  return ValidateNewLink(std::move(link).value(), owner, policy, now_ms);
 }
 
 namespace {
 
-Reply NoSuchLink(const RequestContext& rc, const std::string& code) {
-  return rc.Error(ErrorCode::kNotFound, "Short link \"" + code + "\" does not exist.");
-}
-
-Awaitable ListUrls(LinkApi& ctx, RequestContext& rc) {
-  if (!auth::Allow(*rc.principal, auth::Action::kListLinks))
-    co_return rc.Error(ErrorCode::kNotFound, "Not found.");
+Awaitable ListUrls(LinkApi& api, RequestContext& rc) {
   auto query = ParseListQuery(rc.query, rc.principal->user);
   if (!query.ok()) co_return rc.Error(query.error());
-  ListResult result = ctx.index->List(*query);
+  auto result = ListLinksAs(*api.index, *rc.principal, std::move(query).value());
+  if (!result.ok()) co_return rc.Error(result.error());
   boost::json::array urls;
-  urls.reserve(result.urls.size());
-  for (const Link& link : result.urls) urls.push_back(LinkToJson(link));
+  urls.reserve(result->urls.size());
+  for (const Link& link : result->urls) urls.push_back(LinkToJson(link));
   boost::json::object body;
   body["urls"] = std::move(urls);
-  body["count"] = result.count;
+  body["count"] = result->count;
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 
-Awaitable CreateUrl(LinkApi& ctx, RequestContext& rc) {
-  if (!auth::Allow(*rc.principal, auth::Action::kCreateLink))
-    co_return rc.Error(ErrorCode::kNotFound, "Not found.");
+Awaitable CreateUrl(LinkApi& api, RequestContext& rc) {
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
-  auto create = ParseCreateLink(*obj, ctx.url_policy, rc.principal->user, NowMillis());
-  if (!create.ok()) co_return rc.Error(create.error());
-  // (Not `{&create->fields}`: GCC 12 miscompiles a braced list in a co_await.)
-  std::vector<LinkPatch*> patches(1, &create->fields);
-  Status hashed = co_await HashPasswords(ctx, std::move(patches));
-  if (!hashed.ok()) co_return rc.Error(hashed.error());
-  std::vector<Mutation> mutations;
-  mutations.emplace_back(std::move(create).value());
-  auto results = co_await AsyncSubmit(*ctx.links, std::move(mutations));
-  if (!results[0].status.ok()) co_return rc.Error(results[0].status.error());
-  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
+  auto link = NewLinkFromJson(*obj, api.url_policy);
+  if (!link.ok()) co_return rc.Error(link.error());
+  auto created = co_await CreateLinkAs(api, *rc.principal, std::move(link).value(), NowMillis());
+  if (!created.ok()) co_return rc.Error(created.error());
+  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*created)));
 }
 
-Awaitable BulkCreateUrls(LinkApi& ctx, RequestContext& rc) {
-  if (!auth::Allow(*rc.principal, auth::Action::kCreateLink))
-    co_return rc.Error(ErrorCode::kNotFound, "Not found.");
+Awaitable BulkCreateUrls(LinkApi& api, RequestContext& rc) {
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   Status known = OnlyKnownFields(*obj, kBulkFields);
@@ -229,56 +182,46 @@ Awaitable BulkCreateUrls(LinkApi& ctx, RequestContext& rc) {
   if (rows.size() == 0 || rows.size() > kMaxBulkRows) {
     co_return rc.Error(ErrorCode::kInvalidArgument, "urls must hold from 1 to 1000 links.");
   }
-  // Rows that fail validation are answered at once; the rest commit together.
-  std::vector<std::optional<Error>> row_errors;
-  std::vector<Mutation> mutations;
-  const int64_t now_ms = NowMillis();
+  // Rows that are not a create's JSON are answered here; the command
+  // answers the others.
+  std::vector<std::optional<Error>> json_errors;
+  std::vector<NewLink> links;
   for (simdjson::dom::element row : rows) {
     simdjson::dom::object row_obj;
     if (row.get(row_obj)) {
-      row_errors.emplace_back(
+      json_errors.emplace_back(
           MakeError(ErrorCode::kInvalidArgument, "Each row must be an object."));
       continue;
     }
-    auto create = ParseCreateLink(row_obj, ctx.url_policy, rc.principal->user, now_ms);
-    if (!create.ok()) {
-      row_errors.emplace_back(create.error());
+    auto link = NewLinkFromJson(row_obj, api.url_policy);
+    if (!link.ok()) {
+      json_errors.emplace_back(link.error());
       continue;
     }
-    row_errors.emplace_back(std::nullopt);
-    mutations.emplace_back(std::move(create).value());
+    json_errors.emplace_back(std::nullopt);
+    links.push_back(std::move(link).value());
   }
-  std::vector<LinkPatch*> patches;
-  size_t passwords = 0;
-  for (Mutation& m : mutations) {
-    LinkPatch& fields = std::get<CreateLink>(m).fields;
-    passwords += fields.password && !fields.password->empty();
-    patches.push_back(&fields);
+  std::vector<Result<Link>> answers;
+  if (!links.empty()) {
+    auto done = co_await BulkCreateAs(api, *rc.principal, std::move(links), NowMillis());
+    if (!done.ok()) co_return rc.Error(done.error());
+    answers = std::move(done).value();
   }
-  if (passwords > kMaxBulkPasswords) {
-    co_return rc.Error(ErrorCode::kInvalidArgument,
-                       "At most " + std::to_string(kMaxBulkPasswords) +
-                           " rows of a bulk request may set a password.");
-  }
-  Status hashed = co_await HashPasswords(ctx, std::move(patches));
-  if (!hashed.ok()) co_return rc.Error(hashed.error());
-  std::vector<MutationResult> committed;
-  if (!mutations.empty()) committed = co_await AsyncSubmit(*ctx.links, std::move(mutations));
 
   boost::json::array results;
-  size_t created = 0, next_committed = 0;
-  for (size_t i = 0; i < row_errors.size(); ++i) {
+  size_t created = 0, next_answer = 0;
+  for (size_t i = 0; i < json_errors.size(); ++i) {
     boost::json::object r;
     r["index"] = i;
-    std::optional<Error> error = row_errors[i];
+    std::optional<Error> error = json_errors[i];
     if (!error) {
-      const MutationResult& m = committed[next_committed++];
-      if (m.status.ok()) {
+      const Result<Link>& answer = answers[next_answer++];
+      if (answer.ok()) {
         r["status"] = 200;
-        r["url"] = LinkToJson(m.link);
+        r["url"] = LinkToJson(*answer);
         ++created;
       } else {
-        error = m.status.error();
+        error = answer.error();
       }
     }
     if (error) {
@@ -291,79 +234,34 @@ Awaitable BulkCreateUrls(LinkApi& ctx, RequestContext& rc) {
   boost::json::object body;
   body["results"] = std::move(results);
   body["created"] = created;
-  body["failed"] = row_errors.size() - created;
+  body["failed"] = json_errors.size() - created;
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 
-Awaitable GetUrl(LinkApi& ctx, RequestContext& rc) {
-  auto code = CodeFromPath(rc.param);
-  if (!code.ok()) co_return rc.Error(code.error());
-  auto link = ctx.index->Get(*code);
-  if (!link || !auth::CanSee(*rc.principal, *link)) co_return NoSuchLink(rc, *code);
+Awaitable GetUrl(LinkApi& api, RequestContext& rc) {
+  auto link = GetLinkAs(*api.index, *rc.principal, rc.param);
+  if (!link.ok()) co_return rc.Error(link.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*link)));
 }
 
-Awaitable UpdateUrl(LinkApi& ctx, RequestContext& rc) {
+Awaitable UpdateUrl(LinkApi& api, RequestContext& rc) {
+  // The path is answered before the body: a link that cannot exist is 404
+  // whatever the body says.
   auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
-  Status known = OnlyKnownFields(*obj, kUpdateFields, kLinkPatchFields);
-  if (!known.ok()) co_return rc.Error(known.error());
-  UpdateLink update;
-  update.owner = rc.principal->user;
-  update.code = *code;
-  auto long_url = OptionalString(*obj, "longUrl");
-  if (!long_url.ok()) co_return rc.Error(long_url.error());
-  if (*long_url) {
-    Status valid = ValidateLongUrl(**long_url, ctx.url_policy);
-    if (!valid.ok()) co_return rc.Error(valid.error());
-    update.long_url = std::move(**long_url);
-  }
-  auto state = OptionalString(*obj, "state");
-  if (!state.ok()) co_return rc.Error(state.error());
-  if (*state) {
-    LinkState parsed;
-    if (!ParseLinkState(**state, &parsed)) {
-      co_return rc.Error(ErrorCode::kInvalidArgument, "state must be ACTIVE or INACTIVE.");
-    }
-    update.state = parsed;
-  }
-  auto fields = ParseLinkPatch(*obj, ctx.url_policy);
-  if (!fields.ok()) co_return rc.Error(fields.error());
-  update.fields = std::move(fields).value();
-  if (!update.long_url && !update.state && update.fields.empty()) {
-    co_return rc.Error(ErrorCode::kInvalidArgument,
-                       "Nothing to update: give longUrl, state or another field of the link.");
-  }
-  if (update.fields.password && !update.fields.password->empty()) {
-    // Spares the hash (~50 ms of the pool) for a request the writer would
-    // refuse, judged on the link as it is now; the writer judges again on
-    // the link as it is at commit.
-    auto current = ctx.index->Get(*code);
-    if (!current || !auth::Allow(*rc.principal, auth::Action::kUpdateLink, *current))
-      co_return NoSuchLink(rc, *code);
-    Status consistent = CheckLinkPatch(update.fields, *current);
-    if (!consistent.ok()) co_return rc.Error(consistent.error());
-  }
-  std::vector<LinkPatch*> patches(1, &update.fields);
-  Status hashed = co_await HashPasswords(ctx, std::move(patches));
-  if (!hashed.ok()) co_return rc.Error(hashed.error());
-  std::vector<Mutation> mutations;
-  mutations.emplace_back(std::move(update));
-  auto results = co_await AsyncSubmit(*ctx.links, std::move(mutations));
-  if (!results[0].status.ok()) co_return rc.Error(results[0].status.error());
-  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
+  auto change = LinkChangeFromJson(*obj, api.url_policy);
+  if (!change.ok()) co_return rc.Error(change.error());
+  auto updated = co_await UpdateLinkAs(api, *rc.principal, *code, std::move(change).value());
+  if (!updated.ok()) co_return rc.Error(updated.error());
+  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*updated)));
 }
 
-Awaitable DeleteUrl(LinkApi& ctx, RequestContext& rc) {
-  auto code = CodeFromPath(rc.param);
-  if (!code.ok()) co_return rc.Error(code.error());
-  std::vector<Mutation> mutations;
-  mutations.emplace_back(DeleteLink{rc.principal->user, *code});
-  auto results = co_await AsyncSubmit(*ctx.links, std::move(mutations));
-  if (!results[0].status.ok()) co_return rc.Error(results[0].status.error());
-  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(results[0].link)));
+Awaitable DeleteUrl(LinkApi& api, RequestContext& rc) {
+  auto deleted = co_await DeleteLinkAs(api, *rc.principal, rc.param);
+  if (!deleted.ok()) co_return rc.Error(deleted.error());
+  co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*deleted)));
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <future>
 #include <memory>
 
+#include "auth/access.h"
+#include "links/link_commands.h"
+
 namespace shortlink::admin {
 namespace {
 
@@ -38,9 +41,11 @@ bool SplitCsvLine(std::string_view line, std::vector<std::string>* fields) {
   return !quoted;
 }
 
-Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolicy& policy,
-                               LinkService* links,
+Result<ImportReport> ImportCsv(std::istream& csv, const auth::Principal& principal,
+                               const UrlPolicy& policy, LinkService* links, int64_t now_ms,
                                const std::function<void(uint64_t rows)>& progress) {
+  if (!auth::Allow(principal, auth::Action::kCreateLink))
+    return MakeError(ErrorCode::kNotFound, "this user may not create links");
   ImportReport report;
   std::string line;
   std::vector<std::string> fields;
@@ -107,21 +112,15 @@ Result<ImportReport> ImportCsv(std::istream& csv, uint64_t owner, const UrlPolic
       reject(line_no, "expected two fields: shortUrl,longUrl");
       continue;
     }
-    Status valid = ValidateLongUrl(fields[1], policy);
-    if (!valid.ok()) {
-      reject(line_no, valid.error().message);
+    NewLink row;
+    if (!fields[0].empty()) row.code = std::move(fields[0]);  // else a random code
+    row.long_url = std::move(fields[1]);
+    auto create = ValidateNewLink(std::move(row), principal.user, policy, now_ms);
+    if (!create.ok()) {
+      reject(line_no, create.error().message);
       continue;
     }
-    CreateLink create{owner, std::move(fields[1]), "", false};
-    if (!fields[0].empty()) {
-      auto code = NormalizeCode(fields[0]);
-      if (!code.ok()) {
-        reject(line_no, code.error().message);
-        continue;
-      }
-      create.code = std::move(code).value();
-    }
-    pending.emplace_back(std::move(create));
+    pending.emplace_back(std::move(create).value());
     pending_lines.push_back(line_no);
     if (pending.size() >= kRowsPerSubmit) {
       if (Status s = flush(); !s.ok()) return s.error();
