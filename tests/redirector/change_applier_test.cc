@@ -21,6 +21,15 @@ ReceivedChange Make(uint64_t seq, ChangeOp op, const std::string& code, const st
   return std::move(change).value();
 }
 
+ReceivedChange OnDomain(uint64_t seq, ChangeOp op, const std::string& domain,
+                        const std::string& code, const std::string& url) {
+  Link link = MakeLink(code, url);
+  link.domain = domain;
+  auto change = ReceivedChange::Decode(testing::Encode(Change{seq, op, link}));
+  REQUIRE(change.ok());
+  return std::move(change).value();
+}
+
 ReceivedChange Up(uint64_t seq, const std::string& code,
                   const std::string& url = "https://x.example/") {
   return Make(seq, ChangeOp::kUpsert, code, url);
@@ -214,6 +223,70 @@ TEST_CASE("through LinkTableSink, changes reach the LinkTable with their state",
   CHECK(state == LinkState::kInactive);
   CHECK_FALSE(table.Find("b", [](const LinkView&) {}));
   CHECK(table.size() == 1);
+}
+
+TEST_CASE("changes upsert and erase by (domain, code), in the replica and the table",
+          "[applier][domain]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  LinkTable table;
+  LinkTableSink sink(&table);
+  {
+    ChangeApplier applier(store->get(), &sink);
+    std::vector<ReceivedChange> run = {
+        Up(1, "x", "https://default.example/"),
+        OnDomain(2, ChangeOp::kUpsert, "a.example", "x", "https://a.example/"),
+        OnDomain(3, ChangeOp::kUpsert, "b.example", "x", "https://b.example/")};
+    REQUIRE(applier.ApplyRun(run)->applied == 3);
+    // A delete on one domain leaves the same code on the others.
+    CHECK(*applier.Apply(OnDomain(4, ChangeOp::kDelete, "a.example", "x", "https://a.example/")) ==
+          ApplyOutcome::kApplied);
+  }
+  RcuThreadScope reader;
+  auto served = [&](std::string_view host) {
+    std::string url;
+    table.Find(host, "x", [&](const LinkView& view) { url = view.long_url; });
+    return url;
+  };
+  CHECK(served("b.example") == "https://b.example/");
+  CHECK(served("a.example") == "https://default.example/");  // no link left there: default
+  CHECK(served("go.example") == "https://default.example/");
+  CHECK(table.size() == 2);
+  CHECK((*store)->Get(LinkKey{"a.example", "x"}).error().code == ErrorCode::kNotFound);
+  CHECK((*store)->Get(LinkKey{"b.example", "x"})->long_url == "https://b.example/");
+
+  // A restart: the replica brings every domain's links back.
+  LinkTable reloaded;
+  LinkTableSink reloaded_sink(&reloaded);
+  ChangeApplier again(store->get(), &reloaded_sink);
+  auto stats = again.LoadReplica();
+  REQUIRE(stats.ok());
+  CHECK(stats->links == 2);
+  std::string url;
+  CHECK(reloaded.Find("B.Example:443", "x", [&](const LinkView& view) { url = view.long_url; }));
+  CHECK(url == "https://b.example/");
+  CHECK(reloaded.domains() == 1);
+
+  // A snapshot that moves the link from one domain to another.
+  auto writer = again.BeginSnapshot();
+  REQUIRE(writer.ok());
+  for (const auto& [domain, code] :
+       {std::pair<std::string, std::string>{"", "x"}, {"c.example", "x"}}) {
+    Link link = MakeLink(code, "https://" + (domain.empty() ? "default.example" : domain) + "/");
+    link.domain = domain;
+    std::string record;
+    EncodeLink(link, &record);
+    REQUIRE((*writer)->Add(record).ok());
+  }
+  REQUIRE(again.CommitSnapshot(writer->get(), 10).ok());
+  url.clear();
+  reloaded.Find("c.example", "x", [&](const LinkView& view) { url = view.long_url; });
+  CHECK(url == "https://c.example/");
+  url.clear();
+  reloaded.Find("b.example", "x", [&](const LinkView& view) { url = view.long_url; });
+  CHECK(url == "https://default.example/");
+  CHECK(reloaded.domains() == 1);
 }
 
 }  // namespace shortlink::redirector

@@ -74,7 +74,7 @@ TEST_CASE("replica warm start", "[.][replica_bench]") {
       EncodeLink(link, &record);
       REQUIRE((*writer)->Add(record).ok());
     }
-    REQUIRE((*writer)->Commit(n, [](std::string_view, const Link*) {}).ok());
+    REQUIRE((*writer)->Commit(n, [](LinkKey, const Link*) {}).ok());
     std::printf("snapshot of %zu links written in %.2f s\n", n, SecondsSince(started));
   }
   for (int round = 0; round < 2; ++round) {

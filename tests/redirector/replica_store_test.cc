@@ -3,8 +3,10 @@
 #include <rocksdb/db.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 
 #include "common/wire.h"
@@ -22,22 +24,40 @@ ReceivedChange Upsert(uint64_t seq, const Link& link) {
   return std::move(change).value();
 }
 
-ReceivedChange Delete(uint64_t seq, const std::string& code) {
-  auto change = ReceivedChange::Decode(
-      testing::Encode(Change{seq, ChangeOp::kDelete, MakeLink(code, "https://gone.example")}));
+ReceivedChange Delete(uint64_t seq, const std::string& code, const std::string& domain = "") {
+  Link link = MakeLink(code, "https://gone.example");
+  link.domain = domain;
+  auto change = ReceivedChange::Decode(testing::Encode(Change{seq, ChangeOp::kDelete, link}));
   REQUIRE(change.ok());
   return std::move(change).value();
 }
 
-// Every link LoadAll visits, as the whole record Get returns for its code.
+Link OnDomain(const std::string& domain, const std::string& code, const std::string& url) {
+  Link link = MakeLink(code, url);
+  link.domain = domain;
+  return link;
+}
+
+// A copy of a fixture directory (tests/fixtures/NAME) in `dir`: opening a
+// replica changes it.
+void CopyFixture(const std::string& name, const std::string& dir) {
+  std::filesystem::path from =
+      std::filesystem::path(__FILE__).parent_path().parent_path() / "fixtures" / name;
+  REQUIRE(std::filesystem::is_directory(from));
+  std::filesystem::copy(from, dir, std::filesystem::copy_options::recursive);
+}
+
+// Every link LoadAll visits, as the whole record Get returns for its key,
+// by "code" on the default domain and "domain/code" on others.
 std::map<std::string, Link> LoadMap(ReplicaStore* store) {
   std::map<std::string, Link> out;
   auto stats = store->LoadAll([&](const ServedLink& served) {
-    auto link = store->Get(served.code);
+    auto link = store->Get(LinkKey{served.domain, served.code});
     REQUIRE(link.ok());
     CHECK(link->long_url == served.long_url);
     CHECK(link->state == served.state);
-    out[link->code] = *link;
+    CHECK(link->domain == served.domain);
+    out[testing::MapSink::Name(KeyOf(*link))] = *link;
   });
   REQUIRE(stats.ok());
   REQUIRE(stats->corrupt == 0);
@@ -187,11 +207,12 @@ TEST_CASE("a snapshot replaces every link and reports the differences", "[replic
   CHECK((*store)->applied_seq() == 3);
 
   std::map<std::string, std::string> diff;  // code -> new URL, or "" when gone
-  REQUIRE(
-      (*writer)
-          ->Commit(10, [&](std::string_view code,
-                           const Link* now) { diff[std::string(code)] = now ? now->long_url : ""; })
-          .ok());
+  REQUIRE((*writer)
+              ->Commit(10,
+                       [&](LinkKey key, const Link* now) {
+                         diff[std::string(key.code)] = now ? now->long_url : "";
+                       })
+              .ok());
   writer->reset();
   CHECK(diff == std::map<std::string, std::string>{{"change", "https://new.example/"},
                                                    {"drop", ""},
@@ -290,7 +311,7 @@ TEST_CASE("links families other than the live one are dropped on open", "[replic
     // A new snapshot takes a generation above every one seen.
     auto writer = (*store)->BeginSnapshot();
     REQUIRE(writer.ok());
-    REQUIRE((*writer)->Commit(5, [](std::string_view, const Link*) {}).ok());
+    REQUIRE((*writer)->Commit(5, [](LinkKey, const Link*) {}).ok());
   }
   auto names = FamilyNames(dir.path());
   CHECK(names == std::vector<std::string>{"default", "links.8"});
@@ -395,7 +416,7 @@ TEST_CASE("a snapshot in code order is written as SST files and ingested; stragg
   }
   REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink("a-late", "https://late.example/"))).ok());
   REQUIRE((*writer)->Add(EncodeLinkRecord(MakeLink("zz", "https://zz.example/"))).ok());
-  REQUIRE((*writer)->Commit(7, [](std::string_view, const Link*) {}).ok());
+  REQUIRE((*writer)->Commit(7, [](LinkKey, const Link*) {}).ok());
   writer->reset();
   CHECK(tmp_files() == 0);
   store->reset();
@@ -407,6 +428,174 @@ TEST_CASE("a snapshot in code order is written as SST files and ingested; stragg
   CHECK(links["c01234"].long_url == "https://x.example/c01234");
   CHECK(links["a-late"].long_url == "https://late.example/");
   CHECK(links["zz"].long_url == "https://zz.example/");
+}
+
+// --- domains ------------------------------------------------------------------
+
+namespace {
+
+// The raw keys of the live links family, read past ReplicaStore.
+std::vector<std::string> RawLinkKeys(const std::string& dir) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : FamilyNames(dir))
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  REQUIRE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, &handles, &db).ok());
+  std::string live;
+  REQUIRE(db->Get(rocksdb::ReadOptions(), "links_cf", &live).ok());
+  std::vector<std::string> keys;
+  for (auto* h : handles) {
+    if (h->GetName() == live) {
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
+    }
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return keys;
+}
+
+}  // namespace
+
+TEST_CASE("one code on two domains: two links, applied and deleted by (domain, code)",
+          "[replica][domain]") {
+  TempDir dir;
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+    std::vector<ReceivedChange> run = {Upsert(1, MakeLink("x", "https://default.example/")),
+                                       Upsert(2, OnDomain("a.example", "x", "https://a.example/")),
+                                       Upsert(3, OnDomain("b.example", "x", "https://b.example/")),
+                                       Delete(4, "x", "b.example")};
+    REQUIRE((*store)->Apply(run).ok());
+    CHECK((*store)->Get("x")->long_url == "https://default.example/");
+    CHECK((*store)->Get(LinkKey{"a.example", "x"})->long_url == "https://a.example/");
+    CHECK((*store)->Get(LinkKey{"b.example", "x"}).error().code == ErrorCode::kNotFound);
+  }
+  // Keyed as admin-api keys links: default domain first, then by domain.
+  CHECK(RawLinkKeys(dir.path()) ==
+        std::vector<std::string>{EncodeLinkKey({"", "x"}), EncodeLinkKey({"a.example", "x"})});
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  auto links = LoadMap(store->get());
+  CHECK(links.size() == 2);
+  CHECK(links["x"].long_url == "https://default.example/");
+  CHECK(links["a.example/x"].long_url == "https://a.example/");
+  CHECK(links["a.example/x"].domain == "a.example");
+}
+
+TEST_CASE("a snapshot of several domains takes the SST path and reports (domain, code)",
+          "[replica][domain]") {
+  TempDir dir;
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE(store.ok());
+  REQUIRE((*store)
+              ->Apply(std::vector<ReceivedChange>{
+                  Upsert(1, OnDomain("a.example", "gone", "https://a.example/gone")),
+                  Upsert(2, MakeLink("gone", "https://default.example/gone"))})
+              .ok());
+  auto writer = (*store)->BeginSnapshot();
+  REQUIRE(writer.ok());
+  // In admin-api's key order: the default domain, then each domain.
+  for (const Link& link : {MakeLink("gone", "https://default.example/gone"),
+                           MakeLink("new", "https://default.example/new"),
+                           OnDomain("a.example", "new", "https://a.example/new"),
+                           OnDomain("b.example", "gone", "https://b.example/gone")})
+    REQUIRE((*writer)->Add(EncodeLinkRecord(link)).ok());
+  std::map<std::string, std::string> diff;
+  REQUIRE((*writer)
+              ->Commit(9,
+                       [&](LinkKey key, const Link* now) {
+                         diff[testing::MapSink::Name(key)] = now ? now->long_url : "";
+                       })
+              .ok());
+  CHECK(diff == std::map<std::string, std::string>{{"a.example/gone", ""},
+                                                   {"a.example/new", "https://a.example/new"},
+                                                   {"b.example/gone", "https://b.example/gone"},
+                                                   {"new", "https://default.example/new"}});
+  CHECK(LoadMap(store->get()).size() == 4);
+}
+
+TEST_CASE("a replica written by the release before domains is upgraded on open, every link kept",
+          "[replica][domain]") {
+  // tests/fixtures/replica-c93330b: a node's --data-dir written by that
+  // release's own redirector (make_release_replica.py): a first snapshot of
+  // 103 links, then live changes up to seq 107; keys are bare codes.
+  TempDir dir;
+  CopyFixture("replica-c93330b", dir.path() + "/node");
+  const std::string node = dir.path() + "/node";
+  std::vector<std::string> old_keys = RawLinkKeys(node);
+  REQUIRE(old_keys.size() == 103);
+  CHECK(std::find(old_keys.begin(), old_keys.end(), "plain") != old_keys.end());
+
+  {
+    auto store = ReplicaStore::Open(node);
+    REQUIRE(store.ok());
+    CHECK((*store)->initialized());
+    CHECK((*store)->applied_seq() == 107);
+    auto links = LoadMap(store->get());
+    CHECK(links.size() == 103);
+    CHECK(links["plain"].long_url == "https://example.com/plain2");  // a live change
+    CHECK(links["live"].long_url == "https://example.com/live");
+    CHECK(links.count("gone") == 0);
+    CHECK(links["bulk-007"].state == LinkState::kInactive);
+    CHECK(links["bulk-099"].long_url == "https://example.com/bulk/99");
+    CHECK(links["ruled"].rules.max_clicks == 1000);  // the record as it was, rules and all
+    CHECK(links["ruled"].rules.redirect_type == 308);
+    for (const auto& [name, link] : links) CHECK(link.domain.empty());
+
+    // Live changes go on in the new layout.
+    REQUIRE((*store)
+                ->Apply(std::vector<ReceivedChange>{
+                    Upsert(108, OnDomain("a.example", "plain", "https://a.example/")),
+                    Delete(109, "live")})
+                .ok());
+  }
+  std::vector<std::string> keys = RawLinkKeys(node);
+  CHECK(keys.size() == 103);
+  for (const std::string& key : keys) {
+    LinkKey parsed;
+    CHECK(DecodeLinkKey(key, &parsed));
+  }
+  CHECK(std::find(keys.begin(), keys.end(), EncodeLinkKey({"", "plain"})) != keys.end());
+  CHECK(std::find(keys.begin(), keys.end(), EncodeLinkKey({"a.example", "plain"})) != keys.end());
+
+  // Opened again: already upgraded, nothing rewritten, nothing lost.
+  auto names = FamilyNames(node);
+  auto store = ReplicaStore::Open(node);
+  REQUIRE(store.ok());
+  CHECK(FamilyNames(node) == names);
+  CHECK((*store)->applied_seq() == 109);
+  auto links = LoadMap(store->get());
+  CHECK(links.size() == 103);
+  CHECK(links["plain"].long_url == "https://example.com/plain2");
+  CHECK(links["a.example/plain"].long_url == "https://a.example/");
+}
+
+TEST_CASE("a replica of a newer schema is refused, not misread", "[replica][domain]") {
+  TempDir dir;
+  {
+    auto store = ReplicaStore::Open(dir.path());
+    REQUIRE(store.ok());
+  }
+  {
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : FamilyNames(dir.path()))
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &db).ok());
+    std::string schema;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), "schema", &schema).ok());
+    CHECK(schema == "2");
+    REQUIRE(db->Put(rocksdb::WriteOptions(), "schema", "3").ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  auto store = ReplicaStore::Open(dir.path());
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.error().message.find("schema 3") != std::string::npos);
 }
 
 }  // namespace shortlink::redirector

@@ -67,9 +67,9 @@ Status ChangeApplier::CommitSnapshot(ReplicaSnapshotWriter* writer, uint64_t seq
             {{"snapshot_seq", std::to_string(seq)},
              {"applied_seq", std::to_string(store_->applied_seq())}});
   }
-  return writer->Commit(seq, [this](std::string_view code, const Link* now) {
+  return writer->Commit(seq, [this](LinkKey key, const Link* now) {
     if (now == nullptr) {
-      table_->Erase(LinkKey{{}, code});
+      table_->Erase(key);
     } else {
       UpsertToTable(*now);
     }

@@ -17,6 +17,8 @@ namespace {
 constexpr std::string_view kAppliedSeqKey = "applied_seq";
 constexpr std::string_view kLinksFamilyKey = "links_cf";
 constexpr std::string_view kLinksFamilyPrefix = "links.";
+constexpr std::string_view kSchemaKey = "schema";
+const std::string kSchemaValue = std::to_string(ReplicaStore::kSchema);
 
 // Converts a RocksDB status once, here at the edge of our code.
 Error FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -142,9 +144,12 @@ Status ReplicaStore::OpenExisting(const std::vector<rocksdb::ColumnFamilyDescrip
     s = db_->CreateColumnFamily(FamilyOptions(), name, &handle);
     if (!s.ok()) return FromRocks(s, "cannot create links family");
     handles_.push_back(handle);
+    rocksdb::WriteBatch meta;
+    s = meta.Put(ToSlice(kLinksFamilyKey), name);
+    if (s.ok()) s = meta.Put(ToSlice(kSchemaKey), kSchemaValue);
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    s = db_->Put(sync, ToSlice(kLinksFamilyKey), name);
+    if (s.ok()) s = db_->Write(sync, &meta);
     if (!s.ok()) return FromRocks(s, "cannot write replica metadata");
     links_ = handle;
   }
@@ -158,6 +163,55 @@ Status ReplicaStore::OpenExisting(const std::vector<rocksdb::ColumnFamilyDescrip
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "cannot read applied_seq");
   }
+
+  std::string schema;
+  s = db_->Get(rocksdb::ReadOptions(), ToSlice(kSchemaKey), &schema);
+  if (s.IsNotFound()) return Upgrade();  // written before domains
+  if (!s.ok()) return FromRocks(s, "cannot read the replica's schema");
+  if (schema != kSchemaValue) {
+    return MakeError(ErrorCode::kInternal,
+                     "replica schema " + schema + " is not " + kSchemaValue +
+                         " (written by a newer release?): move --data-dir aside to start afresh");
+  }
+  return Status::Ok();
+}
+
+Status ReplicaStore::Upgrade() {
+  if (!initialized()) {
+    // Never held a state, so no links to rewrite (they are written only
+    // with an applied_seq): the first snapshot fills it in today's layout.
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    rocksdb::Status s = db_->Put(sync, ToSlice(kSchemaKey), kSchemaValue);
+    if (!s.ok()) return FromRocks(s, "cannot write the replica's schema");
+    return Status::Ok();
+  }
+  // Every link of layout 1 lies on the default domain, keyed by its code;
+  // in code order, so "\0" + code rises too and the rewrite takes the SST
+  // path. The records go over as they are.
+  LogInfo("replica: upgrading to (domain, code) keys",
+          {{"schema", kSchemaValue}, {"applied_seq", std::to_string(applied_seq())}});
+  auto writer = BeginSnapshot();
+  if (!writer.ok()) return writer.error();
+  rocksdb::ReadOptions read;
+  read.readahead_size = options_.load_readahead_bytes;
+  read.fill_cache = false;
+  size_t corrupt = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, links_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      // A record that does not decode is dropped, as LoadAll would skip it.
+      if (!(*writer)->Add(ToView(it->value())).ok() && corrupt++ == 0) {
+        LogError("replica: corrupt link record left out of the upgrade",
+                 {{"key", ToView(it->key())}});
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "cannot read replica to upgrade it");
+  }
+  Status status = (*writer)->Commit(applied_seq(), nullptr);
+  if (!status.ok()) return status;
+  LogInfo("replica: upgraded",
+          {{"links", std::to_string((*writer)->links())}, {"corrupt", std::to_string(corrupt)}});
   return Status::Ok();
 }
 
@@ -183,7 +237,9 @@ Result<LoadStats> ReplicaStore::LoadAll(const std::function<void(const ServedLin
   LoadStats stats;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto link = DecodeServedLink(ToView(it->value()));
-    if (!link.ok() || link->code != ToView(it->key())) {
+    LinkKey key;
+    if (!link.ok() || !DecodeLinkKey(ToView(it->key()), &key) ||
+        key != LinkKey{link->domain, link->code}) {
       if (stats.corrupt++ == 0) {
         LogError("replica: corrupt link record", {{"key", ToView(it->key())}});
       }
@@ -200,9 +256,9 @@ Status ReplicaStore::Apply(std::span<const ReceivedChange> changes) {
   if (changes.empty()) return Status::Ok();
   rocksdb::WriteBatch batch;
   for (const auto& change : changes) {
-    rocksdb::Status s = change.op == ChangeOp::kUpsert
-                            ? batch.Put(links_, change.link.code, change.record)
-                            : batch.Delete(links_, change.link.code);
+    std::string key = EncodeLinkKey(KeyOf(change.link));
+    rocksdb::Status s = change.op == ChangeOp::kUpsert ? batch.Put(links_, key, change.record)
+                                                       : batch.Delete(links_, key);
     if (!s.ok()) return FromRocks(s, "cannot build replica batch");
   }
   uint64_t seq = changes.back().seq;
@@ -228,9 +284,9 @@ Result<std::unique_ptr<ReplicaSnapshotWriter>> ReplicaStore::BeginSnapshot() {
   return std::unique_ptr<ReplicaSnapshotWriter>(new ReplicaSnapshotWriter(this, handle));
 }
 
-Result<Link> ReplicaStore::Get(std::string_view code) {
+Result<Link> ReplicaStore::Get(LinkKey key) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), links_, ToSlice(code), &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), links_, EncodeLinkKey(key), &value);
   if (s.IsNotFound()) return MakeError(ErrorCode::kNotFound, "no such link");
   if (!s.ok()) return FromRocks(s, "cannot read replica");
   return DecodeLink(value);
@@ -257,18 +313,19 @@ Status ReplicaSnapshotWriter::Add(std::string_view record) {
   if (link->code.empty())
     return MakeError(ErrorCode::kInvalidArgument, "snapshot link with empty code");
   ++links_;
-  if (in_order_ && (links_ == 1 || link->code > last_code_)) {
-    last_code_ = link->code;
-    return AddToFile(link->code, record);
+  std::string key = EncodeLinkKey(KeyOf(*link));
+  if (in_order_ && (links_ == 1 || key > last_key_)) {
+    last_key_ = key;
+    return AddToFile(key, record);
   }
   in_order_ = false;
-  rocksdb::Status s = batch_.Put(family_, link->code, ToSlice(record));
+  rocksdb::Status s = batch_.Put(family_, key, ToSlice(record));
   if (!s.ok()) return FromRocks(s, "cannot build snapshot batch");
   if (batch_.GetDataSize() >= store_->options_.snapshot_batch_bytes) return FlushBatch();
   return Status::Ok();
 }
 
-Status ReplicaSnapshotWriter::AddToFile(const std::string& code, std::string_view record) {
+Status ReplicaSnapshotWriter::AddToFile(const std::string& key, std::string_view record) {
   if (!file_) {
     rocksdb::Options options(DatabaseOptions(), FamilyOptions());
     file_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, family_);
@@ -281,7 +338,7 @@ Status ReplicaSnapshotWriter::AddToFile(const std::string& code, std::string_vie
     }
     files_.push_back(std::move(path));
   }
-  rocksdb::Status s = file_->Put(code, ToSlice(record));
+  rocksdb::Status s = file_->Put(key, ToSlice(record));
   if (!s.ok()) return FromRocks(s, "cannot write snapshot file");
   if (file_->FileSize() >= store_->options_.snapshot_file_bytes) return FinishFile();
   return Status::Ok();
@@ -342,6 +399,7 @@ Status ReplicaSnapshotWriter::Commit(uint64_t seq, const DiffVisitor& diff) {
   rocksdb::WriteBatch meta;
   s = meta.Put(ToSlice(kLinksFamilyKey), family_->GetName());
   if (s.ok()) s = meta.Put(ToSlice(kAppliedSeqKey), EncodeSeq(seq));
+  if (s.ok()) s = meta.Put(ToSlice(kSchemaKey), kSchemaValue);  // the layout the family is in
   rocksdb::WriteOptions sync;
   sync.sync = true;
   if (s.ok()) s = db->Write(sync, &meta);
@@ -352,7 +410,9 @@ Status ReplicaSnapshotWriter::Commit(uint64_t seq, const DiffVisitor& diff) {
   store_->applied_seq_.store(seq, std::memory_order_release);
   store_->initialized_.store(true, std::memory_order_release);
 
-  // Report the differences by walking both families in code order, a merge
+  if (!diff) return DropReplaced(old);  // an upgrade: the keys differ, the links do not
+
+  // Report the differences by walking both families in key order, a merge
   // join that needs no memory beyond two iterators.
   rocksdb::ReadOptions read;
   read.readahead_size = store_->options_.load_readahead_bytes;
@@ -364,13 +424,14 @@ Status ReplicaSnapshotWriter::Commit(uint64_t seq, const DiffVisitor& diff) {
   while (before->Valid() || after->Valid()) {
     int order = !before->Valid() ? 1 : !after->Valid() ? -1 : before->key().compare(after->key());
     if (order < 0) {
-      diff(ToView(before->key()), nullptr);
+      LinkKey gone;
+      if (DecodeLinkKey(ToView(before->key()), &gone)) diff(gone, nullptr);
       before->Next();
       continue;
     }
     if (order > 0 || before->value() != after->value()) {
       auto link = DecodeLink(ToView(after->value()));  // Add checked it already
-      if (link.ok()) diff(ToView(after->key()), &*link);
+      if (link.ok()) diff(KeyOf(*link), &*link);
     }
     if (order == 0) before->Next();
     after->Next();
@@ -383,7 +444,11 @@ Status ReplicaSnapshotWriter::Commit(uint64_t seq, const DiffVisitor& diff) {
   }
   before.reset();
   after.reset();
-  status = store_->DropFamily(old);
+  return DropReplaced(old);
+}
+
+Status ReplicaSnapshotWriter::DropReplaced(rocksdb::ColumnFamilyHandle* old) {
+  Status status = store_->DropFamily(old);
   if (!status.ok()) {
     // Harmless: the next Open drops every family but the live one.
     LogWarn("replica: cannot drop the replaced links family", {{"error", status.error().message}});

@@ -7,7 +7,18 @@
 //     "applied_seq" -> fixed64 BE, the seq of the last change applied
 //                      (absent until the replica holds a complete state)
 //     "links_cf"    -> name of the column family holding the live links
-//   column family "links.<generation>": code -> link record, as received
+//     "schema"      -> the layout of the links families, "2"; absent in a
+//                      replica written before domains (layout 1)
+//   column family "links.<generation>": link key -> link record, as received
+//
+// A link key is (domain, code) as common/link.h's EncodeLinkKey lays it out
+// (domain, 0x00, code; "" the default domain): the order of admin-api's keys
+// and so of its snapshot stream, which goes to SST files as it arrives.
+// Layout 1 keyed links by code alone. Open upgrades such a replica by
+// rewriting its links into a fresh family under their (domain, code) keys
+// and switching to it in one batch with the schema, the way a snapshot is
+// committed: a crash midway leaves the old replica, upgraded on the next
+// open. A replica of a newer layout is refused, not guessed at.
 //
 // Invariants that make the replica safe to serve after any crash:
 //   - Every applied change (or run of changes) is one WriteBatch holding the
@@ -86,7 +97,10 @@ class ReplicaStore {
   bool initialized() const { return initialized_.load(std::memory_order_acquire); }
   uint64_t applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
 
-  // Calls `visit` for every link, in code order, with views valid during
+  // The layout this code writes and reads (see the file comment).
+  static constexpr int kSchema = 2;
+
+  // Calls `visit` for every link, in key order, with views valid during
   // the call only. Corrupt records are skipped and counted: the caller
   // should then replace the replica from a snapshot rather than trust it.
   Result<LoadStats> LoadAll(const std::function<void(const ServedLink&)>& visit);
@@ -103,8 +117,10 @@ class ReplicaStore {
   // not be used for Apply until the writer is committed or destroyed.
   Result<std::unique_ptr<ReplicaSnapshotWriter>> BeginSnapshot();
 
-  // Reads one link record (tests and tools).
-  Result<Link> Get(std::string_view code);
+  // Reads one link record (tests and tools); by code alone: on the default
+  // domain.
+  Result<Link> Get(LinkKey key);
+  Result<Link> Get(std::string_view code) { return Get(LinkKey{{}, code}); }
 
  private:
   friend class ReplicaSnapshotWriter;
@@ -113,6 +129,8 @@ class ReplicaStore {
   Status OpenExisting(const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
                       std::vector<rocksdb::ColumnFamilyHandle*> handles);
   Status DropFamily(rocksdb::ColumnFamilyHandle* handle);
+  // Brings a replica of an older layout to kSchema (see the file comment).
+  Status Upgrade();
 
   const ReplicaOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -141,19 +159,22 @@ class ReplicaSnapshotWriter {
   // What changed between the old state and the snapshot, reported after the
   // switch so that the in-memory table can follow: `now` is null for a link
   // that the snapshot no longer holds, otherwise the link as it now is.
-  // Links whose record did not change are not reported.
-  using DiffVisitor = std::function<void(std::string_view code, const Link* now)>;
+  // Links whose record did not change are not reported. `key`'s views are
+  // valid during the call only.
+  using DiffVisitor = std::function<void(LinkKey key, const Link* now)>;
 
   // Makes the snapshot durable and the replica's state as of `seq`, then
-  // reports the differences to `diff` and drops the old links.
+  // reports the differences to `diff` (unless it is empty) and drops the
+  // old links.
   Status Commit(uint64_t seq, const DiffVisitor& diff);
 
  private:
   friend class ReplicaStore;
   ReplicaSnapshotWriter(ReplicaStore* store, rocksdb::ColumnFamilyHandle* family);
   Status FlushBatch();
-  Status AddToFile(const std::string& code, std::string_view record);
+  Status AddToFile(const std::string& key, std::string_view record);
   Status FinishFile();
+  Status DropReplaced(rocksdb::ColumnFamilyHandle* old);
   Status IngestFiles();
   void RemoveFiles();
 
@@ -162,7 +183,7 @@ class ReplicaSnapshotWriter {
   rocksdb::WriteBatch batch_;
   std::unique_ptr<rocksdb::SstFileWriter> file_;  // the SST being written, if any
   std::vector<std::string> files_;                // finished SSTs, to ingest on Commit
-  std::string last_code_;                         // codes must rise for the SST path
+  std::string last_key_;                          // keys must rise for the SST path
   bool in_order_ = true;                          // false: the rest goes through batches
   size_t links_ = 0;
   bool done_ = false;
