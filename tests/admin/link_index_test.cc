@@ -20,6 +20,20 @@ Link MakeLink(std::string code, uint64_t owner, int64_t created, uint64_t clicks
   return l;
 }
 
+Link OnDomain(std::string domain, std::string code, uint64_t owner, int64_t created,
+              std::string url = "https://example.com/") {
+  Link l = MakeLink(std::move(code), owner, created, 0, std::move(url));
+  l.domain = std::move(domain);
+  return l;
+}
+
+// "code" on the default domain, "domain/code" on another.
+std::vector<std::string> Names(const ListResult& r) {
+  std::vector<std::string> out;
+  for (const auto& l : r.urls) out.push_back(l.domain.empty() ? l.code : l.domain + "/" + l.code);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("list orders by createdAt both ways and pages with a full count") {
@@ -159,6 +173,106 @@ TEST_CASE("bulk load sorts each owner's links once") {
   q.owner = 1;
   q.ascending = true;
   CHECK(Codes(index.List(q)) == std::vector<std::string>{"early", "mid", "late"});
+}
+
+TEST_CASE("one code on two domains is two links; a code alone is the default domain's",
+          "[domain]") {
+  LinkIndex index;
+  index.Put(MakeLink("x", 1, 10, 0, "https://default.example/"));
+  index.Put(OnDomain("a.example", "x", 1, 10, "https://a.example/"));
+  index.Put(OnDomain("b.example", "x", 2, 11, "https://b.example/"));
+  CHECK(index.size() == 3);
+  CHECK(index.Get("x")->long_url == "https://default.example/");
+  CHECK(index.Get("x")->domain.empty());
+  CHECK(index.Get(LinkKey{"a.example", "x"})->long_url == "https://a.example/");
+  CHECK(index.Get(LinkKey{"a.example", "x"})->domain == "a.example");
+  CHECK_FALSE(index.Get(LinkKey{"c.example", "x"}));
+  CHECK(index.Contains(LinkKey{"b.example", "x"}));
+  CHECK_FALSE(index.Contains(LinkKey{"b.example", "y"}));
+  CHECK(index.FindClickTarget(LinkKey{"a.example", "x"}).has_value());
+  CHECK_FALSE(index.FindClickTarget(LinkKey{"c.example", "x"}).has_value());
+
+  // Same owner, createdAt and code, two domains: each is replaced and
+  // removed as itself, never the other.
+  index.Put(OnDomain("a.example", "x", 1, 10, "https://a.example/v2"));
+  CHECK(index.Get(LinkKey{"a.example", "x"})->long_url == "https://a.example/v2");
+  CHECK(index.Get("x")->long_url == "https://default.example/");
+  index.Remove(LinkKey{"a.example", "x"});
+  CHECK_FALSE(index.Contains(LinkKey{"a.example", "x"}));
+  CHECK(index.Contains("x"));
+  ListQuery q;
+  q.owner = 1;
+  q.domain.reset();
+  CHECK(Names(index.List(q)) == std::vector<std::string>{"x"});
+  index.Remove("x");
+  CHECK(index.List(q).count == 0);
+  CHECK(index.size() == 1);
+}
+
+TEST_CASE("lists: the default domain unless asked, one domain, or every domain", "[domain]") {
+  LinkIndex index;
+  for (int i = 0; i < 4; ++i) index.Put(MakeLink("d" + std::to_string(i), 1, 100 + i));
+  index.Put(OnDomain("a.example", "a0", 1, 150));
+  index.Put(OnDomain("a.example", "d1", 1, 160));
+  index.Put(OnDomain("b.example", "b0", 1, 170));
+  index.Put(OnDomain("a.example", "other", 2, 180));  // another owner's
+
+  ListQuery q;  // as the Go API asks: no domain, so the default one
+  q.owner = 1;
+  auto r = index.List(q);
+  CHECK(r.count == 4);
+  CHECK(Names(r) == std::vector<std::string>{"d3", "d2", "d1", "d0"});
+  q.limit = 2;
+  q.offset = 1;
+  CHECK(Names(index.List(q)) == std::vector<std::string>{"d2", "d1"});
+  CHECK(index.List(q).count == 4);
+
+  q.domain = "a.example";
+  q.offset = 0;
+  q.limit = 10;
+  CHECK(Names(index.List(q)) == std::vector<std::string>{"a.example/d1", "a.example/a0"});
+  q.order_by = OrderBy::kClicks;
+  q.search_text = "D1";
+  CHECK(Names(index.List(q)) == std::vector<std::string>{"a.example/d1"});
+  q.search_text.clear();
+  q.order_by = OrderBy::kCreatedAt;
+
+  q.domain.reset();  // every domain
+  q.ascending = true;
+  CHECK(Names(index.List(q)) == std::vector<std::string>{"d0", "d1", "d2", "d3", "a.example/a0",
+                                                         "a.example/d1", "b.example/b0"});
+  q.domain = "c.example";
+  CHECK(index.List(q).count == 0);
+
+  // Once the owner's last link off the default domain is gone, a default
+  // list is every link again (and reads only its page).
+  index.Remove(LinkKey{"a.example", "a0"});
+  index.Remove(LinkKey{"a.example", "d1"});
+  index.Remove(LinkKey{"b.example", "b0"});
+  q.domain = "";
+  CHECK(Names(index.List(q)) == std::vector<std::string>{"d0", "d1", "d2", "d3"});
+}
+
+TEST_CASE("a bulk load keeps domains apart", "[domain]") {
+  LinkIndex index;
+  index.LoadUnsorted(OnDomain("a.example", "x", 1, 300));
+  index.LoadUnsorted(MakeLink("x", 1, 300));
+  index.LoadUnsorted(MakeLink("early", 1, 100));
+  index.FinishLoad();
+  CHECK(index.size() == 3);
+  ListQuery q;
+  q.owner = 1;
+  q.ascending = true;
+  q.domain.reset();
+  CHECK(Names(index.List(q)) == std::vector<std::string>{"early", "x", "a.example/x"});
+  q.domain = "";
+  CHECK(Names(index.List(q)) == std::vector<std::string>{"early", "x"});
+  // A reference from FindClickTarget adds to that domain's link only.
+  auto target = index.FindClickTarget(LinkKey{"a.example", "x"});
+  REQUIRE(target);
+  index.AddClicks(target->entry, 5);
+  CHECK(index.Get(LinkKey{"a.example", "x"})->clicks == 5);
+  CHECK(index.Get("x")->clicks == 0);
 }
 
 }  // namespace shortlink::admin

@@ -15,18 +15,18 @@ namespace shortlink::admin {
 // the haystack from one place: memory latency, not compute, bounds that
 // walk.
 //
-// Title, tags and rules (issue 6) sit in a second allocation, made only for
-// a link that has any: a Link with its LinkRules is about five times the
-// size of these fields, and most links have none, so a plain link costs
-// what it did before they existed. The haystack of a link with a title or
-// tags goes on with "\x01title\x02tag1\x02tag2\x02": each tag between two
-// \x02, so the tag filter is the substring "\x02tag\x02", found by the same
-// search in the same bytes (titles and tags hold no control characters:
-// link_rules_json.cc refuses them, MakeEntry blanks any that got stored).
+// Title, tags and rules (issue 6), and a domain other than the default one,
+// sit in a second allocation, made only for a link that has any: a Link with its LinkRules is about
+// five times the size of these fields, and most links have none, so a plain link costs what it did
+// before they existed. The haystack of a link with a title or tags goes on with
+// "\x01title\x02tag1\x02tag2\x02": each tag between two \x02, so the tag filter is the substring
+// "\x02tag\x02", found by the same search in the same bytes (titles and tags hold no control
+// characters: link_rules_json.cc refuses them, MakeEntry blanks any that got stored).
 struct LinkIndex::Extras {
   std::string title;
   std::vector<std::string> tags;
   LinkRules rules;
+  std::string domain;
 };
 
 struct LinkIndex::Entry {
@@ -36,7 +36,7 @@ struct LinkIndex::Entry {
   uint64_t clicks;
   int64_t created_at_ms;
   int64_t updated_at_ms;
-  std::unique_ptr<const Extras> extras;  // null: no title, tags or rules
+  std::unique_ptr<const Extras> extras;  // null: no title, tags, rules or domain
   LinkState state;
   bool is_file;
   bool hidden;
@@ -44,6 +44,7 @@ struct LinkIndex::Entry {
   char haystack_bytes[];  // haystack_size bytes follow the struct
 
   std::string_view haystack() const { return {haystack_bytes, haystack_size}; }
+  std::string_view domain() const { return extras ? std::string_view(extras->domain) : ""; }
 };
 
 void LinkIndex::EntryDeleter::operator()(Entry* e) const {
@@ -64,8 +65,8 @@ char FoldText(char c) { return static_cast<unsigned char>(c) < 0x20 ? ' ' : Fold
 
 LinkIndex::EntryPtr LinkIndex::MakeEntry(const Link& l) {
   std::unique_ptr<Extras> extras;
-  if (!l.title.empty() || !l.tags.empty() || l.rules != LinkRules{})
-    extras.reset(new Extras{l.title, l.tags, l.rules});
+  if (!l.title.empty() || !l.tags.empty() || l.rules != LinkRules{} || !l.domain.empty())
+    extras.reset(new Extras{l.title, l.tags, l.rules, l.domain});
   size_t size = l.code.size() + 1 + l.long_url.size();
   bool searchable_extras = !l.title.empty() || !l.tags.empty();
   if (searchable_extras) {
@@ -114,10 +115,12 @@ void LinkIndex::CopyOut(const Entry& e, Link* l) {
     l->title = e.extras->title;
     l->tags = e.extras->tags;
     l->rules = e.extras->rules;
+    l->domain = e.extras->domain;
   } else {  // `l` may be reused: what another link left there goes
     l->title.clear();
     l->tags.clear();
     l->rules = LinkRules{};
+    l->domain.clear();
   }
 }
 
@@ -156,11 +159,14 @@ class NeedleSearch {
 // memory latency. Prefetching a few entries ahead overlaps the misses.
 constexpr size_t kPrefetchAhead = 8;
 
-// (createdAt, code): the order of an owner's list.
+// (createdAt, code, domain): the order of an owner's list. Total, so that
+// FindInOwner's binary search lands on the entry itself even when one code
+// was made on two domains in the same millisecond.
 template <typename E>
 bool CreatedBefore(const E* a, const E* b) {
   if (a->created_at_ms != b->created_at_ms) return a->created_at_ms < b->created_at_ms;
-  return a->code < b->code;
+  if (a->code != b->code) return a->code < b->code;
+  return a->domain() < b->domain();
 }
 
 }  // namespace
@@ -193,14 +199,24 @@ void LinkIndex::CountHidden(const Entry* entry, int delta) {
   if (n == 0) hidden_by_owner_.erase(entry->owner);
 }
 
+void LinkIndex::CountOffDefault(const Entry* entry, int delta) {
+  if (entry->domain().empty()) return;
+  size_t& n = off_default_by_owner_[entry->owner];
+  n += delta;
+  if (n == 0) off_default_by_owner_.erase(entry->owner);
+}
+
 void LinkIndex::Put(const Link& link) {
   EntryPtr fresh = MakeEntry(link);
+  std::string key = EncodeLinkKey(KeyOf(link));
   std::unique_lock lock(mu_);
   CountHidden(fresh.get(), +1);
-  auto [it, inserted] = by_code_.try_emplace(link.code);
+  CountOffDefault(fresh.get(), +1);
+  auto [it, inserted] = by_key_.try_emplace(std::move(key));
   if (!inserted) {
     Entry* old = it->second.get();
     CountHidden(old, -1);
+    CountOffDefault(old, -1);
     // Same owner and createdAt: the new entry takes the old one's place in
     // the owner's list, so an update costs O(log n) even for a user with a
     // million links.
@@ -218,40 +234,44 @@ void LinkIndex::Put(const Link& link) {
   InsertIntoOwner(it->second.get());
 }
 
-void LinkIndex::Remove(std::string_view code) {
+void LinkIndex::Remove(LinkKey key) {
   std::unique_lock lock(mu_);
-  auto it = by_code_.find(std::string(code));
-  if (it == by_code_.end()) return;
+  auto it = by_key_.find(EncodeLinkKey(key));
+  if (it == by_key_.end()) return;
   CountHidden(it->second.get(), -1);
+  CountOffDefault(it->second.get(), -1);
   EraseFromOwner(it->second.get());
-  by_code_.erase(it);
+  by_key_.erase(it);
 }
 
 void LinkIndex::LoadUnsorted(Link link) {
   EntryPtr entry = MakeEntry(link);
   Entry* raw = entry.get();
   CountHidden(raw, +1);
+  CountOffDefault(raw, +1);
   by_owner_[raw->owner].push_back(raw);
-  by_code_[raw->code] = std::move(entry);
+  by_key_[EncodeLinkKey(KeyOf(link))] = std::move(entry);
 }
 
 void LinkIndex::FinishLoad() {
   for (auto& [owner, list] : by_owner_) std::sort(list.begin(), list.end(), CreatedBefore<Entry>);
 }
 
-std::optional<Link> LinkIndex::Get(std::string_view code) const {
+std::optional<Link> LinkIndex::Get(LinkKey key) const {
+  std::string encoded = EncodeLinkKey(key);
   std::shared_lock lock(mu_);
-  auto it = by_code_.find(std::string(code));
-  if (it == by_code_.end()) return std::nullopt;
+  auto it = by_key_.find(encoded);
+  if (it == by_key_.end()) return std::nullopt;
   std::optional<Link> link(std::in_place);
   CopyOut(*it->second, &*link);
   return link;
 }
 
-std::optional<LinkIndex::ClickTarget> LinkIndex::FindClickTarget(std::string_view code) const {
+std::optional<LinkIndex::ClickTarget> LinkIndex::FindClickTarget(LinkKey key) const {
+  std::string encoded = EncodeLinkKey(key);
   std::shared_lock lock(mu_);
-  auto it = by_code_.find(std::string(code));
-  if (it == by_code_.end()) return std::nullopt;
+  auto it = by_key_.find(encoded);
+  if (it == by_key_.end()) return std::nullopt;
   Entry* e = it->second.get();
   return ClickTarget{EntryRef(e), e->clicks, e->extras ? e->extras->rules.max_clicks : 0};
 }
@@ -266,14 +286,15 @@ void LinkIndex::AddClicks(EntryRef entry, uint64_t count) {
   entry.entry_->clicks += count;
 }
 
-bool LinkIndex::Contains(std::string_view code) const {
+bool LinkIndex::Contains(LinkKey key) const {
+  std::string encoded = EncodeLinkKey(key);
   std::shared_lock lock(mu_);
-  return by_code_.count(std::string(code)) != 0;
+  return by_key_.count(encoded) != 0;
 }
 
 size_t LinkIndex::size() const {
   std::shared_lock lock(mu_);
-  return by_code_.size();
+  return by_key_.size();
 }
 
 namespace {
@@ -309,8 +330,12 @@ ListResult LinkIndex::List(const ListQuery& query) const {
   const OwnerList& list = owner_it->second;
   size_t page_end = query.offset + query.limit;
   bool skip_hidden = !query.include_hidden && hidden_by_owner_.count(query.owner) != 0;
-  bool filtered =
-      !needle.empty() || !tag_needle.empty() || query.state || query.is_file || skip_hidden;
+  // The default domain's links are all of them while the owner has no
+  // other: the common case reads only its page, as before domains.
+  bool by_domain =
+      query.domain && !(query.domain->empty() && off_default_by_owner_.count(query.owner) == 0);
+  bool filtered = !needle.empty() || !tag_needle.empty() || query.state || query.is_file ||
+                  skip_hidden || by_domain;
 
   if (!by_clicks && !filtered) {  // the count is the list's size, and only the page is read
     result.count = list.size();
@@ -338,6 +363,7 @@ ListResult LinkIndex::List(const ListQuery& query) const {
     bool search_text;
     bool tag;
     bool skip_hidden;
+    bool by_domain;
     bool by_clicks;
     void Prefetch(size_t i) const {
       const char* tail = reinterpret_cast<const char*>(&list[i]->state);
@@ -350,15 +376,17 @@ ListResult LinkIndex::List(const ListQuery& query) const {
       if (query.state && e->state != *query.state) return;
       if (query.is_file && e->is_file != *query.is_file) return;
       if (skip_hidden && e->hidden) return;
+      if (by_domain && e->domain() != *query.domain) return;
       if (tag && !tag_search.In(e->haystack())) return;
       if (search_text && !search.In(e->haystack())) return;
       out->push_back(Key{by_clicks ? e->clicks : 0, i});
     }
   };
-  std::vector<Key> found = Scan<Key>(list.size(),
-                                     Collect{list, query, search, tag_search, !needle.empty(),
-                                             !tag_needle.empty(), skip_hidden, by_clicks},
-                                     filtered ? 1024 : list.size());
+  std::vector<Key> found =
+      Scan<Key>(list.size(),
+                Collect{list, query, search, tag_search, !needle.empty(), !tag_needle.empty(),
+                        skip_hidden, by_domain, by_clicks},
+                filtered ? 1024 : list.size());
   result.count = found.size();
   if (query.offset >= found.size()) return result;
   size_t stop = std::min(page_end, found.size());

@@ -1,6 +1,12 @@
 // LinkIndex: every link held in memory, for the reads of the API (lookup by
-// code, list and search of a user's links) and the uniqueness checks of the
-// writer. RocksDB is the truth; this index is rebuilt from it at start and
+// (domain, code), list and search of a user's links) and the uniqueness
+// checks of the writer.
+//
+// Links are identified by (domain, code) (common/link.h). The calls that
+// take a code alone mean the default domain: the Go API knows no domains and
+// so reads and lists exactly what it did before they existed. A link's
+// domain is kept beside its title, tags and rules, so a default-domain link
+// costs no more than it did. RocksDB is the truth; this index is rebuilt from it at start and
 // updated by the writer after each durable commit, before the answer.
 //
 // Why in memory: listing 1,000,000 links of one user by clicks, or searching
@@ -32,6 +38,9 @@ struct ListQuery {
   std::string tag;          // when set: links with this tag (ASCII case-insensitive, whole tag)
   std::optional<LinkState> state;
   std::optional<bool> is_file;
+  // The links of this domain ("" the default one, as the Go API lists);
+  // nullopt: of every domain.
+  std::optional<std::string> domain = std::string();
   bool include_hidden = false;  // hidden links are left out unless asked for
   OrderBy order_by = OrderBy::kCreatedAt;
   bool ascending = false;
@@ -50,8 +59,9 @@ class LinkIndex {
   ~LinkIndex();
 
   // Writer side.
-  void Put(const Link& link);  // insert or replace (by code)
-  void Remove(std::string_view code);
+  void Put(const Link& link);  // insert or replace (by domain and code)
+  void Remove(LinkKey key);
+  void Remove(std::string_view code) { Remove(LinkKey{{}, code}); }
 
   // Counting clicks, one lookup per code: the writer finds a link's entry
   // once (FindClickTarget), then reads it (Get) and adds to its clicks
@@ -72,7 +82,10 @@ class LinkIndex {
     uint64_t clicks;
     uint64_t max_clicks;  // 0: no click limit
   };
-  std::optional<ClickTarget> FindClickTarget(std::string_view code) const;
+  std::optional<ClickTarget> FindClickTarget(LinkKey key) const;
+  std::optional<ClickTarget> FindClickTarget(std::string_view code) const {
+    return FindClickTarget(LinkKey{{}, code});
+  }
   void Get(EntryRef entry, Link* link) const;
   // Adds `count` to the link's clicks in place. Clicks order no list the
   // index keeps (orderBy=clicks sorts at query time), so nothing is rebuilt
@@ -83,8 +96,10 @@ class LinkIndex {
   void FinishLoad();
 
   // Reader side.
-  std::optional<Link> Get(std::string_view code) const;
-  bool Contains(std::string_view code) const;
+  std::optional<Link> Get(LinkKey key) const;
+  std::optional<Link> Get(std::string_view code) const { return Get(LinkKey{{}, code}); }
+  bool Contains(LinkKey key) const;
+  bool Contains(std::string_view code) const { return Contains(LinkKey{{}, code}); }
   ListResult List(const ListQuery& query) const;
   size_t size() const;
 
@@ -93,7 +108,7 @@ class LinkIndex {
     void operator()(Entry* e) const;
   };
   using EntryPtr = std::unique_ptr<Entry, EntryDeleter>;
-  using OwnerList = std::vector<Entry*>;  // ordered by (createdAt, code)
+  using OwnerList = std::vector<Entry*>;  // ordered by (createdAt, code, domain)
 
   struct Extras;
 
@@ -105,13 +120,18 @@ class LinkIndex {
   void InsertIntoOwner(Entry* entry);
   void EraseFromOwner(Entry* entry);
   void CountHidden(const Entry* entry, int delta);  // +1 on insert, -1 on removal
+  void CountOffDefault(const Entry* entry, int delta);
 
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, EntryPtr> by_code_;  // GUARDED_BY(mu_)
-  std::unordered_map<uint64_t, OwnerList> by_owner_;   // GUARDED_BY(mu_)
+  // By EncodeLinkKey(domain, code).
+  std::unordered_map<std::string, EntryPtr> by_key_;  // GUARDED_BY(mu_)
+  std::unordered_map<uint64_t, OwnerList> by_owner_;  // GUARDED_BY(mu_)
   // Hidden links per owner: while an owner has none, a plain list of theirs
   // still reads only its page (no scan to leave hidden ones out).
   std::unordered_map<uint64_t, size_t> hidden_by_owner_;  // GUARDED_BY(mu_)
+  // Links off the default domain per owner: likewise, while an owner has
+  // none, a list of the default domain reads only its page.
+  std::unordered_map<uint64_t, size_t> off_default_by_owner_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace shortlink::admin
