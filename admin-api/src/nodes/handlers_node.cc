@@ -6,6 +6,7 @@
 
 #include "accounts/api_key.h"
 #include "auth/access.h"
+#include "common/protocol.h"
 #include "nodes/change_log.h"
 #include "nodes/node_routes.h"
 
@@ -73,10 +74,11 @@ Awaitable NodeClickWatermark(NodeApi& ctx, RequestContext& rc) {
   auto node = rc.query.find("node");
   // Echoed into the JSON answer: bytes that are not UTF-8 would make the
   // whole answer invalid JSON.
-  if (node == rc.query.end() || node->second.empty() || node->second.size() > 128 ||
+  if (node == rc.query.end() || node->second.empty() || node->second.size() > kMaxNodeIdLength ||
       !simdjson::validate_utf8(node->second.data(), node->second.size())) {
-    co_return rc.Error(ErrorCode::kInvalidArgument,
-                       "node is required (at most 128 characters of UTF-8).");
+    co_return rc.Error(
+        ErrorCode::kInvalidArgument,
+        "node is required (at most " + std::to_string(kMaxNodeIdLength) + " characters of UTF-8).");
   }
   boost::json::object body;
   body["node"] = node->second;

@@ -21,6 +21,14 @@ inline constexpr size_t kClickStreamMaxLen = 1000000;
 inline constexpr char kClickConsumerGroup[] = "admin-api";
 inline constexpr char kClickConsumerName[] = "admin-api-1";
 
+// A short code: 1 to kMaxCodeLength of [a-z0-9-] (common/validation.h
+// checks it). The API refuses longer ones, the edge never looks them up,
+// and both size their buffers by it.
+inline constexpr size_t kMaxCodeLength = 64;
+// A target URL, as admin-api accepts it and the edge copies it into a
+// Location header.
+inline constexpr size_t kMaxUrlLength = 2048;
+
 // A node's id (--node-id; X-Node-Id; the node of a click batch and of the
 // click watermark): 1 to kMaxNodeIdLength bytes of UTF-8.
 inline constexpr size_t kMaxNodeIdLength = 128;

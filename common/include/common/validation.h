@@ -6,12 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/protocol.h"  // kMaxCodeLength, kMaxUrlLength
 #include "common/result.h"
 
 namespace shortlink {
 
-constexpr size_t kMaxCodeLength = 64;
-constexpr size_t kMaxUrlLength = 2048;
 constexpr size_t kRandomCodeLength = 8;  // 36^8 ~ 2^41: enough to defeat enumeration
 
 // Lowercases `code` and checks it: 1-64 chars of [a-z0-9-], not a reserved

@@ -23,12 +23,14 @@
 #include <memory>
 #include <string_view>
 
+#include "common/protocol.h"
+
 namespace shortlink::redirector {
 
 class ClickTable {
  public:
   static constexpr size_t kCapacity = 1 << 14;  // distinct codes per thread per interval
-  static constexpr size_t kMaxCode = 64;
+  static constexpr size_t kMaxCode = kMaxCodeLength;
 
   ClickTable();
   // Adds one click; false when the table is full (3/4 of kCapacity).

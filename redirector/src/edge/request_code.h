@@ -6,9 +6,11 @@
 #include <cstddef>
 #include <string_view>
 
+#include "common/protocol.h"
+
 namespace shortlink::redirector {
 
-inline constexpr size_t kCodeBufferBytes = 64;
+inline constexpr size_t kCodeBufferBytes = kMaxCodeLength;
 
 // The code `path` (the target without its leading '/' and query) names,
 // lowercased into `buffer`; empty when it cannot be a code.

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "common/clock.h"
+#include "common/protocol.h"
 #include "rules/location_builder.h"
 
 namespace shortlink::redirector {
@@ -84,7 +85,7 @@ void PutCommonTail(Writer& w, const RequestHead& head, std::string_view date, si
   w.Put("\r\n\r\n");
 }
 
-constexpr size_t kMaxUrlBytes = 2048;
+constexpr size_t kMaxUrlBytes = kMaxUrlLength;
 
 // Every page answer is a status line, these, Retry-After at most, Date,
 // Content-Length, Connection and the body: well within the buffer.
