@@ -1,7 +1,8 @@
 // What the router adds to every answer whatever the handler: Allow on a 405
 // (RFC 9110 15.5.6), WWW-Authenticate on a 401 (RFC 9110 11.6.1, RFC 6750),
-// and a metric and log line for every request, those the HTTP layer refused
-// before routing included.
+// the principal auth/ resolved handed to the handler, the per-user rate
+// limit, and a metric and log line for every request, those the HTTP layer
+// refused before routing included.
 #include "all_routes.h"
 
 #include <unistd.h>
@@ -14,26 +15,71 @@
 #include <optional>
 #include <string>
 
+#include "accounts/account_routes.h"
+#include "auth/authenticator.h"
+#include "nodes/node_routes.h"
+#include "temp_dir.h"
+
 namespace shortlink::admin {
 namespace {
+
+Reply SendTo(Router& router, http::verb method, std::string target,
+             std::string authorization = "") {
+  Request req{method, target, 11};
+  req.set(http::field::host, "x");
+  if (!authorization.empty()) req.set(http::field::authorization, authorization);
+  boost::asio::io_context ioc;
+  std::optional<Reply> out;
+  boost::asio::co_spawn(
+      ioc, [&]() -> boost::asio::awaitable<void> { out = co_await router.Handle(req, "10.0.0.1"); },
+      boost::asio::detached);
+  ioc.run();
+  REQUIRE(out);
+  return std::move(*out);
+}
 
 // A router with every route and what routing and refusing need: no stores,
 // so no request here may reach a handler or look a key up.
 struct RouterFixture : testing::AllRoutes {
   Reply Send(http::verb method, std::string target, std::string authorization = "") {
-    Request req{method, target, 11};
-    req.set(http::field::host, "x");
-    if (!authorization.empty()) req.set(http::field::authorization, authorization);
-    boost::asio::io_context ioc;
-    std::optional<Reply> out;
-    boost::asio::co_spawn(
-        ioc,
-        [&]() -> boost::asio::awaitable<void> { out = co_await router.Handle(req, "10.0.0.1"); },
-        boost::asio::detached);
-    ioc.run();
-    REQUIRE(out);
-    return std::move(*out);
+    return SendTo(router, method, std::move(target), std::move(authorization));
   }
+};
+
+// A handler that answers who the router said sent the request.
+Awaitable Whoami(RequestContext& rc) {
+  std::string body = "none";
+  if (rc.principal) {
+    body = rc.principal->is_user() ? "user " + std::to_string(rc.principal->user) : "node";
+  }
+  co_return rc.Json(http::status::ok, body);
+}
+
+// A router over real accounts (a temporary RocksDB), the node token and a
+// rate limiter of 2 requests per second on a clock that stands still, with
+// one Whoami route per credential.
+struct PrincipalFixture {
+  PrincipalFixture() {
+    router.Add({http::verb::get, "/key", Auth::kApiKey, Whoami});
+    router.Add({http::verb::get, "/node", Auth::kNodeToken, Whoami});
+    router.Add({http::verb::get, "/open", Auth::kNone, Whoami});
+  }
+  std::string KeyOf(std::string_view email) {
+    uint64_t user = accounts->CreateUser(email, Role::kMember).value().id;
+    return "Bearer " + accounts->CreateKey(user, Environment::kProduction).value().secret;
+  }
+
+  testing::TempDir dir;
+  std::unique_ptr<Database> db = std::move(Database::Open(dir.path())).value();
+  std::unique_ptr<Accounts> accounts = std::move(Accounts::Load(db.get())).value();
+  AccountApi account_api{accounts.get(), Environment::kProduction};
+  std::string node_token = "node-token-0123456789abcdef";
+  auth::Authenticator authenticator{
+      [this](std::string_view key) { return PrincipalOfKey(account_api, key); },
+      [this](std::string_view token) { return IsNodeToken(node_token, token); }};
+  RateLimiter limiter{2, std::chrono::seconds(10), [] { return int64_t{1'000'000}; }};
+  MetricsRegistry metrics;
+  Router router{&metrics, &authenticator, &limiter};
 };
 
 std::string Header(const Reply& reply, http::field field) {
@@ -112,6 +158,50 @@ TEST_CASE("a 401 carries a Bearer challenge", "[router]") {
         "Bearer realm=\"shortlink-nodes\", error=\"invalid_token\"");
   // Others are not challenged.
   CHECK(Header(f.Send(http::verb::get, "/healthz"), http::field::www_authenticate).empty());
+}
+
+TEST_CASE("the handler gets the principal its route's credential names", "[router]") {
+  PrincipalFixture f;
+  std::string alice = f.KeyOf("alice@example.com");
+  std::string node = "Bearer " + f.node_token;
+  CHECK(SendTo(f.router, http::verb::get, "/key", alice).response.body() == "user 1");
+  CHECK(SendTo(f.router, http::verb::get, "/node", node).response.body() == "node");
+  // A route that takes no credential resolves none, whatever is sent.
+  CHECK(SendTo(f.router, http::verb::get, "/open", alice).response.body() == "none");
+  // Each credential on its own routes only.
+  CHECK(SendTo(f.router, http::verb::get, "/key", node).response.result() ==
+        http::status::unauthorized);
+  CHECK(SendTo(f.router, http::verb::get, "/node", alice).response.result() ==
+        http::status::unauthorized);
+}
+
+TEST_CASE("the rate limit is per user, and not on the node routes", "[router]") {
+  PrincipalFixture f;
+  std::string alice = f.KeyOf("alice@example.com");
+  std::string bob = f.KeyOf("bob@example.com");
+  CHECK(SendTo(f.router, http::verb::get, "/key", alice).response.result() == http::status::ok);
+  CHECK(SendTo(f.router, http::verb::get, "/key", alice).response.result() == http::status::ok);
+  Reply limited = SendTo(f.router, http::verb::get, "/key", alice);
+  CHECK(limited.response.result() == http::status::too_many_requests);
+  CHECK(Header(limited, http::field::retry_after) == "10");
+  CHECK(SendTo(f.router, http::verb::get, "/key", bob).response.result() == http::status::ok);
+  // A refused key is answered 401, before the limit: it names no user to count.
+  CHECK(SendTo(f.router, http::verb::get, "/key", "Bearer live_v1_wrong").response.result() ==
+        http::status::unauthorized);
+  for (int i = 0; i < 5; ++i) {
+    CHECK(SendTo(f.router, http::verb::get, "/node", "Bearer " + f.node_token).response.result() ==
+          http::status::ok);
+  }
+}
+
+TEST_CASE("the access log names the user of a request", "[router]") {
+  PrincipalFixture f;
+  std::string alice = f.KeyOf("alice@example.com");
+  std::string log = CaptureStderr([&] { SendTo(f.router, http::verb::get, "/key", alice); });
+  CHECK(log.find("\"user\":\"1\"") != std::string::npos);
+  log =
+      CaptureStderr([&] { SendTo(f.router, http::verb::get, "/node", "Bearer " + f.node_token); });
+  CHECK(log.find("\"user\":\"\"") != std::string::npos);
 }
 
 TEST_CASE("a request the HTTP layer refused is counted and logged under its route", "[router]") {
