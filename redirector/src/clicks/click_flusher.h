@@ -38,6 +38,11 @@
 //
 // Only one process may run with a given node id.
 //
+// The flusher is the driver: its threads, the collection, the watermark
+// poll, the state file and the stream. What a batch is numbered, when it is
+// sent, kept, released or dropped is the ClickLedger's (clicks/click_ledger.h,
+// no I/O); the Redis calls are ClickStream's (clicks/click_stream.h).
+//
 // Thread safety: Create/Start/Stop from one owning thread. The collector
 // thread is the only caller of the sources' TakeFull/ReturnSpare until
 // Stop(), which must be called after the workers owning the sources have
@@ -45,24 +50,21 @@
 #pragma once
 
 #include <atomic>
-#include <boost/unordered/unordered_flat_map.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "clicks/click_counter.h"
+#include "clicks/click_ledger.h"
+#include "clicks/click_stream.h"
 #include "common/metrics.h"
 #include "common/result.h"
 #include "upstream/admin_client.h"
-
-struct redisContext;
 
 namespace shortlink::redirector {
 
@@ -88,17 +90,6 @@ struct ClickFlusherOptions {
 
 class ClickFlusher {
  public:
-  // Counts per code; looked up by string_view without allocating. An open
-  // addressing map (Boost 1.81): codes fit std::string's inline buffer, so
-  // merging a table of ~12,000 codes allocates nothing per code and freeing
-  // a second's counts is one free, which keeps the collector's and the
-  // flusher's bursts short on a core they share with a worker.
-  struct CodeHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view code) const { return std::hash<std::string_view>{}(code); }
-  };
-  using CodeCounts = boost::unordered_flat_map<std::string, uint64_t, CodeHash, std::equal_to<>>;
-
   // `sources` are the workers' counters (null entries are skipped); they
   // must outlive this object. `admin` is used on the flusher thread and in
   // Stop(). `metrics` must outlive this object. Reads the state file; an
@@ -133,20 +124,11 @@ class ClickFlusher {
   std::string state_path() const { return state_path_; }
 
  private:
-  struct Pending {
-    uint64_t number = 0;
-    bool sealed = false;   // contents and number frozen; may have been sent
-    bool durable = false;  // sealed, and the state file says so: may be sent
-    CodeCounts counts;     // while open
-    std::string encoded;   // once sealed
-    uint64_t clicks = 0;
-    size_t bytes = 0;                                   // memory estimate, for max_pending_bytes
-    std::chrono::steady_clock::time_point last_sent{};  // {}: not on this connection
-  };
   using Clock = std::chrono::steady_clock;
 
   ClickFlusher(std::vector<ThreadClicks*> sources, std::unique_ptr<AdminClient> admin,
-               ClickFlusherOptions options, MetricsRegistry* metrics);
+               ClickFlusherOptions options, std::string redis_host, unsigned short redis_port,
+               MetricsRegistry* metrics);
 
   // The flusher thread: asks for the workers' tables, then once an
   // interval moves what was collected into a batch and flushes.
@@ -162,23 +144,13 @@ class ClickFlusher {
   void Collect(bool after_stop);
   // What was collected since the last call; collected_ starts over empty.
   CodeCounts TakeCollected();
-  // Adds `collected` to the open batch (or a new one).
-  void AddCollected(CodeCounts collected);
   bool PollWatermark();
-  void OnWatermark(uint64_t watermark);
-  void Renumber();
-  void EnforceBounds();
-  void Seal();
-  bool EnsureRedis();
-  void DropRedis(const char* why);
   void Send(bool stopping);
-  bool Ping();
   void UpdateGauges();
   // Writes the state file when something changed (always when a batch was
   // sealed since the last write; open batches only every so often).
   void Persist(bool force);
   void LoadState();
-  std::string EncodeState() const;
 
   std::vector<ThreadClicks*> sources_;
   std::unique_ptr<AdminClient> admin_;
@@ -191,21 +163,7 @@ class ClickFlusher {
   CodeCounts collected_;  // GUARDED_BY(collected_mu_)
 
   // Flusher thread (or Stop() after joining it) only.
-  std::deque<Pending> pending_;
   size_t collected_last_size_ = 0;  // codes in the last TakeCollected()
-  uint64_t next_number_ = 1;        // of the next open batch
-  uint64_t watermark_ = 0;
-  bool confirmed_ = false;  // the watermark was read by this process
-  bool admin_ok_ = false;   // the last watermark poll succeeded
-  redisContext* redis_ = nullptr;
-  std::string redis_host_;
-  unsigned short redis_port_ = 0;
-  Clock::time_point next_connect_{};
-  std::chrono::milliseconds connect_backoff_{0};
-  std::chrono::milliseconds resend_interval_;  // grows while resends bring no progress
-  Clock::time_point last_progress_{};          // when the watermark last moved
-  bool state_dirty_ = false;                   // open batches or the numbering changed
-  bool sealed_dirty_ = false;  // a batch was sealed: must be durable before it is sent
   Clock::time_point last_persist_{};
   Clock::duration last_persist_cost_{};
 
@@ -218,15 +176,17 @@ class ClickFlusher {
 
   Counter* batches_sent_;
   Counter* batches_resent_;
-  Counter* batches_acked_;
   Counter* clicks_acked_;
-  Counter* batches_dropped_;
   Counter* clicks_lost_;
   Counter* state_errors_;
   Gauge* pending_batches_;
   Gauge* pending_clicks_;
   Gauge* redis_connected_;
   Gauge* watermark_gauge_;
+  // Flusher thread (or Stop() after joining it) only; declared after the
+  // metrics they use.
+  ClickLedger ledger_;
+  ClickStream stream_;
 };
 
 }  // namespace shortlink::redirector

@@ -1,0 +1,298 @@
+#include "clicks/click_ledger.h"
+
+#include <algorithm>
+
+#include "common/click_batch.h"
+#include "common/log.h"
+#include "common/wire.h"
+
+namespace shortlink::redirector {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kStateMagic = "SLCLICK1";
+constexpr size_t kEntryOverhead = 64;  // per code in an open batch: node, hash, bucket
+constexpr size_t kBatchOverhead = 128;
+constexpr size_t kMaxFillers = 10000;  // empty batches sent per flush to close a gap
+constexpr auto kStopResend = 1s;       // while stopping, resend sooner: time is short
+
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts) {
+  ClickBatch batch{node, number, {}};
+  batch.clicks.reserve(counts.size());
+  for (const auto& [code, count] : counts) batch.clicks.emplace_back(code, count);
+  std::string out;
+  EncodeClickBatch(batch, &out);
+  return out;
+}
+
+ClickLedger::ClickLedger(ClickLedgerOptions options, MetricsRegistry* m)
+    : options_(std::move(options)),
+      resend_interval_(options_.resend_after),
+      batches_acked_(m->GetCounter("shortlink_redirector_click_batches_acked_total",
+                                   "Click batches admin-api reported applied (its watermark).")),
+      clicks_acked_(m->GetCounter("shortlink_redirector_clicks_acked_total",
+                                  "Clicks in batches admin-api reported applied.")),
+      batches_dropped_(m->GetCounter(
+          "shortlink_redirector_click_batches_dropped_total",
+          "Click batches dropped because the pending buffer overflowed (clicks lost).")),
+      clicks_lost_(
+          m->GetCounter("shortlink_redirector_clicks_lost_total",
+                        "Clicks lost with batches dropped from the overflowing pending buffer.")) {}
+
+uint64_t ClickLedger::pending_clicks() const {
+  uint64_t clicks = 0;
+  for (const Pending& p : pending_) clicks += p.clicks;
+  return clicks;
+}
+
+void ClickLedger::Add(CodeCounts collected) {
+  if (collected.empty()) return;
+  // Clicks join the open batch at the tail when there is one (Redis down,
+  // admin-api slow): one growing batch instead of one per second.
+  Pending* tail = nullptr;
+  if (!pending_.empty() && !pending_.back().sealed &&
+      pending_.back().counts.size() < options_.max_batch_codes) {
+    tail = &pending_.back();
+  } else {
+    tail = &pending_.emplace_back();
+    tail->number = next_number_++;
+    tail->bytes = kBatchOverhead;
+  }
+  if (tail->counts.empty()) {
+    // The usual case (the last batch went out sealed): the second's counts
+    // become the batch as they are. Copying them code by code made the
+    // flush a burst of tens of thousands of allocations, run on the same
+    // core as a worker (bench/redirect_vs_nginx.py --sched-trace).
+    tail->counts = std::move(collected);
+    for (const auto& [code, n] : tail->counts) {
+      tail->clicks += n;
+      tail->bytes += code.size() + kEntryOverhead;
+    }
+  } else {
+    for (const auto& [code, n] : collected) {
+      auto [it, inserted] = tail->counts.try_emplace(code, 0);
+      it->second += n;
+      tail->clicks += n;
+      if (inserted) tail->bytes += code.size() + kEntryOverhead;
+    }
+  }
+  state_dirty_ = true;
+  EnforceBounds();
+}
+
+void ClickLedger::EnforceBounds() {
+  size_t bytes = 0;
+  for (const Pending& p : pending_) bytes += p.bytes;
+  while (!pending_.empty() &&
+         (pending_.size() > options_.max_pending_batches || bytes > options_.max_pending_bytes)) {
+    const Pending& oldest = pending_.front();
+    batches_dropped_->Add();
+    clicks_lost_->Add(oldest.clicks);
+    LogError("click buffer full: oldest batch dropped",
+             {{"number", std::to_string(oldest.number)},
+              {"clicks", std::to_string(oldest.clicks)},
+              {"pending", std::to_string(pending_.size() - 1)}});
+    bytes -= oldest.bytes;
+    // Its number, if it was sealed, becomes a gap that PlanSend fills with
+    // an empty batch; an open one's number is reused by Renumber().
+    pending_.pop_front();
+    state_dirty_ = true;
+  }
+}
+
+void ClickLedger::OnWatermark(uint64_t watermark, Clock::time_point now) {
+  if (confirmed_ && watermark < watermark_) {
+    LogWarn("admin-api's click watermark went back (its data restored?)",
+            {{"was", std::to_string(watermark_)}, {"now", std::to_string(watermark)}});
+  }
+  if (!confirmed_ || watermark > watermark_) {
+    last_progress_ = now;
+    resend_interval_ = options_.resend_after;
+  }
+  confirmed_ = true;
+  admin_ok_ = true;
+  watermark_ = watermark;
+  while (!pending_.empty() && pending_.front().sealed && pending_.front().number <= watermark) {
+    batches_acked_->Add();
+    clicks_acked_->Add(pending_.front().clicks);
+    pending_.pop_front();
+    state_dirty_ = true;
+  }
+  Renumber();
+}
+
+void ClickLedger::Renumber() {
+  // Open batches were never sent: they take the numbers right after what
+  // admin-api has applied and what is sealed. A number at or below the
+  // watermark would be taken for a duplicate and its clicks lost; that is
+  // what a lost or stale state file would otherwise cause.
+  uint64_t last = watermark_;
+  for (Pending& p : pending_) {
+    if (p.sealed) {
+      last = std::max(last, p.number);
+      continue;
+    }
+    if (p.number != last + 1) {
+      p.number = last + 1;
+      state_dirty_ = true;
+    }
+    last = p.number;
+  }
+  if (next_number_ != last + 1) {
+    next_number_ = last + 1;
+    state_dirty_ = true;
+  }
+}
+
+void ClickLedger::Seal() {
+  if (!confirmed_) return;  // numbers are known only once the watermark is
+  size_t in_flight = 0;
+  for (Pending& p : pending_) {
+    if (p.sealed) {
+      ++in_flight;
+      continue;
+    }
+    // Past the window admin-api is not keeping up (or not consuming): the
+    // open batch keeps absorbing clicks instead of growing the list.
+    if (in_flight >= options_.max_in_flight) break;
+    p.encoded = EncodeClickCounts(options_.node_id, p.number, p.counts);
+    p.counts = CodeCounts();
+    p.bytes = kBatchOverhead + p.encoded.size();
+    p.sealed = true;
+    p.durable = false;
+    p.last_sent = {};
+    sealed_dirty_ = true;
+    ++in_flight;
+  }
+}
+
+std::optional<ClickLedger::SendPlan> ClickLedger::PlanSend(Clock::time_point now,
+                                                           bool stopping) const {
+  if (!confirmed_) return std::nullopt;
+  size_t sendable = 0;
+  while (sendable < pending_.size() && pending_[sendable].sealed && pending_[sendable].durable)
+    ++sendable;
+  if (sendable == 0) return std::nullopt;
+
+  SendPlan plan;
+  plan.end = sendable;
+  const Pending& oldest = pending_.front();
+  auto wait = stopping ? std::min<Clock::duration>(resend_interval_, kStopResend)
+                       : Clock::duration(resend_interval_);
+  // Resend when the oldest went out long ago and admin-api, reachable, has
+  // applied nothing since: the stream lost it (or the batch after a gap).
+  plan.resend = oldest.last_sent != Clock::time_point{} && now - oldest.last_sent >= wait &&
+                now - last_progress_ >= wait && admin_ok_;
+  if (!plan.resend) {
+    while (plan.first < sendable && pending_[plan.first].last_sent != Clock::time_point{})
+      ++plan.first;
+    if (plan.first == sendable) return std::nullopt;
+  }
+  // Numbers lost with dropped batches: empty batches let the watermark pass.
+  // (If the real one is still in the stream, whichever comes first wins.)
+  if (plan.first == 0) {
+    for (uint64_t n = watermark_ + 1; n < oldest.number && plan.fillers.size() < kMaxFillers; ++n)
+      plan.fillers.push_back(EncodeClickCounts(options_.node_id, n, {}));
+    if (!plan.fillers.empty()) {
+      LogWarn("sending empty click batches for numbers lost to overflow",
+              {{"from", std::to_string(watermark_ + 1)},
+               {"count", std::to_string(plan.fillers.size())}});
+    }
+  }
+  return plan;
+}
+
+void ClickLedger::FinishResend(const SendPlan& plan) {
+  LogInfo("click batches sent again", {{"from", std::to_string(pending_.front().number)},
+                                       {"batches", std::to_string(plan.end)},
+                                       {"watermark", std::to_string(watermark_)}});
+  resend_interval_ = std::min(resend_interval_ * 2, options_.max_resend_after);
+}
+
+void ClickLedger::ForgetSent() {
+  for (Pending& p : pending_) p.last_sent = {};
+  resend_interval_ = options_.resend_after;
+}
+
+// State: magic | varint next number | varint batch count | per batch:
+// sealed byte, varint length, EncodeClickBatch bytes | fixed64 FNV-1a of
+// all before it.
+std::string ClickLedger::EncodeState() const {
+  std::string out(kStateMagic);
+  wire::PutVarint(next_number_, &out);
+  wire::PutVarint(pending_.size(), &out);
+  for (const Pending& p : pending_) {
+    out.push_back(p.sealed ? 1 : 0);
+    const std::string& bytes =
+        p.sealed ? p.encoded : EncodeClickCounts(options_.node_id, p.number, p.counts);
+    wire::PutVarint(bytes.size(), &out);
+    out.append(bytes);
+  }
+  wire::PutFixed64BE(Fnv1a64(out), &out);
+  return out;
+}
+
+void ClickLedger::MarkPersisted() {
+  for (Pending& p : pending_) p.durable = p.sealed;
+  sealed_dirty_ = state_dirty_ = false;
+}
+
+Status ClickLedger::LoadState(std::string_view data) {
+  auto corrupt = [&](std::string why) {
+    pending_.clear();
+    next_number_ = 1;
+    return Status(MakeError(ErrorCode::kInvalidArgument, std::move(why)));
+  };
+  if (data.size() < kStateMagic.size() + 8 || !data.starts_with(kStateMagic))
+    return corrupt("bad header");
+  std::string_view body(data.data(), data.size() - 8);
+  if (wire::GetFixed64BE(data.data() + body.size()) != Fnv1a64(body))
+    return corrupt("bad checksum");
+  wire::Reader reader(body.substr(kStateMagic.size()));
+  uint64_t next = 0, count = 0;
+  if (!reader.ReadVarint(&next) || !reader.ReadVarint(&count)) return corrupt("bad counts");
+  pending_.clear();
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string_view sealed, bytes;
+    uint64_t length = 0;
+    if (!reader.ReadBytes(1, &sealed) || !reader.ReadVarint(&length) ||
+        !reader.ReadBytes(length, &bytes)) {
+      return corrupt("truncated batch");
+    }
+    auto batch = DecodeClickBatch(bytes);
+    if (!batch.ok()) return corrupt(batch.error().message);
+    if (batch->node != options_.node_id || batch->number <= last)
+      return corrupt("batch of another node or out of order");
+    last = batch->number;
+    Pending& p = pending_.emplace_back();
+    p.number = batch->number;
+    p.sealed = sealed[0] != 0;
+    p.durable = p.sealed;
+    for (const ClickEntry& entry : batch->clicks) p.clicks += entry.count;
+    if (p.sealed) {
+      p.encoded.assign(bytes);
+      p.bytes = kBatchOverhead + p.encoded.size();
+    } else {
+      p.bytes = kBatchOverhead;
+      for (ClickEntry& entry : batch->clicks) {
+        p.bytes += entry.code.size() + kEntryOverhead;
+        p.counts[std::move(entry.code)] += entry.count;
+      }
+    }
+  }
+  if (!reader.done()) return corrupt("trailing bytes");
+  next_number_ = std::max(next, last + 1);
+  return Status::Ok();
+}
+
+}  // namespace shortlink::redirector

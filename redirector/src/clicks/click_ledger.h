@@ -1,0 +1,163 @@
+// ClickLedger: the bookkeeping behind exactly-once clicks, without threads,
+// sockets or Redis (the ClickFlusher drives it and does the I/O; see
+// clicks/click_flusher.h for the protocol as a whole).
+//
+// It numbers batches, keeps every batch until admin-api's watermark covers
+// it, says what to send and when to send it again, and what to drop when
+// its bounds are reached:
+//
+//   - Clicks join the open batch at the tail (one growing batch while Redis
+//     or admin-api is away), or a new one. An open batch takes the number
+//     after the watermark and after every sealed batch (Renumber), so a
+//     lost or stale state file never makes a number admin-api would take
+//     for a duplicate.
+//   - Seal freezes an open batch's number and bytes, at most
+//     `max_in_flight` sealed at once; nothing is sealed before a watermark
+//     has been read (confirmed). A sealed batch may be sent only once the
+//     state file holds it (MarkPersisted).
+//   - PlanSend: what goes out now, in number order: the batches not sent on
+//     this connection, or, when the oldest has waited `resend_after` with
+//     no progress while admin-api answers, every sendable batch again (the
+//     interval doubles up to `max_resend_after` while resends bring
+//     nothing). Numbers lost to the bounds go first as empty batches, so
+//     the watermark can pass them.
+//   - Bounds: past `max_pending_batches` or `max_pending_bytes` the oldest
+//     batch is dropped and its clicks counted as lost, never silently.
+//   - The state (next number, pending batches) encodes to bytes and back,
+//     for the state file.
+//
+// Time is passed in, never read, so tests drive it.
+//
+// Thread safety: none; one thread at a time (the flusher's). Counters in
+// the MetricsRegistry may be read from any thread.
+#pragma once
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/metrics.h"
+#include "common/result.h"
+
+namespace shortlink::redirector {
+
+// Counts per code; looked up by string_view without allocating. An open
+// addressing map (Boost 1.81): codes fit std::string's inline buffer, so
+// merging a table of ~12,000 codes allocates nothing per code and freeing
+// a second's counts is one free, which keeps the collector's and the
+// flusher's bursts short on a core they share with a worker.
+struct CodeHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view code) const { return std::hash<std::string_view>{}(code); }
+};
+using CodeCounts = boost::unordered_flat_map<std::string, uint64_t, CodeHash, std::equal_to<>>;
+
+struct ClickLedgerOptions {
+  std::string node_id;                                // batch ids are (node_id, number)
+  std::chrono::milliseconds resend_after{5000};       // an uncovered batch is sent again after this
+  std::chrono::milliseconds max_resend_after{60000};  // backoff cap while nothing is applied
+  size_t max_pending_batches = 3600;
+  size_t max_pending_bytes = size_t{256} << 20;
+  size_t max_in_flight = 60;       // sealed, unacknowledged batches before new clicks merge
+  size_t max_batch_codes = 50000;  // distinct codes an open batch absorbs before a new one
+};
+
+class ClickLedger {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `metrics` must outlive the ledger: acked, dropped and lost are counted there.
+  ClickLedger(ClickLedgerOptions options, MetricsRegistry* metrics);
+
+  // Adds a collection of clicks to the open batch (or a new one), then
+  // enforces the bounds.
+  void Add(CodeCounts counts);
+
+  // admin-api's watermark for this node, read at `now`: releases the
+  // batches it covers and renumbers the open ones after it.
+  void OnWatermark(uint64_t watermark, Clock::time_point now);
+  // The watermark could not be read: no resend while admin-api is away
+  // (it is not applying anything, so nothing is known to be lost).
+  void OnWatermarkUnavailable() { admin_ok_ = false; }
+
+  // Seals open batches (see above).
+  void Seal();
+
+  // What to send now, or nothing. `fillers` are empty batches for numbers
+  // lost to the bounds; then batches [first, end) by index into pending.
+  struct SendPlan {
+    std::vector<std::string> fillers;
+    size_t first = 0;
+    size_t end = 0;
+    bool resend = false;
+  };
+  std::optional<SendPlan> PlanSend(Clock::time_point now, bool stopping) const;
+  // The sealed bytes of pending batch `index` (a plan's range).
+  const std::string& encoded(size_t index) const { return pending_[index].encoded; }
+  // Pending batch `index` reached the stream at `now`.
+  void MarkSent(size_t index, Clock::time_point now) { pending_[index].last_sent = now; }
+  // A resend plan was carried out to its end: the next one waits longer.
+  void FinishResend(const SendPlan& plan);
+  // A new connection may be to a new stream: everything goes again, now.
+  void ForgetSent();
+
+  // The state file: whether it must be written (sealed batches must be
+  // durable before they go out; open ones may lag), its bytes, and that
+  // they were written. LoadState replaces the state from such bytes; on an
+  // error it starts afresh (number 1, nothing pending).
+  bool sealed_unpersisted() const { return sealed_dirty_; }
+  bool unpersisted() const { return sealed_dirty_ || state_dirty_; }
+  std::string EncodeState() const;
+  void MarkPersisted();
+  Status LoadState(std::string_view bytes);
+
+  bool confirmed() const { return confirmed_; }  // a watermark was read
+  bool admin_ok() const { return admin_ok_; }    // the last read succeeded
+  uint64_t watermark() const { return watermark_; }
+  uint64_t next_number() const { return next_number_; }
+  size_t pending_batches() const { return pending_.size(); }
+  uint64_t pending_clicks() const;
+  uint64_t acked_clicks() const { return clicks_acked_->value(); }
+
+ private:
+  struct Pending {
+    uint64_t number = 0;
+    bool sealed = false;   // contents and number frozen; may have been sent
+    bool durable = false;  // sealed, and the state file says so: may be sent
+    CodeCounts counts;     // while open
+    std::string encoded;   // once sealed
+    uint64_t clicks = 0;
+    size_t bytes = 0;               // memory estimate, for max_pending_bytes
+    Clock::time_point last_sent{};  // {}: not on this connection
+  };
+
+  void Renumber();
+  void EnforceBounds();
+
+  const ClickLedgerOptions options_;
+  std::deque<Pending> pending_;
+  uint64_t next_number_ = 1;  // of the next open batch
+  uint64_t watermark_ = 0;
+  bool confirmed_ = false;
+  bool admin_ok_ = false;
+  std::chrono::milliseconds resend_interval_;  // grows while resends bring no progress
+  Clock::time_point last_progress_{};          // when the watermark last moved
+  bool state_dirty_ = false;                   // open batches or the numbering changed
+  bool sealed_dirty_ = false;                  // a batch was sealed since the last write
+
+  Counter* batches_acked_;
+  Counter* clicks_acked_;
+  Counter* batches_dropped_;
+  Counter* clicks_lost_;
+};
+
+// A batch's bytes: EncodeClickBatch of (node, number, counts).
+std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts);
+
+}  // namespace shortlink::redirector

@@ -1,0 +1,63 @@
+// ClickStream: the click flusher's connection to the Redis stream of click
+// batches (common/protocol.h, kClickStream): connect with a capped backoff,
+// PING, and XADD a run of batches in one pipeline. Blocking hiredis with a
+// timeout on connect and on each command; nothing else in clicks/ speaks
+// Redis. (The shared client in common/redis_client.h is to replace the
+// hiredis calls here.)
+//
+// Thread safety: none; the flusher's thread (or Stop() after it) only.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/metrics.h"
+
+struct redisContext;
+
+namespace shortlink::redirector {
+
+class ClickStream {
+ public:
+  // `redis` is HOST:PORT for logs, already split into `host` and `port`;
+  // empty: never connects. `connected` must outlive this; it reads 1 while
+  // connected.
+  ClickStream(std::string redis, std::string host, unsigned short port,
+              std::chrono::milliseconds timeout, Gauge* connected);
+  ~ClickStream();
+  ClickStream(const ClickStream&) = delete;
+  ClickStream& operator=(const ClickStream&) = delete;
+
+  enum class State { kDown, kUp, kNewlyUp };
+  // Connects unless connected or backing off. kNewlyUp: a new connection,
+  // perhaps to a new Redis whose stream lost what was sent before.
+  State Connect();
+  bool connected() const { return context_ != nullptr; }
+  // Keeps the connection (and its gauge) honest while there is nothing to send.
+  bool Ping();
+  // XADDs each of `batches` (MAXLEN ~ kClickStreamMaxLen), all written
+  // before any reply is read; `on_reply(i, ok)` for each reply in order
+  // (ok: Redis took batch i). False when the connection failed midway: it
+  // is dropped, and the batches without a reply may or may not be in.
+  bool Add(const std::vector<std::string_view>& batches,
+           const std::function<void(size_t, bool)>& on_reply);
+  void Close();
+
+ private:
+  void Drop(const char* why);
+
+  const std::string redis_;
+  const std::string host_;
+  const unsigned short port_;
+  const std::chrono::milliseconds timeout_;
+  Gauge* connected_gauge_;
+  redisContext* context_ = nullptr;
+  std::chrono::steady_clock::time_point next_connect_{};
+  std::chrono::milliseconds backoff_{0};
+};
+
+}  // namespace shortlink::redirector
