@@ -29,7 +29,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("each table is a key space of its own; a batch spans them", "[store]") {
+TEST_CASE("each table is a key space of its own, and one batch spans them", "[store]") {
   Fixture f;
   WriteBatch batch(*f.db);
   batch.Put(Table::kUsers, "same", "a user");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -201,27 +202,43 @@ TEST_CASE("after the upgrade, counters go on and a second open changes nothing",
   CHECK(Inspect(dir.path()).schema_version == kSchemaVersion);
 }
 
+// The process that dies mid-upgrade: this binary again, run by the test
+// below with the directory in its environment (a fresh process rather than
+// a fork, whose RocksDB thread pool would be missing its threads).
+constexpr char kChildDirVariable[] = "SHORTLINK_UPGRADE_CHILD_DIR";
+constexpr int kDiedMidUpgrade = 42;
+
+TEST_CASE("upgrade child: dies after 5 records are durably copied", "[.upgrade-child]") {
+  const char* dir = std::getenv(kChildDirVariable);
+  if (!dir) return;  // only ever run by the test below
+  UpgradeOptions upgrade;
+  upgrade.batch_bytes = 1;  // a synced batch per record
+  upgrade.after_batch = [](uint64_t copied) {
+    if (copied == 5) _exit(kDiedMidUpgrade);  // no destructor, no RocksDB Close: as kill -9
+  };
+  auto db = Database::Open(dir, Database::Use::kServing, upgrade);
+  _exit(db.ok() ? 0 : 1);
+}
+
 TEST_CASE("an upgrade killed half way is done again, whole, by the next open", "[store]") {
   testing::TempDir dir;
   CopyFixture(dir.path());
   size_t release_records = Inspect(dir.path()).default_keys;
-  // In a child process killed (_exit: no destructor, no RocksDB Close)
-  // once a few records are durably copied, one record per batch.
+
+  std::string variable = std::string(kChildDirVariable) + "=" + dir.path();
+  char* env[] = {variable.data(), nullptr};
+  char self[] = "/proc/self/exe", spec[] = "[.upgrade-child]";
+  char* argv[] = {self, spec, nullptr};
   pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    UpgradeOptions upgrade;
-    upgrade.batch_bytes = 1;
-    upgrade.after_batch = [](uint64_t copied) {
-      if (copied == 5) _exit(42);
-    };
-    auto db = Database::Open(dir.path(), Database::Use::kServing, upgrade);
-    _exit(db.ok() ? 0 : 1);
+    execve(self, argv, env);
+    _exit(127);
   }
   int status = 0;
   REQUIRE(waitpid(child, &status, 0) == child);
   REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 42);  // stopped inside the upgrade
+  REQUIRE(WEXITSTATUS(status) == kDiedMidUpgrade);  // it stopped inside the upgrade
 
   // Not happened: no version, every old record in place.
   OnDisk cut = Inspect(dir.path());
