@@ -218,10 +218,14 @@ TEST_CASE("the same code on two domains resolves separately, by Host", "[domain]
   CHECK(ByHost(table, "a.example", "x") == DomainUrl("a.example", "x"));
   CHECK(ByHost(table, "b.example", "x") == DomainUrl("b.example", "x"));
   CHECK(Lookup(table, "x")->first == DomainUrl("", "x"));  // Find(code): the default domain
+  std::string_view seen_domain = "unset";
+  table.Find("unknown.example", "x", [&](const LinkView& v) { seen_domain = v.domain; });
+  CHECK(seen_domain.empty());  // an unknown host: the default domain's link
   // A code of one domain is not found on another, nor on the default one.
   CHECK(ByHost(table, "b.example", "only-a") == std::nullopt);
   CHECK_FALSE(Lookup(table, "only-a"));
-  bool seen = table.Find("a.example", "only-a", [&](const LinkView& v) {
+  bool seen = table.Find("A.Example:8443", "only-a", [&](const LinkView& v) {
+    CHECK(v.domain == "a.example");  // the stored name, whatever the Host's spelling
     CHECK(v.code == "only-a");
     CHECK(v.state == LinkState::kInactive);
     CHECK(v.rules == nullptr);

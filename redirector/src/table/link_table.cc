@@ -246,12 +246,13 @@ struct HostMap {
   uint64_t seed;
   std::vector<Slot> slots;
 
-  DomainId Find(std::string_view host) const {
+  // The slot naming `host`, or null (the default domain).
+  const Slot* Find(std::string_view host) const {
     size_t mask = slots.size() - 1;
     for (size_t i = HashBytes(host, seed) & mask;; i = (i + 1) & mask) {
       const Slot& slot = slots[i];
-      if (slot.name.empty()) return kDefaultDomain;
-      if (slot.name == host) return slot.id;
+      if (slot.name.empty()) return nullptr;
+      if (slot.name == host) return &slot;
     }
   }
 };
@@ -608,12 +609,16 @@ size_t LinkTable::memory_bytes() const {
          t->capacity * sizeof(std::atomic<uint64_t>);
 }
 
-uint16_t LinkTable::LockedDomainOf(std::string_view host) const {
+uint16_t LinkTable::LockedDomainOf(std::string_view host, std::string_view* domain) const {
+  *domain = {};
   const HostMap* hosts = impl_->hosts.load(std::memory_order_acquire);
   if (!hosts) return kDefaultDomain;  // the common case: one domain, the Host header unread
   char buffer[kMaxDomainLength];
   std::string_view name = HostName(host, buffer);
-  return name.empty() ? kDefaultDomain : hosts->Find(name);
+  const HostMap::Slot* slot = name.empty() ? nullptr : hosts->Find(name);
+  if (!slot) return kDefaultDomain;
+  *domain = slot->name;  // the map's own copy: valid until the read lock ends
+  return slot->id;
 }
 
 const void* LinkTable::LockedLookup(uint16_t domain, std::string_view code, LinkView* view) const {

@@ -41,6 +41,7 @@ class RcuThreadScope {
 // What a lookup sees. Views point into the table's entry and are valid only
 // inside the callback passed to Find.
 struct LinkView {
+  std::string_view domain;  // the link's domain, lowercase; empty: the default one
   std::string_view code;
   std::string_view long_url;
   LinkState state;
@@ -107,7 +108,7 @@ class LinkTable {
   // Find's non-template halves, called under the read lock: the domain id a
   // Host header names (0 for the default domain), and the entry of
   // (domain id, code) as a pointer valid until ReadUnlock.
-  uint16_t LockedDomainOf(std::string_view host) const;
+  uint16_t LockedDomainOf(std::string_view host, std::string_view* domain) const;
   const void* LockedLookup(uint16_t domain, std::string_view code, LinkView* view) const;
   static void ReadLock();
   static void ReadUnlock();
@@ -119,7 +120,8 @@ bool LinkTable::Find(std::string_view host, std::string_view code, Visit&& visit
   LinkView view;
   // One read-side section for both steps: the domain id cannot be released
   // and given to another domain between them.
-  bool found = LockedLookup(LockedDomainOf(host), code, &view) != nullptr;
+  uint16_t domain = LockedDomainOf(host, &view.domain);
+  bool found = LockedLookup(domain, code, &view) != nullptr;
   if (found) visit(static_cast<const LinkView&>(view));
   ReadUnlock();
   return found;
