@@ -95,6 +95,30 @@ TEST_CASE("the subscriber reconnects when redis comes back", "[redis][concurrent
   CHECK(subscriber.last_error().empty());
 }
 
+TEST_CASE("the subscriber gives up a connection whose PING goes unanswered",
+          "[redis][concurrent]") {
+  TempDir dir;
+  RedisServer redis(dir.sub("redis"));
+  Recorder recorder;
+  RedisSubscriber subscriber(Options(redis), [&](RedisEvent e) { recorder(std::move(e)); });
+  subscriber.Start();
+  REQUIRE(WaitUntil([&] { return subscriber.connected(); }));
+
+  // Hung, not gone: the socket stays open and only the unanswered PING
+  // (after 300 ms of silence, then 300 ms more) tells.
+  redis.Pause();
+  auto paused = std::chrono::steady_clock::now();
+  REQUIRE(WaitUntil([&] { return recorder.Count(RedisEvent::Kind::kDisconnected) == 1; }));
+  CHECK(std::chrono::steady_clock::now() - paused < std::chrono::milliseconds(2000));
+  CHECK_FALSE(subscriber.connected());
+  CHECK(subscriber.last_error() == "redis did not answer a PING");
+
+  redis.Resume();
+  REQUIRE(WaitUntil([&] { return recorder.Count(RedisEvent::Kind::kSubscribed) == 2; }));
+  REQUIRE(redis.Publish(kChangesChannel, "after the stall") == 1);
+  REQUIRE(WaitUntil([&] { return recorder.Messages().size() == 1; }));
+}
+
 TEST_CASE("the subscriber stops promptly while redis is down", "[redis][concurrent]") {
   RedisSubscriberOptions options;
   options.port = testing::FreePort();  // nothing listens there
