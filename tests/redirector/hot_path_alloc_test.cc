@@ -1,5 +1,6 @@
 // The hit path allocates nothing: parse the head, look the code up, build
-// the response, tell bots apart, count the click. Proven here by counting
+// the response, tell bots apart, count the click; and the worker's answering
+// of a connection's pipelined requests (edge/answerer.h) around them. Proven here by counting
 // every operator new in this test binary while that path runs.
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -8,6 +9,8 @@
 #include <string>
 
 #include "clicks/click_counter.h"
+#include "edge/answerer.h"
+#include "edge/connection.h"
 #include "edge/request_head.h"
 #include "edge/responder.h"
 #include "responder_options.h"
@@ -127,6 +130,37 @@ TEST_CASE("a redirect through every rule but a password allocates nothing") {
   uint64_t allocations = g_allocations.load() - before;
   CHECK(bytes > 0);
   CHECK(hits == 3000);
+  CHECK(allocations == 0);
+}
+
+TEST_CASE("answering a connection's pipelined requests allocates nothing") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("code1", "https://example.com/1", LinkState::kActive);
+  Responder responder(testing::WithNotFoundPage(302, "", "<p>not found</p>"));
+  WorkerStats stats;
+  ThreadClicks clicks;
+  Answerer answerer(&responder, &table, ClientAddressSource::kXForwardedFor, &stats, &clicks, 7);
+  auto connection = std::make_unique<Connection>();
+  PasswordCheck check;
+  const std::string pipeline =
+      "GET /code1 HTTP/1.1\r\nHost: go.example\r\nX-Forwarded-For: 192.0.2.1\r\n\r\n"
+      "HEAD /CODE1 HTTP/1.1\r\nHost: go.example\r\n\r\n"
+      "GET /missing HTTP/1.1\r\nHost: go.example\r\n\r\n";
+  uint64_t before = g_allocations.load();
+  for (int round = 0; round < 1000; ++round) {
+    Connection* c = connection.get();
+    memcpy(c->in, pipeline.data(), pipeline.size());
+    c->in_len = pipeline.size();
+    c->out_len = 0;
+    REQUIRE(answerer.Answer(c, "Sun, 22 Nov 2026 00:00:00 GMT", round, &check) ==
+            Answerer::Answered::kAnswered);
+    REQUIRE(c->in_len == 0);
+  }
+  uint64_t allocations = g_allocations.load() - before;
+  CHECK(clicks.clicks() == 1000);
+  CHECK(clicks.bot_hits() == 1000);
+  CHECK(stats.misses.load() == 1000);
   CHECK(allocations == 0);
 }
 

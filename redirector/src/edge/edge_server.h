@@ -15,6 +15,12 @@
 // `idle_timeout`, and at most `max_connections` are open at once. Each
 // worker sweeps its connections once a second: no timer per request.
 //
+// The parts: each worker's loop (accept, read, send, sweep) is an
+// EdgeWorker (edge/worker.h); answering the requests a connection holds is
+// its Answerer (edge/answerer.h); a connection and the framing of its
+// requests are edge/connection.h. This class binds the listeners, starts
+// the threads and stops them.
+//
 // Thread safety: Start/Stop from one owning thread; counters from any thread.
 #pragma once
 
@@ -28,25 +34,15 @@
 
 #include "clicks/click_counter.h"
 #include "common/result.h"
+#include "edge/client_address.h"
 #include "edge/responder.h"
+#include "edge/worker_stats.h"
 #include "table/link_table.h"
 
 namespace shortlink::redirector {
+
+class EdgeWorker;
 class PasswordVerifier;
-}
-
-namespace shortlink::redirector {
-
-// Where a visitor's address comes from (for unique clicks and the password
-// guess limit). Behind a load balancer the TCP peer is the balancer: name
-// the header it sets. Only trust a header your own proxy overwrites.
-enum class ClientAddressSource { kPeer, kXForwardedFor, kXRealIp };
-
-// The visitor's address for `head` under `source`: for X-Forwarded-For the
-// last element (the one the nearest proxy appended), for X-Real-IP the
-// field; the peer's address when the header is absent or empty.
-std::string_view ClientAddress(ClientAddressSource source, const RequestHead& head,
-                               std::string_view peer);
 
 struct EdgeServerOptions {
   std::string host = "0.0.0.0";
@@ -57,19 +53,6 @@ struct EdgeServerOptions {
   size_t max_connections = 100000;
   ResponderOptions responder;
   ClientAddressSource client_address = ClientAddressSource::kPeer;
-};
-
-// Counters of one worker; written only by it, read by /metrics.
-struct WorkerStats {
-  std::atomic<uint64_t> responses_2xx_3xx{0};
-  std::atomic<uint64_t> responses_404{0};
-  std::atomic<uint64_t> responses_4xx_other{0};
-  std::atomic<uint64_t> responses_5xx{0};
-  std::atomic<uint64_t> hits{0};
-  std::atomic<uint64_t> misses{0};
-  std::atomic<uint64_t> unsafe_targets{0};
-  std::atomic<uint64_t> timeouts{0};
-  std::atomic<uint64_t> connections_refused{0};
 };
 
 class EdgeServer {
@@ -88,8 +71,6 @@ class EdgeServer {
   const std::vector<std::unique_ptr<ThreadClicks>>& clicks() const { return clicks_; }
 
  private:
-  struct Worker;
-
   const LinkTable* table_;
   EdgeServerOptions options_;
   Responder responder_;
@@ -97,7 +78,7 @@ class EdgeServer {
   std::atomic<size_t> open_connections_{0};
   std::vector<std::unique_ptr<WorkerStats>> stats_;
   std::vector<std::unique_ptr<ThreadClicks>> clicks_;
-  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<EdgeWorker>> workers_;
   std::vector<std::thread> threads_;
 };
 
