@@ -16,7 +16,6 @@
 
 #include "edge/request_head.h"
 #include "edge/responder.h"
-#include "rules/bot_detector.h"
 #include "rules/rule_engine.h"
 #include "table/link_table.h"
 
@@ -104,9 +103,8 @@ void BM_Respond(benchmark::State& state, std::string_view code) {
     facts.random = ++n;
     ResponseInfo info;
     bytes += responder.Respond(head, f.table, kDate, out, code_buffer, &info, facts);
-    // As the edge does: a plain link's click is decided by IsBot after the
-    // answer; a ruled link's inside EvaluateRules (already counted above).
-    if (info.outcome == Outcome::kHit && !info.ruled) bots += IsBot(head.user_agent);
+    // The click policy ran inside Respond, for plain and ruled links alike.
+    bots += info.counted == VisitCount::kBot;
   }
   benchmark::DoNotOptimize(bots);
   benchmark::DoNotOptimize(bytes);
