@@ -286,6 +286,11 @@ void LinkIndex::AddClicks(EntryRef entry, uint64_t count) {
   entry.entry_->clicks += count;
 }
 
+void LinkIndex::SetClicks(EntryRef entry, uint64_t total) {
+  std::unique_lock lock(mu_);
+  entry.entry_->clicks = total;
+}
+
 bool LinkIndex::Contains(LinkKey key) const {
   std::string encoded = EncodeLinkKey(key);
   std::shared_lock lock(mu_);

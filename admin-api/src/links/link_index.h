@@ -91,6 +91,8 @@ class LinkIndex {
   // index keeps (orderBy=clicks sorts at query time), so nothing is rebuilt
   // or moved: the writer applies a million clicked links in O(1) each.
   void AddClicks(EntryRef entry, uint64_t count);
+  // Sets the link's total, as stored apart from its record (at start).
+  void SetClicks(EntryRef entry, uint64_t total);
   // Bulk load at start: no ordering work per insert; call FinishLoad after.
   void LoadUnsorted(Link link);
   void FinishLoad();

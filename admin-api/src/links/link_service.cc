@@ -47,31 +47,23 @@ class LinkService::Batch {
     return new_watermarks_;
   }
 
-  // Writes the records of the links this batch only clicked (no other
-  // mutation touched them): once each, however many click batches counted
-  // them, and in key order, so that consecutive memtable inserts walk the
-  // same skiplist nodes, warm in cache, instead of a random path each.
-  // Returns those links' entries and clicks, for LinkIndex::AddClicks
-  // after the commit. Call once, after the last Apply.
+  // Writes the click totals of the links this batch only clicked (no other
+  // mutation touched them): 8 bytes each in Table::kClicks, once however
+  // many click batches counted them, in no order (its memtable appends:
+  // see store/database.cc). The link records stay as they are (table.h). Returns those links'
+  // entries and clicks, for LinkIndex::AddClicks after the commit. Call once, after the last Apply.
   std::vector<std::pair<LinkIndex::EntryRef, uint64_t>> WriteClickedOnly() {
     std::vector<const std::pair<const std::string, PendingClicks>*> clicked;
     clicked.reserve(pending_clicks_.size());
     for (const auto& code_and_clicks : pending_clicks_)
       if (code_and_clicks.second.count != 0 && !overlay_.count(code_and_clicks.first))
         clicked.push_back(&code_and_clicks);
-    std::sort(clicked.begin(), clicked.end(),
-              [](const auto* a, const auto* b) { return a->first < b->first; });
     std::vector<std::pair<LinkIndex::EntryRef, uint64_t>> added;
     added.reserve(clicked.size());
-    Link link;  // reused: its strings keep their capacity from link to link
-    std::string value;
     for (const auto* code_and_clicks : clicked) {
       const PendingClicks& pending = code_and_clicks->second;
-      index_->Get(pending.entry, &link);
-      link.clicks += pending.count;
-      value.clear();
-      EncodeLink(link, &value);
-      wb_.Put(Table::kLinks, dbkey::LinkOf(link), value);
+      PutClicks(dbkey::Link(dbkey::kDefaultDomain, code_and_clicks->first),
+                pending.clicks + pending.count);
       added.emplace_back(pending.entry, pending.count);
     }
     return added;
@@ -88,15 +80,22 @@ class LinkService::Batch {
     return link;
   }
 
+  void PutClicks(std::string_view link_key, uint64_t total) {
+    wb_.Put(Table::kClicks, link_key, dbkey::Number(total));
+  }
+
   void Record(ChangeOp op, const Link& link) {
     Change change{next_seq_++, op, link};
+    std::string key = dbkey::LinkOf(link);
     if (op == ChangeOp::kUpsert) {
       std::string value;
       EncodeLink(link, &value);
-      wb_.Put(Table::kLinks, dbkey::LinkOf(link), value);
+      wb_.Put(Table::kLinks, key, value);
+      PutClicks(key, link.clicks);  // the record's total and the table's agree again
       overlay_[link.code] = link;
     } else {
-      wb_.Delete(Table::kLinks, dbkey::LinkOf(link));
+      wb_.Delete(Table::kLinks, key);
+      wb_.Delete(Table::kClicks, key);  // a link made again later starts from 0
       overlay_[link.code] = std::nullopt;
     }
     std::string entry;
@@ -198,10 +197,8 @@ class LinkService::Batch {
         Record(ChangeOp::kUpsert, *current);
         continue;
       }
-      // Clicks are not a change the edge needs: the record is rewritten, the log untouched.
-      std::string value;
-      EncodeLink(*current, &value);
-      wb_.Put(Table::kLinks, dbkey::LinkOf(*current), value);
+      // Clicks are not a change the edge needs: the total is written, the log untouched.
+      PutClicks(dbkey::LinkOf(*current), current->clicks);
       overlay_[code] = std::move(current);
     }
     std::string number;
@@ -257,6 +254,18 @@ Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex*
   });
   if (!scan.ok()) return scan.error();
   index->FinishLoad();
+  // The totals written since each record (table.h): they replace the record's.
+  scan = db->Scan(Table::kClicks, "", [&](std::string_view key, std::string_view value) {
+    LinkKey link;
+    uint64_t total = 0;
+    if (!DecodeLinkKey(key, &link) || !dbkey::ParseNumber(value, &total)) {
+      LogError("skipping an unreadable click total");
+      return true;
+    }
+    if (auto target = index->FindClickTarget(link)) index->SetClicks(target->entry, total);
+    return true;
+  });
+  if (!scan.ok()) return scan.error();
   service->last_seq_ = db->GetNumber(Table::kMeta, dbkey::kLastSeq);
   scan = db->Scan(Table::kClickWatermarks, "", [&](std::string_view node, std::string_view value) {
     if (uint64_t number; dbkey::ParseNumber(value, &number))
