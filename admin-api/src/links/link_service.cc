@@ -29,9 +29,13 @@ Error NotFound(const std::string& code) {
 // batch conflict exactly as they would in two batches.
 class LinkService::Batch {
  public:
-  Batch(const Database& db, LinkIndex* index, uint64_t first_seq,
+  Batch(const Database& db, LinkIndex* index, ClickTotals* totals, uint64_t first_seq,
         const std::unordered_map<std::string, uint64_t>* watermarks)
-      : index_(index), next_seq_(first_seq), committed_watermarks_(watermarks), wb_(db) {}
+      : index_(index),
+        totals_(totals),
+        next_seq_(first_seq),
+        committed_watermarks_(watermarks),
+        wb_(db) {}
 
   MutationResult Apply(const Mutation& m, int64_t now_ms) {
     return std::visit([&](const auto& op) { return Do(op, now_ms); }, m);
@@ -47,36 +51,14 @@ class LinkService::Batch {
     return new_watermarks_;
   }
 
-  // Writes the click totals of the links this batch only clicked (no other
-  // mutation touched them): 8 bytes each in Table::kClicks, once however
-  // many click batches counted them, in no order (its memtable appends:
-  // see store/database.cc). The link records stay as they are (table.h). Returns those links'
-  // entries and clicks, for LinkIndex::AddClicks after the commit. Call once, after the last Apply.
-  std::vector<std::pair<LinkIndex::EntryRef, uint64_t>> WriteClickedOnly() {
-    std::vector<const std::pair<const std::string, PendingClicks>*> clicked;
-    clicked.reserve(pending_clicks_.size());
-    for (const auto& code_and_clicks : pending_clicks_)
-      if (code_and_clicks.second.count != 0 && !overlay_.count(code_and_clicks.first))
-        clicked.push_back(&code_and_clicks);
-    std::vector<std::pair<LinkIndex::EntryRef, uint64_t>> added;
-    added.reserve(clicked.size());
-    for (const auto* code_and_clicks : clicked) {
-      const PendingClicks& pending = code_and_clicks->second;
-      PutClicks(dbkey::Link(dbkey::kDefaultDomain, code_and_clicks->first),
-                pending.clicks + pending.count);
-      added.emplace_back(pending.entry, pending.count);
-    }
-    return added;
-  }
-
  private:
   // nullopt: no such link; a held nullopt link: deleted in this batch.
   std::optional<Link> Current(const std::string& code) {
     auto it = overlay_.find(code);
     if (it != overlay_.end()) return it->second;
     std::optional<Link> link = index_->Get(code);
-    if (auto pending = pending_clicks_.find(code); link && pending != pending_clicks_.end())
-      link->clicks += pending->second.count;
+    if (ClickTotals::Slot* slot = totals_->Existing(code); link && slot)
+      link->clicks += slot->pending;
     return link;
   }
 
@@ -84,14 +66,16 @@ class LinkService::Batch {
     wb_.Put(Table::kClicks, link_key, dbkey::Number(total));
   }
 
-  void Record(ChangeOp op, const Link& link) {
+  // `is_new`: a create, whose total no table holds (a delete removes it).
+  void Record(ChangeOp op, const Link& link, bool is_new = false) {
     Change change{next_seq_++, op, link};
     std::string key = dbkey::LinkOf(link);
     if (op == ChangeOp::kUpsert) {
       std::string value;
       EncodeLink(link, &value);
       wb_.Put(Table::kLinks, key, value);
-      PutClicks(key, link.clicks);  // the record's total and the table's agree again
+      // The table's total replaces the record's at start: they agree again.
+      if (!is_new) PutClicks(key, link.clicks);
       overlay_[link.code] = link;
     } else {
       wb_.Delete(Table::kLinks, key);
@@ -128,7 +112,7 @@ class LinkService::Batch {
     link.is_file = op.is_file;
     link.created_at_ms = link.updated_at_ms = now_ms;
     if (Status s = ApplyFields(op.fields, &link); !s.ok()) return {s.error(), {}};
-    Record(ChangeOp::kUpsert, link);
+    Record(ChangeOp::kUpsert, link, /*is_new=*/true);
     return {Status::Ok(), std::move(link)};
   }
 
@@ -167,20 +151,16 @@ class LinkService::Batch {
       const uint64_t count = entry.count;
       if (count == 0 || !entry.domain.empty()) continue;  // no clicks off the default domain yet
       if (!overlay_.count(code)) {
-        // The common case, a link no mutation of this batch touched: its
-        // clicks are only summed here (see WriteClickedOnly).
-        auto [it, first_click] = pending_clicks_.try_emplace(code);
-        if (first_click) {
+        // The common case, a link no mutation of this batch touched and
+        // without a click limit (or past it): counted in ClickTotals.
+        ClickTotals::Slot* slot = totals_->Existing(code);
+        if (!slot) {
           auto target = index_->FindClickTarget(code);
-          if (!target) {  // a link deleted since the click: nothing to count on
-            pending_clicks_.erase(it);
-            continue;
-          }
-          it->second = {target->entry, target->clicks, target->max_clicks, 0};
+          if (!target) continue;  // a link deleted since the click: nothing to count on
+          if (target->max_clicks <= target->clicks) slot = totals_->Add(code, *target);
         }
-        PendingClicks& pending = it->second;
-        if (pending.max_clicks <= pending.clicks + pending.count) {  // no limit, or reached already
-          pending.count += count;
+        if (slot) {
+          totals_->Count(code, slot, count);
           clicks_counted_ += count;
           continue;
         }
@@ -209,6 +189,7 @@ class LinkService::Batch {
   }
 
   LinkIndex* index_;
+  ClickTotals* totals_;
   uint64_t next_seq_;
   const std::unordered_map<std::string, uint64_t>* committed_watermarks_;
   std::unordered_map<std::string, uint64_t> new_watermarks_;
@@ -216,16 +197,6 @@ class LinkService::Batch {
   WriteBatch wb_;
   std::vector<Change> changes_;
   std::unordered_map<std::string, std::optional<Link>> overlay_;
-  // Clicks of links not in overlay_, not yet in wb_ (a link that enters
-  // overlay_ later takes its pending clicks along: see Current), with what
-  // the index said of the link when its first click came.
-  struct PendingClicks {
-    LinkIndex::EntryRef entry;  // valid for the whole commit: only this thread changes the index
-    uint64_t clicks;            // the link's clicks before this commit
-    uint64_t max_clicks;
-    uint64_t count;  // clicks of this commit
-  };
-  std::unordered_map<std::string, PendingClicks> pending_clicks_;
 };
 
 LinkService::LinkService(Database* db, LinkIndex* index, MetricsRegistry* metrics,
@@ -254,18 +225,7 @@ Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex*
   });
   if (!scan.ok()) return scan.error();
   index->FinishLoad();
-  // The totals written since each record (table.h): they replace the record's.
-  scan = db->Scan(Table::kClicks, "", [&](std::string_view key, std::string_view value) {
-    LinkKey link;
-    uint64_t total = 0;
-    if (!DecodeLinkKey(key, &link) || !dbkey::ParseNumber(value, &total)) {
-      LogError("skipping an unreadable click total");
-      return true;
-    }
-    if (auto target = index->FindClickTarget(link)) index->SetClicks(target->entry, total);
-    return true;
-  });
-  if (!scan.ok()) return scan.error();
+  if (Status loaded = service->totals_.Load(db, index); !loaded.ok()) return loaded.error();
   service->last_seq_ = db->GetNumber(Table::kMeta, dbkey::kLastSeq);
   scan = db->Scan(Table::kClickWatermarks, "", [&](std::string_view node, std::string_view value) {
     if (uint64_t number; dbkey::ParseNumber(value, &number))
@@ -348,7 +308,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
   }
   // The writer thread is the only one that changes click_watermarks_, so
   // reading it here without the lock is safe.
-  Batch batch(*db_, index_, first_seq, &click_watermarks_);
+  Batch batch(*db_, index_, &totals_, first_seq, &click_watermarks_);
   int64_t now_ms = NowMillis();
   std::vector<std::vector<MutationResult>> results;
   results.reserve(jobs.size());
@@ -357,7 +317,9 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
     out.reserve(job.mutations.size());
     for (const Mutation& m : job.mutations) out.push_back(batch.Apply(m, now_ms));
   }
-  auto clicked_only = batch.WriteClickedOnly();
+  const auto clicks_now = std::chrono::steady_clock::now();
+  const bool fold = totals_.MustFold(batch.touched(), clicks_now);
+  totals_.Write(&batch.write_batch(), fold, batch.touched());
 
   if (batch.write_batch().Count() > 0) {
     if (!batch.changes().empty()) {
@@ -372,6 +334,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
         for (auto& r : job_results)
           if (r.status.ok()) r = MutationResult{written.error(), {}};
       batch.changes().clear();
+      totals_.Abandoned();
     } else {
       {
         std::lock_guard lock(mu_);
@@ -384,7 +347,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
         else
           index_->Remove(code);
       }
-      for (const auto& [entry, count] : clicked_only) index_->AddClicks(entry, count);
+      totals_.Committed(index_, fold, batch.touched(), clicks_now);
       clicks_applied_->Add(batch.clicks_counted());
       commits_->Add();
     }

@@ -30,6 +30,7 @@
 #include "common/metrics.h"
 #include "common/result.h"
 #include "links/change_listener.h"
+#include "links/click_totals.h"
 #include "links/link_index.h"
 #include "links/link_patch.h"
 #include "store/database.h"
@@ -62,13 +63,12 @@ struct DeleteLink {
 // nothing); one past watermark + 1 is refused as out of order (the node
 // sends it again after the missing one).
 //
-// Clicks are not a change the edge needs, so a link's new total is written
-// without a change-log entry; except for a link with maxClicks that was
-// still under its limit before the batch: its total goes out as an upsert,
-// so that every node learns the global count and sends visitors to
-// clickLimitUrl once it reaches maxClicks. A node thus overshoots the limit
-// by at most the clicks all nodes count in one flush interval, plus the
-// propagation delay.
+// Clicks are not a change the edge needs, so a link's new total is stored
+// without a change-log entry (through the click log: links/click_totals.h); except for a link with
+// maxClicks that was still under its limit before the batch: its total goes out as an upsert, so
+// that every node learns the global count and sends visitors to clickLimitUrl once it reaches
+// maxClicks. A node thus overshoots the limit by at most the clicks all nodes count in one flush
+// interval, plus the propagation delay.
 struct ApplyClicks {
   ClickBatch batch;
 };
@@ -124,6 +124,7 @@ class LinkService {
   bool stopping_ = false;  // GUARDED_BY(mu_)
   uint64_t last_seq_ = 0;  // GUARDED_BY(mu_) for readers; written by the writer thread
   std::unordered_map<std::string, uint64_t> click_watermarks_;  // GUARDED_BY(mu_), as last_seq_
+  ClickTotals totals_;                                          // the writer thread's only
   Counter* clicks_applied_;
   std::thread thread_;
 };

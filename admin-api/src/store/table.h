@@ -20,18 +20,20 @@ enum class Table : uint8_t {
   kKeyIds,           // key id, 8 bytes BE -> sha256 of that key
   kMeta,             // name -> 8 bytes BE: counters, the last seq, the schema version
   kClickWatermarks,  // node id -> last click batch applied from it, 8 bytes BE
-  // link key -> the link's click total, 8 bytes BE. Where present it is the
-  // total, not the record's `clicks` (older databases have none: the record
-  // holds it). Why apart from the record: applying clicks rewrites 8 bytes
-  // per clicked link instead of its whole record (URL, rules and all).
+  // link key -> the link's click total, 8 bytes BE, as of the last fold of
+  // kClickLog (links/click_totals.h). Where present it replaces the record's
+  // `clicks` (older databases have none: the record holds it).
   kClicks,
+  // log record number, 8 bytes BE -> the clicks one commit counted, as a
+  // click batch: totals not yet folded into kClicks (links/click_totals.h).
+  kClickLog,
 };
 
-inline constexpr size_t kTableCount = 9;
+inline constexpr size_t kTableCount = 10;
 
 inline constexpr std::array<Table, kTableCount> kAllTables = {
     Table::kLinks,  Table::kChanges, Table::kUsers,           Table::kEmails, Table::kKeys,
-    Table::kKeyIds, Table::kMeta,    Table::kClickWatermarks, Table::kClicks,
+    Table::kKeyIds, Table::kMeta,    Table::kClickWatermarks, Table::kClicks, Table::kClickLog,
 };
 
 // Database indexes its column families by Table: kAllTables[i] is Table(i).
@@ -64,6 +66,8 @@ constexpr std::string_view TableName(Table table) {
       return "click_watermarks";
     case Table::kClicks:
       return "clicks";
+    case Table::kClickLog:
+      return "click_log";
   }
   return "";
 }

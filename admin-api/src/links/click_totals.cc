@@ -1,0 +1,140 @@
+#include "links/click_totals.h"
+
+#include "common/log.h"
+#include "store/db_keys.h"
+
+namespace shortlink::admin {
+namespace {
+
+void PutTotal(WriteBatch* wb, std::string_view code, uint64_t total) {
+  wb->Put(Table::kClicks, dbkey::Link(dbkey::kDefaultDomain, code), dbkey::Number(total));
+}
+
+}  // namespace
+
+Status ClickTotals::Load(Database* db, LinkIndex* index) {
+  Status scan = db->Scan(Table::kClicks, "", [&](std::string_view key, std::string_view value) {
+    LinkKey link;
+    uint64_t total = 0;
+    if (!DecodeLinkKey(key, &link) || !dbkey::ParseNumber(value, &total)) {
+      LogError("skipping an unreadable click total");
+      return true;
+    }
+    if (auto target = index->FindClickTarget(link)) index->SetClicks(target->entry, total);
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  // The log on top, in order; its links become slots, folded with the next commit.
+  size_t replayed = 0;
+  scan = db->Scan(Table::kClickLog, "", [&](std::string_view key, std::string_view value) {
+    uint64_t seq = 0;
+    auto record = DecodeClickBatch(value);
+    if (!dbkey::ParseNumber(key, &seq) || !record.ok()) {
+      // Never silently: these clicks were acknowledged to a node.
+      LogError("unreadable click log record: its clicks are not counted",
+               {{"seq", std::to_string(seq)}});
+      return true;
+    }
+    for (const ClickEntry& e : record.value().clicks) {
+      if (!e.domain.empty()) continue;  // only the default domain counts clicks so far
+      Slot* slot = Existing(e.code);
+      if (!slot) {
+        auto target = index->FindClickTarget(e.code);
+        if (!target) continue;  // deleted: a delete folds first, so this cannot be
+        slot = Add(e.code, *target);
+      }
+      index->AddClicks(slot->entry, e.count);
+      slot->total += e.count;
+    }
+    log_.push_back(seq);
+    log_bytes_ += value.size();
+    next_log_ = seq + 1;
+    ++replayed;
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  fold_now_ = replayed > 0;
+  if (replayed > 0)
+    LogInfo("click log replayed",
+            {{"records", std::to_string(replayed)}, {"links", std::to_string(slots_.size())}});
+  return Status::Ok();
+}
+
+ClickTotals::Slot* ClickTotals::Add(const std::string& code, const LinkIndex::ClickTarget& link) {
+  Slot& slot = slots_[code];
+  slot.entry = link.entry;
+  slot.total = link.clicks;
+  return &slot;
+}
+
+ClickTotals::Slot* ClickTotals::Existing(const std::string& code) {
+  auto it = slots_.find(code);
+  return it == slots_.end() ? nullptr : &it->second;
+}
+
+void ClickTotals::Count(const std::string& code, Slot* slot, uint64_t clicks) {
+  if (slot->pending == 0) {
+    // The map's key, stable while the slot lives (node-based map).
+    counted_.emplace_back(&slots_.find(code)->first, slot);
+  }
+  slot->pending += clicks;
+  record_.clicks.emplace_back(code, clicks);
+}
+
+bool ClickTotals::MustFold(const Rewritten& rewritten,
+                           std::chrono::steady_clock::time_point now) const {
+  if (fold_now_ || now - last_fold_ >= kFoldEvery || log_bytes_ >= kFoldLogBytes ||
+      slots_.size() >= kFoldSlots)
+    return !slots_.empty() || !log_.empty();
+  for (const auto& [code, link] : rewritten)
+    if (slots_.count(code)) return true;
+  return false;
+}
+
+void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten) {
+  if (fold) {
+    for (const auto& [code, slot] : slots_)
+      if (!rewritten.count(code)) PutTotal(wb, code, slot.total + slot.pending);
+    for (uint64_t seq : log_) wb->Delete(Table::kClickLog, dbkey::Number(seq));
+    return;
+  }
+  if (record_.clicks.empty()) return;
+  // A click batch needs a source and a number: the log's own.
+  record_.node = "click-log";
+  record_.number = next_log_;
+  std::string value;
+  EncodeClickBatch(record_, &value);
+  wb->Put(Table::kClickLog, dbkey::Number(next_log_), value);
+  record_bytes_ = value.size();
+}
+
+void ClickTotals::Committed(LinkIndex* index, bool folded, const Rewritten& rewritten,
+                            std::chrono::steady_clock::time_point now) {
+  for (auto [code, slot] : counted_) {
+    if (!rewritten.count(*code)) index->AddClicks(slot->entry, slot->pending);
+    slot->total += slot->pending;
+    slot->pending = 0;
+  }
+  if (folded) {
+    slots_.clear();
+    log_.clear();
+    log_bytes_ = 0;
+    last_fold_ = now;
+    fold_now_ = false;
+  } else if (!record_.clicks.empty()) {
+    log_.push_back(next_log_++);
+    log_bytes_ += record_bytes_;
+  }
+  counted_.clear();
+  record_.clicks.clear();
+  record_bytes_ = 0;
+}
+
+void ClickTotals::Abandoned() {
+  for (auto [code, slot] : counted_) slot->pending = 0;
+  counted_.clear();
+  record_.clicks.clear();
+  record_bytes_ = 0;
+}
+
+}  // namespace shortlink::admin
