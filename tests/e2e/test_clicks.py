@@ -6,7 +6,8 @@ orderBy=clicks) after GETs spread over both nodes, with HEAD requests and
 crawlers not counted; Redis killed and restarted on the same port while
 clicks keep coming, with none lost; SIGTERM right after clicks losing none;
 clicks a node could not deliver before SIGTERM (Redis down) delivered after
-its restart, from its state file.
+its restart, from its state file; admin-api killed -9 while it applies clicks
+(and folds them, for updates of clicked links), counting each exactly once.
 """
 import http.client
 import os
@@ -197,6 +198,57 @@ class ClicksTest(TwoNodeTestCase):
         node.start()
         self.wait_for_totals({code: 61})
         self.wait_all_acked(node)
+
+    def test_admin_killed_9_while_applying_clicks_loses_and_doubles_none(self):
+        # admin-api logs each commit's clicks and folds them into the totals
+        # now and then, and in the commit of any update of a clicked link
+        # (links/click_totals.h): kill -9 it mid-stream, with such updates
+        # in between, and every click must count exactly once.
+        codes = [f"clk-k9-{i}" for i in range(4)]
+        for code in codes:
+            self.create(code)
+        counts = {code: 0 for code in codes}
+        lock = threading.Lock()
+        stop = threading.Event()
+        errors = []
+
+        def clicker(index):
+            node, i = self.nodes[index], index
+            try:
+                while not stop.is_set():
+                    code = codes[i % len(codes)]
+                    click(node, code, 7)
+                    with lock:
+                        counts[code] += 7
+                    i += 1
+            except Exception as e:  # surfaced below
+                errors.append(e)
+
+        threads = [threading.Thread(target=clicker, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        try:
+            for rnd in range(3):
+                time.sleep(1.5)  # batches applied and logged
+                self.api.stop(signal.SIGKILL)
+                time.sleep(0.3)
+                self.api.start()
+                time.sleep(1.2)  # nodes resend what was not acknowledged
+                status, body = self.api.json("PATCH", f"/api/v1/urls/{codes[rnd]}", {"title": f"round {rnd}"},
+                                             self.key)
+                self.assertEqual(status, 200, body)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+            if self.api.proc.poll() is not None:
+                self.api.start()
+        self.assertEqual(errors, [])
+        print(f"\n{sum(counts.values())} clicks across 3 kill -9 of admin-api")
+        self.wait_for_totals(dict(counts), timeout=40)
+        for node in self.nodes:
+            self.wait_all_acked(node)
+            self.assertEqual(node.metric("shortlink_redirector_clicks_lost_total"), 0)
 
 
 if __name__ == "__main__":
