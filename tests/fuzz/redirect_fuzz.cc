@@ -1,5 +1,6 @@
-// Fuzzes the redirector's request handling as edge/edge_server.cc drives it: the
-// bytes of one connection in (pipelined heads), the response bytes out.
+// Fuzzes the redirector's request handling as the edge's Answerer
+// (edge/answerer.cc) drives it: the bytes of one connection in (pipelined
+// heads), the response bytes out.
 // ParseRequestHead and Responder run against a small LinkTable whose
 // targets include the hostile ones admin-api never stores but Redis or a
 // replica could still deliver (CR/LF, NUL, over 2048 bytes, non-ASCII).
