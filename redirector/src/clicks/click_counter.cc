@@ -5,36 +5,60 @@
 namespace shortlink::redirector {
 namespace {
 
-uint32_t Fnv1a(std::string_view s) {
-  uint32_t h = 2166136261u;
+// The domain's index varies the seed: the default domain's codes hash as
+// they did before domains.
+uint32_t Fnv1a(std::string_view s, uint32_t domain) {
+  uint32_t h = 2166136261u + domain * 0x9e3779b9u;
   for (unsigned char c : s) h = (h ^ c) * 16777619u;
   return h;
 }
 
 }  // namespace
 
-ClickTable::ClickTable() : slots_(new Slot[kCapacity]) { Clear(); }
+ClickTable::ClickTable() : slots_(new Slot[kCapacity]), domains_(new Domain[kMaxDomains]) {
+  Clear();
+}
 
 void ClickTable::Clear() {
   memset(slots_.get(), 0, sizeof(Slot) * kCapacity);
   used_ = 0;
+  domain_count_ = 0;
 }
 
-bool ClickTable::Add(std::string_view code) {
+int ClickTable::DomainIndex(std::string_view domain) {
+  if (domain.empty()) return 0;
+  for (size_t i = 0; i < domain_count_; ++i) {
+    const Domain& d = domains_[i];
+    if (d.length == domain.size() && memcmp(d.name, domain.data(), domain.size()) == 0)
+      return static_cast<int>(i + 1);
+  }
+  if (domain_count_ == kMaxDomains) return -1;
+  Domain& d = domains_[domain_count_++];
+  d.length = static_cast<uint8_t>(domain.size());
+  memcpy(d.name, domain.data(), domain.size());
+  return static_cast<int>(domain_count_);
+}
+
+bool ClickTable::Add(std::string_view domain, std::string_view code) {
   if (code.empty() || code.size() > kMaxCode) return true;  // not a code: nothing to count
-  uint32_t hash = Fnv1a(code);
+  if (domain.size() > kMaxDomain) return true;              // no link has such a domain
+  int index = DomainIndex(domain);
+  if (index < 0) return false;
+  uint8_t domain_index = static_cast<uint8_t>(index);
+  uint32_t hash = Fnv1a(code, domain_index);
   for (size_t i = hash & (kCapacity - 1);; i = (i + 1) & (kCapacity - 1)) {
     Slot& s = slots_[i];
     if (s.count == 0) {
       if (used_ * 4 >= kCapacity * 3) return false;
       s.hash = hash;
       s.length = static_cast<uint8_t>(code.size());
+      s.domain = domain_index;
       memcpy(s.code, code.data(), code.size());
       s.count = 1;
       ++used_;
       return true;
     }
-    if (s.hash == hash && s.length == code.size() &&
+    if (s.hash == hash && s.length == code.size() && s.domain == domain_index &&
         memcmp(s.code, code.data(), code.size()) == 0) {
       ++s.count;
       return true;
@@ -50,11 +74,11 @@ ThreadClicks::~ThreadClicks() {
   delete spare_.load();
 }
 
-void ThreadClicks::Record(std::string_view code) {
+void ThreadClicks::Record(std::string_view domain, std::string_view code) {
   Bump(clicks_);
-  if (!active_->Add(code)) {
+  if (!active_->Add(domain, code)) {
     Tick();  // full: hand it over now if we can
-    if (!active_->Add(code)) Bump(dropped_);
+    if (!active_->Add(domain, code)) Bump(dropped_);
   }
   if (handover_wanted_.load(std::memory_order_relaxed)) Tick();
 }

@@ -9,6 +9,7 @@
 #include "clicks/state_file.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/protocol.h"
 #include "common/thread_name.h"
 
 namespace shortlink::redirector {
@@ -60,8 +61,9 @@ Result<std::unique_ptr<ClickFlusher>> ClickFlusher::Create(
     const std::vector<std::unique_ptr<ThreadClicks>>& sources, std::unique_ptr<AdminClient> admin,
     ClickFlusherOptions options, MetricsRegistry* metrics) {
   // admin-api refuses longer node names on the watermark endpoint.
-  if (options.node_id.empty() || options.node_id.size() > 128) {
-    return MakeError(ErrorCode::kInvalidArgument, "--node-id must be 1 to 128 characters");
+  if (options.node_id.empty() || options.node_id.size() > kMaxNodeIdLength) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--node-id must be 1 to " + std::to_string(kMaxNodeIdLength) + " characters");
   }
   if (!admin) return MakeError(ErrorCode::kInvalidArgument, "click flusher needs an admin client");
   std::string host;
@@ -220,11 +222,18 @@ void ClickFlusher::Collect(bool after_stop) {
       std::lock_guard<std::mutex> lock(collected_mu_);
       size_t begin = part * ClickTable::kCapacity / kDrainParts;
       table.ForEachIn(begin, begin + ClickTable::kCapacity / kDrainParts,
-                      [&counts = collected_](std::string_view code, uint64_t n) {
-                        if (auto it = counts.find(code); it != counts.end())
+                      [&counts = collected_, &key = key_scratch_](
+                          std::string_view domain, std::string_view code, uint64_t n) {
+                        std::string_view k = code;  // the default domain's key: no copy
+                        if (!domain.empty()) {
+                          key.clear();
+                          AppendClickKey(domain, code, &key);
+                          k = key;
+                        }
+                        if (auto it = counts.find(k); it != counts.end())
                           it->second += n;
                         else
-                          counts.emplace(std::string(code), n);
+                          counts.emplace(std::string(k), n);
                       });
     }
   };

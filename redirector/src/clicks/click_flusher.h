@@ -160,7 +160,8 @@ class ClickFlusher {
   // Taken from the workers since the last flush: filled by the collector
   // thread, emptied by the flusher thread.
   std::mutex collected_mu_;
-  CodeCounts collected_;  // GUARDED_BY(collected_mu_)
+  CodeCounts collected_;     // GUARDED_BY(collected_mu_)
+  std::string key_scratch_;  // a custom domain's ClickKey while merging; GUARDED_BY(collected_mu_)
 
   // Flusher thread (or Stop() after joining it) only.
   size_t collected_last_size_ = 0;  // codes in the last TakeCollected()

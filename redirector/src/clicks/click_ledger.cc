@@ -25,10 +25,32 @@ uint64_t Fnv1a64(std::string_view bytes) {
 
 }  // namespace
 
+void AppendClickKey(std::string_view domain, std::string_view code, std::string* out) {
+  if (domain.empty())
+    out->append(code);
+  else
+    AppendLinkKey(LinkKey{domain, code}, out);
+}
+
+std::string ClickKey(std::string_view domain, std::string_view code) {
+  std::string key;
+  AppendClickKey(domain, code, &key);
+  return key;
+}
+
+LinkKey SplitClickKey(std::string_view key) {
+  LinkKey link;
+  if (!DecodeLinkKey(key, &link)) link = LinkKey{{}, key};
+  return link;
+}
+
 std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts) {
   ClickBatch batch{node, number, {}};
   batch.clicks.reserve(counts.size());
-  for (const auto& [code, count] : counts) batch.clicks.emplace_back(code, count);
+  for (const auto& [key, count] : counts) {
+    LinkKey link = SplitClickKey(key);
+    batch.clicks.emplace_back(std::string(link.code), count, std::string(link.domain));
+  }
   std::string out;
   EncodeClickBatch(batch, &out);
   return out;
@@ -285,8 +307,10 @@ Status ClickLedger::LoadState(std::string_view data) {
     } else {
       p.bytes = kBatchOverhead;
       for (ClickEntry& entry : batch->clicks) {
-        p.bytes += entry.code.size() + kEntryOverhead;
-        p.counts[std::move(entry.code)] += entry.count;
+        std::string key =
+            entry.domain.empty() ? std::move(entry.code) : ClickKey(entry.domain, entry.code);
+        p.bytes += key.size() + kEntryOverhead;
+        p.counts[std::move(key)] += entry.count;
       }
     }
   }

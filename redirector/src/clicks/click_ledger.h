@@ -42,12 +42,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/link.h"
 #include "common/metrics.h"
 #include "common/result.h"
 
 namespace shortlink::redirector {
 
-// Counts per code; looked up by string_view without allocating. An open
+// Counts per link, keyed by ClickKey (below); looked up by string_view without allocating. An open
 // addressing map (Boost 1.81): codes fit std::string's inline buffer, so
 // merging a table of ~12,000 codes allocates nothing per code and freeing
 // a second's counts is one free, which keeps the collector's and the
@@ -57,6 +58,15 @@ struct CodeHash {
   size_t operator()(std::string_view code) const { return std::hash<std::string_view>{}(code); }
 };
 using CodeCounts = boost::unordered_flat_map<std::string, uint64_t, CodeHash, std::equal_to<>>;
+
+// A link's key in CodeCounts: on the default domain the code alone, as
+// before domains, so those keys (and the batches made of them) are what
+// they were; on another domain EncodeLinkKey's domain, 0x00, code (no code
+// holds 0x00, so the two cannot meet).
+std::string ClickKey(std::string_view domain, std::string_view code);
+void AppendClickKey(std::string_view domain, std::string_view code, std::string* out);
+// The (domain, code) of a ClickKey, as views into `key`.
+LinkKey SplitClickKey(std::string_view key);
 
 struct ClickLedgerOptions {
   std::string node_id;                                // batch ids are (node_id, number)
@@ -157,7 +167,8 @@ class ClickLedger {
   Counter* clicks_lost_;
 };
 
-// A batch's bytes: EncodeClickBatch of (node, number, counts).
+// A batch's bytes: EncodeClickBatch of (node, number, counts), each entry
+// with its domain (none written on the default domain).
 std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts);
 
 }  // namespace shortlink::redirector

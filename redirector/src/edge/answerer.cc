@@ -44,7 +44,7 @@ Answerer::Answered Answerer::Answer(Connection* c, std::string_view date, int64_
         facts.password_throttled = c->verdict.throttled;
       }
       size_t n =
-          responder_->Respond(head, *table_, date, c->out + c->out_len, c->code, &info, facts);
+          responder_->Respond(head, *table_, date, c->out + c->out_len, c->key, &info, facts);
       if (info.outcome == Outcome::kPasswordCheck) {
         // Answers already made go out first; then this request is checked.
         if (c->out_len == 0) {
@@ -90,7 +90,7 @@ void Answerer::Count(const ResponseInfo& info) {
   // every visit alike; recording its answer is all that is left here.
   switch (info.counted) {
     case VisitCount::kClick:
-      clicks_->Record(info.code);
+      clicks_->Record(info.domain, info.code);
       break;
     case VisitCount::kBot:
       clicks_->RecordBot();

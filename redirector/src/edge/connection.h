@@ -1,7 +1,7 @@
 // A connection of the public port, as its worker holds it, and the framing
 // of the requests in its input buffer. Everything a request needs lives in
 // the connection, allocated once when it is accepted: the fixed input and
-// output buffers, the lowercased code, the peer's address. Serving a
+// output buffers, the lowercased code and the link's domain, the peer's address. Serving a
 // request allocates nothing.
 //
 // Thread safety: a connection belongs to one worker thread from accept to
@@ -42,8 +42,8 @@ struct Connection {
   PasswordVerifier::Verdict verdict;  // the check's result, for the request it was for
   bool has_verdict = false;
   uint8_t peer_len = 0;
-  char peer[16];  // the client's address bytes (4 or 16), for unique clicks and guess limits
-  char code[kCodeBufferBytes];
+  char peer[16];      // the client's address bytes (4 or 16), for unique clicks and guess limits
+  LinkKeyBuffer key;  // the answered link's code and domain, for counting its click
   char in[kInBufferBytes];
   char out[kOutBufferBytes];
 };

@@ -1,5 +1,6 @@
 #include "edge/responder.h"
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -200,6 +201,20 @@ size_t Responder::InternalError(const RequestHead& head, std::string_view date, 
 size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::string_view date,
                           char* out, char (&code_buffer)[kCodeBufferBytes], ResponseInfo* info,
                           const VisitFacts& facts) const {
+  LinkKeyBuffer key;  // on the stack: nothing allocated
+  size_t length = Respond(head, table, date, out, key, info, facts);
+  if (!info->code.empty()) {
+    memcpy(code_buffer, info->code.data(), info->code.size());
+    info->code = std::string_view(code_buffer, info->code.size());
+  }
+  info->domain = {};
+  return length;
+}
+
+size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::string_view date,
+                          char* out, LinkKeyBuffer& key, ResponseInfo* info,
+                          const VisitFacts& facts) const {
+  char(&code_buffer)[kCodeBufferBytes] = key.code;
   *info = ResponseInfo{};
   std::string_view path = head.target.substr(0, head.target.find('?'));
   path.remove_prefix(1);  // the leading '/'
@@ -219,7 +234,13 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
   }
   size_t length = 0;
   Outcome outcome = Outcome::kMiss;
-  table.Find(code, [&](const LinkView& link) {
+  std::string_view domain;
+  table.Find(head.host, code, [&](const LinkView& link) {
+    if (!link.domain.empty()) {  // the default domain's is empty: nothing to copy
+      size_t n = std::min(link.domain.size(), sizeof key.domain);
+      memcpy(key.domain, link.domain.data(), n);
+      domain = std::string_view(key.domain, n);
+    }
     if (link.state != LinkState::kActive) {
       outcome = Outcome::kInactive;
     } else if (link.rules) {
@@ -238,13 +259,18 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
   });
   if (info->ruled) {
     info->code = code;
+    info->domain = domain;
     return length;
   }
   switch (outcome) {
     case Outcome::kHit:
-      *info = ResponseInfo{Outcome::kHit, options_.redirect_status, code, false,
+      *info = ResponseInfo{Outcome::kHit,
+                           options_.redirect_status,
+                           code,
+                           false,
                            CountVisit(VisitEnd::kDestination, static_cast<VisitMethod>(head.method),
-                                      head.user_agent)};
+                                      head.user_agent),
+                           domain};
       return length;
     case Outcome::kError:
       return RespondError(ParseStatus::kMethodNotAllowed, date, out, info);

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/validation.h"
 #include "edge/pages.h"
 #include "edge/request_code.h"
 #include "edge/request_head.h"
@@ -55,13 +56,26 @@ struct ResponseInfo {
   Outcome outcome = Outcome::kError;
   int status = 0;
   // The lowercased code of a hit, valid until the next Respond call on the
-  // same `code_buffer`.
+  // same `key` (or `code_buffer`).
   std::string_view code;
   // The rules answered (a link with rules).
   bool ruled = false;
   // What the visit counts as, by the one click policy (rules/click_policy.h),
   // for plain and ruled links alike: the caller records it.
   VisitCount counted = VisitCount::kNotCounted;
+  // The domain of the link a counted visit is for, lowercased (empty: the
+  // default domain), valid as `code` is. Copied out of the table while RCU
+  // held it: the table's own view ends with the lookup.
+  std::string_view domain;
+};
+
+// Where Respond writes the identity of the link it answered, for the
+// caller to count it by: a connection owns one, reused per request, so
+// nothing is allocated. Copying the domain costs nothing on the default
+// domain (empty).
+struct LinkKeyBuffer {
+  char code[kCodeBufferBytes];
+  char domain[kMaxDomainLength];
 };
 
 // What the connection knows beyond the request, for links with rules.
@@ -82,6 +96,12 @@ class Responder {
 
   // Writes the response to `head` into `out` (at least kMaxResponseBytes of
   // room) and returns its length. `date` is the preformatted Date value.
+  // The link is looked up on the domain the request's Host names (an
+  // unknown host, or none, is the default domain: LinkTable::Find).
+  size_t Respond(const RequestHead& head, const LinkTable& table, std::string_view date, char* out,
+                 LinkKeyBuffer& key, ResponseInfo* info, const VisitFacts& facts = {}) const;
+  // The same for callers that keep no domain (the fuzz harness): a hit on
+  // a custom domain leaves info->domain empty.
   size_t Respond(const RequestHead& head, const LinkTable& table, std::string_view date, char* out,
                  char (&code_buffer)[kCodeBufferBytes], ResponseInfo* info,
                  const VisitFacts& facts = {}) const;
