@@ -4,13 +4,9 @@
 #include "store/db_keys.h"
 
 namespace shortlink::admin {
-namespace {
-
-void PutTotal(WriteBatch* wb, std::string_view code, uint64_t total) {
-  wb->Put(Table::kClicks, dbkey::Link(dbkey::kDefaultDomain, code), dbkey::Number(total));
+void ClickTotals::PutTotal(WriteBatch* wb, std::string_view link_key, uint64_t total) {
+  wb->Put(Table::kClicks, link_key, dbkey::Number(total));
 }
-
-}  // namespace
 
 Status ClickTotals::Load(Database* db, LinkIndex* index) {
   Status scan = db->Scan(Table::kClicks, "", [&](std::string_view key, std::string_view value) {
@@ -94,7 +90,8 @@ bool ClickTotals::MustFold(const Rewritten& rewritten,
 void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten) {
   if (fold) {
     for (const auto& [code, slot] : slots_)
-      if (!rewritten.count(code)) PutTotal(wb, code, slot.total + slot.pending);
+      if (!rewritten.count(code))
+        PutTotal(wb, dbkey::Link(dbkey::kDefaultDomain, code), slot.total + slot.pending);
     for (uint64_t seq : log_) wb->Delete(Table::kClickLog, dbkey::Number(seq));
     return;
   }

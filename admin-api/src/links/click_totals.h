@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -81,6 +82,9 @@ class ClickTotals {
                  std::chrono::steady_clock::time_point now);
   // After a failed write: nothing counted, nothing folded.
   void Abandoned();
+
+  // The one way a total is stored (Table::kClicks), by link key (dbkey::LinkOf).
+  static void PutTotal(WriteBatch* wb, std::string_view link_key, uint64_t total);
 
   size_t slots() const { return slots_.size(); }
   size_t log_records() const { return log_.size(); }

@@ -62,10 +62,6 @@ class LinkService::Batch {
     return link;
   }
 
-  void PutClicks(std::string_view link_key, uint64_t total) {
-    wb_.Put(Table::kClicks, link_key, dbkey::Number(total));
-  }
-
   // `is_new`: a create, whose total no table holds (a delete removes it).
   void Record(ChangeOp op, const Link& link, bool is_new = false) {
     Change change{next_seq_++, op, link};
@@ -75,7 +71,7 @@ class LinkService::Batch {
       EncodeLink(link, &value);
       wb_.Put(Table::kLinks, key, value);
       // The table's total replaces the record's at start: they agree again.
-      if (!is_new) PutClicks(key, link.clicks);
+      if (!is_new) ClickTotals::PutTotal(&wb_, key, link.clicks);
       overlay_[link.code] = link;
     } else {
       wb_.Delete(Table::kLinks, key);
@@ -178,7 +174,7 @@ class LinkService::Batch {
         continue;
       }
       // Clicks are not a change the edge needs: the total is written, the log untouched.
-      PutClicks(dbkey::LinkOf(*current), current->clicks);
+      ClickTotals::PutTotal(&wb_, dbkey::LinkOf(*current), current->clicks);
       overlay_[code] = std::move(current);
     }
     std::string number;
