@@ -9,7 +9,7 @@
 #include "accounts/account_routes.h"
 #include "common/clock.h"
 #include "http/iso8601.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace shortlink::admin {
 namespace {

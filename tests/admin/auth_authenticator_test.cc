@@ -9,7 +9,7 @@
 
 #include "accounts/account_routes.h"
 #include "nodes/node_routes.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace shortlink::admin {
 namespace {

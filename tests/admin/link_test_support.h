@@ -11,7 +11,7 @@
 #include "links/link_index.h"
 #include "links/link_service.h"
 #include "store/database.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace shortlink::testing {
 

@@ -18,7 +18,7 @@
 #include "accounts/account_routes.h"
 #include "auth/authenticator.h"
 #include "nodes/node_routes.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace shortlink::admin {
 namespace {
