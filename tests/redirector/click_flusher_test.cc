@@ -12,6 +12,8 @@
 #include <fstream>
 
 #include "common/click_batch.h"
+#include "common/protocol.h"
+#include "common/redis_client.h"
 #include "sync_test_support.h"
 
 namespace shortlink::redirector {
@@ -84,45 +86,38 @@ class FakeClickAdmin {
   int watermark_requests() const { return watermark_requests_; }
 
   // Stream surgery, as a Redis restart or an eviction would do it.
-  void DropStream() { Command("DEL %s", kClickStream); }
+  void DropStream() {
+    if (auto c = Connect()) (void)c->Command({"DEL", kClickStream});
+  }
   // Deletes the stream entry holding batch `number`; true if found.
   bool DropBatch(uint64_t number) {
-    redisContext* c = Connect();
+    auto c = Connect();
     if (!c) return false;
+    auto range = c->Command({"XRANGE", kClickStream, "-", "+"});
+    if (!range.ok()) return false;
     bool found = false;
-    auto* r = static_cast<redisReply*>(redisCommand(c, "XRANGE %s - +", kClickStream));
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
-      redisReply* entry = r->element[i];
-      redisReply* fields = entry->element[1];
-      auto batch =
-          DecodeClickBatch(std::string_view(fields->element[1]->str, fields->element[1]->len));
-      if (batch.ok() && batch->number == number) {
-        freeReplyObject(redisCommand(c, "XDEL %s %s", kClickStream, entry->element[0]->str));
+    for (const RedisReply& entry : range->elements) {
+      auto batch = DecodeEntry(entry);
+      if (batch && batch->number == number) {
+        (void)c->Command({"XDEL", kClickStream, entry.elements[0].text});
         found = true;
       }
     }
-    if (r) freeReplyObject(r);
-    redisFree(c);
     return found;
   }
 
  private:
-  redisContext* Connect() {
-    timeval tv{1, 0};
-    redisContext* c = redisConnectWithTimeout("127.0.0.1", redis_.port(), tv);
-    if (c == nullptr || c->err) {
-      if (c) redisFree(c);
-      return nullptr;
-    }
-    redisSetTimeout(c, tv);
-    return c;
+  std::optional<RedisConnection> Connect() {
+    auto c = RedisConnection::Connect({.port = redis_.port()});
+    if (!c.ok()) return std::nullopt;
+    return std::move(*c);
   }
-  template <typename... Args>
-  void Command(const char* format, Args... args) {
-    if (redisContext* c = Connect()) {
-      if (void* r = redisCommand(c, format, args...)) freeReplyObject(r);
-      redisFree(c);
-    }
+  // A stream entry as XRANGE/XREAD list it: [id, [field, value]].
+  static std::optional<ClickBatch> DecodeEntry(const RedisReply& entry) {
+    if (entry.elements.size() < 2 || entry.elements[1].elements.size() < 2) return std::nullopt;
+    auto batch = DecodeClickBatch(entry.elements[1].elements[1].text);
+    if (!batch.ok()) return std::nullopt;
+    return std::move(*batch);
   }
 
   void Apply(const ClickBatch& batch) {
@@ -140,7 +135,7 @@ class FakeClickAdmin {
   }
 
   void Consume() {
-    redisContext* c = nullptr;
+    std::optional<RedisConnection> c;
     std::string last_id = "0-0";
     while (!stopping_) {
       if (!consuming_) {
@@ -155,27 +150,20 @@ class FakeClickAdmin {
           continue;
         }
       }
-      auto* r = static_cast<redisReply*>(
-          redisCommand(c, "XREAD COUNT 100 BLOCK 20 STREAMS %s %s", kClickStream, last_id.c_str()));
-      if (r == nullptr) {
-        redisFree(c);
-        c = nullptr;
+      auto r =
+          c->Command({"XREAD", "COUNT", "100", "BLOCK", "20", "STREAMS", kClickStream, last_id});
+      if (!r.ok()) {
+        c.reset();
         continue;
       }
-      if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
-        redisReply* entries = r->element[0]->element[1];
-        for (size_t i = 0; i < entries->elements && consuming_; ++i) {
-          redisReply* entry = entries->element[i];
-          last_id.assign(entry->element[0]->str, entry->element[0]->len);
-          redisReply* fields = entry->element[1];
-          auto batch =
-              DecodeClickBatch(std::string_view(fields->element[1]->str, fields->element[1]->len));
-          if (batch.ok()) Apply(*batch);
-        }
+      // [[stream, [entry, ...]]], or nil when nothing came within BLOCK.
+      if (r->type != RedisReply::Type::kArray || r->elements.empty()) continue;
+      for (const RedisReply& entry : r->elements[0].elements[1].elements) {
+        if (!consuming_) break;
+        last_id = entry.elements[0].text;
+        if (auto batch = DecodeEntry(entry)) Apply(*batch);
       }
-      freeReplyObject(r);
     }
-    if (c) redisFree(c);
   }
 
   void AcceptLoop() {

@@ -5,7 +5,6 @@
 // node-token auth) and PUBLISHes what it commits, as the real one does.
 #pragma once
 
-#include <hiredis/hiredis.h>  // click_flusher_test.cc still speaks hiredis; goes with it
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>

@@ -1,7 +1,7 @@
 // RedisConnection: one blocking connection to Redis over hiredis.
 // admin-api's change publisher and click consumer and the redirector's
-// change subscriber each own one. (The redirector's click stream,
-// clicks/click_stream.h, still calls hiredis itself.)
+// change subscriber and click stream each own one; nothing else includes
+// hiredis (common links it privately).
 //
 // Commands are argv vectors of string_views, so values are binary-safe and
 // never pass through a format string. Replies are copied into RedisReply, a

@@ -1,9 +1,8 @@
 // ClickStream: the click flusher's connection to the Redis stream of click
 // batches (common/protocol.h, kClickStream): connect with a capped backoff,
-// PING, and XADD a run of batches in one pipeline. Blocking hiredis with a
-// timeout on connect and on each command; nothing else in clicks/ speaks
-// Redis. (The shared client in common/redis_client.h is to replace the
-// hiredis calls here.)
+// PING, and XADD a run of batches in one pipeline. A blocking
+// RedisConnection (common/redis_client.h) with a timeout on connect and on
+// each command; nothing else in clicks/ speaks Redis.
 //
 // Thread safety: none; the flusher's thread (or Stop() after it) only.
 #pragma once
@@ -11,13 +10,13 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/metrics.h"
-
-struct redisContext;
+#include "common/redis_client.h"
 
 namespace shortlink::redirector {
 
@@ -36,7 +35,7 @@ class ClickStream {
   // Connects unless connected or backing off. kNewlyUp: a new connection,
   // perhaps to a new Redis whose stream lost what was sent before.
   State Connect();
-  bool connected() const { return context_ != nullptr; }
+  bool connected() const { return redis_conn_.has_value(); }
   // Keeps the connection (and its gauge) honest while there is nothing to send.
   bool Ping();
   // XADDs each of `batches` (MAXLEN ~ kClickStreamMaxLen), all written
@@ -48,14 +47,14 @@ class ClickStream {
   void Close();
 
  private:
-  void Drop(const char* why);
+  void Drop(const char* why, const std::string& error);
 
   const std::string redis_;
   const std::string host_;
   const unsigned short port_;
   const std::chrono::milliseconds timeout_;
   Gauge* connected_gauge_;
-  redisContext* context_ = nullptr;
+  std::optional<RedisConnection> redis_conn_;
   std::chrono::steady_clock::time_point next_connect_{};
   std::chrono::milliseconds backoff_{0};
 };

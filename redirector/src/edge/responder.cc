@@ -11,6 +11,15 @@
 namespace shortlink::redirector {
 namespace {
 
+// An answer without a hit's code and domain (those only a hit fills in).
+ResponseInfo Answered(Outcome outcome, int status, bool ruled = false) {
+  ResponseInfo info;
+  info.outcome = outcome;
+  info.status = status;
+  info.ruled = ruled;
+  return info;
+}
+
 constexpr std::string_view kRedirectHeaders =
     "Cache-Control: no-store\r\n"  // an edit must reach every browser: never cache a redirect
     "X-Robots-Tag: noindex\r\n"
@@ -220,16 +229,16 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
   path.remove_prefix(1);  // the leading '/'
   if (path.empty()) {
     if (!options_.home_url.empty()) {
-      *info = ResponseInfo{Outcome::kHome, 302, {}};
+      *info = Answered(Outcome::kHome, 302);
       // "/" is not a link: always 302, whatever links answer with.
       return Redirect("HTTP/1.1 302 Found\r\n", options_.home_url, head, date, out);
     }
-    *info = ResponseInfo{Outcome::kMiss, 404, {}};
+    *info = Answered(Outcome::kMiss, 404);
     return NotFound(head, date, out);
   }
   std::string_view code = CodeOfPath(path, code_buffer);
   if (code.empty()) {  // cannot be a link: no lookup
-    *info = ResponseInfo{Outcome::kMiss, 404, {}};
+    *info = Answered(Outcome::kMiss, 404);
     return NotFound(head, date, out);
   }
   size_t length = 0;
@@ -275,10 +284,10 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
     case Outcome::kError:
       return RespondError(ParseStatus::kMethodNotAllowed, date, out, info);
     case Outcome::kUnsafeTarget:
-      *info = ResponseInfo{Outcome::kUnsafeTarget, 500, {}};
+      *info = Answered(Outcome::kUnsafeTarget, 500);
       return InternalError(head, date, out);
     default:
-      *info = ResponseInfo{outcome, 404, {}};
+      *info = Answered(outcome, 404);
       return NotFound(head, date, out);
   }
 }
@@ -323,14 +332,14 @@ size_t Responder::RespondWithRules(const LinkView& link, std::string_view path,
       int status = facts.password_throttled                    ? 429
                    : facts.password == PasswordState::kRefused ? 401
                                                                : 200;
-      *info = ResponseInfo{Outcome::kPasswordForm, status, {}, true};
+      *info = Answered(Outcome::kPasswordForm, status, /*ruled=*/true);
       Page page = status == 429   ? Page::kPasswordTooMany
                   : status == 401 ? Page::kPasswordWrong
                                   : Page::kPasswordForm;
       return SendPage(status, page, head, date, out);
     }
     case RuleAction::kGone:
-      *info = ResponseInfo{Outcome::kRuleFallback, 410, {}, true};
+      *info = Answered(Outcome::kRuleFallback, 410, /*ruled=*/true);
       return SendPage(410,
                       d.gone_reason == GoneReason::kClickLimit ? Page::kClickLimit : Page::kExpired,
                       head, date, out);
@@ -339,12 +348,13 @@ size_t Responder::RespondWithRules(const LinkView& link, std::string_view path,
   }
   bool decorate = d.destination && (!rules.rules.utm.empty() || rules.rules.forward_query);
   if (!SafeHeaderValue(d.target)) {
-    *info = ResponseInfo{Outcome::kUnsafeTarget, 500, {}, true};
+    *info = Answered(Outcome::kUnsafeTarget, 500, /*ruled=*/true);
     return InternalError(head, date, out);
   }
   int status = d.status ? d.status : options_.redirect_status;
-  *info = ResponseInfo{
-      d.destination ? Outcome::kHit : Outcome::kRuleFallback, status, {}, true, d.counted};
+  *info = Answered(d.destination ? Outcome::kHit : Outcome::kRuleFallback, status,
+                   /*ruled=*/true);
+  info->counted = d.counted;
   if (status == options_.redirect_status)
     w.Put(status_line_);
   else
@@ -401,7 +411,7 @@ size_t Responder::RespondError(ParseStatus status, std::string_view date, char* 
       code = 400;
       break;
   }
-  *info = ResponseInfo{Outcome::kError, code, {}};
+  *info = Answered(Outcome::kError, code);
   std::string_view reason = ReasonPhrase(code);
   Writer w{out};
   PutStatusLine(w, code);
