@@ -73,6 +73,30 @@ std::optional<po::variables_map> Parse(
   return parsed->values;
 }
 
+// What bootstrap and import work on, offline: the database and its accounts.
+// The accounts point into the database, so they are declared last to be
+// destroyed first.
+struct OfflineStore {
+  std::unique_ptr<Database> db;
+  std::unique_ptr<Accounts> accounts;
+};
+
+// Opens the database for `use` and loads its accounts; nullopt after printing
+// why either failed.
+std::optional<OfflineStore> OpenOffline(const std::string& data_dir, Database::Use use) {
+  auto db = Database::Open(data_dir, use);
+  if (!db.ok()) {
+    std::cerr << "admin-api: " << db.error().message << "\n";
+    return std::nullopt;
+  }
+  auto accounts = Accounts::Load(db->get());
+  if (!accounts.ok()) {
+    std::cerr << "admin-api: " << accounts.error().message << "\n";
+    return std::nullopt;
+  }
+  return OfflineStore{std::move(*db), std::move(*accounts)};
+}
+
 int Serve(const std::vector<std::string>& args) {
   ServeOptions o;
   std::string environment = "production";
@@ -124,19 +148,12 @@ int Bootstrap(const std::vector<std::string>& args) {
       "email", po::value(&email)->required(), "Email of the admin user to create if missing.");
   int code = 0;
   if (!Parse(args, desc, "admin-api bootstrap", &code)) return code;
-  auto db = Database::Open(data_dir);
-  if (!db.ok()) {
-    std::cerr << "admin-api: " << db.error().message << "\n";
-    return 1;
-  }
-  auto accounts = Accounts::Load(db->get());
-  if (!accounts.ok()) {
-    std::cerr << "admin-api: " << accounts.error().message << "\n";
-    return 1;
-  }
-  auto user = (*accounts)->FindUserByEmail(email);
+  auto store = OpenOffline(data_dir, Database::Use::kServing);
+  if (!store) return 1;
+  Accounts* accounts = store->accounts.get();
+  auto user = accounts->FindUserByEmail(email);
   if (!user) {
-    auto created = (*accounts)->CreateUser(email, Role::kAdmin);
+    auto created = accounts->CreateUser(email, Role::kAdmin);
     if (!created.ok()) {
       std::cerr << "admin-api: " << created.error().message << "\n";
       return 1;
@@ -147,7 +164,7 @@ int Bootstrap(const std::vector<std::string>& args) {
     return 1;
   }
   // Bootstrap prints a key of each environment's kind on request: production by default.
-  auto key = (*accounts)->CreateKey(user->id, Environment::kProduction);
+  auto key = accounts->CreateKey(user->id, Environment::kProduction);
   if (!key.ok()) {
     std::cerr << "admin-api: " << key.error().message << "\n";
     return 1;
@@ -180,17 +197,10 @@ int Import(const std::vector<std::string>& args) {
     }
     in = &in_file;
   }
-  auto db = Database::Open(data_dir, Database::Use::kBulkLoad);
-  if (!db.ok()) {
-    std::cerr << "admin-api: " << db.error().message << "\n";
-    return 1;
-  }
-  auto accounts = Accounts::Load(db->get());
-  if (!accounts.ok()) {
-    std::cerr << "admin-api: " << accounts.error().message << "\n";
-    return 1;
-  }
-  auto owner = (*accounts)->FindUserByEmail(email);
+  auto store = OpenOffline(data_dir, Database::Use::kBulkLoad);
+  if (!store) return 1;
+  Database* db = store->db.get();
+  auto owner = store->accounts->FindUserByEmail(email);
   if (!owner) {
     std::cerr << "admin-api: no user with email " << email << " (create it first)\n";
     return 1;
@@ -202,7 +212,7 @@ int Import(const std::vector<std::string>& args) {
   // static, so leak checkers see it reachable.
   static LinkIndex* index = new LinkIndex;
   // Offline: no change listener; nodes read the change log later.
-  auto links = LinkService::Start(db->get(), index, &metrics);
+  auto links = LinkService::Start(db, index, &metrics);
   if (!links.ok()) {
     std::cerr << "admin-api: " << links.error().message << "\n";
     return 1;
@@ -228,7 +238,7 @@ int Import(const std::vector<std::string>& args) {
     return 1;
   }
   if (tty) fprintf(stderr, "writing to disk...\n");
-  if (Status s = (*db)->FinishBulkLoad(); !s.ok()) {
+  if (Status s = db->FinishBulkLoad(); !s.ok()) {
     std::cerr << "admin-api: import stopped: " << s.error().message << "\n";
     return 1;
   }

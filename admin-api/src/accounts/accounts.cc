@@ -31,23 +31,34 @@ std::string EncodeUser(const User& u) {
   return out;
 }
 
-bool DecodeUser(std::string_view bytes, User* u) {
+// A user or key record is one text field among varints: reads the field
+// tagged `text_tag` into *text and hands every other field, parsed, to
+// on_number(tag, n). False when a field is truncated or a number malformed.
+template <typename OnNumber>
+bool ReadRecord(std::string_view bytes, uint8_t text_tag, std::string* text, OnNumber on_number) {
   wire::Reader r(bytes);
   while (!r.done()) {
     uint8_t tag;
     std::string_view field;
     uint64_t n = 0;
     if (!r.ReadField(&tag, &field)) return false;
-    if (tag == kUserEmail) {
-      u->email.assign(field);
+    if (tag == text_tag) {
+      text->assign(field);
       continue;
     }
     if (!wire::ParseVarint(field, &n)) return false;
+    on_number(tag, n);
+  }
+  return true;
+}
+
+bool DecodeUser(std::string_view bytes, User* u) {
+  bool read = ReadRecord(bytes, kUserEmail, &u->email, [u](uint8_t tag, uint64_t n) {
     if (tag == kUserId) u->id = n;
     if (tag == kUserRole) u->role = n == 1 ? Role::kAdmin : Role::kMember;
     if (tag == kUserCreated) u->created_at_ms = static_cast<int64_t>(n);
-  }
-  return u->id != 0 && !u->email.empty();
+  });
+  return read && u->id != 0 && !u->email.empty();
 }
 
 std::string EncodeKey(const ApiKeyInfo& k) {
@@ -64,17 +75,7 @@ std::string EncodeKey(const ApiKeyInfo& k) {
 }
 
 bool DecodeKey(std::string_view bytes, ApiKeyInfo* k) {
-  wire::Reader r(bytes);
-  while (!r.done()) {
-    uint8_t tag;
-    std::string_view field;
-    uint64_t n = 0;
-    if (!r.ReadField(&tag, &field)) return false;
-    if (tag == kKeyHint) {
-      k->hint.assign(field);
-      continue;
-    }
-    if (!wire::ParseVarint(field, &n)) return false;
+  bool read = ReadRecord(bytes, kKeyHint, &k->hint, [k](uint8_t tag, uint64_t n) {
     switch (tag) {
       case kKeyId:
         k->id = n;
@@ -98,8 +99,8 @@ bool DecodeKey(std::string_view bytes, ApiKeyInfo* k) {
       default:
         break;
     }
-  }
-  return k->id != 0 && k->user != 0;
+  });
+  return read && k->id != 0 && k->user != 0;
 }
 
 std::string Number(uint64_t n) {
