@@ -50,12 +50,31 @@ struct Node {
   bool Serves(const std::string& code, const std::string& url) {
     return WaitUntil([&] { return table.Get(code) == url; });
   }
+  // Caught up with the log and listening on Redis for what comes next.
+  bool Following() {
+    return WaitUntil(
+        [&] { return follower->status().redis_connected && follower->status().in_sync; });
+  }
 
   MapSink table;
   std::unique_ptr<ReplicaStore> store;
   MetricsRegistry metrics;
   std::atomic<int> ready_calls{0};
   std::unique_ptr<ChangeFollower> follower;
+};
+
+// Redis, an admin-api holding link "a", and a node pointed at both, started.
+class StartedNode {
+ protected:
+  StartedNode() {
+    admin.Upsert(MakeLink("a", "https://a.example/"));
+    REQUIRE(node.follower->Start().ok());
+  }
+
+  TempDir dir;
+  RedisServer redis{dir.sub("redis")};
+  FakeAdmin admin{kToken, &redis};
+  Node node{dir.sub("node"), admin.url(), redis.address()};
 };
 
 }  // namespace
@@ -77,8 +96,7 @@ TEST_CASE("a new node snapshots, becomes ready, then follows live changes",
   CHECK(admin.snapshot_requests() == 1);
   CHECK(node.table.Get("a") == "https://a.example/");
   CHECK(node.table.size() == 2);
-  REQUIRE(WaitUntil(
-      [&] { return node.follower->status().redis_connected && node.follower->status().in_sync; }));
+  REQUIRE(node.Following());
 
   admin.Upsert(MakeLink("c", "https://c.example/"));
   CHECK(node.Serves("c", "https://c.example/"));
@@ -95,16 +113,9 @@ TEST_CASE("a new node snapshots, becomes ready, then follows live changes",
   CHECK(metrics.find("shortlink_redirector_redis_connected 1") != std::string::npos);
 }
 
-TEST_CASE("a lost message is noticed at the next one and fetched from the log",
-          "[follower][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  FakeAdmin admin(kToken, &redis);
-  admin.Upsert(MakeLink("a", "https://a.example/"));
-  Node node(dir.sub("node"), admin.url(), redis.address());
-  REQUIRE(node.follower->Start().ok());
-  REQUIRE(WaitUntil(
-      [&] { return node.follower->status().redis_connected && node.follower->status().in_sync; }));
+TEST_CASE_METHOD(StartedNode, "a lost message is noticed at the next one and fetched from the log",
+                 "[follower][concurrent]") {
+  REQUIRE(node.Following());
 
   admin.Upsert(MakeLink("lost", "https://lost.example/"), /*publish=*/false);
   admin.Upsert(MakeLink("next", "https://next.example/"));
@@ -117,16 +128,9 @@ TEST_CASE("a lost message is noticed at the next one and fetched from the log",
   CHECK(node.Serves("last", "https://last.example/"));
 }
 
-TEST_CASE("with Redis down the node polls, and resubscribes when it is back",
-          "[follower][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  FakeAdmin admin(kToken, &redis);
-  admin.Upsert(MakeLink("a", "https://a.example/"));
-  Node node(dir.sub("node"), admin.url(), redis.address());
-  REQUIRE(node.follower->Start().ok());
-  REQUIRE(WaitUntil(
-      [&] { return node.follower->status().redis_connected && node.follower->status().in_sync; }));
+TEST_CASE_METHOD(StartedNode, "with Redis down the node polls, and resubscribes when it is back",
+                 "[follower][concurrent]") {
+  REQUIRE(node.Following());
 
   redis.Kill();
   REQUIRE(WaitUntil([&] { return !node.follower->status().redis_connected; }));
@@ -140,13 +144,8 @@ TEST_CASE("with Redis down the node polls, and resubscribes when it is back",
   CHECK(node.Serves("after", "https://after.example/"));
 }
 
-TEST_CASE("with admin-api down the node serves and retries", "[follower][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  FakeAdmin admin(kToken, &redis);
-  admin.Upsert(MakeLink("a", "https://a.example/"));
-  Node node(dir.sub("node"), admin.url(), redis.address());
-  REQUIRE(node.follower->Start().ok());
+TEST_CASE_METHOD(StartedNode, "with admin-api down the node serves and retries",
+                 "[follower][concurrent]") {
   REQUIRE(WaitUntil([&] { return node.follower->status().in_sync; }));
 
   admin.SetFailing(true);
