@@ -97,6 +97,41 @@ std::vector<std::string> FamilyNames(const std::string& dir) {
   return names;
 }
 
+// The replica's RocksDB opened past ReplicaStore, every column family with
+// it: to write what ReplicaStore never would (crash leftovers, corrupt
+// records, a newer schema) or to read its raw keys.
+class RawReplica {
+ public:
+  enum class Access { kReadWrite, kReadOnly };
+
+  explicit RawReplica(const std::string& dir, Access access = Access::kReadWrite) {
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : FamilyNames(dir))
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    rocksdb::Status opened =
+        access == Access::kReadOnly
+            ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, &handles, &db)
+            : rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &db);
+    REQUIRE(opened.ok());
+  }
+  ~RawReplica() {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  RawReplica(const RawReplica&) = delete;
+  RawReplica& operator=(const RawReplica&) = delete;
+
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // destroyed with it
+};
+
+// A replica in `dir` that applied `changes`, closed again: a node that stopped.
+void Seed(const std::string& dir, const std::vector<ReceivedChange>& changes) {
+  auto store = ReplicaStore::Open(dir);
+  REQUIRE(store.ok());
+  REQUIRE((*store)->Apply(changes).ok());
+}
+
 }  // namespace
 
 TEST_CASE("replica crash helper", "[.][replica_crash_helper]") {
@@ -255,13 +290,8 @@ TEST_CASE("an abandoned snapshot leaves the replica as it was", "[replica]") {
 
 TEST_CASE("a crash mid-snapshot keeps the old consistent state", "[replica]") {
   TempDir dir;
-  {
-    auto store = ReplicaStore::Open(dir.path());
-    REQUIRE(store.ok());
-    std::vector<ReceivedChange> run = {Upsert(1, MakeLink("a", "https://a.example/")),
-                                       Upsert(2, MakeLink("b", "https://b.example/"))};
-    REQUIRE((*store)->Apply(run).ok());
-  }
+  Seed(dir.path(), {Upsert(1, MakeLink("a", "https://a.example/")),
+                    Upsert(2, MakeLink("b", "https://b.example/"))});
   RunCrashHelper(dir.path(), "mid-snapshot");
 
   auto store = ReplicaStore::Open(dir.path());
@@ -276,30 +306,18 @@ TEST_CASE("a crash mid-snapshot keeps the old consistent state", "[replica]") {
 
 TEST_CASE("links families other than the live one are dropped on open", "[replica]") {
   TempDir dir;
-  {
-    auto store = ReplicaStore::Open(dir.path());
-    REQUIRE(store.ok());
-    REQUIRE((*store)
-                ->Apply(std::vector<ReceivedChange>{Upsert(1, MakeLink("a", "https://a.example/"))})
-                .ok());
-  }
+  Seed(dir.path(), {Upsert(1, MakeLink("a", "https://a.example/"))});
   {
     // What a crash between a snapshot's switch and its drop leaves behind,
     // or a snapshot whose family RocksDB recorded before the crash.
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : FamilyNames(dir.path()))
-      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &db).ok());
+    RawReplica raw(dir.path());
     rocksdb::ColumnFamilyHandle* extra = nullptr;
-    REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "links.7", &extra).ok());
-    REQUIRE(db->Put(rocksdb::WriteOptions(), extra, "b",
-                    EncodeLinkRecord(MakeLink("b", "https://b.example/")))
+    REQUIRE(raw.db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "links.7", &extra).ok());
+    raw.handles.push_back(extra);
+    REQUIRE(raw.db
+                ->Put(rocksdb::WriteOptions(), extra, "b",
+                      EncodeLinkRecord(MakeLink("b", "https://b.example/")))
                 .ok());
-    handles.push_back(extra);
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
   }
   CHECK(FamilyNames(dir.path()).size() == 3);
   {
@@ -328,14 +346,9 @@ TEST_CASE("a crash mid-snapshot of a new replica leaves it new", "[replica]") {
 
 TEST_CASE("applied changes survive a process crash without fsync", "[replica]") {
   TempDir dir;
-  {
-    auto store = ReplicaStore::Open(dir.path());
-    REQUIRE(store.ok());
-    std::vector<ReceivedChange> run = {Upsert(1, MakeLink("a", "https://a.example/")),
-                                       Upsert(2, MakeLink("b", "https://b.example/")),
-                                       Upsert(3, MakeLink("c", "https://c.example/"))};
-    REQUIRE((*store)->Apply(run).ok());
-  }
+  Seed(dir.path(), {Upsert(1, MakeLink("a", "https://a.example/")),
+                    Upsert(2, MakeLink("b", "https://b.example/")),
+                    Upsert(3, MakeLink("c", "https://c.example/"))});
   RunCrashHelper(dir.path(), "apply");
   auto store = ReplicaStore::Open(dir.path());
   REQUIRE(store.ok());
@@ -348,27 +361,14 @@ TEST_CASE("applied changes survive a process crash without fsync", "[replica]") 
 
 TEST_CASE("corrupt records are skipped and counted", "[replica]") {
   TempDir dir;
-  {
-    auto store = ReplicaStore::Open(dir.path());
-    REQUIRE(store.ok());
-    REQUIRE((*store)
-                ->Apply(std::vector<ReceivedChange>{Upsert(1, MakeLink("a", "https://a.example/"))})
-                .ok());
-  }
+  Seed(dir.path(), {Upsert(1, MakeLink("a", "https://a.example/"))});
   {
     // Write a bad record straight into the live family.
-    std::vector<std::string> names = FamilyNames(dir.path());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &db).ok());
-    for (auto* h : handles) {
+    RawReplica raw(dir.path());
+    for (auto* h : raw.handles) {
       if (h->GetName().starts_with("links."))
-        REQUIRE(db->Put(rocksdb::WriteOptions(), h, "zz", "\x01\x05").ok());
-      db->DestroyColumnFamilyHandle(h);
+        REQUIRE(raw.db->Put(rocksdb::WriteOptions(), h, "zz", "\x01\x05").ok());
     }
-    delete db;
   }
   auto store = ReplicaStore::Open(dir.path());
   REQUIRE(store.ok());
@@ -436,23 +436,16 @@ namespace {
 
 // The raw keys of the live links family, read past ReplicaStore.
 std::vector<std::string> RawLinkKeys(const std::string& dir) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : FamilyNames(dir))
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, &handles, &db).ok());
+  RawReplica raw(dir, RawReplica::Access::kReadOnly);
   std::string live;
-  REQUIRE(db->Get(rocksdb::ReadOptions(), "links_cf", &live).ok());
+  REQUIRE(raw.db->Get(rocksdb::ReadOptions(), "links_cf", &live).ok());
   std::vector<std::string> keys;
-  for (auto* h : handles) {
+  for (auto* h : raw.handles) {
     if (h->GetName() == live) {
-      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+      std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), h));
       for (it->SeekToFirst(); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
     }
   }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
   return keys;
 }
 
@@ -580,18 +573,11 @@ TEST_CASE("a replica of a newer schema is refused, not misread", "[replica][doma
     REQUIRE(store.ok());
   }
   {
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : FamilyNames(dir.path()))
-      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &db).ok());
+    RawReplica raw(dir.path());
     std::string schema;
-    REQUIRE(db->Get(rocksdb::ReadOptions(), "schema", &schema).ok());
+    REQUIRE(raw.db->Get(rocksdb::ReadOptions(), "schema", &schema).ok());
     CHECK(schema == "2");
-    REQUIRE(db->Put(rocksdb::WriteOptions(), "schema", "3").ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
+    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), "schema", "3").ok());
   }
   auto store = ReplicaStore::Open(dir.path());
   REQUIRE_FALSE(store.ok());
