@@ -13,21 +13,23 @@ using testing::MakeLink;
 using testing::MapSink;
 using testing::TempDir;
 
-ReceivedChange Make(uint64_t seq, ChangeOp op, const std::string& code, const std::string& url,
-                    LinkState state = LinkState::kActive) {
-  auto change =
-      ReceivedChange::Decode(testing::Encode(Change{seq, op, MakeLink(code, url, state)}));
+// A change as a node receives it: encoded as admin-api sends it, decoded.
+ReceivedChange Received(uint64_t seq, ChangeOp op, const Link& link) {
+  auto change = ReceivedChange::Decode(testing::Encode(Change{seq, op, link}));
   REQUIRE(change.ok());
   return std::move(change).value();
+}
+
+ReceivedChange Make(uint64_t seq, ChangeOp op, const std::string& code, const std::string& url,
+                    LinkState state = LinkState::kActive) {
+  return Received(seq, op, MakeLink(code, url, state));
 }
 
 ReceivedChange OnDomain(uint64_t seq, ChangeOp op, const std::string& domain,
                         const std::string& code, const std::string& url) {
   Link link = MakeLink(code, url);
   link.domain = domain;
-  auto change = ReceivedChange::Decode(testing::Encode(Change{seq, op, link}));
-  REQUIRE(change.ok());
-  return std::move(change).value();
+  return Received(seq, op, link);
 }
 
 ReceivedChange Up(uint64_t seq, const std::string& code,
@@ -35,19 +37,43 @@ ReceivedChange Up(uint64_t seq, const std::string& code,
   return Make(seq, ChangeOp::kUpsert, code, url);
 }
 
+std::unique_ptr<ReplicaStore> OpenReplica(const std::string& dir) {
+  auto store = ReplicaStore::Open(dir);
+  REQUIRE(store.ok());
+  return std::move(store).value();
+}
+
+// Applies `run` to the replica in `dir` and closes it again: a node that
+// stopped. Every change must apply.
+void ApplyAndClose(const std::string& dir, const std::vector<ReceivedChange>& run) {
+  auto store = OpenReplica(dir);
+  MapSink ignored;
+  ChangeApplier applier(store.get(), &ignored);
+  REQUIRE(applier.ApplyRun(run)->applied == run.size());
+}
+
+void AddToSnapshot(ReplicaSnapshotWriter* writer, const Link& link) {
+  std::string record;
+  EncodeLink(link, &record);
+  REQUIRE(writer->Add(record).ok());
+}
+
+// A new replica and an applier that writes it and a MapSink.
+class NewReplica {
+ protected:
+  TempDir dir;
+  std::unique_ptr<ReplicaStore> store = OpenReplica(dir.path());
+  MapSink table;
+  ChangeApplier applier{store.get(), &table};
+};
+
 }  // namespace
 
-TEST_CASE("changes apply only in sequence order", "[applier]") {
-  TempDir dir;
-  auto store = ReplicaStore::Open(dir.path());
-  REQUIRE(store.ok());
-  MapSink table;
-  ChangeApplier applier(store->get(), &table);
-
+TEST_CASE_METHOD(NewReplica, "changes apply only in sequence order", "[applier]") {
   CHECK(*applier.Apply(Up(1, "a", "https://a1.example/")) == ApplyOutcome::kApplied);
   CHECK(*applier.Apply(Up(3, "c")) == ApplyOutcome::kGap);  // 2 is missing
   CHECK(table.Get("c").empty());
-  CHECK((*store)->Get("c").error().code == ErrorCode::kNotFound);
+  CHECK(store->Get("c").error().code == ErrorCode::kNotFound);
   CHECK(applier.applied_seq() == 1);
 
   CHECK(*applier.Apply(Up(2, "b")) == ApplyOutcome::kApplied);
@@ -63,17 +89,12 @@ TEST_CASE("changes apply only in sequence order", "[applier]") {
         ApplyOutcome::kApplied);
   CHECK(table.Get("b").empty());
   CHECK(applier.applied_seq() == 4);
-  CHECK((*store)->applied_seq() == 4);
-  CHECK((*store)->Get("a")->state == LinkState::kInactive);
-  CHECK((*store)->Get("b").error().code == ErrorCode::kNotFound);
+  CHECK(store->applied_seq() == 4);
+  CHECK(store->Get("a")->state == LinkState::kInactive);
+  CHECK(store->Get("b").error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("a run skips what was applied and stops at a gap", "[applier]") {
-  TempDir dir;
-  auto store = ReplicaStore::Open(dir.path());
-  REQUIRE(store.ok());
-  MapSink table;
-  ChangeApplier applier(store->get(), &table);
+TEST_CASE_METHOD(NewReplica, "a run skips what was applied and stops at a gap", "[applier]") {
   REQUIRE(*applier.Apply(Up(1, "a")) == ApplyOutcome::kApplied);
 
   std::vector<ReceivedChange> run = {Up(1, "a"), Up(2, "b"), Up(3, "c"), Up(5, "e"), Up(6, "f")};
@@ -93,21 +114,13 @@ TEST_CASE("a run skips what was applied and stops at a gap", "[applier]") {
 
 TEST_CASE("loading the replica fills the table", "[applier]") {
   TempDir dir;
-  {
-    auto store = ReplicaStore::Open(dir.path());
-    REQUIRE(store.ok());
-    MapSink table;
-    ChangeApplier applier(store->get(), &table);
-    std::vector<ReceivedChange> run = {
-        Up(1, "a"), Up(2, "b"),
-        Make(3, ChangeOp::kUpsert, "c", "https://c.example/", LinkState::kInactive),
-        Make(4, ChangeOp::kDelete, "a", "https://x.example/")};
-    REQUIRE(applier.ApplyRun(run)->applied == 4);
-  }
-  auto store = ReplicaStore::Open(dir.path());
-  REQUIRE(store.ok());
+  ApplyAndClose(dir.path(),
+                {Up(1, "a"), Up(2, "b"),
+                 Make(3, ChangeOp::kUpsert, "c", "https://c.example/", LinkState::kInactive),
+                 Make(4, ChangeOp::kDelete, "a", "https://x.example/")});
+  auto store = OpenReplica(dir.path());
   MapSink table;
-  ChangeApplier applier(store->get(), &table);
+  ChangeApplier applier(store.get(), &table);
   auto loaded = applier.LoadReplica();
   REQUIRE(loaded.ok());
   CHECK(loaded->links == 2);
@@ -126,28 +139,17 @@ TEST_CASE("loading a large replica brings every link to the LinkTable, rules inc
   auto url_of = [](int i) {
     return "https://www.example.com/landing/page/" + std::to_string(i) + "?utm_source=test";
   };
-  {
-    auto store = ReplicaStore::Open(dir.path());
-    REQUIRE(store.ok());
-    MapSink ignored;
-    ChangeApplier applier(store->get(), &ignored);
-    std::vector<ReceivedChange> run;
-    for (int i = 0; i < kLinks; ++i) {
-      Link link =
-          MakeLink(code_of(i), url_of(i), i % 5 ? LinkState::kActive : LinkState::kInactive);
-      if (i % 1000 == 7) link.rules.redirect_type = 301;  // a link with rules
-      auto change =
-          ReceivedChange::Decode(testing::Encode(Change{uint64_t(i) + 1, ChangeOp::kUpsert, link}));
-      REQUIRE(change.ok());
-      run.push_back(std::move(change).value());
-    }
-    REQUIRE(applier.ApplyRun(run)->applied == kLinks);
+  std::vector<ReceivedChange> run;
+  for (int i = 0; i < kLinks; ++i) {
+    Link link = MakeLink(code_of(i), url_of(i), i % 5 ? LinkState::kActive : LinkState::kInactive);
+    if (i % 1000 == 7) link.rules.redirect_type = 301;  // a link with rules
+    run.push_back(Received(uint64_t(i) + 1, ChangeOp::kUpsert, link));
   }
-  auto store = ReplicaStore::Open(dir.path());
-  REQUIRE(store.ok());
+  ApplyAndClose(dir.path(), run);
+  auto store = OpenReplica(dir.path());
   LinkTable table;
   LinkTableSink sink(&table);
-  ChangeApplier applier(store->get(), &sink);
+  ChangeApplier applier(store.get(), &sink);
   auto loaded = applier.LoadReplica();
   REQUIRE(loaded.ok());
   CHECK(loaded->links == kLinks);
@@ -170,12 +172,7 @@ TEST_CASE("loading a large replica brings every link to the LinkTable, rules inc
   CHECK(with_rules == kLinks / 1000);
 }
 
-TEST_CASE("a snapshot brings the table to the snapshot's state", "[applier]") {
-  TempDir dir;
-  auto store = ReplicaStore::Open(dir.path());
-  REQUIRE(store.ok());
-  MapSink table;
-  ChangeApplier applier(store->get(), &table);
+TEST_CASE_METHOD(NewReplica, "a snapshot brings the table to the snapshot's state", "[applier]") {
   std::vector<ReceivedChange> run = {Up(1, "old"), Up(2, "same", "https://same.example/"),
                                      Up(3, "edit")};
   REQUIRE(applier.ApplyRun(run)->applied == 3);
@@ -185,9 +182,7 @@ TEST_CASE("a snapshot brings the table to the snapshot's state", "[applier]") {
   for (const auto& link :
        {MakeLink("same", "https://same.example/"), MakeLink("edit", "https://edited.example/"),
         MakeLink("fresh", "https://fresh.example/")}) {
-    std::string record;
-    EncodeLink(link, &record);
-    REQUIRE((*writer)->Add(record).ok());
+    AddToSnapshot(writer->get(), link);
   }
   CHECK(table.Get("old") == "https://x.example/");  // still served until the commit
   REQUIRE(applier.CommitSnapshot(writer->get(), 40).ok());
@@ -201,11 +196,10 @@ TEST_CASE("a snapshot brings the table to the snapshot's state", "[applier]") {
 
 TEST_CASE("through LinkTableSink, changes reach the LinkTable with their state", "[applier]") {
   TempDir dir;
-  auto store = ReplicaStore::Open(dir.path());
-  REQUIRE(store.ok());
+  auto store = OpenReplica(dir.path());
   LinkTable table;
   LinkTableSink sink(&table);
-  ChangeApplier applier(store->get(), &sink);
+  ChangeApplier applier(store.get(), &sink);
   std::vector<ReceivedChange> run = {
       Up(1, "a", "https://a.example/"), Up(2, "b"),
       Make(3, ChangeOp::kUpsert, "a", "https://a2.example/", LinkState::kInactive),
@@ -228,12 +222,11 @@ TEST_CASE("through LinkTableSink, changes reach the LinkTable with their state",
 TEST_CASE("changes upsert and erase by (domain, code), in the replica and the table",
           "[applier][domain]") {
   TempDir dir;
-  auto store = ReplicaStore::Open(dir.path());
-  REQUIRE(store.ok());
+  auto store = OpenReplica(dir.path());
   LinkTable table;
   LinkTableSink sink(&table);
   {
-    ChangeApplier applier(store->get(), &sink);
+    ChangeApplier applier(store.get(), &sink);
     std::vector<ReceivedChange> run = {
         Up(1, "x", "https://default.example/"),
         OnDomain(2, ChangeOp::kUpsert, "a.example", "x", "https://a.example/"),
@@ -253,13 +246,13 @@ TEST_CASE("changes upsert and erase by (domain, code), in the replica and the ta
   CHECK(served("a.example") == "https://default.example/");  // no link left there: default
   CHECK(served("go.example") == "https://default.example/");
   CHECK(table.size() == 2);
-  CHECK((*store)->Get(LinkKey{"a.example", "x"}).error().code == ErrorCode::kNotFound);
-  CHECK((*store)->Get(LinkKey{"b.example", "x"})->long_url == "https://b.example/");
+  CHECK(store->Get(LinkKey{"a.example", "x"}).error().code == ErrorCode::kNotFound);
+  CHECK(store->Get(LinkKey{"b.example", "x"})->long_url == "https://b.example/");
 
   // A restart: the replica brings every domain's links back.
   LinkTable reloaded;
   LinkTableSink reloaded_sink(&reloaded);
-  ChangeApplier again(store->get(), &reloaded_sink);
+  ChangeApplier again(store.get(), &reloaded_sink);
   auto stats = again.LoadReplica();
   REQUIRE(stats.ok());
   CHECK(stats->links == 2);
@@ -275,9 +268,7 @@ TEST_CASE("changes upsert and erase by (domain, code), in the replica and the ta
        {std::pair<std::string, std::string>{"", "x"}, {"c.example", "x"}}) {
     Link link = MakeLink(code, "https://" + (domain.empty() ? "default.example" : domain) + "/");
     link.domain = domain;
-    std::string record;
-    EncodeLink(link, &record);
-    REQUIRE((*writer)->Add(record).ok());
+    AddToSnapshot(writer->get(), link);
   }
   REQUIRE(again.CommitSnapshot(writer->get(), 10).ok());
   url.clear();
