@@ -50,14 +50,21 @@ RedisSubscriberOptions Options(const RedisServer& redis) {
   return options;
 }
 
+// A redis-server and a started subscriber to it whose events are recorded.
+class StartedSubscriber {
+ protected:
+  StartedSubscriber() { subscriber.Start(); }
+
+  TempDir dir;
+  RedisServer redis{dir.sub("redis")};
+  Recorder recorder;
+  RedisSubscriber subscriber{Options(redis), [this](RedisEvent e) { recorder(std::move(e)); }};
+};
+
 }  // namespace
 
-TEST_CASE("the subscriber receives a PUBLISH, binary-safe", "[redis][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  Recorder recorder;
-  RedisSubscriber subscriber(Options(redis), [&](RedisEvent e) { recorder(std::move(e)); });
-  subscriber.Start();
+TEST_CASE_METHOD(StartedSubscriber, "the subscriber receives a PUBLISH, binary-safe",
+                 "[redis][concurrent]") {
   REQUIRE(WaitUntil([&] { return recorder.Count(RedisEvent::Kind::kSubscribed) == 1; }));
   CHECK(subscriber.connected());
 
@@ -75,12 +82,8 @@ TEST_CASE("the subscriber receives a PUBLISH, binary-safe", "[redis][concurrent]
   subscriber.Stop();
 }
 
-TEST_CASE("the subscriber reconnects when redis comes back", "[redis][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  Recorder recorder;
-  RedisSubscriber subscriber(Options(redis), [&](RedisEvent e) { recorder(std::move(e)); });
-  subscriber.Start();
+TEST_CASE_METHOD(StartedSubscriber, "the subscriber reconnects when redis comes back",
+                 "[redis][concurrent]") {
   REQUIRE(WaitUntil([&] { return subscriber.connected(); }));
 
   redis.Kill();
@@ -95,13 +98,9 @@ TEST_CASE("the subscriber reconnects when redis comes back", "[redis][concurrent
   CHECK(subscriber.last_error().empty());
 }
 
-TEST_CASE("the subscriber gives up a connection whose PING goes unanswered",
-          "[redis][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  Recorder recorder;
-  RedisSubscriber subscriber(Options(redis), [&](RedisEvent e) { recorder(std::move(e)); });
-  subscriber.Start();
+TEST_CASE_METHOD(StartedSubscriber,
+                 "the subscriber gives up a connection whose PING goes unanswered",
+                 "[redis][concurrent]") {
   REQUIRE(WaitUntil([&] { return subscriber.connected(); }));
 
   // Hung, not gone: the socket stays open and only the unanswered PING
