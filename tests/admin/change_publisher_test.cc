@@ -13,9 +13,7 @@
 #include "common/change.h"
 #include "common/protocol.h"
 #include "common/redis_client.h"
-#include "links/link_index.h"
-#include "links/link_service.h"
-#include "store/database.h"
+#include "link_test_support.h"
 #include "support/redis_server.h"
 #include "support/temp_dir.h"
 #include "support/wait_until.h"
@@ -42,9 +40,7 @@ struct Writer {
       for (int j = i; j < n && j < i + per_commit; ++j) {
         group.emplace_back(CreateLink{1, "https://example.com/" + std::to_string(j), ""});
       }
-      for (const auto& result : service->SubmitAndWait(std::move(group))) {
-        REQUIRE(result.status.ok());
-      }
+      testing::SubmitOk(service.get(), std::move(group));
     }
   }
   uint64_t published() { return metrics.GetCounter("admin_changes_published_total", "")->value(); }

@@ -8,16 +8,13 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/click_batch.h"
 #include "common/protocol.h"
 #include "common/redis_stream.h"
-#include "links/link_index.h"
-#include "links/link_service.h"
-#include "store/database.h"
+#include "link_test_support.h"
 #include "support/redis_server.h"
 #include "support/temp_dir.h"
 #include "support/wait_until.h"
@@ -34,23 +31,18 @@ constexpr char kNode[] = "node-a";
 
 // admin-api's half: the database, the link writer and the consumer, as
 // serve.cc builds them. Destroying it and building another over the same
-// directory is a restart.
-struct Admin {
+// directory is a restart. The consumer, a member of the derived class,
+// stops before the writer it submits to.
+struct Admin : testing::ServiceOn {
   Admin(const std::string& dir, const std::string& redis)
-      : db(std::move(Database::Open(dir)).value()),
-        service(std::move(LinkService::Start(db.get(), &index, &metrics)).value()) {
-    consumer.emplace(redis, service.get(), &metrics);
-  }
-  ~Admin() { consumer.reset(); }  // before the writer it submits to
+      : ServiceOn(dir), consumer(redis, service.get(), &metrics) {}
 
   void CreateLinks(const std::vector<std::string>& codes) {
     std::vector<Mutation> creates;
     for (const auto& code : codes) {
       creates.emplace_back(CreateLink{1, "https://example.com/" + code, code});
     }
-    for (const auto& result : service->SubmitAndWait(std::move(creates))) {
-      REQUIRE(result.status.ok());
-    }
+    testing::SubmitOk(service.get(), std::move(creates));
   }
   uint64_t clicks(const std::string& code) const { return index.Get(code)->clicks; }
   uint64_t applied() { return metrics.GetCounter("admin_click_batches_total", "")->value(); }
@@ -58,11 +50,7 @@ struct Admin {
     return metrics.GetCounter("admin_click_batches_refused_total", "")->value();
   }
 
-  MetricsRegistry metrics;
-  std::unique_ptr<Database> db;
-  LinkIndex index;
-  std::unique_ptr<LinkService> service;
-  std::optional<ClickConsumer> consumer;
+  ClickConsumer consumer;
 };
 
 // A node's flusher: XADDs to shortlink:clicks, pipelined.
@@ -102,15 +90,20 @@ ClickBatch Batch(uint64_t number, decltype(ClickBatch::clicks) clicks) {
   return ClickBatch{kNode, number, std::move(clicks)};
 }
 
+// Redis, admin-api consuming clicks from it, and a node sending them.
+class AdminAndNode {
+ protected:
+  TempDir dir;
+  RedisServer redis{dir.sub("redis")};
+  Admin admin{dir.sub("db"), redis.address()};
+  Node node{redis};
+};
+
 }  // namespace
 
-TEST_CASE("click consumer: a batch is applied once, however often it arrives",
-          "[consumer][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  Admin admin(dir.sub("db"), redis.address());
+TEST_CASE_METHOD(AdminAndNode, "click consumer: a batch is applied once, however often it arrives",
+                 "[consumer][concurrent]") {
   admin.CreateLinks({"a", "b"});
-  Node node(redis);
 
   node.Send({Batch(1, {{"a", 3}, {"b", 1}}), Batch(1, {{"a", 3}, {"b", 1}})});
   REQUIRE(WaitUntil([&] { return admin.applied() == 2 && node.StreamLength() == 0; }));
@@ -120,13 +113,10 @@ TEST_CASE("click consumer: a batch is applied once, however often it arrives",
   CHECK(admin.refused() == 0);
 }
 
-TEST_CASE("click consumer: duplicates are no-ops, batches out of order are refused",
-          "[consumer][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  Admin admin(dir.sub("db"), redis.address());
+TEST_CASE_METHOD(AdminAndNode,
+                 "click consumer: duplicates are no-ops, batches out of order are refused",
+                 "[consumer][concurrent]") {
   admin.CreateLinks({"a"});
-  Node node(redis);
 
   // 3 before 2: refused (its node sends it again after 2); 1 again: a duplicate.
   node.Send(
@@ -143,13 +133,10 @@ TEST_CASE("click consumer: duplicates are no-ops, batches out of order are refus
   CHECK(admin.clicks("a") == 111);
 }
 
-TEST_CASE("click consumer: malformed entries are acknowledged and counted, never applied",
-          "[consumer][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  Admin admin(dir.sub("db"), redis.address());
+TEST_CASE_METHOD(AdminAndNode,
+                 "click consumer: malformed entries are acknowledged and counted, never applied",
+                 "[consumer][concurrent]") {
   admin.CreateLinks({"a"});
-  Node node(redis);
 
   node.SendRaw({"\xff\xff not a click batch"});
   node.SendRaw({"whatever"}, "not-batch");  // no batch field at all

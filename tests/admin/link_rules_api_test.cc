@@ -22,7 +22,6 @@
 #include "links/link_rules_json.h"
 #include "links/link_service.h"
 #include "links/password_hasher.h"
-#include "nodes/change_log.h"
 
 namespace shortlink::admin {
 namespace {
@@ -73,18 +72,7 @@ struct Service : testing::ServiceFixture {
     update.fields = ParseOk(body);
     return One(std::move(update));
   }
-  std::vector<Change> Changes() {
-    std::string frames;
-    REQUIRE(ReadChanges(db.get(), 0, kMaxChangesLimit, &frames).ok());
-    FrameReader reader;
-    reader.Feed(frames);
-    std::vector<Change> out;
-    std::string_view frame;
-    bool corrupt = false;
-    while (reader.Next(&frame, &corrupt)) out.push_back(DecodeChange(frame).value());
-    REQUIRE_FALSE(corrupt);
-    return out;
-  }
+  std::vector<Change> Changes() { return testing::AllChanges(db.get()); }
 };
 
 Link Plain(std::string code, uint64_t owner = 1, int64_t created = 1'700'000'000'000) {

@@ -12,19 +12,7 @@ namespace shortlink::admin {
 namespace {
 
 using Fixture = testing::ServiceFixture;
-
-std::vector<Change> AllChanges(Database* db) {
-  std::string frames;
-  REQUIRE(ReadChanges(db, 0, kMaxChangesLimit, &frames).ok());
-  FrameReader reader;
-  reader.Feed(frames);
-  std::vector<Change> out;
-  std::string_view frame;
-  bool corrupt = false;
-  while (reader.Next(&frame, &corrupt)) out.push_back(DecodeChange(frame).value());
-  REQUIRE_FALSE(corrupt);
-  return out;
-}
+using testing::AllChanges;
 
 }  // namespace
 

@@ -1,19 +1,32 @@
 // What several admin-api tests need: a LinkService over a fresh database,
-// and the codes of a list result in order.
+// mutations that must succeed, the change log as written, and the codes of
+// a list result in order.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/change.h"
 #include "common/metrics.h"
 #include "links/link_index.h"
 #include "links/link_service.h"
+#include "nodes/change_log.h"
 #include "store/database.h"
 #include "support/temp_dir.h"
 
 namespace shortlink::testing {
+
+// Submits `mutations` as one group and requires each to succeed; returns
+// when all are durable.
+inline void SubmitOk(admin::LinkService* service, std::vector<admin::Mutation> mutations) {
+  for (const auto& result : service->SubmitAndWait(std::move(mutations))) {
+    REQUIRE(result.status.ok());
+  }
+}
 
 // A LinkService (no change listener) over the database in `dir`, for as long as it
 // lives: a second one over the same directory, once the first is gone, is a
@@ -46,6 +59,20 @@ struct FreshDir {
 struct ServiceFixture : FreshDir, ServiceOn {
   ServiceFixture() : ServiceOn(dir.path()) {}
 };
+
+// Every change in the database's change log, in order; none may be corrupt.
+inline std::vector<Change> AllChanges(admin::Database* db) {
+  std::string frames;
+  REQUIRE(admin::ReadChanges(db, 0, admin::kMaxChangesLimit, &frames).ok());
+  FrameReader reader;
+  reader.Feed(frames);
+  std::vector<Change> out;
+  std::string_view frame;
+  bool corrupt = false;
+  while (reader.Next(&frame, &corrupt)) out.push_back(DecodeChange(frame).value());
+  REQUIRE_FALSE(corrupt);
+  return out;
+}
 
 inline std::vector<std::string> Codes(const admin::ListResult& r) {
   std::vector<std::string> out;

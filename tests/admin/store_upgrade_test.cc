@@ -49,18 +49,7 @@ void CopyFixture(const std::string& dir) {
       fs::copy_file(file.path(), fs::path(dir) / file.path().filename());
 }
 
-std::vector<Change> AllChanges(Database* db) {
-  std::string frames;
-  REQUIRE(ReadChanges(db, 0, kMaxChangesLimit, &frames).ok());
-  FrameReader reader;
-  reader.Feed(frames);
-  std::vector<Change> out;
-  std::string_view frame;
-  bool corrupt = false;
-  while (reader.Next(&frame, &corrupt)) out.push_back(DecodeChange(frame).value());
-  REQUIRE_FALSE(corrupt);
-  return out;
-}
+using testing::AllChanges;
 
 // The column families on disk, and what the default one and the schema
 // version hold, read with RocksDB itself rather than through Database.
