@@ -34,17 +34,68 @@ def free_port():
         return s.getsockname()[1]
 
 
-def status_of_path(port, path, method="GET", timeout=10):
+def status_of_path(port, path, method="GET", timeout=10, headers=None):
     """The status of one request for `path` on 127.0.0.1:port, on a fresh
     connection (redirects not followed)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request(method, path)
+        conn.request(method, path, headers=headers or {})
         resp = conn.getresponse()
         resp.read()
         return resp.status
     finally:
         conn.close()
+
+
+def read_until_closed(sock, enough=None, stop_on=(socket.timeout,)):
+    """All that `sock` sends until the peer closes, until enough(bytes so far)
+    is true, or until one of the `stop_on` exceptions (a timeout by default)
+    ends the read: a test of a misbehaving server wants what came before it."""
+    chunks = []
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if enough is not None and enough(b"".join(chunks)):
+                break
+    except stop_on:
+        pass
+    return b"".join(chunks)
+
+
+class Repeating:
+    """A with block during which `threads` threads each call step(index, n),
+    n = 0, 1, ..., over and over; leaving the block stops and joins them. A
+    thread ends at its first exception, which lands in .errors: an assertion
+    that fails in a thread fails no test, so the test checks .errors."""
+
+    def __init__(self, step, threads=2):
+        self.step = step
+        self.errors = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(i,)) for i in range(threads)]
+
+    def _run(self, index):
+        n = 0
+        try:
+            while not self._stop.is_set():
+                self.step(index, n)
+                n += 1
+        except Exception as e:  # surfaced through .errors
+            self.errors.append(e)
+
+    def __enter__(self):
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=30)
+        return False
 
 
 def wait_until(predicate, timeout=10.0, interval=0.02, what="condition"):

@@ -16,7 +16,7 @@ import threading
 import time
 import unittest
 
-from harness import status_of_path, wait_until
+from harness import Repeating, status_of_path, wait_until
 from test_sync import Redirector, TwoNodeTestCase, redirector_is_wired
 
 DELIVERY_TIMEOUT = 20.0  # seconds; clicks arrive in about 2 s, this only bounds a failure
@@ -128,22 +128,12 @@ class ClicksTest(TwoNodeTestCase):
         code = "clk-redis"
         self.create(code)
         counts = [0, 0]
-        stop = threading.Event()
-        errors = []
 
-        def clicker(index):
-            node = self.nodes[index]
-            try:
-                while not stop.is_set():
-                    click(node, code, 10)
-                    counts[index] += 10
-            except Exception as e:  # surfaced below
-                errors.append(e)
+        def clicker(index, n):
+            click(self.nodes[index], code, 10)
+            counts[index] += 10
 
-        threads = [threading.Thread(target=clicker, args=(i,)) for i in range(2)]
-        for t in threads:
-            t.start()
-        try:
+        with Repeating(clicker, threads=2) as clickers:
             time.sleep(1.5)  # batches flowing
             self.redis.kill()
             for node in self.nodes:
@@ -154,11 +144,7 @@ class ClicksTest(TwoNodeTestCase):
                 self.assertGreater(node.metric("shortlink_redirector_clicks_pending"), 0)
             self.redis.start()  # same port, empty: the stream and its group are gone
             time.sleep(2.0)
-        finally:
-            stop.set()
-            for t in threads:
-                t.join(timeout=30)
-        self.assertEqual(errors, [])
+        self.assertEqual(clickers.errors, [])
         total = sum(counts)
         print(f"\n{total} clicks across a Redis restart")
         self.wait_for_totals({code: total})
@@ -209,41 +195,28 @@ class ClicksTest(TwoNodeTestCase):
             self.create(code)
         counts = {code: 0 for code in codes}
         lock = threading.Lock()
-        stop = threading.Event()
-        errors = []
 
-        def clicker(index):
-            node, i = self.nodes[index], index
-            try:
-                while not stop.is_set():
-                    code = codes[i % len(codes)]
-                    click(node, code, 7)
-                    with lock:
-                        counts[code] += 7
-                    i += 1
-            except Exception as e:  # surfaced below
-                errors.append(e)
+        def clicker(index, n):  # each node goes round the codes, from its own start
+            code = codes[(index + n) % len(codes)]
+            click(self.nodes[index], code, 7)
+            with lock:
+                counts[code] += 7
 
-        threads = [threading.Thread(target=clicker, args=(i,)) for i in range(2)]
-        for t in threads:
-            t.start()
         try:
-            for rnd in range(3):
-                time.sleep(1.5)  # batches applied and logged
-                self.api.stop(signal.SIGKILL)
-                time.sleep(0.3)
-                self.api.start()
-                time.sleep(1.2)  # nodes resend what was not acknowledged
-                status, body = self.api.json("PATCH", f"/api/v1/urls/{codes[rnd]}", {"title": f"round {rnd}"},
-                                             self.key)
-                self.assertEqual(status, 200, body)
+            with Repeating(clicker, threads=2) as clickers:
+                for rnd in range(3):
+                    time.sleep(1.5)  # batches applied and logged
+                    self.api.stop(signal.SIGKILL)
+                    time.sleep(0.3)
+                    self.api.start()
+                    time.sleep(1.2)  # nodes resend what was not acknowledged
+                    status, body = self.api.json("PATCH", f"/api/v1/urls/{codes[rnd]}", {"title": f"round {rnd}"},
+                                                 self.key)
+                    self.assertEqual(status, 200, body)
         finally:
-            stop.set()
-            for t in threads:
-                t.join(timeout=30)
             if self.api.proc.poll() is not None:
                 self.api.start()
-        self.assertEqual(errors, [])
+        self.assertEqual(clickers.errors, [])
         print(f"\n{sum(counts.values())} clicks across 3 kill -9 of admin-api")
         self.wait_for_totals(dict(counts), timeout=40)
         for node in self.nodes:

@@ -7,7 +7,7 @@ import socket
 import time
 import unittest
 
-from harness import AdminApi, ApiTestCase, ProcessGroup, Redis, wait_until
+from harness import AdminApi, ApiTestCase, ProcessGroup, Redis, read_until_closed, wait_until
 from test_sync import Redirector
 
 
@@ -15,18 +15,7 @@ def exchange(port, data, timeout=5, read_all=True):
     """Sends raw bytes and returns everything the server sends back until it closes (or timeout)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
-        chunks = []
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                if not read_all:
-                    break
-        except socket.timeout:
-            pass
-        return b"".join(chunks)
+        return read_until_closed(s, enough=None if read_all else lambda received: True)
 
 
 def status_of(reply):

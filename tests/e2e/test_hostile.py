@@ -22,7 +22,7 @@ import threading
 import time
 import unittest
 
-from harness import BIN, AdminApi, ApiTestCase, ProcessGroup, Redis, wait_until
+from harness import BIN, AdminApi, ApiTestCase, ProcessGroup, Redis, read_until_closed, wait_until
 from test_edge import exchange, status_of
 from test_sync import Redirector
 
@@ -88,25 +88,20 @@ class HostileApiTest(unittest.TestCase):
         `half_close` our side shuts its write half after sending, so the
         server's drain of a refused request ends at once."""
         ctx = ssl.create_default_context(cafile=self.api.cert)
-        chunks = []
+
+        def whole_reply(received):
+            if b"\r\n\r\n" not in received:
+                return False
+            status, headers, body = parse_reply(received)
+            return len(body) >= int(headers.get("content-length", "0"))
+
         with socket.create_connection(("127.0.0.1", self.api.port), timeout=timeout) as sock:
             with ctx.wrap_socket(sock, server_hostname="localhost") as s:
                 s.sendall(data)
                 if half_close:
                     socket.socket.shutdown(s, socket.SHUT_WR)  # TCP FIN under TLS: no close_notify
-                try:
-                    while True:
-                        chunk = s.recv(65536)
-                        if not chunk:
-                            break
-                        chunks.append(chunk)
-                        if not half_close and b"\r\n\r\n" in b"".join(chunks):
-                            status, headers, body = parse_reply(b"".join(chunks))
-                            if len(body) >= int(headers.get("content-length", "0")):
-                                break
-                except (socket.timeout, ssl.SSLError, ConnectionResetError):
-                    pass
-        return b"".join(chunks)
+                return read_until_closed(s, enough=None if half_close else whole_reply,
+                                         stop_on=(socket.timeout, ssl.SSLError, ConnectionResetError))
 
     def assert_refused(self, reply, status, word=""):
         got, headers, body = parse_reply(reply)
