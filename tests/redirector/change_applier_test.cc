@@ -67,6 +67,16 @@ class NewReplica {
   ChangeApplier applier{store.get(), &table};
 };
 
+// A new replica and a LinkTable behind its sink, as a node has them; the
+// test makes the applier.
+class NewReplicaAndLinkTable {
+ protected:
+  TempDir dir;
+  std::unique_ptr<ReplicaStore> store = OpenReplica(dir.path());
+  LinkTable table;
+  LinkTableSink sink{&table};
+};
+
 }  // namespace
 
 TEST_CASE_METHOD(NewReplica, "changes apply only in sequence order", "[applier]") {
@@ -194,11 +204,9 @@ TEST_CASE_METHOD(NewReplica, "a snapshot brings the table to the snapshot's stat
   CHECK(*applier.Apply(Up(41, "next")) == ApplyOutcome::kApplied);
 }
 
-TEST_CASE("through LinkTableSink, changes reach the LinkTable with their state", "[applier]") {
-  TempDir dir;
-  auto store = OpenReplica(dir.path());
-  LinkTable table;
-  LinkTableSink sink(&table);
+TEST_CASE_METHOD(NewReplicaAndLinkTable,
+                 "through LinkTableSink, changes reach the LinkTable with their state",
+                 "[applier]") {
   ChangeApplier applier(store.get(), &sink);
   std::vector<ReceivedChange> run = {
       Up(1, "a", "https://a.example/"), Up(2, "b"),
@@ -219,12 +227,9 @@ TEST_CASE("through LinkTableSink, changes reach the LinkTable with their state",
   CHECK(table.size() == 1);
 }
 
-TEST_CASE("changes upsert and erase by (domain, code), in the replica and the table",
-          "[applier][domain]") {
-  TempDir dir;
-  auto store = OpenReplica(dir.path());
-  LinkTable table;
-  LinkTableSink sink(&table);
+TEST_CASE_METHOD(NewReplicaAndLinkTable,
+                 "changes upsert and erase by (domain, code), in the replica and the table",
+                 "[applier][domain]") {
   {
     ChangeApplier applier(store.get(), &sink);
     std::vector<ReceivedChange> run = {
