@@ -102,14 +102,20 @@ long long ReadsProcessed(const RedisServer& server) {
   return std::stoll(info.substr(at + kField.size()));
 }
 
+// Redis, a node subscribed to its changes channel, and the link writer
+// publishing there.
+class WriterAndNode {
+ protected:
+  TempDir dir;
+  RedisServer redis{dir.sub("redis")};
+  Subscriber node{redis};
+  Writer writer{dir.sub("db"), redis.address()};
+};
+
 }  // namespace
 
-TEST_CASE("change publisher: committed changes go out in commit order", "[publisher][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  Subscriber node(redis);
-  Writer writer(dir.sub("db"), redis.address());
-
+TEST_CASE_METHOD(WriterAndNode, "change publisher: committed changes go out in commit order",
+                 "[publisher][concurrent]") {
   // From four threads at once: commits group them, seqs interleave.
   std::vector<std::thread> clients;
   for (int t = 0; t < 4; ++t) clients.emplace_back([&] { writer.Create(50, 5); });
@@ -121,12 +127,9 @@ TEST_CASE("change publisher: committed changes go out in commit order", "[publis
   CHECK(writer.publisher.connected());
 }
 
-TEST_CASE("change publisher: a burst is pipelined, not a round trip per change",
-          "[publisher][concurrent]") {
-  TempDir dir;
-  RedisServer redis(dir.sub("redis"));
-  Subscriber node(redis);
-  Writer writer(dir.sub("db"), redis.address());
+TEST_CASE_METHOD(WriterAndNode,
+                 "change publisher: a burst is pipelined, not a round trip per change",
+                 "[publisher][concurrent]") {
   writer.Create(1);
   REQUIRE(node.Seqs(1) == Range(1, 1));
 

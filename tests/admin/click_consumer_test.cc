@@ -22,7 +22,6 @@
 namespace shortlink::admin {
 namespace {
 
-using namespace std::chrono_literals;
 using testing::RedisServer;
 using testing::TempDir;
 using testing::WaitUntil;
