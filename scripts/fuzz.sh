@@ -17,8 +17,10 @@ seconds=${1:-60}
 shift || true
 jobs=${SHORTLINK_FUZZ_JOBS:-2}
 
+build_start=$SECONDS
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$jobs"
+echo "== fuzz: build $((SECONDS - build_start))s" >&2
 
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then

@@ -9,27 +9,58 @@
 #   5. builds the libFuzzer harnesses (clang-14) and runs each for
 #      SHORTLINK_FUZZ_SECONDS (default 30).
 # Set SHORTLINK_QUICK=1 to stop after step 2.
+# Each stage prints how long it took, and the last line of the log sums them
+# all up (also when a stage fails), so a slow CI run shows where time went.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
 jobs=$(nproc)
+started=$SECONDS
+stage_times=()
+current_stage=""
+current_start=0
 
-run_suite() {  # preset, ctest label regex
-  local preset=$1 labels=$2
-  echo "== $preset: build" >&2
-  cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
-  echo "== $preset: test ($labels)" >&2
-  ctest --preset "$preset" -L "$labels" -j 2 --timeout 900 --output-on-failure
+summarize() {
+  local status=$?
+  if [ "$status" -ne 0 ] && [ -n "$current_stage" ]; then
+    stage_times+=("$current_stage=FAILED@$((SECONDS - current_start))s")
+  fi
+  echo "== stage times: ${stage_times[*]} total=$((SECONDS - started))s" >&2
+}
+trap summarize EXIT
+
+stage() {  # name, command...: runs the command and records its elapsed time
+  current_stage=$1 current_start=$SECONDS
+  shift
+  echo "== $current_stage" >&2
+  "$@"
+  local elapsed=$((SECONDS - current_start))
+  echo "== $current_stage: ${elapsed}s" >&2
+  stage_times+=("$current_stage=${elapsed}s")
+  current_stage=""
 }
 
-run_suite release 'unit|e2e'
-ctest --preset release -L fault --timeout 900 --output-on-failure  # fault injection, Release only (tests/e2e/test_faults.py)
+build() {  # preset
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1" -j "$jobs"
+}
+
+run_tests() {  # preset, ctest label regex
+  ctest --preset "$1" -L "$2" -j 2 --timeout 900 --output-on-failure
+}
+
+stage install scripts/install-deps.sh
+stage release-build build release
+stage release-test run_tests release 'unit|e2e'
+# Fault injection, Release only (tests/e2e/test_faults.py).
+stage release-fault ctest --preset release -L fault --timeout 900 --output-on-failure
 [ "${SHORTLINK_QUICK:-0}" = 1 ] && exit 0
-run_suite asan 'unit|e2e'
+stage asan-build build asan
+stage asan-test run_tests asan 'unit|e2e'
+stage tsan-build build tsan
 # liburcu is not built with TSan: tests/tsan.supp says which of its own
 # accesses TSan cannot see ordered, and nothing of ours.
-TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1" run_suite tsan 'concurrent'
-# libFuzzer harnesses (tests/fuzz), 30 s each by default: regressions, then fuzzing.
-scripts/fuzz.sh "${SHORTLINK_FUZZ_SECONDS:-30}"
+TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1" stage tsan-test run_tests tsan 'concurrent'
+# libFuzzer harnesses (tests/fuzz), 30 s each by default: regressions, then
+# fuzzing. fuzz.sh prints its own build time.
+stage fuzz scripts/fuzz.sh "${SHORTLINK_FUZZ_SECONDS:-30}"
 echo "All test suites passed." >&2
