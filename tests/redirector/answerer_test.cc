@@ -3,9 +3,11 @@
 // with the framing the worker relies on (pipelining, a partial head kept,
 // a refused head closing, a password POST handed out for checking).
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "edge/answerer.h"
 #include "edge/connection.h"
@@ -104,6 +106,92 @@ TEST_CASE("answerer: a password POST is handed out for checking, then answered w
   CHECK(f.c->in_len == 0);
   CHECK_FALSE(f.c->has_verdict);
   CHECK(f.clicks.clicks() == 1);
+}
+
+// --- domains -------------------------------------------------------------------
+
+namespace {
+
+// A GET a browser sends, for `code` with `host` as its Host field.
+std::string BrowserGet(std::string_view code, std::string_view host) {
+  return "GET /" + std::string(code) + " HTTP/1.1\r\nHost: " + std::string(host) +
+         "\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0\r\n\r\n";
+}
+
+// The Location of the one answer in `f`'s output, which is then emptied.
+std::string TakeLocation(Fixture& f) {
+  std::string out = f.Output();
+  f.c->out_len = 0;
+  size_t at = out.find("\r\nLocation: ");
+  if (at == std::string::npos) return out.substr(0, out.find("\r\n"));  // the status line
+  at += 12;
+  return out.substr(at, out.find("\r\n", at) - at);
+}
+
+// (domain, code) -> clicks the answerer recorded; "" is the default domain.
+std::map<std::pair<std::string, std::string>, uint64_t> RecordedClicks(Fixture& f) {
+  std::map<std::pair<std::string, std::string>, uint64_t> out;
+  ClickTable* table = f.clicks.TakeActiveAfterStop();  // the test thread is the worker
+  if (!table) return out;
+  table->ForEachIn(0, ClickTable::kCapacity,
+                   [&](std::string_view domain, std::string_view code, uint64_t n) {
+                     out[{std::string(domain), std::string(code)}] += n;
+                   });
+  f.clicks.ReturnSpare(table);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "answerer: a code on the default domain and on b.example is answered by the request's Host",
+    "[answerer][domain]") {
+  Fixture f;  // "go" on the default domain: https://example.com/go
+  REQUIRE(
+      f.table.Upsert(LinkKey{"b.example", "go"}, "https://b.example.org/go", LinkState::kActive));
+  REQUIRE(f.table.Upsert(LinkKey{"b.example", "only-b"}, "https://b.example.org/only",
+                         LinkState::kActive));
+
+  struct Case {
+    const char* host;
+    const char* code;
+    const char* answer;  // the Location, or the status line of a miss
+  };
+  for (Case c : {Case{"b.example", "go", "https://b.example.org/go"},
+                 Case{"B.Example:8080", "GO", "https://b.example.org/go"},
+                 Case{"b.example.", "go", "https://b.example.org/go"},
+                 Case{"go.example", "go", "https://example.com/go"},  // unknown: the default
+                 Case{"127.0.0.1:8080", "go", "https://example.com/go"},
+                 Case{"b.example", "only-b", "https://b.example.org/only"},
+                 Case{"go.example", "only-b", "HTTP/1.1 404 Not Found"},
+                 // b.example holds links, so its codes are its own: no fallback per code.
+                 Case{"b.example", "locked", "HTTP/1.1 404 Not Found"}}) {
+    INFO(c.host << " /" << c.code);
+    f.Put(BrowserGet(c.code, c.host));
+    REQUIRE(f.answerer.Answer(f.c.get(), kDate, 1, &f.check) == Answerer::Answered::kAnswered);
+    CHECK(TakeLocation(f) == c.answer);
+  }
+  // An absolute-form target names the host, over the Host field.
+  f.Put("GET http://b.example/go HTTP/1.1\r\nHost: go.example\r\n\r\n");
+  REQUIRE(f.answerer.Answer(f.c.get(), kDate, 1, &f.check) == Answerer::Answered::kAnswered);
+  CHECK(TakeLocation(f) == "https://b.example.org/go");
+}
+
+TEST_CASE("answerer: a click is counted under the domain of the link answered",
+          "[answerer][domain]") {
+  Fixture f;
+  REQUIRE(
+      f.table.Upsert(LinkKey{"b.example", "go"}, "https://b.example.org/go", LinkState::kActive));
+  f.Put(BrowserGet("go", "B.EXAMPLE:8443"));
+  f.Put(BrowserGet("go", "b.example"));
+  f.Put(BrowserGet("go", "go.example"));
+  f.Put(BrowserGet("go", "unknown.example"));
+  f.Put(BrowserGet("go", "go.example"));
+  REQUIRE(f.answerer.Answer(f.c.get(), kDate, 1, &f.check) == Answerer::Answered::kAnswered);
+  CHECK(f.c->in_len == 0);  // all five answered
+  CHECK(f.clicks.clicks() == 5);
+  CHECK(RecordedClicks(f) == std::map<std::pair<std::string, std::string>, uint64_t>{
+                                 {{"", "go"}, 3}, {{"b.example", "go"}, 2}});
 }
 
 }  // namespace shortlink::redirector

@@ -2,14 +2,27 @@
 // clicks, driven directly: no thread, socket or Redis, and time passed in.
 // The flusher's tests (click_flusher_test.cc) run the same rules through a
 // real redis-server and a real admin-api.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <initializer_list>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "clicks/click_ledger.h"
 #include "common/click_batch.h"
+#include "common/wire.h"
+
+// A failed comparison of entries says what they were, not "{?}".
+template <>
+struct Catch::StringMaker<shortlink::ClickEntry> {
+  static std::string convert(const shortlink::ClickEntry& e) {
+    return "(" + (e.domain.empty() ? std::string("default") : e.domain) + ", " + e.code + ", " +
+           std::to_string(e.count) + ")";
+  }
+};
 
 namespace shortlink::redirector {
 namespace {
@@ -39,6 +52,26 @@ ClickBatch Decoded(const std::string& bytes) {
 
 uint64_t CounterValue(MetricsRegistry& m, const char* name) {
   return m.GetCounter(name, "")->value();
+}
+
+// Clicks on links of any domain: (domain, code, count), "" the default domain.
+struct DomainClicks {
+  const char* domain;
+  const char* code;
+  uint64_t count;
+};
+CodeCounts DomainCounts(std::initializer_list<DomainClicks> counts) {
+  CodeCounts out;
+  for (const DomainClicks& c : counts) out[ClickKey(c.domain, c.code)] += c.count;
+  return out;
+}
+
+// A batch's entries in a fixed order, for comparing without the map's order.
+std::vector<ClickEntry> Sorted(std::vector<ClickEntry> entries) {
+  std::sort(entries.begin(), entries.end(), [](const ClickEntry& a, const ClickEntry& b) {
+    return std::tie(a.domain, a.code) < std::tie(b.domain, b.code);
+  });
+  return entries;
 }
 
 // Seals and persists what is open, as a flush does before it sends.
@@ -281,6 +314,107 @@ TEST_CASE(
   tight.Add(std::move(many));
   CHECK(tight.pending_batches() == 0);
   CHECK(CounterValue(small_metrics, "shortlink_redirector_clicks_lost_total") == 100u);
+}
+
+// --- domains -------------------------------------------------------------------
+
+TEST_CASE("click ledger: a custom domain's key splits back into its domain and code",
+          "[click_ledger][domain]") {
+  CHECK(ClickKey("", "go") == "go");  // the default domain's key is the code, as before domains
+  std::string key = ClickKey("b.example", "go");
+  CHECK(key != "go");
+  CHECK(key != ClickKey("c.example", "go"));
+  LinkKey split = SplitClickKey(key);
+  CHECK(split.domain == "b.example");
+  CHECK(split.code == "go");
+  split = SplitClickKey("go");
+  CHECK(split.domain.empty());
+  CHECK(split.code == "go");
+}
+
+TEST_CASE(
+    "click ledger: clicks on a custom domain go out under (domain, code), apart from the "
+    "same code on the default domain",
+    "[click_ledger][domain]") {
+  MetricsRegistry metrics;
+  ClickLedger ledger(Options(), &metrics);
+  ledger.OnWatermark(0, kStart);
+  ledger.Add(DomainCounts({{"b.example", "go", 2}, {"", "go", 5}}));
+  ledger.Add(DomainCounts({{"b.example", "go", 1}, {"c.example", "go", 4}}));  // merged
+  CHECK(ledger.pending_clicks() == 12u);
+  SealAndPersist(ledger);
+  ClickBatch batch = Decoded(ledger.encoded(0));
+  CHECK(Sorted(batch.clicks) == std::vector<ClickEntry>{ClickEntry("go", 5),
+                                                        ClickEntry("go", 3, "b.example"),
+                                                        ClickEntry("go", 4, "c.example")});
+}
+
+TEST_CASE(
+    "click ledger: a batch of default-domain clicks is byte for byte the format before "
+    "domains",
+    "[click_ledger][domain]") {
+  MetricsRegistry metrics;
+  ClickLedger ledger(Options(), &metrics);
+  ledger.OnWatermark(6, kStart);
+  ledger.Add(Counts({{"go", 3}, {"docs", 1}, {"a-long-code-0123456789", 300}}));
+  SealAndPersist(ledger);
+  const std::string& sent = ledger.encoded(0);
+
+  // The batch's own order of entries (a hash map's), rebuilt as the first
+  // format wrote it: tag 1 node, tag 2 number, a tag 3 per entry holding
+  // varint count | code. No tag 4, no domain.
+  ClickBatch decoded = Decoded(sent);
+  REQUIRE(decoded.clicks.size() == 3);
+  std::string by_hand;
+  wire::PutField(1, "node-a", &by_hand);
+  wire::PutVarintField(2, 7, &by_hand);
+  for (const ClickEntry& e : decoded.clicks) {
+    CHECK(e.domain.empty());
+    std::string entry;
+    wire::PutVarint(e.count, &entry);
+    entry.append(e.code);
+    wire::PutField(3, entry, &by_hand);
+  }
+  CHECK(sent == by_hand);
+
+  // And through common's encoder, entries without a domain.
+  ClickBatch plain{"node-a", 7, {}};
+  for (const ClickEntry& e : decoded.clicks) plain.clicks.emplace_back(e.code, e.count);
+  std::string encoded;
+  EncodeClickBatch(plain, &encoded);
+  CHECK(sent == encoded);
+  CHECK(Sorted(decoded.clicks) == std::vector<ClickEntry>{ClickEntry("a-long-code-0123456789", 300),
+                                                          ClickEntry("docs", 1),
+                                                          ClickEntry("go", 3)});
+}
+
+TEST_CASE("click ledger: a restart keeps custom domains' clicks, open and sealed",
+          "[click_ledger][domain]") {
+  MetricsRegistry metrics;
+  std::string state, sealed;
+  {
+    ClickLedger before(Options(), &metrics);
+    before.OnWatermark(0, kStart);
+    before.Add(DomainCounts({{"b.example", "go", 1}, {"", "go", 2}}));
+    SealAndPersist(before);
+    before.Add(DomainCounts({{"b.example", "go", 4}, {"", "go", 8}}));  // open
+    sealed = before.encoded(0);
+    state = before.EncodeState();
+  }
+  MetricsRegistry metrics_after;
+  ClickLedger after(Options(), &metrics_after);
+  REQUIRE(after.LoadState(state).ok());
+  CHECK(after.pending_batches() == 2);
+  CHECK(after.encoded(0) == sealed);
+  // The open batch was read back under (domain, code): new clicks on the
+  // same links merge into its entries rather than adding others.
+  after.Add(DomainCounts({{"b.example", "go", 16}, {"", "go", 32}}));
+  after.OnWatermark(0, kStart);
+  SealAndPersist(after);
+  ClickBatch resumed = Decoded(after.encoded(1));
+  CHECK(resumed.number == 2u);
+  CHECK(Sorted(resumed.clicks) ==
+        std::vector<ClickEntry>{ClickEntry("go", 40), ClickEntry("go", 20, "b.example")});
 }
 
 }  // namespace shortlink::redirector

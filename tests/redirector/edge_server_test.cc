@@ -19,11 +19,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "edge/edge_server.h"
@@ -514,6 +516,48 @@ TEST_CASE("edge: a ruled link counts clicks and bot hits as a plain link does", 
   CHECK(Eventually([&] { return server.clicks() == 2 && server.bot_hits() == 3; }));
   CHECK(server.clicks() == 2);
   CHECK(server.bot_hits() == 3);
+}
+
+// Links by (Host, code): a code on the default domain and on b.example, each
+// with its own target; a Host that names no domain holding links gets the
+// default domain's. Each click is counted under the domain it was for.
+TEST_CASE("edge: the Host header picks the domain whose link answers, and counts its click",
+          "[edge][domain]") {
+  Server server;  // "go" on the default domain: https://example.com/go?a=1
+  {
+    RcuThreadScope rcu;
+    REQUIRE(server.table.Upsert(LinkKey{"b.example", "go"}, "https://b.example.org/go",
+                                LinkState::kActive));
+  }
+  Client c(server.port);
+  const char* chrome = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0 Safari/537.36\r\n";
+  auto location = [&](std::string_view host) {
+    INFO(host);
+    REQUIRE(c.Send("GET /go HTTP/1.1\r\nHost: " + std::string(host) + "\r\n" + chrome + "\r\n"));
+    auto r = c.Read();
+    REQUIRE(r);
+    CHECK(r->status == 302);
+    return r->Header("Location");
+  };
+  CHECK(location("b.example") == "https://b.example.org/go");
+  CHECK(location("B.EXAMPLE:8080") == "https://b.example.org/go");
+  CHECK(location("go.example") == "https://example.com/go?a=1");
+  CHECK(location("unknown.example") == "https://example.com/go?a=1");
+  CHECK(location("127.0.0.1") == "https://example.com/go?a=1");
+
+  server.edge->Stop();  // the workers are joined: their click tables may be read
+  std::map<std::pair<std::string, std::string>, uint64_t> counted;
+  for (const auto& clicks : server.edge->clicks()) {
+    ClickTable* table = clicks->TakeActiveAfterStop();
+    if (!table) continue;
+    table->ForEachIn(0, ClickTable::kCapacity,
+                     [&](std::string_view domain, std::string_view code, uint64_t n) {
+                       counted[{std::string(domain), std::string(code)}] += n;
+                     });
+    clicks->ReturnSpare(table);
+  }
+  CHECK(counted == std::map<std::pair<std::string, std::string>, uint64_t>{
+                       {{"", "go"}, 3}, {{"b.example", "go"}, 2}});
 }
 
 TEST_CASE("edge: unfinished heads and idle keep-alive connections are closed", "[edge]") {

@@ -1,7 +1,8 @@
-// The hit path allocates nothing: parse the head, look the code up, build
-// the response, tell bots apart, count the click; and the worker's answering
-// of a connection's pipelined requests (edge/answerer.h) around them. Proven here by counting
-// every operator new in this test binary while that path runs.
+// The hit path allocates nothing: parse the head, look the code up (by Host
+// too), build the response, tell bots apart, count the click; and the
+// worker's answering of a connection's pipelined requests (edge/answerer.h)
+// around them. Proven here by counting every operator new in this test
+// binary while that path runs.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -84,6 +85,49 @@ TEST_CASE("a redirect hit allocates nothing") {
   CHECK(bytes > 0);
   CHECK(clicks.clicks() == 2000);
   CHECK(clicks.bot_hits() == 1000);
+  CHECK(allocations == 0);
+}
+
+// With custom domains the Host header is read: lowercased into a stack
+// buffer, looked up in the host map, the found link's domain copied into
+// the connection's LinkKeyBuffer and counted by (domain, code).
+TEST_CASE("a redirect by Host allocates nothing: a custom domain's link, an unknown host's") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  for (int i = 0; i < 1000; ++i) {
+    std::string code = "code" + std::to_string(i);
+    table.Upsert(code, "https://example.com/default/" + std::to_string(i), LinkState::kActive);
+    table.Upsert(LinkKey{"b.example", code}, "https://b.example.org/" + std::to_string(i),
+                 LinkState::kActive);
+  }
+  Responder responder(testing::WithNotFoundPage(302, "", "<p>not found</p>"));
+  ThreadClicks clicks;
+  static char out[kMaxResponseBytes];
+  LinkKeyBuffer key;
+  const char* browser = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0\r\n";
+  const std::string requests[] = {
+      "GET /code17 HTTP/1.1\r\nHost: b.example\r\n" + std::string(browser) + "\r\n",
+      "GET /CODE999 HTTP/1.1\r\nHost: B.Example.:8443\r\n" + std::string(browser) + "\r\n",
+      "GET /code17 HTTP/1.1\r\nHost: unknown.example\r\n" + std::string(browser) + "\r\n",
+      "GET /code5 HTTP/1.1\r\nHost: [2001:db8::1]:8080\r\n" + std::string(browser) + "\r\n",
+  };
+  uint64_t before = g_allocations.load();
+  size_t custom_domain_hits = 0, default_hits = 0;
+  for (int round = 0; round < 1000; ++round) {
+    for (const std::string& raw : requests) {
+      RequestHead head;
+      REQUIRE(ParseRequestHead(raw, &head) == ParseStatus::kOk);
+      ResponseInfo info;
+      responder.Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, key, &info);
+      if (info.outcome == Outcome::kHit)
+        ++(info.domain.empty() ? default_hits : custom_domain_hits);
+      if (info.counted == VisitCount::kClick) clicks.Record(info.domain, info.code);
+    }
+  }
+  uint64_t allocations = g_allocations.load() - before;
+  CHECK(custom_domain_hits == 2000);
+  CHECK(default_hits == 2000);
+  CHECK(clicks.clicks() == 4000);
   CHECK(allocations == 0);
 }
 

@@ -2,11 +2,14 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/validation.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -275,6 +278,84 @@ TEST_CASE("a Host is matched without case, port or trailing dot", "[domain]") {
     INFO(host);
     CHECK(ByHost(table, host, "x") == DomainUrl("go.example.com", "x"));
   }
+}
+
+// LinkView::domain is the stored name however the Host spelled it: the edge
+// counts the click by it, so two spellings must never count apart.
+TEST_CASE("a link found by Host reports its domain as stored, the default domain as empty",
+          "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("x", DomainUrl("", "x"), LinkState::kActive);
+  table.Upsert(LinkKey{"a.example", "x"}, DomainUrl("a.example", "x"), LinkState::kActive);
+  auto domain_seen = [&](std::string_view host) {
+    std::optional<std::string> domain;
+    table.Find(host, "x", [&](const LinkView& v) { domain.emplace(v.domain); });
+    return domain;
+  };
+  for (std::string_view host : {"a.example", "A.EXAMPLE", "a.example:8080", "A.Example.:443"}) {
+    INFO(host);
+    CHECK(domain_seen(host) == "a.example");
+  }
+  for (std::string_view host : {"", "unknown.example", "[::1]:8080"}) {
+    INFO(host);
+    CHECK(domain_seen(host) == "");
+  }
+  std::string_view by_code = "unset";
+  table.Find("x", [&](const LinkView& v) { by_code = v.domain; });
+  CHECK(by_code.empty());
+}
+
+// HostName's buffer holds kMaxDomainLength bytes: the longest domain must
+// fit once its port and trailing dot are cut, one byte more must not.
+TEST_CASE("a Host of the longest domain resolves with its port and trailing dot", "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  std::string longest;
+  while (longest.size() + 64 <= kMaxDomainLength) longest += std::string(63, 'a') + ".";
+  longest += std::string(kMaxDomainLength - longest.size() - 4, 'b') + ".com";
+  REQUIRE(longest.size() == kMaxDomainLength);
+  table.Upsert("x", DomainUrl("", "x"), LinkState::kActive);
+  REQUIRE(table.Upsert(LinkKey{longest, "x"}, DomainUrl("longest", "x"), LinkState::kActive));
+  std::string upper = longest;
+  for (char& c : upper) c = static_cast<char>(toupper(c));
+  for (const std::string& host : {longest, longest + ".", longest + ":8080", upper + ".:8080"}) {
+    INFO(host);
+    CHECK(ByHost(table, host, "x") == DomainUrl("longest", "x"));
+  }
+  CHECK(ByHost(table, "c" + longest, "x") == DomainUrl("", "x"));  // 254 bytes: no domain
+}
+
+// Ids are reused only after a grace period, and only once all 65,535 were
+// used: every domain below takes the id a gone one held. Each must find its
+// own links and nothing of the domain that held the id before.
+TEST_CASE("a domain given a released id finds its own links only", "[domain]") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("x", DomainUrl("", "x"), LinkState::kActive);
+  constexpr int kIds = 65535;
+  for (int i = 0; i < kIds; ++i) {
+    std::string domain = "d" + std::to_string(i) + ".example";
+    REQUIRE(table.Upsert(LinkKey{domain, "x"}, DomainUrl(domain, "x"), LinkState::kActive));
+    REQUIRE(table.Erase(LinkKey{domain, "x"}));
+  }
+  REQUIRE(table.domains() == 0);
+  // A link that outlives its domain's neighbours: it keeps its id throughout.
+  REQUIRE(table.Upsert(LinkKey{"stays.example", "y"}, DomainUrl("stays.example", "y"),
+                       LinkState::kActive));
+  for (int i = 0; i < 100; ++i) {
+    std::string domain = "r" + std::to_string(i) + ".example";
+    INFO(domain);
+    REQUIRE(table.Upsert(LinkKey{domain, "x"}, DomainUrl(domain, "x"), LinkState::kActive));
+    CHECK(ByHost(table, domain, "x") == DomainUrl(domain, "x"));
+    CHECK(ByHost(table, domain, "y") == std::nullopt);
+    // A gone domain's host is the default domain still.
+    CHECK(ByHost(table, "d" + std::to_string(i) + ".example", "x") == DomainUrl("", "x"));
+  }
+  CHECK(table.domains() == 101);
+  CHECK(ByHost(table, "stays.example", "y") == DomainUrl("stays.example", "y"));
+  CHECK(ByHost(table, "stays.example", "x") == std::nullopt);
+  CHECK(table.size() == 102);
 }
 
 TEST_CASE("erasing the last link of a domain forgets the domain; it may come back", "[domain]") {
