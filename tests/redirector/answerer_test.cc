@@ -47,7 +47,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("answerer: pipelined requests are answered in order; a partial head waits",
+TEST_CASE("answerer: pipelined requests are answered in order, a partial head waits",
           "[answerer]") {
   Fixture f;
   f.Put("GET /go HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\nGET /go HT");

@@ -132,7 +132,7 @@ TEST_CASE("click ledger: a sealed batch goes out only once the state file holds 
   CHECK(ledger.PlanSend(kStart, false));
 }
 
-TEST_CASE("click ledger: a failed send goes again at once; an unapplied one after resend_after",
+TEST_CASE("click ledger: a failed send goes again at once, an unapplied one after resend_after",
           "[click_ledger]") {
   MetricsRegistry metrics;
   ClickLedger ledger(Options(), &metrics);

@@ -189,7 +189,7 @@ bool Eventually(F done, std::chrono::milliseconds limit = 5000ms) {
 
 }  // namespace
 
-TEST_CASE("edge: a hit redirects with the fixed headers; misses and inactive links are 404",
+TEST_CASE("edge: a hit redirects with the fixed headers, misses and inactive links are 404",
           "[edge]") {
   EdgeServerOptions options;
   options.responder.redirect_status = 308;
@@ -460,7 +460,7 @@ TEST_CASE("edge: HTTP/1.0 closes unless keep-alive is asked for", "[edge]") {
   CHECK(r->status == 302);
 }
 
-TEST_CASE("edge: clicks count browser GET hits only; HEAD and bots are bot hits", "[edge]") {
+TEST_CASE("edge: clicks count browser GET hits only, HEAD and bots are bot hits", "[edge]") {
   Server server;
   Client c(server.port);
   const char* chrome = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0 Safari/537.36\r\n";

@@ -129,7 +129,7 @@ TEST_CASE("a bulk load (BeginLoad, InsertNew, EndLoad) is served like upserts, a
 }
 
 TEST_CASE(
-    "a bulk load past its estimate grows the table; a change before EndLoad sees every link") {
+    "a bulk load past its estimate grows the table, a change before EndLoad sees every link") {
   RcuThreadScope rcu;
   LinkTable table;
   constexpr int kLinks = 50'000;
@@ -358,7 +358,7 @@ TEST_CASE("a domain given a released id finds its own links only", "[domain]") {
   CHECK(table.size() == 102);
 }
 
-TEST_CASE("erasing the last link of a domain forgets the domain; it may come back", "[domain]") {
+TEST_CASE("erasing the last link of a domain forgets the domain, it may come back", "[domain]") {
   RcuThreadScope rcu;
   LinkTable table;
   table.Upsert("y", DomainUrl("", "y"), LinkState::kActive);
@@ -390,7 +390,7 @@ TEST_CASE("erasing the last link of a domain forgets the domain; it may come bac
   CHECK(table.memory_bytes() == default_only);
 }
 
-TEST_CASE("a link off the default domain costs two bytes more; default links cost nothing more",
+TEST_CASE("a link off the default domain costs two bytes more, default links cost nothing more",
           "[domain]") {
   RcuThreadScope rcu;
   LinkTable table;
@@ -402,7 +402,7 @@ TEST_CASE("a link off the default domain costs two bytes more; default links cos
   CHECK(table.memory_bytes() - empty == 2 * one_default + 2);
 }
 
-TEST_CASE("a bulk load places links of every domain; rules ride along", "[domain]") {
+TEST_CASE("a bulk load places links of every domain, rules ride along", "[domain]") {
   RcuThreadScope rcu;
   LinkTable table;
   table.BeginLoad(3000);
