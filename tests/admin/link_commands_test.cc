@@ -209,7 +209,7 @@ TEST_CASE("delete: the principal's link goes, another's stays", "[commands]") {
                "Short link \"mine\" does not exist.");
 }
 
-TEST_CASE("bulk: one answer per row, in order; good rows commit together", "[commands]") {
+TEST_CASE("bulk: one answer per row, in order, good rows commit together", "[commands]") {
   Fixture f;
   REQUIRE(f.Create(kBob, "taken").ok());
   std::vector<NewLink> rows(5);

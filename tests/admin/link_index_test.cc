@@ -175,7 +175,7 @@ TEST_CASE("bulk load sorts each owner's links once") {
   CHECK(Codes(index.List(q)) == std::vector<std::string>{"early", "mid", "late"});
 }
 
-TEST_CASE("one code on two domains is two links; a code alone is the default domain's",
+TEST_CASE("one code on two domains is two links, a code alone is the default domain's",
           "[domain]") {
   LinkIndex index;
   index.Put(MakeLink("x", 1, 10, 0, "https://default.example/"));

@@ -124,7 +124,7 @@ TEST_CASE("every field is read from JSON", "[rules]") {
   CHECK(CheckLinkPatch(p, Link{}).ok());
 }
 
-TEST_CASE("null clears every field; absent fields are left alone", "[rules]") {
+TEST_CASE("null clears every field, absent fields are left alone", "[rules]") {
   LinkPatch p = ParseOk(R"({
     "title": null, "tags": null, "hidden": null, "expiresAt": null, "expiredUrl": null,
     "maxClicks": null, "clickLimitUrl": null, "clickType": null, "uniqueWindowMinutes": null,

@@ -83,7 +83,7 @@ TEST_CASE("tokens refill at the rate, up to the burst and no further", "[rate_li
   CHECK_FALSE(idle.limiter.Check(2).allowed);
 }
 
-TEST_CASE("a steady 5/s never trips the limit; 7/s does", "[rate_limiter]") {
+TEST_CASE("a steady 5/s never trips the limit, 7/s does", "[rate_limiter]") {
   Fixture steady(5);
   for (int i = 0; i < 1000; ++i) {
     REQUIRE(steady.limiter.Check(7).allowed);

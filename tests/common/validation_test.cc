@@ -469,7 +469,7 @@ TEST_CASE("domains: IP literals, ports, single labels and odd characters are ref
   }
 }
 
-TEST_CASE("domains: NormalizeDomain lowercases and drops one trailing dot; IsDomainName does not",
+TEST_CASE("domains: NormalizeDomain lowercases and drops one trailing dot, IsDomainName does not",
           "[validation][domain]") {
   CHECK(NormalizeDomain("Go.Example.COM").value() == "go.example.com");
   CHECK(NormalizeDomain("go.example.com.").value() == "go.example.com");

@@ -33,7 +33,7 @@ TEST_CASE("click policy: people at a destination click, HEAD and bots are bot hi
   CHECK(CountVisit(VisitEnd::kElsewhere, VisitMethod::kHead, kCrawler) == VisitCount::kNotCounted);
 }
 
-TEST_CASE("click policy: a unique link's visitor counts once per window; bots never ask",
+TEST_CASE("click policy: a unique link's visitor counts once per window, bots never ask",
           "[click_policy]") {
   VisitorFilter visitors(64);
   UniqueVisitor unique{&visitors, 42, 1000, 60};

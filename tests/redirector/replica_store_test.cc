@@ -380,7 +380,7 @@ TEST_CASE("corrupt records are skipped and counted", "[replica]") {
   CHECK(seen == 1);
 }
 
-TEST_CASE("a snapshot in code order is written as SST files and ingested; stragglers still land",
+TEST_CASE("a snapshot in code order is written as SST files and ingested, stragglers still land",
           "[replica]") {
   TempDir dir;
   ReplicaOptions options;
