@@ -86,20 +86,14 @@ class FakeClickAdmin {
   int watermark_requests() const { return watermark_requests_; }
 
   // Stream surgery, as a Redis restart or an eviction would do it.
-  void DropStream() {
-    if (auto c = Connect()) (void)c->Command({"DEL", kClickStream});
-  }
+  void DropStream() { redis_.Command({"DEL", kClickStream}); }
   // Deletes the stream entry holding batch `number`; true if found.
   bool DropBatch(uint64_t number) {
-    auto c = Connect();
-    if (!c) return false;
-    auto range = c->Command({"XRANGE", kClickStream, "-", "+"});
-    if (!range.ok()) return false;
     bool found = false;
-    for (const RedisReply& entry : range->elements) {
+    for (const RedisReply& entry : redis_.Command({"XRANGE", kClickStream, "-", "+"}).elements) {
       auto batch = DecodeEntry(entry);
       if (batch && batch->number == number) {
-        (void)c->Command({"XDEL", kClickStream, entry.elements[0].text});
+        redis_.Command({"XDEL", kClickStream, entry.elements[0].text});
         found = true;
       }
     }
@@ -107,11 +101,6 @@ class FakeClickAdmin {
   }
 
  private:
-  std::optional<RedisConnection> Connect() {
-    auto c = RedisConnection::Connect({.port = redis_.port()});
-    if (!c.ok()) return std::nullopt;
-    return std::move(*c);
-  }
   // A stream entry as XRANGE/XREAD list it: [id, [field, value]].
   static std::optional<ClickBatch> DecodeEntry(const RedisReply& entry) {
     if (entry.elements.size() < 2 || entry.elements[1].elements.size() < 2) return std::nullopt;
@@ -143,12 +132,13 @@ class FakeClickAdmin {
         continue;
       }
       if (!c) {
-        c = Connect();
+        auto fresh = redis_.Connect();
         last_id = "0-0";  // perhaps a new Redis: read its stream from the start
-        if (!c) {
+        if (!fresh.ok()) {
           std::this_thread::sleep_for(20ms);
           continue;
         }
+        c.emplace(std::move(*fresh));
       }
       auto r =
           c->Command({"XREAD", "COUNT", "100", "BLOCK", "20", "STREAMS", kClickStream, last_id});
