@@ -55,14 +55,17 @@ Status ParseDimensions(std::string_view field, std::vector<DimensionCount>* out)
 
 }  // namespace
 
-void EncodeClickBatch(const ClickBatch& batch, std::string* out) {
+void EncodeClickBatch(const ClickBatch& batch, std::string* out, CpuYield* cpu_yield) {
   wire::PutField(kNode, batch.node, out);
   wire::PutVarintField(kNumber, batch.number, out);
   std::string scratch;
-  for (const ClickEntry& entry : batch.clicks) PutEntry(entry, &scratch, out);
+  for (const ClickEntry& entry : batch.clicks) {
+    if (cpu_yield) cpu_yield->Tick();
+    PutEntry(entry, &scratch, out);
+  }
 }
 
-Result<ClickBatch> DecodeClickBatch(std::string_view bytes) {
+Result<ClickBatch> DecodeClickBatch(std::string_view bytes, CpuYield* cpu_yield) {
   ClickBatch batch;
   wire::Reader reader(bytes);
   bool has_node = false, has_number = false;
@@ -77,6 +80,7 @@ Result<ClickBatch> DecodeClickBatch(std::string_view bytes) {
       if (!wire::ParseVarint(field, &batch.number)) return Malformed("bad batch number");
       has_number = true;
     } else if (tag == kClick || tag == kDomainClick) {
+      if (cpu_yield) cpu_yield->Tick();
       wire::Reader entry(field);
       ClickEntry& e = batch.clicks.emplace_back();
       if (!entry.ReadVarint(&e.count)) return Malformed("bad click count");

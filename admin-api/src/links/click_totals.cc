@@ -87,11 +87,14 @@ bool ClickTotals::MustFold(const Rewritten& rewritten,
   return false;
 }
 
-void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten) {
+void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten,
+                        CpuYield* cpu_yield) {
   if (fold) {
-    for (const auto& [code, slot] : slots_)
+    for (const auto& [code, slot] : slots_) {
+      cpu_yield->Tick();
       if (!rewritten.count(code))
         PutTotal(wb, dbkey::Link(dbkey::kDefaultDomain, code), slot.total + slot.pending);
+    }
     for (uint64_t seq : log_) wb->Delete(Table::kClickLog, dbkey::Number(seq));
     return;
   }
@@ -100,14 +103,15 @@ void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten) {
   record_.node = "click-log";
   record_.number = next_log_;
   std::string value;
-  EncodeClickBatch(record_, &value);
+  EncodeClickBatch(record_, &value, cpu_yield);
   wb->Put(Table::kClickLog, dbkey::Number(next_log_), value);
   record_bytes_ = value.size();
 }
 
 void ClickTotals::Committed(LinkIndex* index, bool folded, const Rewritten& rewritten,
-                            std::chrono::steady_clock::time_point now) {
+                            std::chrono::steady_clock::time_point now, CpuYield* cpu_yield) {
   for (auto [code, slot] : counted_) {
+    cpu_yield->Tick();
     if (!rewritten.count(*code)) index->AddClicks(slot->entry, slot->pending);
     slot->total += slot->pending;
     slot->pending = 0;

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "common/click_batch.h"
+#include "common/cpu_yield.h"
 #include "common/result.h"
 #include "links/link_index.h"
 #include "store/database.h"
@@ -74,12 +75,13 @@ class ClickTotals {
   bool MustFold(const Rewritten& rewritten, std::chrono::steady_clock::time_point now) const;
   // Writes the commit's part: its log record, or (fold) every slot's total
   // but those in `rewritten` (written with their links) and the log's deletion.
-  void Write(WriteBatch* wb, bool fold, const Rewritten& rewritten);
+  // `cpu_yield` is ticked per link (a fold names up to kFoldSlots).
+  void Write(WriteBatch* wb, bool fold, const Rewritten& rewritten, CpuYield* cpu_yield);
   // After the write: the index gets the counted clicks, except for the
   // links in `rewritten` (the index takes their whole link instead). A fold
   // then drops every slot (the index's entries may be replaced next).
   void Committed(LinkIndex* index, bool folded, const Rewritten& rewritten,
-                 std::chrono::steady_clock::time_point now);
+                 std::chrono::steady_clock::time_point now, CpuYield* cpu_yield);
   // After a failed write: nothing counted, nothing folded.
   void Abandoned();
 

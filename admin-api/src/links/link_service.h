@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/click_batch.h"
+#include "common/cpu_yield.h"
 #include "common/link.h"
 #include "common/metrics.h"
 #include "common/result.h"
@@ -125,6 +126,7 @@ class LinkService {
   uint64_t last_seq_ = 0;  // GUARDED_BY(mu_) for readers; written by the writer thread
   std::unordered_map<std::string, uint64_t> click_watermarks_;  // GUARDED_BY(mu_), as last_seq_
   ClickTotals totals_;                                          // the writer thread's only
+  CpuYield cpu_yield_;  // the writer thread's: long click applies let edge workers run
   Counter* clicks_applied_;
   std::thread thread_;
 };

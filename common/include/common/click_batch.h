@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/cpu_yield.h"
 #include "common/protocol.h"  // kClickStream, where batches travel
 #include "common/result.h"
 
@@ -82,9 +83,11 @@ struct ClickBatch {
   bool operator==(const ClickBatch&) const = default;
 };
 
-void EncodeClickBatch(const ClickBatch& batch, std::string* out);
+// A batch can name 50,000 links: `cpu_yield`, when given, is ticked per
+// entry so that a background thread coding one lets a request thread run.
+void EncodeClickBatch(const ClickBatch& batch, std::string* out, CpuYield* cpu_yield = nullptr);
 // Refuses a batch without node or number, or whose fields are malformed;
 // skips fields of tags it does not know.
-Result<ClickBatch> DecodeClickBatch(std::string_view bytes);
+Result<ClickBatch> DecodeClickBatch(std::string_view bytes, CpuYield* cpu_yield = nullptr);
 
 }  // namespace shortlink

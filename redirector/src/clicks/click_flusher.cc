@@ -122,11 +122,14 @@ ClickFlusher::~ClickFlusher() { Stop(); }
 void ClickFlusher::Start() {
   if (thread_.joinable() || stopped_) return;
   collector_ = std::thread([this] {
+    // Neither lowered nor yielding (unlike the flusher): a worker whose
+    // tables are both full drops clicks, so its spare must come back soon.
     NameThisThread("click-collect");
     CollectLoop();
   });
   thread_ = std::thread([this] {
     NameThisThread("click-flusher");
+    LowerThisThreadPriority();
     Run();
   });
 }

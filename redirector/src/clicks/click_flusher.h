@@ -62,6 +62,7 @@
 #include "clicks/click_counter.h"
 #include "clicks/click_ledger.h"
 #include "clicks/click_stream.h"
+#include "common/cpu_yield.h"
 #include "common/metrics.h"
 #include "common/result.h"
 #include "upstream/admin_client.h"

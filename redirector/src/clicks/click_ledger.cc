@@ -17,9 +17,13 @@ constexpr size_t kBatchOverhead = 128;
 constexpr size_t kMaxFillers = 10000;  // empty batches sent per flush to close a gap
 constexpr auto kStopResend = 1s;       // while stopping, resend sooner: time is short
 
-uint64_t Fnv1a64(std::string_view bytes) {
+uint64_t Fnv1a64(std::string_view bytes, CpuYield* cpu_yield = nullptr) {
   uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    // A byte a nanosecond: a 2 MB state file is 2 ms, so tick every 1 KiB.
+    if (cpu_yield && (i & 1023) == 0) cpu_yield->Tick();
+    h = (h ^ static_cast<unsigned char>(bytes[i])) * 1099511628211ull;
+  }
   return h;
 }
 
@@ -44,15 +48,17 @@ LinkKey SplitClickKey(std::string_view key) {
   return link;
 }
 
-std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts) {
+std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts,
+                              CpuYield* cpu_yield) {
   ClickBatch batch{node, number, {}};
   batch.clicks.reserve(counts.size());
   for (const auto& [key, count] : counts) {
+    if (cpu_yield) cpu_yield->Tick();
     LinkKey link = SplitClickKey(key);
     batch.clicks.emplace_back(std::string(link.code), count, std::string(link.domain));
   }
   std::string out;
-  EncodeClickBatch(batch, &out);
+  EncodeClickBatch(batch, &out, cpu_yield);
   return out;
 }
 
@@ -96,11 +102,13 @@ void ClickLedger::Add(CodeCounts collected) {
     // core as a worker (bench/redirect_vs_nginx.py --sched-trace).
     tail->counts = std::move(collected);
     for (const auto& [code, n] : tail->counts) {
+      cpu_yield_.Tick();
       tail->clicks += n;
       tail->bytes += code.size() + kEntryOverhead;
     }
   } else {
     for (const auto& [code, n] : collected) {
+      cpu_yield_.Tick();
       auto [it, inserted] = tail->counts.try_emplace(code, 0);
       it->second += n;
       tail->clicks += n;
@@ -186,7 +194,7 @@ void ClickLedger::Seal() {
     // Past the window admin-api is not keeping up (or not consuming): the
     // open batch keeps absorbing clicks instead of growing the list.
     if (in_flight >= options_.max_in_flight) break;
-    p.encoded = EncodeClickCounts(options_.node_id, p.number, p.counts);
+    p.encoded = EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_);
     p.counts = CodeCounts();
     p.bytes = kBatchOverhead + p.encoded.size();
     p.sealed = true;
@@ -255,11 +263,11 @@ std::string ClickLedger::EncodeState() const {
   for (const Pending& p : pending_) {
     out.push_back(p.sealed ? 1 : 0);
     const std::string& bytes =
-        p.sealed ? p.encoded : EncodeClickCounts(options_.node_id, p.number, p.counts);
+        p.sealed ? p.encoded : EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_);
     wire::PutVarint(bytes.size(), &out);
     out.append(bytes);
   }
-  wire::PutFixed64BE(Fnv1a64(out), &out);
+  wire::PutFixed64BE(Fnv1a64(out, &cpu_yield_), &out);
   return out;
 }
 

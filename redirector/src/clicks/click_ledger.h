@@ -42,6 +42,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/cpu_yield.h"
 #include "common/link.h"
 #include "common/metrics.h"
 #include "common/result.h"
@@ -151,6 +152,9 @@ class ClickLedger {
   void EnforceBounds();
 
   const ClickLedgerOptions options_;
+  // Ticked through the loops over a batch's codes: they run on a core an
+  // edge worker shares (common/cpu_yield.h). mutable: EncodeState is const.
+  mutable CpuYield cpu_yield_;
   std::deque<Pending> pending_;
   uint64_t next_number_ = 1;  // of the next open batch
   uint64_t watermark_ = 0;
@@ -169,6 +173,7 @@ class ClickLedger {
 
 // A batch's bytes: EncodeClickBatch of (node, number, counts), each entry
 // with its domain (none written on the default domain).
-std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts);
+std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts,
+                              CpuYield* cpu_yield = nullptr);
 
 }  // namespace shortlink::redirector

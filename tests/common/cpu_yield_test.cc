@@ -1,0 +1,55 @@
+#include "common/cpu_yield.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace shortlink {
+namespace {
+
+void Spin(std::chrono::microseconds d) {
+  auto until = std::chrono::steady_clock::now() + d;
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
+
+}  // namespace
+
+TEST_CASE("CpuYield yields once a slice of work has passed, never sooner") {
+  CpuYield cpu_yield(std::chrono::milliseconds(200));
+  for (int i = 0; i < 64 * 10; ++i) cpu_yield.Tick();  // well within the slice
+  CHECK(cpu_yield.yields() == 0);
+
+  Spin(std::chrono::milliseconds(210));
+  for (int i = 0; i < 63; ++i) cpu_yield.Tick();
+  CHECK(cpu_yield.yields() == 0);  // the clock is read once per 64 ticks
+  cpu_yield.Tick();
+  CHECK(cpu_yield.yields() == 1);
+
+  for (int i = 0; i < 64; ++i) cpu_yield.Tick();  // a new slice began at the yield
+  CHECK(cpu_yield.yields() == 1);
+}
+
+TEST_CASE("CpuYield's Restart begins a new slice") {
+  CpuYield cpu_yield(std::chrono::milliseconds(200));
+  Spin(std::chrono::milliseconds(210));
+  cpu_yield.Restart();
+  for (int i = 0; i < 64; ++i) cpu_yield.Tick();
+  CHECK(cpu_yield.yields() == 0);
+}
+
+TEST_CASE("LowerThisThreadPriority sets nice 10 on the calling thread alone") {
+  int main_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  int lowered = 0;
+  std::thread([&] {
+    LowerThisThreadPriority();
+    lowered = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  }).join();
+  CHECK(lowered >= 10);  // above 10 already (run under nice): left as it was
+  CHECK(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())) == main_nice);
+}
+
+}  // namespace shortlink
