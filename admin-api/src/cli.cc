@@ -226,7 +226,8 @@ int Import(const std::vector<std::string>& args) {
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
-  auth::Principal principal = auth::UserPrincipal(owner->id, TeamRole(owner->role));
+  auth::Principal principal =
+      auth::PersonalPrincipal(owner->id, auth::Role::kOwner, owner->role == Role::kAdmin);
   auto report = ImportCsv(*in, principal, policy, links->get(), NowMillis(), [&](uint64_t rows) {
     if (tty)
       fprintf(stderr, "\r%llu rows read, %.0f rows/s   ", (unsigned long long)rows,

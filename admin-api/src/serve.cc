@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/options.h"
 #include "common/thread_name.h"
+#include "domains/domain_routes.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "links/link_index.h"
@@ -27,6 +28,7 @@
 #include "ops/ops_routes.h"
 #include "server/http_server.h"
 #include "store/database.h"
+#include "teams/team_routes.h"
 
 namespace shortlink::admin {
 namespace {
@@ -133,10 +135,22 @@ int Serve(const ServeOptions& options) {
   auto accounts = Accounts::Load(db->get());
   if (!accounts.ok()) return Fail(accounts.error().message);
   account_api.accounts = accounts->get();
+  // After the accounts: each user without a personal team gets one here.
+  auto teams = Teams::Load(db->get(), (*accounts)->ListUsers());
+  if (!teams.ok()) return Fail(teams.error().message);
+  TeamApi team_api;
+  team_api.teams = teams->get();
+  team_api.accounts = accounts->get();
+  team_api.environment = options.environment;
+  account_api.on_user_created = [t = teams->get()](const User& user) {
+    if (auto made = t->EnsurePersonal(user); !made.ok())
+      LogError("cannot make a personal team", {{"detail", made.error().message}});
+  };
   // The change listeners, in the order they hear of each commit.
   ChangePublisher publisher(options.redis, &metrics);
   LinkIndex index;
   link_api.index = &index;
+  team_api.team_has_links = [&index](uint64_t team) { return index.HasLinksOf(team); };
   auto started = std::chrono::steady_clock::now();
   auto links = LinkService::Start(db->get(), &index, &metrics, {&publisher});
   if (!links.ok()) return Fail(links.error().message);
@@ -156,11 +170,16 @@ int Serve(const ServeOptions& options) {
   PasswordHasher hasher(2);
   link_api.hasher = &hasher;
   auth::Authenticator authenticator(
-      [&account_api](std::string_view key) { return PrincipalOfKey(account_api, key); },
+      [&team_api](std::string_view key, std::string_view account) {
+        return PrincipalOfKey(team_api, key, account);
+      },
       [&node_token](std::string_view token) { return IsNodeToken(node_token, token); });
   Router router(&metrics, &authenticator, &limiter);
   RegisterLinkRoutes(router, link_api);
+  RegisterDomainRoutes(router, link_api);
   RegisterAccountRoutes(router, account_api);
+  RegisterTeamRoutes(router, team_api);
+  RegisterKeyRoutes(router, team_api);
   RegisterNodeRoutes(router, node_api);
   RegisterOpsRoutes(router, ops_api);
   HttpServer server(

@@ -7,7 +7,10 @@ namespace shortlink {
 void EncodeChange(const Change& change, std::string* out) {
   wire::PutVarint(change.seq, out);
   out->push_back(static_cast<char>(change.op));
-  EncodeLink(change.link, out);
+  if (IsDomainOp(change.op))
+    EncodeDomain(change.domain, out);
+  else
+    EncodeLink(change.link, out);
 }
 
 Result<Change> DecodeChange(std::string_view bytes) {
@@ -18,11 +21,17 @@ Result<Change> DecodeChange(std::string_view bytes) {
     return MakeError(ErrorCode::kInvalidArgument, "truncated change record");
   }
   uint8_t op_byte = static_cast<uint8_t>(op[0]);
-  if (op_byte != static_cast<uint8_t>(ChangeOp::kUpsert) &&
-      op_byte != static_cast<uint8_t>(ChangeOp::kDelete)) {
+  if (op_byte < static_cast<uint8_t>(ChangeOp::kUpsert) ||
+      op_byte > static_cast<uint8_t>(ChangeOp::kDomainDelete)) {
     return MakeError(ErrorCode::kInvalidArgument, "unknown change op");
   }
   change.op = static_cast<ChangeOp>(op_byte);
+  if (IsDomainOp(change.op)) {
+    auto domain = DecodeDomain(reader.rest());
+    if (!domain.ok()) return domain.error();
+    change.domain = std::move(domain).value();
+    return change;
+  }
   auto link = DecodeLink(reader.rest());
   if (!link.ok()) return link.error();
   change.link = std::move(link).value();

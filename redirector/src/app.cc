@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/options.h"
+#include "common/validation.h"
 #include "edge/edge_server.h"
 #include "ops_server.h"
 #include "sync/node_sync.h"
@@ -29,6 +30,8 @@ struct Flags {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int redirect_status = 302;
   std::string client_ip_header = "none";
+  std::string unknown_host = "404";
+  std::string public_host;
   int idle_timeout = 60;
   size_t max_connections = 100000;
 };
@@ -170,6 +173,23 @@ int Run(const Flags& f) {
     std::cerr << "redirector: --home-url must be a URL without spaces or control characters\n";
     return 2;
   }
+  if (f.unknown_host != "404" && f.unknown_host != "default") {
+    std::cerr << "redirector: --unknown-host must be 404 or default\n";
+    return 2;
+  }
+  std::vector<std::string> default_hosts;
+  for (size_t start = 0; start <= f.public_host.size();) {
+    size_t end = std::min(f.public_host.find(',', start), f.public_host.size());
+    std::string name = f.public_host.substr(start, end - start);
+    start = end + 1;
+    if (name.empty()) continue;
+    auto host = NormalizeDomain(name);
+    if (!host.ok()) {
+      std::cerr << "redirector: --public-host " << name << ": " << host.error().message << "\n";
+      return 2;
+    }
+    default_hosts.push_back(std::move(host).value());
+  }
   if (f.threads < 1 || f.idle_timeout < 1) {
     std::cerr << "redirector: --threads and --idle-timeout must be at least 1\n";
     return 2;
@@ -179,6 +199,7 @@ int Run(const Flags& f) {
   edge_options.max_connections = f.max_connections;
   edge_options.responder.redirect_status = f.redirect_status;
   edge_options.responder.home_url = f.home_url;
+  edge_options.responder.unknown_host_default = f.unknown_host == "default";
   // The operator's pages, checked now; ours where none is given (edge/pages.h).
   EdgePages* pages = &edge_options.responder.pages;
   if (!LoadPage("not-found-page", f.not_found_page, pages, &EdgePages::SetNotFound) ||
@@ -188,6 +209,7 @@ int Run(const Flags& f) {
 
   RcuThreadScope rcu;  // this thread writes the table while the replica loads
   LinkTable table;
+  table.SetDefaultHosts(std::move(default_hosts));
   MetricsRegistry metrics;
   NodeSyncConfig sync_config{f.data_dir,  f.redis,
                              f.admin_url, f.node_token_file,
@@ -288,6 +310,16 @@ int RunRedirector(int argc, char** argv) {
       "(the TCP peer), x-forwarded-for (its last element) or x-real-ip. Set it only behind a "
       "proxy that overwrites that header.")("home-url", po::value(&f.home_url),
                                             "Where / redirects (default: / is a 404).")(
+      "public-host", po::value(&f.public_host),
+      "The default domain's host names, comma-separated (the host of admin-api's --public-url, "
+      "e.g. sho.rt). Requests naming one, requests without Host, and requests to an IP address "
+      "or localhost (any port) are the default domain's; a custom domain's host is its own; any "
+      "other Host is unknown (see --unknown-host).")(
+      "unknown-host", po::value(&f.unknown_host)->default_value(f.unknown_host),
+      "What a request whose Host is neither the default domain's (--public-host, an IP address, "
+      "localhost, none) nor a custom domain gets: 404, or default (the default domain's links "
+      "and / as if it named the default domain). While the node knows no custom domain, every "
+      "Host is the default domain's, as before domains.")(
       "not-found-page", po::value(&f.not_found_page),
       "HTML file served with 404s, instead of ours (at most 4096 bytes).")(
       "gone-page", po::value(&f.gone_page),

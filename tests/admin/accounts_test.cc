@@ -69,7 +69,7 @@ TEST_CASE("expired keys do not count toward the 10 live keys", "[accounts]") {
   Fixture f;
   // Long enough for ten synced writes on a busy machine (50 ms was not).
   int64_t expires = NowMillis() + 1000;
-  for (size_t i = 0; i < kMaxLiveKeysPerUser; ++i) {
+  for (size_t i = 0; i < kMaxLiveKeysPerTeam; ++i) {
     REQUIRE(f.accounts->CreateKey(f.user, Environment::kProduction, expires).ok());
   }
   CHECK_FALSE(f.accounts->CreateKey(f.user, Environment::kProduction).ok());

@@ -9,17 +9,22 @@
 #include "accounts/account_routes.h"
 #include "auth/authenticator.h"
 #include "common/metrics.h"
+#include "domains/domain_routes.h"
 #include "http/router.h"
 #include "links/link_routes.h"
 #include "nodes/node_routes.h"
 #include "ops/ops_routes.h"
+#include "teams/team_routes.h"
 
 namespace shortlink::testing {
 
 struct AllRoutes {
   AllRoutes() {
     admin::RegisterLinkRoutes(router, links);
+    admin::RegisterDomainRoutes(router, links);
     admin::RegisterAccountRoutes(router, accounts);
+    admin::RegisterTeamRoutes(router, teams);
+    admin::RegisterKeyRoutes(router, teams);
     admin::RegisterNodeRoutes(router, nodes);
     admin::RegisterOpsRoutes(router, ops);
   }
@@ -28,10 +33,13 @@ struct AllRoutes {
   std::string node_token = "node-token-0123456789abcdef";
   admin::LinkApi links;
   admin::AccountApi accounts;  // production: a test_v1_ key is refused before any lookup
+  admin::TeamApi teams;        // the same
   admin::NodeApi nodes;
   admin::OpsApi ops;
   admin::auth::Authenticator authenticator{
-      [this](std::string_view key) { return admin::PrincipalOfKey(accounts, key); },
+      [this](std::string_view key, std::string_view account) {
+        return admin::PrincipalOfKey(teams, key, account);
+      },
       [this](std::string_view token) { return admin::IsNodeToken(node_token, token); }};
   admin::Router router{&metrics, &authenticator, nullptr};
 };

@@ -14,7 +14,7 @@ namespace shortlink::admin {
 namespace {
 
 constexpr int64_t kNowMs = 1'800'000'000'000;
-const auth::Principal kAlice = auth::UserPrincipal(1, auth::Role::kMember);
+const auth::Principal kAlice = auth::PersonalPrincipal(1, auth::Role::kMember);
 
 struct Fixture : testing::ServiceFixture {
   Result<ImportReport> Import(const std::string& csv, const auth::Principal& principal = kAlice) {
@@ -119,7 +119,7 @@ TEST_CASE("at most kMaxRejectedShown refusals are kept, all are counted", "[impo
 TEST_CASE("a principal that may not create links imports nothing", "[importer]") {
   Fixture f;
   auto refused = f.Import("shortUrl,longUrl\nx,https://example.com/\n",
-                          auth::UserPrincipal(1, auth::Role::kViewer));
+                          auth::PersonalPrincipal(1, auth::Role::kViewer));
   REQUIRE_FALSE(refused.ok());
   CHECK(f.index.size() == 0);
 }

@@ -22,8 +22,8 @@ using testing::Codes;
 
 constexpr int64_t kNowMs = 1'800'000'000'000;  // 2027-01-15T08:00:00Z
 
-const auth::Principal kAlice = auth::UserPrincipal(1, auth::Role::kMember);
-const auth::Principal kBob = auth::UserPrincipal(2, auth::Role::kOwner);
+const auth::Principal kAlice = auth::PersonalPrincipal(1, auth::Role::kMember);
+const auth::Principal kBob = auth::PersonalPrincipal(2, auth::Role::kOwner);
 
 struct Fixture : testing::ServiceFixture {
   Fixture() {
@@ -189,9 +189,14 @@ TEST_CASE("update: the principal's link changes, another's does not", "[commands
   bad_url.long_url = "not a url";
   CHECK(f.Run(UpdateLinkAs(f.api, kAlice, "mine", bad_url)).error().code ==
         ErrorCode::kInvalidArgument);
-  // A viewer sees its link but may not change it.
-  auth::Principal viewer = auth::UserPrincipal(kAlice.user, auth::Role::kViewer);
-  CHECK(f.Run(UpdateLinkAs(f.api, viewer, "mine", change)).error().code == ErrorCode::kNotFound);
+  // A viewer sees its team's link but may not change it: told so (403), as
+  // the link is its team's to see.
+  auth::Principal viewer = auth::PersonalPrincipal(kAlice.user, auth::Role::kViewer);
+  auto refused = f.Run(UpdateLinkAs(f.api, viewer, "mine", change));
+  CHECK(refused.error().code == ErrorCode::kForbidden);
+  CHECK_THAT(refused.error().message, Catch::Contains("member or above"));
+  // Another team's link stays missing, whatever the role.
+  CHECK(f.Run(UpdateLinkAs(f.api, kBob, "mine", change)).error().code == ErrorCode::kNotFound);
 }
 
 TEST_CASE("delete: the principal's link goes, another's stays", "[commands]") {
@@ -250,8 +255,9 @@ TEST_CASE("bulk: one answer per row, in order, good rows commit together", "[com
 
 TEST_CASE("a principal that may not write links creates none", "[commands]") {
   Fixture f;
-  auth::Principal viewer = auth::UserPrincipal(1, auth::Role::kViewer);
-  CheckRefused(f.Create(viewer, "nope"), ErrorCode::kNotFound, "Not found.");
+  auth::Principal viewer = auth::PersonalPrincipal(1, auth::Role::kViewer);
+  CheckRefused(f.Create(viewer, "nope"), ErrorCode::kForbidden,
+               "Your role in this team (viewer) may not create links: that needs member or above.");
   NewLink row;
   row.long_url = "https://example.com/";
   std::vector<NewLink> rows(1, row);

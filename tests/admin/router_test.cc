@@ -19,6 +19,7 @@
 #include "auth/authenticator.h"
 #include "nodes/node_routes.h"
 #include "support/temp_dir.h"
+#include "teams/team_routes.h"
 
 namespace shortlink::admin {
 namespace {
@@ -65,17 +66,23 @@ struct PrincipalFixture {
     router.Add({http::verb::get, "/open", Auth::kNone, Whoami});
   }
   std::string KeyOf(std::string_view email) {
-    uint64_t user = accounts->CreateUser(email, Role::kMember).value().id;
-    return "Bearer " + accounts->CreateKey(user, Environment::kProduction).value().secret;
+    User made = accounts->CreateUser(email, Role::kMember).value();
+    REQUIRE(teams->EnsurePersonal(made).ok());
+    return "Bearer " + accounts->CreateKey(made.id, Environment::kProduction).value().secret;
   }
 
   testing::TempDir dir;
   std::unique_ptr<Database> db = std::move(Database::Open(dir.path())).value();
   std::unique_ptr<Accounts> accounts = std::move(Accounts::Load(db.get())).value();
-  AccountApi account_api{accounts.get(), Environment::kProduction};
+  std::unique_ptr<Teams> teams = std::move(Teams::Load(db.get(), {})).value();
+  AccountApi account_api{accounts.get(), Environment::kProduction,
+                         [this](const User& user) { teams->EnsurePersonal(user); }};
+  TeamApi team_api{teams.get(), accounts.get(), Environment::kProduction, {}};
   std::string node_token = "node-token-0123456789abcdef";
   auth::Authenticator authenticator{
-      [this](std::string_view key) { return PrincipalOfKey(account_api, key); },
+      [this](std::string_view key, std::string_view account) {
+        return PrincipalOfKey(team_api, key, account);
+      },
       [this](std::string_view token) { return IsNodeToken(node_token, token); }};
   RateLimiter limiter{2, std::chrono::seconds(10), [] { return int64_t{1'000'000}; }};
   MetricsRegistry metrics;

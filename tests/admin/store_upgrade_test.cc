@@ -19,6 +19,7 @@
 #include "store/database.h"
 #include "store/db_keys.h"
 #include "store/schema.h"
+#include "teams/team_routes.h"
 
 namespace shortlink::admin {
 namespace {
@@ -134,17 +135,40 @@ void CheckReleaseData(const std::string& dir) {
   auto accounts = std::move(Accounts::Load(served.db.get())).value();
   auto admin = accounts->Authenticate(facts["admin_key"]);
   REQUIRE(admin);
-  CHECK(admin->email == "admin@example.com");
-  CHECK(admin->role == Role::kAdmin);
+  CHECK(admin->user.email == "admin@example.com");
+  CHECK(admin->user.role == Role::kAdmin);
   auto member = accounts->Authenticate(facts["member_key"]);
   REQUIRE(member);
-  CHECK(member->id == std::stoull(facts["member_id"]));
+  CHECK(member->user.id == std::stoull(facts["member_id"]));
   CHECK(accounts->FindUserByEmail("member@example.com"));
-  auto keys = accounts->ListKeys(member->id);
+  auto keys = accounts->ListKeys(member->user.id);
   REQUIRE(keys.size() == 2);
   CHECK(keys[1].id == std::stoull(facts["revoked_key_id"]));
   CHECK(keys[1].revoked);
   CHECK_FALSE(accounts->Authenticate("live_v1_not-a-key"));
+
+  // Teams (issue 19): every user of the old database gets a personal team,
+  // numbered as the user; its old keys act there with every scope; its links
+  // (owned by the user's id) are that team's without a rewrite.
+  auto teams = std::move(Teams::Load(served.db.get(), accounts->ListUsers())).value();
+  for (const User& user : accounts->ListUsers()) {
+    auto personal = teams->Get(auth::PersonalTeamOf(user.id));
+    REQUIRE(personal);
+    CHECK(personal->personal);
+    CHECK(teams->RoleOf(personal->number, user.id) == auth::Role::kOwner);
+    CHECK(CheckSiteName(personal->site_name).ok());
+  }
+  CHECK(member->key.team == auth::PersonalTeamOf(member->user.id));
+  CHECK(auth::Scopes::FromBits(member->key.scopes) == auth::Scopes::All());
+  TeamApi team_api{teams.get(), accounts.get(), Environment::kProduction, {}};
+  auto principal = PrincipalOfKey(team_api, facts["member_key"], "");
+  REQUIRE(principal);
+  CHECK(principal->team == member->user.id);
+  CHECK(served.index.HasLinksOf(principal->team));
+  // A second start finds them: no new team, the same UUIDs.
+  std::string uuid = teams->Get(member->user.id)->uuid;
+  auto again = std::move(Teams::Load(served.db.get(), accounts->ListUsers())).value();
+  CHECK(again->Get(member->user.id)->uuid == uuid);
 }
 
 }  // namespace
@@ -253,14 +277,14 @@ TEST_CASE("a database of a newer schema is refused, unchanged", "[store]") {
     rocksdb::DB* raw = nullptr;
     REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
-    rocksdb::ColumnFamilyHandle* teams = nullptr;
-    REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "teams", &teams).ok());
+    rocksdb::ColumnFamilyHandle* later = nullptr;
+    REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "a_later_table", &later).ok());
     for (size_t i = 0; i < names.size(); ++i)
       if (names[i] == TableName(Table::kMeta))
         REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], dbkey::kSchemaVersion,
                         dbkey::Number(kSchemaVersion + 1))
                     .ok());
-    handles.push_back(teams);
+    handles.push_back(later);
     for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
   }
   auto refused = Database::Open(dir.path());

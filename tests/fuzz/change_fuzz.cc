@@ -35,7 +35,8 @@ void CheckLink(std::string_view bytes) {
 void CheckChange(std::string_view bytes) {
   auto change = DecodeChange(bytes);
   if (!change.ok()) return;
-  FUZZ_CHECK(change->op == ChangeOp::kUpsert || change->op == ChangeOp::kDelete);
+  FUZZ_CHECK(change->op == ChangeOp::kUpsert || change->op == ChangeOp::kDelete ||
+             IsDomainOp(change->op));
   std::string encoded;
   EncodeChange(*change, &encoded);
   auto again = DecodeChange(encoded);

@@ -160,10 +160,12 @@ TEST_CASE(
   for (Case c : {Case{"b.example", "go", "https://b.example.org/go"},
                  Case{"B.Example:8080", "GO", "https://b.example.org/go"},
                  Case{"b.example.", "go", "https://b.example.org/go"},
-                 Case{"go.example", "go", "https://example.com/go"},  // unknown: the default
+                 Case{"localhost", "go", "https://example.com/go"},
                  Case{"127.0.0.1:8080", "go", "https://example.com/go"},
+                 // A host the node does not know, once it knows a custom domain: 404.
+                 Case{"go.example", "go", "HTTP/1.1 404 Not Found"},
                  Case{"b.example", "only-b", "https://b.example.org/only"},
-                 Case{"go.example", "only-b", "HTTP/1.1 404 Not Found"},
+                 Case{"127.0.0.1", "only-b", "HTTP/1.1 404 Not Found"},
                  // b.example holds links, so its codes are its own: no fallback per code.
                  Case{"b.example", "locked", "HTTP/1.1 404 Not Found"}}) {
     INFO(c.host << " /" << c.code);
@@ -184,9 +186,9 @@ TEST_CASE("answerer: a click is counted under the domain of the link answered",
       f.table.Upsert(LinkKey{"b.example", "go"}, "https://b.example.org/go", LinkState::kActive));
   f.Put(BrowserGet("go", "B.EXAMPLE:8443"));
   f.Put(BrowserGet("go", "b.example"));
-  f.Put(BrowserGet("go", "go.example"));
-  f.Put(BrowserGet("go", "unknown.example"));
-  f.Put(BrowserGet("go", "go.example"));
+  f.Put(BrowserGet("go", "127.0.0.1"));
+  f.Put(BrowserGet("go", "localhost:8080"));
+  f.Put(BrowserGet("go", "127.0.0.1:80"));
   REQUIRE(f.answerer.Answer(f.c.get(), kDate, 1, &f.check) == Answerer::Answered::kAnswered);
   CHECK(f.c->in_len == 0);  // all five answered
   CHECK(f.clicks.clicks() == 5);

@@ -519,8 +519,9 @@ TEST_CASE("edge: a ruled link counts clicks and bot hits as a plain link does", 
 }
 
 // Links by (Host, code): a code on the default domain and on b.example, each
-// with its own target; a Host that names no domain holding links gets the
-// default domain's. Each click is counted under the domain it was for.
+// with its own target; an IP address or localhost gets the default domain's,
+// a Host the node does not know a 404. Each click is counted under the
+// domain it was for.
 TEST_CASE("edge: the Host header picks the domain whose link answers, and counts its click",
           "[edge][domain]") {
   Server server;  // "go" on the default domain: https://example.com/go?a=1
@@ -541,9 +542,14 @@ TEST_CASE("edge: the Host header picks the domain whose link answers, and counts
   };
   CHECK(location("b.example") == "https://b.example.org/go");
   CHECK(location("B.EXAMPLE:8080") == "https://b.example.org/go");
-  CHECK(location("go.example") == "https://example.com/go?a=1");
-  CHECK(location("unknown.example") == "https://example.com/go?a=1");
+  CHECK(location("localhost:8080") == "https://example.com/go?a=1");
+  CHECK(location("[::1]:80") == "https://example.com/go?a=1");
   CHECK(location("127.0.0.1") == "https://example.com/go?a=1");
+  // A host the node does not know, now that it knows a custom domain: 404.
+  REQUIRE(c.Send("GET /go HTTP/1.1\r\nHost: unknown.example\r\n" + std::string(chrome) + "\r\n"));
+  auto unknown = c.Read();
+  REQUIRE(unknown);
+  CHECK(unknown->status == 404);
 
   server.edge->Stop();  // the workers are joined: their click tables may be read
   std::map<std::pair<std::string, std::string>, uint64_t> counted;

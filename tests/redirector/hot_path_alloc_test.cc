@@ -90,7 +90,10 @@ TEST_CASE("a redirect hit allocates nothing") {
 
 // With custom domains the Host header is read: lowercased into a stack
 // buffer, looked up in the host map, the found link's domain copied into
-// the connection's LinkKeyBuffer and counted by (domain, code).
+// the connection's LinkKeyBuffer and counted by (domain, code); a domain's
+// root redirect and not-found URL copied from its host entry; an unknown
+// host answered 404, or (--unknown-host default) looked up again on the
+// default domain.
 TEST_CASE("a redirect by Host allocates nothing: a custom domain's link, an unknown host's") {
   RcuThreadScope rcu;
   LinkTable table;
@@ -100,7 +103,11 @@ TEST_CASE("a redirect by Host allocates nothing: a custom domain's link, an unkn
     table.Upsert(LinkKey{"b.example", code}, "https://b.example.org/" + std::to_string(i),
                  LinkState::kActive);
   }
-  Responder responder(testing::WithNotFoundPage(302, "", "<p>not found</p>"));
+  REQUIRE(table.SetDomain("b.example", "https://b.example.org/", "https://b.example.org/404"));
+  ResponderOptions options = testing::WithNotFoundPage(302, "", "<p>not found</p>");
+  Responder responder(options);
+  options.unknown_host_default = true;
+  Responder lenient(options);
   ThreadClicks clicks;
   static char out[kMaxResponseBytes];
   LinkKeyBuffer key;
@@ -110,24 +117,32 @@ TEST_CASE("a redirect by Host allocates nothing: a custom domain's link, an unkn
       "GET /CODE999 HTTP/1.1\r\nHost: B.Example.:8443\r\n" + std::string(browser) + "\r\n",
       "GET /code17 HTTP/1.1\r\nHost: unknown.example\r\n" + std::string(browser) + "\r\n",
       "GET /code5 HTTP/1.1\r\nHost: [2001:db8::1]:8080\r\n" + std::string(browser) + "\r\n",
+      "GET / HTTP/1.1\r\nHost: b.example\r\n" + std::string(browser) + "\r\n",
+      "GET /nope HTTP/1.1\r\nHost: b.example\r\n" + std::string(browser) + "\r\n",
   };
   uint64_t before = g_allocations.load();
-  size_t custom_domain_hits = 0, default_hits = 0;
+  size_t custom_domain_hits = 0, default_hits = 0, domain_redirects = 0, not_found = 0;
   for (int round = 0; round < 1000; ++round) {
-    for (const std::string& raw : requests) {
-      RequestHead head;
-      REQUIRE(ParseRequestHead(raw, &head) == ParseStatus::kOk);
-      ResponseInfo info;
-      responder.Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, key, &info);
-      if (info.outcome == Outcome::kHit)
-        ++(info.domain.empty() ? default_hits : custom_domain_hits);
-      if (info.counted == VisitCount::kClick) clicks.Record(info.domain, info.code);
+    for (const Responder* r : {&responder, &lenient}) {
+      for (const std::string& raw : requests) {
+        RequestHead head;
+        REQUIRE(ParseRequestHead(raw, &head) == ParseStatus::kOk);
+        ResponseInfo info;
+        r->Respond(head, table, "Sun, 22 Nov 2026 00:00:00 GMT", out, key, &info);
+        if (info.outcome == Outcome::kHit)
+          ++(info.domain.empty() ? default_hits : custom_domain_hits);
+        if (info.outcome != Outcome::kHit && info.status == 302) ++domain_redirects;
+        if (info.status == 404) ++not_found;
+        if (info.counted == VisitCount::kClick) clicks.Record(info.domain, info.code);
+      }
     }
   }
   uint64_t allocations = g_allocations.load() - before;
-  CHECK(custom_domain_hits == 2000);
-  CHECK(default_hits == 2000);
-  CHECK(clicks.clicks() == 4000);
+  CHECK(custom_domain_hits == 4000);
+  CHECK(default_hits == 3000);  // the IPv6 literal twice, unknown.example once (lenient)
+  CHECK(domain_redirects == 4000);
+  CHECK(not_found == 1000);  // unknown.example, strict
+  CHECK(clicks.clicks() == 7000);
   CHECK(allocations == 0);
 }
 

@@ -19,7 +19,9 @@ enum KeyTag : uint8_t {
   kKeyHint = 4,
   kKeyCreated = 5,
   kKeyRevokedAt = 6,
-  kKeyExpiresAt = 7
+  kKeyExpiresAt = 7,
+  kKeyTeam = 8,    // absent in keys older than teams: the user's personal team
+  kKeyScopes = 9,  // absent in keys older than scopes: every scope
 };
 
 std::string EncodeUser(const User& u) {
@@ -71,6 +73,8 @@ std::string EncodeKey(const ApiKeyInfo& k) {
   if (k.revoked) wire::PutVarintField(kKeyRevokedAt, static_cast<uint64_t>(k.revoked_at_ms), &out);
   if (k.expires_at_ms != 0)
     wire::PutVarintField(kKeyExpiresAt, static_cast<uint64_t>(k.expires_at_ms), &out);
+  if (k.team != k.user) wire::PutVarintField(kKeyTeam, k.team, &out);
+  if (k.scopes != ~uint64_t{0}) wire::PutVarintField(kKeyScopes, k.scopes, &out);
   return out;
 }
 
@@ -96,10 +100,17 @@ bool DecodeKey(std::string_view bytes, ApiKeyInfo* k) {
       case kKeyExpiresAt:
         k->expires_at_ms = static_cast<int64_t>(n);
         break;
+      case kKeyTeam:
+        k->team = n;
+        break;
+      case kKeyScopes:
+        k->scopes = n;
+        break;
       default:
         break;
     }
   });
+  if (k->team == 0) k->team = k->user;  // personal team: numbered as its user
   return read && k->id != 0 && k->user != 0;
 }
 
@@ -195,6 +206,15 @@ std::optional<User> Accounts::FindUserByEmail(std::string_view email) const {
   return users_.at(it->second);
 }
 
+std::vector<User> Accounts::ListUsers() const {
+  std::lock_guard lock(mu_);
+  std::vector<User> out;
+  out.reserve(users_.size());
+  for (const auto& [id, user] : users_) out.push_back(user);
+  std::sort(out.begin(), out.end(), [](const User& a, const User& b) { return a.id < b.id; });
+  return out;
+}
+
 std::optional<User> Accounts::FindUser(uint64_t id) const {
   std::lock_guard lock(mu_);
   auto it = users_.find(id);
@@ -204,21 +224,28 @@ std::optional<User> Accounts::FindUser(uint64_t id) const {
 
 Result<NewApiKey> Accounts::CreateKey(uint64_t user, Environment environment,
                                       int64_t expires_at_ms) {
+  return CreateKey(user, user, environment, expires_at_ms, ~uint64_t{0});
+}
+
+Result<NewApiKey> Accounts::CreateKey(uint64_t user, uint64_t team, Environment environment,
+                                      int64_t expires_at_ms, uint64_t scopes) {
   std::lock_guard lock(mu_);
   if (!users_.count(user)) return MakeError(ErrorCode::kNotFound, "No such user.");
   int64_t now = NowMillis();
   size_t live = std::count_if(by_hash_.begin(), by_hash_.end(), [&](const auto& kv) {
-    return kv.second.user == user && kv.second.Live(now);
+    return kv.second.team == team && kv.second.Live(now);
   });
-  if (live >= kMaxLiveKeysPerUser) {
-    return MakeError(
-        ErrorCode::kInvalidArgument,
-        "A user may hold at most 10 live API keys; revoke one before creating another.");
+  if (live >= kMaxLiveKeysPerTeam) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "A team may hold at most 10 live API keys; revoke one before creating "
+                     "another.");
   }
   NewApiKey key;
   key.secret = GenerateKey(environment);
   key.info.id = next_key_id_;
   key.info.user = user;
+  key.info.team = team;
+  key.info.scopes = scopes;
   key.info.environment = environment;
   key.info.hint = KeyHint(key.secret);
   key.info.created_at_ms = now;
@@ -236,22 +263,26 @@ Result<NewApiKey> Accounts::CreateKey(uint64_t user, Environment environment,
   return key;
 }
 
-std::vector<ApiKeyInfo> Accounts::ListKeys(uint64_t user) const {
+std::vector<ApiKeyInfo> Accounts::ListKeys(uint64_t user) const { return ListKeys(user, user); }
+
+std::vector<ApiKeyInfo> Accounts::ListKeys(uint64_t team, std::optional<uint64_t> user) const {
   std::lock_guard lock(mu_);
   std::vector<ApiKeyInfo> out;
   for (const auto& [hash, info] : by_hash_)
-    if (info.user == user) out.push_back(info);
+    if (info.team == team && (!user || info.user == *user)) out.push_back(info);
   std::sort(out.begin(), out.end(),
             [](const ApiKeyInfo& a, const ApiKeyInfo& b) { return a.id < b.id; });
   return out;
 }
 
-Status Accounts::RevokeKey(uint64_t user, uint64_t key_id) {
+Status Accounts::RevokeKey(uint64_t user, uint64_t key_id) { return RevokeKey(user, user, key_id); }
+
+Status Accounts::RevokeKey(uint64_t team, std::optional<uint64_t> user, uint64_t key_id) {
   std::lock_guard lock(mu_);
   auto id_it = hash_by_id_.find(key_id);
   if (id_it == hash_by_id_.end()) return MakeError(ErrorCode::kNotFound, "API key not found.");
   ApiKeyInfo info = by_hash_.at(id_it->second);
-  if (info.user != user || info.revoked)
+  if (info.team != team || (user && info.user != *user) || info.revoked)
     return MakeError(ErrorCode::kNotFound, "API key not found.");
   info.revoked = true;
   info.revoked_at_ms = NowMillis();
@@ -263,7 +294,14 @@ Status Accounts::RevokeKey(uint64_t user, uint64_t key_id) {
   return Status::Ok();
 }
 
-std::optional<User> Accounts::Authenticate(std::string_view presented_key) {
+std::optional<ApiKeyInfo> Accounts::FindKey(uint64_t key_id) const {
+  std::lock_guard lock(mu_);
+  auto id_it = hash_by_id_.find(key_id);
+  if (id_it == hash_by_id_.end()) return std::nullopt;
+  return by_hash_.at(id_it->second);
+}
+
+std::optional<KeyHolder> Accounts::Authenticate(std::string_view presented_key) {
   // Looking the key up by its hash compares hashes, not secrets (and those
   // in constant time, DigestEquals): timing reveals nothing about the key.
   std::string hash = HashKey(presented_key);
@@ -274,7 +312,7 @@ std::optional<User> Accounts::Authenticate(std::string_view presented_key) {
   it->second.last_used_at_ms = now;
   auto user = users_.find(it->second.user);
   if (user == users_.end()) return std::nullopt;
-  return user->second;
+  return KeyHolder{user->second, it->second};
 }
 
 }  // namespace shortlink::admin

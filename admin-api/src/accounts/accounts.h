@@ -36,6 +36,8 @@ struct User {
 struct ApiKeyInfo {
   uint64_t id = 0;
   uint64_t user = 0;
+  uint64_t team = 0;  // the team it acts in (auth/principal.h); a key older than teams: its user's
+  uint64_t scopes = ~uint64_t{0};  // auth::Scopes bits; a key older than scopes: every scope
   Environment environment = Environment::kProduction;
   std::string hint;  // the key's last 4 characters, to tell keys apart
   int64_t created_at_ms = 0;
@@ -53,7 +55,13 @@ struct NewApiKey {
   std::string secret;  // the whole key; never stored
 };
 
-inline constexpr size_t kMaxLiveKeysPerUser = 10;
+// GoGoWorx's cap: at most 10 live keys per account (our team).
+inline constexpr size_t kMaxLiveKeysPerTeam = 10;
+
+struct KeyHolder {
+  User user;
+  ApiKeyInfo key;
+};
 
 class Accounts {
  public:
@@ -63,17 +71,29 @@ class Accounts {
   Result<User> CreateUser(std::string_view email, Role role);
   std::optional<User> FindUserByEmail(std::string_view email) const;
   std::optional<User> FindUser(uint64_t id) const;
+  std::vector<User> ListUsers() const;  // by id
 
-  // At most kMaxLiveKeysPerUser live (neither revoked nor expired) keys per
-  // user (kInvalidArgument past it). `expires_at_ms` 0: the key never expires.
+  // A key of `user` acting in `team` with `scopes` (auth::Scopes bits). At
+  // most kMaxLiveKeysPerTeam live (neither revoked nor expired) keys per team
+  // (kInvalidArgument past it). `expires_at_ms` 0: the key never expires.
+  Result<NewApiKey> CreateKey(uint64_t user, uint64_t team, Environment environment,
+                              int64_t expires_at_ms, uint64_t scopes);
+  // A personal-team key with every scope, as keys were before teams.
   Result<NewApiKey> CreateKey(uint64_t user, Environment environment, int64_t expires_at_ms = 0);
+  // The keys of `team`; only `user`'s when given.
+  std::vector<ApiKeyInfo> ListKeys(uint64_t team, std::optional<uint64_t> user) const;
+  // The personal team's keys of `user`, as before teams.
   std::vector<ApiKeyInfo> ListKeys(uint64_t user) const;
-  // kNotFound unless the key exists, belongs to `user` and is live.
-  Status RevokeKey(uint64_t user, uint64_t key_id);
+  // kNotFound unless the key exists, is live, acts in `team` and (when
+  // `user` is given) belongs to `user`.
+  Status RevokeKey(uint64_t team, std::optional<uint64_t> user, uint64_t key_id);
+  Status RevokeKey(uint64_t user, uint64_t key_id);  // in the user's personal team
 
-  // The user a presented key belongs to, if it is live (not revoked, not
+  // The user and key of a presented key, if it is live (not revoked, not
   // expired); records its use.
-  std::optional<User> Authenticate(std::string_view presented_key);
+  std::optional<KeyHolder> Authenticate(std::string_view presented_key);
+  // A key by id (revoked and expired ones included).
+  std::optional<ApiKeyInfo> FindKey(uint64_t key_id) const;
 
  private:
   explicit Accounts(Database* db) : db_(db) {}

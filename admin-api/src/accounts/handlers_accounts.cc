@@ -17,6 +17,8 @@ Error BadExpiry(std::string message) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(message));
 }
 
+}  // namespace
+
 boost::json::object KeyToJson(const ApiKeyInfo& k) {
   boost::json::object o;
   o["id"] = k.id;
@@ -38,8 +40,6 @@ boost::json::object NewKeyToJson(const NewApiKey& key) {
   return o;
 }
 
-}  // namespace
-
 Result<int64_t> ParseKeyExpiry(std::string_view body, int64_t now_ms) {
   // The body is optional: `curl -X POST .../keys` with none makes a key
   // that never expires, as before expiry existed.
@@ -49,6 +49,11 @@ Result<int64_t> ParseKeyExpiry(std::string_view body, int64_t now_ms) {
   constexpr std::string_view kKeyFields[] = {"expiresAt", "expiresInDays"};
   Status known = OnlyKnownFields(*obj, kKeyFields);
   if (!known.ok()) return known.error();
+  return KeyExpiryOf(*obj, now_ms);
+}
+
+Result<int64_t> KeyExpiryOf(const simdjson::dom::object& body, int64_t now_ms) {
+  const simdjson::dom::object* obj = &body;
   auto at = OptionalString(*obj, "expiresAt");
   if (!at.ok()) return at.error();
   simdjson::dom::element days_value;
@@ -78,39 +83,6 @@ namespace {
 // POST /api/v1/users answered members before the check moved to auth/.
 Reply NotFound(const RequestContext& rc) { return rc.Error(ErrorCode::kNotFound, "Not found."); }
 
-Awaitable CreateKey(AccountApi& ctx, RequestContext& rc) {
-  if (!auth::Allow(*rc.principal, auth::Action::kManageOwnKeys)) co_return NotFound(rc);
-  auto expires = ParseKeyExpiry(rc.req.body(), NowMillis());
-  if (!expires.ok()) co_return rc.Error(expires.error());
-  auto key = ctx.accounts->CreateKey(rc.principal->user, ctx.environment, *expires);
-  if (!key.ok()) co_return rc.Error(key.error());
-  co_return rc.Json(http::status::created, boost::json::serialize(NewKeyToJson(*key)));
-}
-
-Awaitable ListKeys(AccountApi& ctx, RequestContext& rc) {
-  if (!auth::Allow(*rc.principal, auth::Action::kManageOwnKeys)) co_return NotFound(rc);
-  boost::json::array keys;
-  for (const ApiKeyInfo& k : ctx.accounts->ListKeys(rc.principal->user))
-    keys.push_back(KeyToJson(k));
-  boost::json::object body;
-  body["keys"] = std::move(keys);
-  co_return rc.Json(http::status::ok, boost::json::serialize(body));
-}
-
-Awaitable RevokeKey(AccountApi& ctx, RequestContext& rc) {
-  if (!auth::Allow(*rc.principal, auth::Action::kManageOwnKeys)) co_return NotFound(rc);
-  uint64_t id = 0;
-  auto [end, ec] = std::from_chars(rc.param.data(), rc.param.data() + rc.param.size(), id);
-  if (ec != std::errc() || end != rc.param.data() + rc.param.size()) {
-    co_return rc.Error(ErrorCode::kNotFound, "API key not found.");
-  }
-  Status s = ctx.accounts->RevokeKey(rc.principal->user, id);
-  if (!s.ok()) co_return rc.Error(s.error());
-  boost::json::object body;
-  body["message"] = "API key " + std::to_string(id) + " revoked.";
-  co_return rc.Json(http::status::ok, boost::json::serialize(body));
-}
-
 Awaitable CreateUser(AccountApi& ctx, RequestContext& rc) {
   if (!auth::Allow(*rc.principal, auth::Action::kCreateUser)) co_return NotFound(rc);
   auto obj = ParseJsonObject(rc.req.body());
@@ -129,6 +101,9 @@ Awaitable CreateUser(AccountApi& ctx, RequestContext& rc) {
   }
   auto user = ctx.accounts->CreateUser(**email, role);
   if (!user.ok()) co_return rc.Error(user.error());
+  // Its personal team, where its first key acts (a failure here is mended
+  // at the next start, which makes every missing personal team).
+  if (ctx.on_user_created) ctx.on_user_created(*user);
   // The new user needs a key to do anything: hand the admin its first one.
   auto key = ctx.accounts->CreateKey(user->id, ctx.environment);
   if (!key.ok()) co_return rc.Error(key.error());
@@ -145,21 +120,7 @@ Awaitable CreateUser(AccountApi& ctx, RequestContext& rc) {
 
 void RegisterAccountRoutes(Router& router, AccountApi& api) {
   using http::verb;
-  router.Add({verb::get, "/api/v1/keys", Auth::kApiKey, Bind(api, ListKeys)});
-  router.Add({verb::post, "/api/v1/keys", Auth::kApiKey, Bind(api, CreateKey)});
-  router.Add({verb::delete_, "/api/v1/keys/{id}", Auth::kApiKey, Bind(api, RevokeKey)});
   router.Add({verb::post, "/api/v1/users", Auth::kApiKey, Bind(api, CreateUser)});
-}
-
-auth::Role TeamRole(Role role) {
-  return role == Role::kAdmin ? auth::Role::kOwner : auth::Role::kMember;
-}
-
-std::optional<auth::Principal> PrincipalOfKey(const AccountApi& api, std::string_view key) {
-  if (!HasPrefixFor(key, api.environment)) return std::nullopt;
-  std::optional<User> user = api.accounts->Authenticate(key);
-  if (!user) return std::nullopt;
-  return auth::UserPrincipal(user->id, TeamRole(user->role));
 }
 
 }  // namespace shortlink::admin

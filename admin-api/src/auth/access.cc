@@ -5,8 +5,8 @@ namespace {
 
 struct Rule {
   Principal::Kind kind;
-  Scope scope;
   Role least_role;  // for users; nodes have no role
+  bool site_admin = false;
 };
 
 constexpr Rule RuleOf(Action action) {
@@ -14,35 +14,105 @@ constexpr Rule RuleOf(Action action) {
   switch (action) {
     case Action::kListLinks:
     case Action::kReadLink:
-      return {K::kUser, kLinksRead, Role::kViewer};
+    case Action::kReadTeam:
+    case Action::kManageOwnKeys:
+    case Action::kListDomains:
+      return {K::kUser, Role::kViewer};
     case Action::kCreateLink:
     case Action::kUpdateLink:
     case Action::kDeleteLink:
-      return {K::kUser, kLinksWrite, Role::kMember};
-    case Action::kManageOwnKeys:
-      return {K::kUser, kKeys, Role::kViewer};
+      return {K::kUser, Role::kMember};
+    case Action::kManageTeamKeys:
+    case Action::kRenameTeam:
+    case Action::kManageMembers:
+    case Action::kManageDomains:
+      return {K::kUser, Role::kAdmin};
+    case Action::kDeleteTeam:
+      return {K::kUser, Role::kOwner};
     case Action::kCreateUser:
-      // Today's `admin` users, mapped to kOwner (accounts/account_routes.h).
-      return {K::kUser, kUsers, Role::kOwner};
+      return {K::kUser, Role::kViewer, /*site_admin=*/true};
     case Action::kSyncNode:
-      return {K::kNode, kNodeSync, Role::kViewer};
+      return {K::kNode, Role::kViewer};
   }
   // Unreachable for a valid Action; refuse rather than guess.
-  return {K::kNode, static_cast<Scope>(0xffffffffu), Role::kOwner};
+  return {K::kNode, Role::kOwner, true};
+}
+
+std::string_view ActionText(Action action) {
+  switch (action) {
+    case Action::kCreateLink:
+      return "create links";
+    case Action::kUpdateLink:
+      return "change links";
+    case Action::kDeleteLink:
+      return "delete links";
+    case Action::kManageTeamKeys:
+      return "manage the team's API keys";
+    case Action::kRenameTeam:
+      return "rename the team";
+    case Action::kManageMembers:
+      return "manage the team's members";
+    case Action::kDeleteTeam:
+      return "delete the team";
+    case Action::kManageDomains:
+      return "manage the team's domains";
+    default:
+      return "do this";
+  }
 }
 
 }  // namespace
 
+Role LeastRole(Action action) { return RuleOf(action).least_role; }
+
 bool Allow(const Principal& principal, Action action) {
   const Rule rule = RuleOf(action);
-  if (principal.kind != rule.kind || !principal.has(rule.scope)) return false;
-  return rule.kind == Principal::Kind::kNode || principal.role >= rule.least_role;
+  if (principal.kind != rule.kind) return false;
+  if (rule.kind == Principal::Kind::kNode) return true;
+  if (rule.site_admin && !principal.site_admin) return false;
+  return principal.role >= rule.least_role;
 }
 
 bool Allow(const Principal& principal, Action action, const Link& link) {
-  // A team's links (issue 19) will be the principal's too when link and
-  // principal share a team; until then every link is its owner's alone.
-  return Allow(principal, action) && link.owner == principal.user;
+  return Allow(principal, action) && link.owner == principal.team;
+}
+
+std::string RoleTooLow(const Principal& principal, Action action) {
+  return "Your role in this team (" + std::string(RoleName(principal.role)) + ") may not " +
+         std::string(ActionText(action)) + ": that needs " +
+         std::string(RoleName(LeastRole(action))) + " or above.";
+}
+
+std::optional<Error> Refusal(const Principal& principal, Action action) {
+  if (Allow(principal, action)) return std::nullopt;
+  const Rule rule = RuleOf(action);
+  if (principal.kind == Principal::Kind::kUser && rule.kind == principal.kind && !rule.site_admin)
+    return MakeError(ErrorCode::kForbidden, RoleTooLow(principal, action));
+  return MakeError(ErrorCode::kNotFound, "Not found.");
+}
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kViewer:
+      return "viewer";
+    case Role::kMember:
+      return "member";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kOwner:
+      return "owner";
+  }
+  return "viewer";
+}
+
+bool ParseRole(std::string_view text, Role* role) {
+  for (Role r : {Role::kViewer, Role::kMember, Role::kAdmin, Role::kOwner}) {
+    if (text == RoleName(r)) {
+      *role = r;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace shortlink::admin::auth

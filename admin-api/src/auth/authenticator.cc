@@ -30,13 +30,18 @@ std::string Challenge(Credential credential, bool credential_given) {
 Authenticator::Authenticator(ApiKeyCheck api_key, NodeTokenCheck node_token)
     : api_key_(std::move(api_key)), node_token_(std::move(node_token)) {}
 
-Result<Principal> Authenticator::Resolve(Credential credential,
-                                         std::optional<std::string_view> authorization) const {
-  std::string_view token = authorization ? BearerToken(*authorization) : std::string_view();
+Result<Principal> Authenticator::Resolve(Credential credential, const Presented& presented) const {
+  std::string_view token =
+      presented.authorization ? BearerToken(*presented.authorization) : std::string_view();
   switch (credential) {
     case Credential::kApiKey: {
+      if (presented.api_key) {
+        if (!token.empty() && token != *presented.api_key) return Unauthorized();
+        token = *presented.api_key;
+      }
       if (token.empty()) return Unauthorized();
-      std::optional<Principal> principal = api_key_(token);
+      std::optional<Principal> principal =
+          api_key_(token, presented.account.value_or(std::string_view()));
       // A key names a user; anything else it resolved to is refused.
       if (!principal || !principal->is_user()) return Unauthorized();
       return *principal;

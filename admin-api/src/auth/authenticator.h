@@ -29,9 +29,12 @@ enum class Credential { kNone, kApiKey, kNodeToken };
 inline constexpr std::string_view kApiRealm = "shortlink";         // API keys
 inline constexpr std::string_view kNodeRealm = "shortlink-nodes";  // the node token
 
-// The principal an API key names; none for a key that is unknown, revoked,
-// expired or of the other environment.
-using ApiKeyCheck = std::function<std::optional<Principal>(std::string_view key)>;
+// The principal an API key (or access token) names; none for a key that is
+// unknown, revoked, expired or of the other environment, and none when
+// `account` (GoGoWorx's x-account-uuid, "<sitename>/<uuid>"; empty when not
+// sent) does not name the key's team.
+using ApiKeyCheck =
+    std::function<std::optional<Principal>(std::string_view key, std::string_view account)>;
 // True when `token` is the nodes' token (false for all when there is none).
 using NodeTokenCheck = std::function<bool(std::string_view token)>;
 
@@ -44,14 +47,23 @@ std::string_view BearerToken(std::string_view authorization);
 // was given and refused.
 std::string Challenge(Credential credential, bool credential_given);
 
+// The credential headers of a request, as sent (none when absent).
+struct Presented {
+  std::optional<std::string_view> authorization;  // "Bearer <key or token>" (Go API, Shorten World)
+  std::optional<std::string_view> api_key;        // x-api-key (GoGoWorx)
+  std::optional<std::string_view> account;        // x-account-uuid (GoGoWorx)
+
+  bool any() const { return authorization || api_key; }
+};
+
 class Authenticator {
  public:
   Authenticator(ApiKeyCheck api_key, NodeTokenCheck node_token);
 
-  // The principal `authorization` (the header's value; none when absent)
-  // names for a route taking `credential` (not kNone), or kUnauthorized.
-  Result<Principal> Resolve(Credential credential,
-                            std::optional<std::string_view> authorization) const;
+  // The principal the headers name for a route taking `credential` (not
+  // kNone), or kUnauthorized. An API key may come as a bearer token or as
+  // x-api-key; given both, they must be the same key.
+  Result<Principal> Resolve(Credential credential, const Presented& presented) const;
 
  private:
   ApiKeyCheck api_key_;

@@ -24,6 +24,10 @@ http::status StatusFor(ErrorCode code) {
       return http::status::gone;
     case ErrorCode::kInternal:
       return http::status::internal_server_error;
+    case ErrorCode::kForbidden:
+      return http::status::forbidden;
+    case ErrorCode::kStateConflict:
+      return http::status::conflict;
   }
   return http::status::internal_server_error;
 }

@@ -19,7 +19,8 @@ struct RequestContext {
   std::string path;                          // decoded path, no query
   std::map<std::string, std::string> query;  // decoded; a repeated key keeps its last value
   std::vector<std::string> query_keys;       // every key, in order, repeats included
-  std::string param;                         // the {shortUrl} or {id} segment, if the route has one
+  std::string param;                         // the route's first {name} segment, if it has one
+  std::vector<std::string> params;           // every {name} segment, in order
   std::optional<auth::Principal> principal;  // set on routes that take a credential
 
   unsigned version() const { return req.version(); }

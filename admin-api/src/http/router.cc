@@ -28,15 +28,17 @@ bool Segments(std::string_view path, std::vector<std::string_view>* out) {
   return true;
 }
 
-// Matches `path` against `pattern`; the {param} segment's text goes to `param`.
+// Matches `path` against `pattern`; the {param} segments' texts go to
+// `params`, in order.
 bool Match(std::string_view pattern, const std::vector<std::string_view>& path,
-           std::string* param) {
+           std::vector<std::string>* params) {
   std::vector<std::string_view> want;
   Segments(pattern, &want);
   if (want.size() != path.size()) return false;
+  params->clear();
   for (size_t i = 0; i < want.size(); ++i) {
     if (want[i].front() == '{')
-      param->assign(path[i]);
+      params->emplace_back(path[i]);
     else if (want[i] != path[i])
       return false;
   }
@@ -64,19 +66,23 @@ Router::Router(MetricsRegistry* metrics, const auth::Authenticator* authenticato
       latency_(metrics->GetHistogram("admin_http_request_seconds",
                                      "Time from request read to reply ready.")) {}
 
-void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+void Router::Add(Route route) {
+  if (route.auth == Auth::kApiKey) route.endpoint = auth::EndpointOfPattern(route.pattern);
+  routes_.push_back(std::move(route));
+}
 
 // The route serving `method` on the path `segments`, and its {param}
-// segment; null when none does (`path_known`: some route has the path).
+// segments into rc; null when none does (`path_known`: some route has the path).
 const Route* Router::FindRoute(verb method, const std::vector<std::string_view>& segments,
-                               std::string* param, bool* path_known) const {
+                               RequestContext* rc, bool* path_known) const {
   for (const Route& r : routes_) {
-    std::string text;
-    if (!Match(r.pattern, segments, &text)) continue;
+    std::vector<std::string> params;
+    if (!Match(r.pattern, segments, &params)) continue;
     *path_known = true;
     // HEAD is GET without a body; Beast drops the body when writing.
     if (r.method == method || (method == verb::head && r.method == verb::get)) {
-      *param = std::move(text);
+      rc->param = params.empty() ? std::string() : params.front();
+      rc->params = std::move(params);
       return &r;
     }
   }
@@ -90,7 +96,7 @@ std::string Router::AllowedMethods(const std::vector<std::string_view>& segments
                                     verb::put, verb::patch, verb::delete_};
   std::vector<verb> served;
   for (const Route& r : routes_) {
-    std::string unused;
+    std::vector<std::string> unused;
     if (!Match(r.pattern, segments, &unused)) continue;
     served.push_back(r.method);
     if (r.method == verb::get) served.push_back(verb::head);
@@ -106,19 +112,28 @@ std::string Router::AllowedMethods(const std::vector<std::string_view>& segments
 
 std::optional<Reply> Router::Admit(const Route& route, RequestContext& rc) const {
   if (route.auth == Auth::kNone) return std::nullopt;
-  std::optional<std::string_view> authorization;
+  auth::Presented presented;
   if (auto it = rc.req.find(http::field::authorization); it != rc.req.end())
-    authorization = it->value();
-  auto principal = authenticator_->Resolve(route.auth, authorization);
+    presented.authorization = it->value();
+  if (auto it = rc.req.find("x-api-key"); it != rc.req.end()) presented.api_key = it->value();
+  if (auto it = rc.req.find("x-account-uuid"); it != rc.req.end()) presented.account = it->value();
+  auto principal = authenticator_->Resolve(route.auth, presented);
   if (!principal.ok()) {
     Reply reply = rc.Error(principal.error());
-    reply.response.set(http::field::www_authenticate,
-                       auth::Challenge(route.auth, authorization.has_value()));
+    reply.response.set(http::field::www_authenticate, auth::Challenge(route.auth, presented.any()));
     return reply;
   }
   rc.principal = *principal;
   // Users share the API by rate; the nodes are few and hold the token.
   if (!principal->is_user()) return std::nullopt;
+  // The key's scopes: per endpoint and method (auth/scopes.h).
+  if (route.endpoint) {
+    auto method = auth::MethodClassOf(rc.req.method());
+    if (!method || !principal->scopes.Allows(*route.endpoint, *method))
+      return rc.Error(
+          ErrorCode::kForbidden,
+          auth::MissingScopeMessage(*route.endpoint, method.value_or(auth::MethodClass::kGet)));
+  }
   auto decision = limiter_->Check(principal->user);
   if (decision.allowed) return std::nullopt;
   Reply reply = rc.Error(ErrorCode::kRateLimited,
@@ -130,14 +145,14 @@ std::optional<Reply> Router::Admit(const Route& route, RequestContext& rc) const
 
 boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remote) {
   auto started = std::chrono::steady_clock::now();
-  RequestContext rc{req, {}, {}, {}, {}, {}};
+  RequestContext rc{req, {}, {}, {}, {}, {}, {}};
   const Route* route = nullptr;
   bool path_known = false;
   Reply reply;
 
   std::vector<std::string_view> segments;
   if (DecodeTarget(req.target(), &rc) && Segments(rc.path, &segments))
-    route = FindRoute(req.method(), segments, &rc.param, &path_known);
+    route = FindRoute(req.method(), segments, &rc, &path_known);
 
   if (!route) {
     reply = path_known ? rc.Error(ErrorCode::kInvalidArgument, "Method not allowed on this path.")
@@ -166,11 +181,11 @@ void Router::RecordRefused(const http::request_header<>& head, http::status stat
   // counted under the same labels as a served one.
   std::string_view route_name = "unmatched";
   Request unused;
-  RequestContext rc{unused, {}, {}, {}, {}, {}};
+  RequestContext rc{unused, {}, {}, {}, {}, {}, {}};
   std::vector<std::string_view> segments;
   bool path_known = false;
   if (DecodeTarget(head.target(), &rc) && Segments(rc.path, &segments)) {
-    if (const Route* route = FindRoute(head.method(), segments, &rc.param, &path_known))
+    if (const Route* route = FindRoute(head.method(), segments, &rc, &path_known))
       route_name = route->pattern;
   }
   Record(head.method(), route_name, static_cast<unsigned>(status), 0, "", remote);

@@ -37,6 +37,9 @@ struct Route {
   std::string_view pattern;  // "/api/v1/urls/{shortUrl}": a {name} segment matches one segment
   Auth auth;
   std::function<Awaitable(RequestContext&)> handle;  // holds its area's context by reference
+  // Set by Router::Add for API key routes: the endpoint its scopes name
+  // (auth/scopes.h); none: no scope needed.
+  std::optional<auth::Endpoint> endpoint = std::nullopt;
 };
 
 // A route's handler from an area's handler function and the area's context,
@@ -80,7 +83,7 @@ class Router {
   // none when the request may go on; else the refusal (401, 429).
   std::optional<Reply> Admit(const Route& route, RequestContext& rc) const;
   const Route* FindRoute(http::verb method, const std::vector<std::string_view>& segments,
-                         std::string* param, bool* path_known) const;
+                         RequestContext* rc, bool* path_known) const;
   std::string AllowedMethods(const std::vector<std::string_view>& segments) const;
 
   MetricsRegistry* metrics_;

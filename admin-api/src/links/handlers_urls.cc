@@ -15,7 +15,7 @@ namespace {
 constexpr size_t kMaxListLimit = 1000;
 
 // The keys of each body besides kLinkPatchFields (OnlyKnownFields).
-constexpr std::string_view kCreateFields[] = {"longUrl", "shortUrl"};
+constexpr std::string_view kCreateFields[] = {"longUrl", "shortUrl", "domain"};
 constexpr std::string_view kUpdateFields[] = {"longUrl", "state"};
 constexpr std::string_view kBulkFields[] = {"urls"};
 
@@ -41,9 +41,16 @@ Result<NewLink> NewLinkFromJson(const simdjson::dom::object& obj, const UrlPolic
   if (!*long_url) return MakeError(ErrorCode::kInvalidArgument, "longUrl is required.");
   auto short_url = OptionalString(obj, "shortUrl");
   if (!short_url.ok()) return short_url.error();
+  auto domain = OptionalString(obj, "domain");
+  if (!domain.ok()) return domain.error();
   auto fields = ParseLinkPatch(obj, policy);
   if (!fields.ok()) return fields.error();
   NewLink link;
+  if (*domain) {
+    auto normalized = NormalizeDomain(**domain);
+    if (!normalized.ok()) return normalized.error();
+    link.domain = std::move(normalized).value();
+  }
   link.long_url = std::move(**long_url);
   if (*short_url) link.code = std::move(**short_url);
   link.fields = std::move(fields).value();
@@ -146,7 +153,7 @@ Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPo
 namespace {
 
 Awaitable ListUrls(LinkApi& api, RequestContext& rc) {
-  auto query = ParseListQuery(rc.query, rc.principal->user);
+  auto query = ParseListQuery(rc.query, rc.principal->team);
   if (!query.ok()) co_return rc.Error(query.error());
   auto result = ListLinksAs(*api.index, *rc.principal, std::move(query).value());
   if (!result.ok()) co_return rc.Error(result.error());
@@ -239,7 +246,9 @@ Awaitable BulkCreateUrls(LinkApi& api, RequestContext& rc) {
 }
 
 Awaitable GetUrl(LinkApi& api, RequestContext& rc) {
-  auto link = GetLinkAs(*api.index, *rc.principal, rc.param);
+  auto domain = DomainFromQuery(rc.query);
+  if (!domain.ok()) co_return rc.Error(domain.error());
+  auto link = GetLinkAs(*api.index, *rc.principal, rc.param, *domain);
   if (!link.ok()) co_return rc.Error(link.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*link)));
 }
@@ -249,17 +258,22 @@ Awaitable UpdateUrl(LinkApi& api, RequestContext& rc) {
   // whatever the body says.
   auto code = CodeFromPath(rc.param);
   if (!code.ok()) co_return rc.Error(code.error());
+  auto domain = DomainFromQuery(rc.query);
+  if (!domain.ok()) co_return rc.Error(domain.error());
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   auto change = LinkChangeFromJson(*obj, api.url_policy);
   if (!change.ok()) co_return rc.Error(change.error());
-  auto updated = co_await UpdateLinkAs(api, *rc.principal, *code, std::move(change).value());
+  auto updated = co_await UpdateLinkAs(api, *rc.principal, *code, std::move(change).value(),
+                                       std::move(domain).value());
   if (!updated.ok()) co_return rc.Error(updated.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*updated)));
 }
 
 Awaitable DeleteUrl(LinkApi& api, RequestContext& rc) {
-  auto deleted = co_await DeleteLinkAs(api, *rc.principal, rc.param);
+  auto domain = DomainFromQuery(rc.query);
+  if (!domain.ok()) co_return rc.Error(domain.error());
+  auto deleted = co_await DeleteLinkAs(api, *rc.principal, rc.param, std::move(domain).value());
   if (!deleted.ok()) co_return rc.Error(deleted.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*deleted)));
 }

@@ -115,7 +115,7 @@ Result<ImportReport> ImportCsv(std::istream& csv, const auth::Principal& princip
     NewLink row;
     if (!fields[0].empty()) row.code = std::move(fields[0]);  // else a random code
     row.long_url = std::move(fields[1]);
-    auto create = ValidateNewLink(std::move(row), principal.user, policy, now_ms);
+    auto create = ValidateNewLink(std::move(row), principal.team, policy, now_ms);
     if (!create.ok()) {
       reject(line_no, create.error().message);
       continue;

@@ -13,10 +13,6 @@ Error NoSuchLink(const std::string& code) {
   return MakeError(ErrorCode::kNotFound, "Short link \"" + code + "\" does not exist.");
 }
 
-// The refusal of a create the access check denies: as if the route did not
-// exist (no principal of today is ever refused one).
-Error CreateRefused() { return MakeError(ErrorCode::kNotFound, "Not found."); }
-
 // Replaces the plaintext password of each patch by its argon2id hash (and
 // "" by "", a removal): only hashes reach the writer. The hashing runs on
 // the hasher's threads, never on the caller's I/O thread.
@@ -53,12 +49,14 @@ boost::asio::awaitable<Result<Link>> SubmitOne(LinkApi& api, Mutation mutation) 
   co_return std::move(results[0].link);
 }
 
-// The link `code` names as `principal` may `action` it now; the writer
-// checks again at commit.
+// The link (`domain`, `code`) names as `principal` may `action` it now; the
+// writer checks again at commit. Another team's link is missing (404); in
+// its own team a role too low is told so (403).
 Result<Link> Reachable(const LinkApi& api, const auth::Principal& principal, auth::Action action,
-                       const std::string& code) {
-  std::optional<Link> current = api.index->Get(code);
-  if (!current || !auth::Allow(principal, action, *current)) return NoSuchLink(code);
+                       const std::string& code, const std::string& domain) {
+  std::optional<Link> current = api.index->Get(LinkKey{domain, code});
+  if (!current || !auth::CanSee(principal, *current)) return NoSuchLink(code);
+  if (auto refused = auth::Refusal(principal, action)) return *refused;
   return std::move(*current);
 }
 
@@ -72,6 +70,7 @@ Result<CreateLink> ValidateNewLink(NewLink link, uint64_t owner, const UrlPolicy
   create.owner = owner;
   create.long_url = std::move(link.long_url);
   create.is_file = link.is_file;
+  create.domain = std::move(link.domain);
   if (link.code) {
     auto code = NormalizeCode(*link.code);
     if (!code.ok()) return code.error();
@@ -106,9 +105,10 @@ Result<std::string> CodeFromPath(std::string_view param) {
 
 boost::asio::awaitable<Result<Link>> CreateLinkAs(LinkApi& api, const auth::Principal& principal,
                                                   NewLink link, int64_t now_ms) {
-  if (!auth::Allow(principal, auth::Action::kCreateLink)) co_return CreateRefused();
-  auto create = ValidateNewLink(std::move(link), principal.user, api.url_policy, now_ms);
+  if (auto refused = auth::Refusal(principal, auth::Action::kCreateLink)) co_return *refused;
+  auto create = ValidateNewLink(std::move(link), principal.team, api.url_policy, now_ms);
   if (!create.ok()) co_return create.error();
+  create->domain_team = principal.team;  // a link on a domain only on the team's own
   // (Not `{&create->fields}`: GCC 12 miscompiles a braced list in a co_await.)
   std::vector<LinkPatch*> patches(1, &create->fields);
   Status hashed = co_await HashPasswords(api, std::move(patches));
@@ -118,7 +118,7 @@ boost::asio::awaitable<Result<Link>> CreateLinkAs(LinkApi& api, const auth::Prin
 
 boost::asio::awaitable<Result<std::vector<Result<Link>>>> BulkCreateAs(
     LinkApi& api, const auth::Principal& principal, std::vector<NewLink> rows, int64_t now_ms) {
-  if (!auth::Allow(principal, auth::Action::kCreateLink)) co_return CreateRefused();
+  if (auto refused = auth::Refusal(principal, auth::Action::kCreateLink)) co_return *refused;
   if (rows.empty() || rows.size() > kMaxBulkRows) {
     co_return MakeError(ErrorCode::kInvalidArgument, "urls must hold from 1 to 1000 links.");
   }
@@ -127,11 +127,12 @@ boost::asio::awaitable<Result<std::vector<Result<Link>>>> BulkCreateAs(
   std::vector<size_t> submitted;  // the row of each mutation
   std::vector<Mutation> mutations;
   for (size_t i = 0; i < rows.size(); ++i) {
-    auto create = ValidateNewLink(std::move(rows[i]), principal.user, api.url_policy, now_ms);
+    auto create = ValidateNewLink(std::move(rows[i]), principal.team, api.url_policy, now_ms);
     if (!create.ok()) {
       answers.emplace_back(create.error());
       continue;
     }
+    create->domain_team = principal.team;
     answers.emplace_back(Link{});  // replaced by the commit's answer
     submitted.push_back(i);
     mutations.emplace_back(std::move(create).value());
@@ -163,7 +164,8 @@ boost::asio::awaitable<Result<std::vector<Result<Link>>>> BulkCreateAs(
 }
 
 boost::asio::awaitable<Result<Link>> UpdateLinkAs(LinkApi& api, const auth::Principal& principal,
-                                                  std::string_view code, LinkChange change) {
+                                                  std::string_view code, LinkChange change,
+                                                  std::string domain) {
   auto normalized = CodeFromPath(code);
   if (!normalized.ok()) co_return normalized.error();
   if (change.long_url) {
@@ -174,7 +176,7 @@ boost::asio::awaitable<Result<Link>> UpdateLinkAs(LinkApi& api, const auth::Prin
     co_return MakeError(ErrorCode::kInvalidArgument,
                         "Nothing to update: give longUrl, state or another field of the link.");
   }
-  auto current = Reachable(api, principal, auth::Action::kUpdateLink, *normalized);
+  auto current = Reachable(api, principal, auth::Action::kUpdateLink, *normalized, domain);
   if (!current.ok()) co_return current.error();
   if (change.fields.password && !change.fields.password->empty()) {
     // Spares the hash (~50 ms of the pool) for a change the writer would
@@ -189,6 +191,7 @@ boost::asio::awaitable<Result<Link>> UpdateLinkAs(LinkApi& api, const auth::Prin
   UpdateLink update;
   update.owner = current->owner;
   update.code = std::move(normalized).value();
+  update.domain = std::move(domain);
   update.long_url = std::move(change.long_url);
   update.state = change.state;
   update.fields = std::move(change.fields);
@@ -196,16 +199,25 @@ boost::asio::awaitable<Result<Link>> UpdateLinkAs(LinkApi& api, const auth::Prin
 }
 
 boost::asio::awaitable<Result<Link>> DeleteLinkAs(LinkApi& api, const auth::Principal& principal,
-                                                  std::string_view code) {
+                                                  std::string_view code, std::string domain) {
   auto normalized = CodeFromPath(code);
   if (!normalized.ok()) co_return normalized.error();
-  auto current = Reachable(api, principal, auth::Action::kDeleteLink, *normalized);
+  auto current = Reachable(api, principal, auth::Action::kDeleteLink, *normalized, domain);
   if (!current.ok()) co_return current.error();
   // (Named, not braced in the co_await: GCC 12 miscompiles that.)
   DeleteLink del;
   del.owner = current->owner;
   del.code = std::move(normalized).value();
+  del.domain = std::move(domain);
   co_return co_await SubmitOne(api, std::move(del));
+}
+
+Result<std::string> DomainFromQuery(const std::map<std::string, std::string>& query) {
+  auto it = query.find("domain");
+  if (it == query.end()) return std::string();
+  auto domain = NormalizeDomain(it->second);
+  if (!domain.ok()) return MakeError(ErrorCode::kNotFound, "Short link does not exist.");
+  return domain;
 }
 
 }  // namespace shortlink::admin

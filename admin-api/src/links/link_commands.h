@@ -19,6 +19,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,7 +55,8 @@ struct NewLink {
   std::string long_url;
   std::optional<std::string> code;  // as given ("" is refused); none: a random one
   bool is_file = false;
-  LinkPatch fields;  // each field checked as read (link_rules_json.h); a password in plaintext
+  LinkPatch fields;    // each field checked as read (link_rules_json.h); a password in plaintext
+  std::string domain;  // a custom domain, normalized (NormalizeDomain); empty: the default one
 };
 
 // What a PATCH changes on a link; absent fields are left as they are.
@@ -89,11 +91,18 @@ boost::asio::awaitable<Result<std::vector<Result<Link>>>> BulkCreateAs(
 
 // Applies `change` to the link `code` names, answering it as stored. A
 // change that changes nothing is refused (kInvalidArgument).
+// `domain` is the link's (normalized; empty: the default domain).
 boost::asio::awaitable<Result<Link>> UpdateLinkAs(LinkApi& api, const auth::Principal& principal,
-                                                  std::string_view code, LinkChange change);
+                                                  std::string_view code, LinkChange change,
+                                                  std::string domain = {});
 
 // Deletes the link `code` names, answering it as it was.
 boost::asio::awaitable<Result<Link>> DeleteLinkAs(LinkApi& api, const auth::Principal& principal,
-                                                  std::string_view code);
+                                                  std::string_view code, std::string domain = {});
+
+// The domain a `?domain=` query parameter names, normalized: "" when it is
+// absent (the default domain); kNotFound when it cannot name a domain (no
+// link lives there).
+Result<std::string> DomainFromQuery(const std::map<std::string, std::string>& query);
 
 }  // namespace shortlink::admin

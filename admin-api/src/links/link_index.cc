@@ -302,6 +302,12 @@ size_t LinkIndex::size() const {
   return by_key_.size();
 }
 
+bool LinkIndex::HasLinksOf(uint64_t owner) const {
+  std::shared_lock lock(mu_);
+  auto it = by_owner_.find(owner);
+  return it != by_owner_.end() && !it->second.empty();
+}
+
 namespace {
 
 // Calls collect(i, &out) for every i in [0, n), prefetching ahead.

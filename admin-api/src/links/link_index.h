@@ -104,6 +104,8 @@ class LinkIndex {
   bool Contains(std::string_view code) const { return Contains(LinkKey{{}, code}); }
   ListResult List(const ListQuery& query) const;
   size_t size() const;
+  // Whether `owner` (a team number) owns any link, on any domain.
+  bool HasLinksOf(uint64_t owner) const;
 
  private:
   struct EntryDeleter {

@@ -15,6 +15,9 @@ boost::json::object LinkToJson(const Link& link) {
   o["updatedAt"] = FormatIso8601Millis(link.updated_at_ms);
   o["isFile"] = link.is_file;
   AppendLinkFieldsJson(link, &o);
+  // Only off the default domain: a default-domain link's JSON is what it
+  // was before domains, byte for byte.
+  if (!link.domain.empty()) o["domain"] = link.domain;
   return o;
 }
 

@@ -6,10 +6,10 @@
 namespace shortlink::admin {
 
 Result<Link> GetLinkAs(const LinkIndex& index, const auth::Principal& principal,
-                       std::string_view code) {
+                       std::string_view code, std::string_view domain) {
   auto normalized = CodeFromPath(code);
   if (!normalized.ok()) return normalized.error();
-  std::optional<Link> link = index.Get(*normalized);
+  std::optional<Link> link = index.Get(LinkKey{domain, *normalized});
   if (!link || !auth::CanSee(principal, *link)) {
     return MakeError(ErrorCode::kNotFound, "Short link \"" + *normalized + "\" does not exist.");
   }
@@ -20,7 +20,7 @@ Result<ListResult> ListLinksAs(const LinkIndex& index, const auth::Principal& pr
                                ListQuery query) {
   if (!auth::Allow(principal, auth::Action::kListLinks))
     return MakeError(ErrorCode::kNotFound, "Not found.");
-  query.owner = principal.user;
+  query.owner = principal.team;
   return index.List(query);
 }
 

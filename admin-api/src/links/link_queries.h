@@ -18,8 +18,9 @@ namespace shortlink::admin {
 // The link `code` names, if `principal` may see it; kNotFound for a code
 // that cannot name a link, a link that does not exist, and one that is not
 // the principal's (the three are not told apart).
+// `domain` is the link's, normalized (empty: the default domain).
 Result<Link> GetLinkAs(const LinkIndex& index, const auth::Principal& principal,
-                       std::string_view code);
+                       std::string_view code, std::string_view domain = {});
 
 // A page of `principal`'s links: `query` with its owner set to the
 // principal's, whatever it held.

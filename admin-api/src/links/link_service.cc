@@ -23,6 +23,17 @@ Error NotFound(const std::string& code) {
   return MakeError(ErrorCode::kNotFound, "Short link \"" + code + "\" does not exist.");
 }
 
+Error NoSuchDomain(const std::string& host) {
+  return MakeError(ErrorCode::kNotFound, "Domain \"" + host + "\" does not exist.");
+}
+
+// The overlay's key of a link: its code on the default domain (as the click
+// totals name links), EncodeLinkKey elsewhere; the two never collide, since
+// only the latter holds a 0x00 byte.
+std::string OverlayKey(std::string_view domain, std::string_view code) {
+  return domain.empty() ? std::string(code) : EncodeLinkKey({domain, code});
+}
+
 }  // namespace
 
 // The state of one commit in the making: mutations see the index plus what
@@ -30,9 +41,12 @@ Error NotFound(const std::string& code) {
 // batch conflict exactly as they would in two batches.
 class LinkService::Batch {
  public:
-  Batch(const Database& db, LinkIndex* index, ClickTotals* totals, uint64_t first_seq,
-        const std::unordered_map<std::string, uint64_t>* watermarks, CpuYield* cpu_yield)
-      : index_(index),
+  Batch(Database& db, LinkIndex* index, ClickTotals* totals, uint64_t first_seq,
+        const std::unordered_map<std::string, uint64_t>* watermarks, CpuYield* cpu_yield,
+        const DomainSet* domains)
+      : db_(&db),
+        domains_(domains),
+        index_(index),
         totals_(totals),
         cpu_yield_(cpu_yield),
         next_seq_(first_seq),
@@ -47,7 +61,12 @@ class LinkService::Batch {
   std::vector<Change>& changes() { return changes_; }
   uint64_t last_seq() const { return next_seq_ - 1; }
   // The final state of every link this batch touched (nullopt: deleted).
+  // Keyed by OverlayKey.
   const std::unordered_map<std::string, std::optional<Link>>& touched() const { return overlay_; }
+  // The final state of every domain this batch touched (nullopt: removed).
+  const std::unordered_map<std::string, std::optional<DomainRecord>>& touched_domains() const {
+    return domain_overlay_;
+  }
   uint64_t clicks_counted() const { return clicks_counted_; }
   const std::unordered_map<std::string, uint64_t>& new_watermarks() const {
     return new_watermarks_;
@@ -55,13 +74,58 @@ class LinkService::Batch {
 
  private:
   // nullopt: no such link; a held nullopt link: deleted in this batch.
-  std::optional<Link> Current(const std::string& code) {
-    auto it = overlay_.find(code);
+  std::optional<Link> Current(const std::string& code) { return Current("", code); }
+  std::optional<Link> Current(const std::string& domain, const std::string& code) {
+    auto it = overlay_.find(OverlayKey(domain, code));
     if (it != overlay_.end()) return it->second;
-    std::optional<Link> link = index_->Get(code);
+    std::optional<Link> link = index_->Get(LinkKey{domain, code});
+    if (!domain.empty()) return link;  // clicks are counted on the default domain only so far
     if (ClickTotals::Slot* slot = totals_->Existing(code); link && slot)
       link->clicks += slot->pending;
     return link;
+  }
+
+  // The domain `host` as this batch leaves it; nullopt: none.
+  std::optional<DomainRecord> CurrentDomain(const std::string& host) const {
+    auto it = domain_overlay_.find(host);
+    if (it != domain_overlay_.end()) return it->second;
+    return domains_->Get(host);
+  }
+
+  // Whether any link lives on `host`, committed or made in this batch.
+  bool DomainHasLinks(const std::string& host) {
+    for (const auto& [key, link] : overlay_)
+      if (link && link->domain == host) return true;
+    bool found = false;
+    Status s = db_->Scan(Table::kLinks, dbkey::LinkDomainPrefix(host),
+                         [&](std::string_view key, std::string_view) {
+                           LinkKey parsed;
+                           // Deleted in this batch: not a link any more.
+                           found = DecodeLinkKey(key, &parsed) &&
+                                   !overlay_.count(OverlayKey(parsed.domain, parsed.code));
+                           return !found;
+                         });
+    return found || !s.ok();  // unreadable: keep the domain rather than orphan links
+  }
+
+  void RecordDomain(ChangeOp op, const DomainRecord& domain) {
+    Change change;
+    change.seq = next_seq_++;
+    change.op = op;
+    change.domain = domain;
+    if (op == ChangeOp::kDomainUpsert) {
+      std::string value;
+      EncodeDomain(domain, &value);
+      wb_.Put(Table::kDomains, domain.host, value);
+      domain_overlay_[domain.host] = domain;
+    } else {
+      wb_.Delete(Table::kDomains, domain.host);
+      domain_overlay_[domain.host] = std::nullopt;
+    }
+    std::string entry;
+    EncodeChange(change, &entry);
+    wb_.Put(Table::kChanges, dbkey::Change(change.seq), entry);
+    changes_.push_back(std::move(change));
   }
 
   // `is_new`: a create, whose total no table holds (a delete removes it).
@@ -74,11 +138,11 @@ class LinkService::Batch {
       wb_.Put(Table::kLinks, key, value);
       // The table's total replaces the record's at start: they agree again.
       if (!is_new) ClickTotals::PutTotal(&wb_, key, link.clicks);
-      overlay_[link.code] = link;
+      overlay_[OverlayKey(link.domain, link.code)] = link;
     } else {
       wb_.Delete(Table::kLinks, key);
       wb_.Delete(Table::kClicks, key);  // a link made again later starts from 0
-      overlay_[link.code] = std::nullopt;
+      overlay_[OverlayKey(link.domain, link.code)] = std::nullopt;
     }
     std::string entry;
     EncodeChange(change, &entry);
@@ -95,18 +159,27 @@ class LinkService::Batch {
   }
 
   MutationResult Do(const CreateLink& op, int64_t now_ms) {
+    if (!op.domain.empty()) {
+      std::optional<DomainRecord> domain = CurrentDomain(op.domain);
+      if (!domain || domain->team != op.domain_team) {
+        return {MakeError(ErrorCode::kInvalidArgument,
+                          "domain \"" + op.domain + "\" is not one of your team's domains."),
+                {}};
+      }
+    }
     std::string code = op.code;
     if (code.empty()) {
       // 36^8 codes: a collision is rare, and each retry is a fresh draw.
       do code = RandomCode(kRandomCodeLength);
-      while (Current(code));
-    } else if (Current(code)) {
+      while (Current(op.domain, code));
+    } else if (Current(op.domain, code)) {
       return {MakeError(ErrorCode::kConflict, "Short link \"" + code + "\" is already used."), {}};
     }
     Link link;
     link.code = std::move(code);
     link.long_url = op.long_url;
     link.owner = op.owner;
+    link.domain = op.domain;
     link.is_file = op.is_file;
     link.created_at_ms = link.updated_at_ms = now_ms;
     if (Status s = ApplyFields(op.fields, &link); !s.ok()) return {s.error(), {}};
@@ -115,7 +188,7 @@ class LinkService::Batch {
   }
 
   MutationResult Do(const UpdateLink& op, int64_t now_ms) {
-    auto current = Current(op.code);
+    auto current = Current(op.domain, op.code);
     if (!current || current->owner != op.owner) return {NotFound(op.code), {}};
     Link link = std::move(*current);
     if (op.long_url) link.long_url = *op.long_url;
@@ -127,10 +200,47 @@ class LinkService::Batch {
   }
 
   MutationResult Do(const DeleteLink& op, int64_t /*now_ms*/) {
-    auto current = Current(op.code);
+    auto current = Current(op.domain, op.code);
     if (!current || current->owner != op.owner) return {NotFound(op.code), {}};
     Record(ChangeOp::kDelete, *current);
     return {Status::Ok(), std::move(*current)};
+  }
+
+  MutationResult Do(const PutDomain& op, int64_t now_ms) {
+    std::optional<DomainRecord> current = CurrentDomain(op.domain.host);
+    DomainRecord domain = op.domain;
+    if (op.create) {
+      if (current) {
+        return {MakeError(ErrorCode::kStateConflict,
+                          "Domain \"" + domain.host + "\" is already registered."),
+                {}};
+      }
+      domain.created_at_ms = domain.updated_at_ms = now_ms;
+    } else {
+      if (!current || current->team != domain.team) return {NoSuchDomain(domain.host), {}};
+      domain.created_at_ms = current->created_at_ms;
+      domain.updated_at_ms = now_ms;
+    }
+    RecordDomain(ChangeOp::kDomainUpsert, domain);
+    MutationResult result{Status::Ok(), {}};
+    result.domain = std::move(domain);
+    return result;
+  }
+
+  MutationResult Do(const RemoveDomain& op, int64_t /*now_ms*/) {
+    std::optional<DomainRecord> current = CurrentDomain(op.host);
+    if (!current || current->team != op.team) return {NoSuchDomain(op.host), {}};
+    if (DomainHasLinks(op.host)) {
+      return {MakeError(ErrorCode::kStateConflict,
+                        "Domain \"" + op.host +
+                            "\" still has links: delete them first (GET /api/v1/urls?domain=" +
+                            op.host + " lists them)."),
+              {}};
+    }
+    RecordDomain(ChangeOp::kDomainDelete, *current);
+    MutationResult result{Status::Ok(), {}};
+    result.domain = std::move(*current);
+    return result;
   }
 
   MutationResult Do(const ApplyClicks& op, int64_t /*now_ms*/) {
@@ -187,6 +297,8 @@ class LinkService::Batch {
     return {Status::Ok(), {}};
   }
 
+  Database* db_;
+  const DomainSet* domains_;
   LinkIndex* index_;
   ClickTotals* totals_;
   CpuYield* cpu_yield_;
@@ -197,6 +309,7 @@ class LinkService::Batch {
   WriteBatch wb_;
   std::vector<Change> changes_;
   std::unordered_map<std::string, std::optional<Link>> overlay_;
+  std::unordered_map<std::string, std::optional<DomainRecord>> domain_overlay_;
 };
 
 LinkService::LinkService(Database* db, LinkIndex* index, MetricsRegistry* metrics,
@@ -225,6 +338,15 @@ Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex*
   });
   if (!scan.ok()) return scan.error();
   index->FinishLoad();
+  scan = db->Scan(Table::kDomains, "", [&](std::string_view, std::string_view value) {
+    auto domain = DecodeDomain(value);
+    if (domain.ok())
+      service->domains_.Put(*domain);
+    else
+      LogError("skipping an unreadable domain record", {{"detail", domain.error().message}});
+    return true;
+  });
+  if (!scan.ok()) return scan.error();
   if (Status loaded = service->totals_.Load(db, index); !loaded.ok()) return loaded.error();
   service->last_seq_ = db->GetNumber(Table::kMeta, dbkey::kLastSeq);
   scan = db->Scan(Table::kClickWatermarks, "", [&](std::string_view node, std::string_view value) {
@@ -311,7 +433,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
   // The writer thread is the only one that changes click_watermarks_, so
   // reading it here without the lock is safe.
   cpu_yield_.Restart();  // the thread just woke up: a fresh slice
-  Batch batch(*db_, index_, &totals_, first_seq, &click_watermarks_, &cpu_yield_);
+  Batch batch(*db_, index_, &totals_, first_seq, &click_watermarks_, &cpu_yield_, &domains_);
   int64_t now_ms = NowMillis();
   std::vector<std::vector<MutationResult>> results;
   results.reserve(jobs.size());
@@ -344,12 +466,21 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
         last_seq_ = batch.last_seq();
         for (const auto& [node, number] : batch.new_watermarks()) click_watermarks_[node] = number;
       }
-      for (const auto& [code, link] : batch.touched()) {
+      for (const auto& [key, link] : batch.touched()) {
         cpu_yield_.Tick();
+        LinkKey off_default;
         if (link)
           index_->Put(*link);
+        else if (DecodeLinkKey(key, &off_default))  // OverlayKey of a custom domain's link
+          index_->Remove(off_default);
         else
-          index_->Remove(code);
+          index_->Remove(key);
+      }
+      for (const auto& [host, domain] : batch.touched_domains()) {
+        if (domain)
+          domains_.Put(*domain);
+        else
+          domains_.Remove(host);
       }
       totals_.Committed(index_, fold, batch.touched(), clicks_now, &cpu_yield_);
       clicks_applied_->Add(batch.clicks_counted());

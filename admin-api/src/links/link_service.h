@@ -27,11 +27,13 @@
 
 #include "common/click_batch.h"
 #include "common/cpu_yield.h"
+#include "common/domain.h"
 #include "common/link.h"
 #include "common/metrics.h"
 #include "common/result.h"
 #include "links/change_listener.h"
 #include "links/click_totals.h"
+#include "links/domain_set.h"
 #include "links/link_index.h"
 #include "links/link_patch.h"
 #include "store/database.h"
@@ -44,6 +46,10 @@ struct CreateLink {
   std::string code;      // normalized by the caller; empty = pick a random one
   bool is_file = false;
   LinkPatch fields{};  // title, tags, rules: each checked by the caller, together here
+  // A custom domain (normalized by the caller; empty: the default one). It
+  // must exist at commit and belong to `domain_team`.
+  std::string domain;
+  uint64_t domain_team = 0;
 };
 
 struct UpdateLink {
@@ -52,11 +58,27 @@ struct UpdateLink {
   std::optional<std::string> long_url;
   std::optional<LinkState> state;
   LinkPatch fields{};  // applied to the link as it is at commit, then checked together
+  std::string domain;  // empty: the default domain
 };
 
 struct DeleteLink {
   uint64_t owner = 0;
   std::string code;
+  std::string domain;  // empty: the default domain
+};
+
+// A custom domain created (`create`: the host must be free, across teams)
+// or changed (the host must exist and be `domain.team`'s). Committed with a
+// change-log entry (ChangeOp::kDomainUpsert), so every node learns it.
+struct PutDomain {
+  DomainRecord domain;
+  bool create = false;
+};
+
+// A custom domain removed: it must be `team`'s and hold no link (kConflict).
+struct RemoveDomain {
+  std::string host;
+  uint64_t team = 0;
 };
 
 // Clicks counted by a node. Applied at most once: a batch whose number is at
@@ -74,11 +96,13 @@ struct ApplyClicks {
   ClickBatch batch;
 };
 
-using Mutation = std::variant<CreateLink, UpdateLink, DeleteLink, ApplyClicks>;
+using Mutation =
+    std::variant<CreateLink, UpdateLink, DeleteLink, ApplyClicks, PutDomain, RemoveDomain>;
 
 struct MutationResult {
   Status status;
-  Link link;  // the link after the mutation (before it, for a delete)
+  Link link;              // the link after the mutation (before it, for a delete)
+  DomainRecord domain{};  // likewise, for a domain mutation
 };
 
 using MutationCallback = std::function<void(std::vector<MutationResult>)>;
@@ -98,6 +122,8 @@ class LinkService {
   std::vector<MutationResult> SubmitAndWait(std::vector<Mutation> mutations);
 
   uint64_t last_seq() const;
+  // The custom domains as committed (read by the domain routes).
+  const DomainSet& domains() const { return domains_; }
   // The highest click batch number applied from `node` (0: none).
   uint64_t click_watermark(const std::string& node) const;
 
@@ -126,6 +152,7 @@ class LinkService {
   uint64_t last_seq_ = 0;  // GUARDED_BY(mu_) for readers; written by the writer thread
   std::unordered_map<std::string, uint64_t> click_watermarks_;  // GUARDED_BY(mu_), as last_seq_
   ClickTotals totals_;                                          // the writer thread's only
+  DomainSet domains_;
   CpuYield cpu_yield_;  // the writer thread's: long click applies let edge workers run
   Counter* clicks_applied_;
   std::thread thread_;

@@ -25,9 +25,13 @@ Result<size_t> ReadChanges(Database* db, uint64_t after, size_t limit, std::stri
 // that even 10M links never sit in memory at once.
 class SnapshotReader {
  public:
-  explicit SnapshotReader(Database* db);
+  // With `domains`, the custom domains (common/domain.h) come first, as
+  // domain_count() frames of domain records, read from the same view (a
+  // node of a release before domains does not ask, and gets links only).
+  explicit SnapshotReader(Database* db, bool domains = false);
 
   uint64_t seq() const { return seq_; }  // the change the snapshot is consistent with
+  size_t domain_count() const { return domain_count_; }
   // Appends frames of link records to `out` until it holds at least
   // `min_bytes` or the links run out; returns false once nothing is left.
   Result<bool> Next(size_t min_bytes, std::string* out);
@@ -36,6 +40,9 @@ class SnapshotReader {
   std::unique_ptr<ReadView> view_;  // outlives cursor_ (declared first)
   Cursor cursor_;
   uint64_t seq_ = 0;
+  std::string domain_frames_;  // sent before the first link
+  Status domains_status_;
+  size_t domain_count_ = 0;
 };
 
 }  // namespace shortlink::admin

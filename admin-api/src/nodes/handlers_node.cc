@@ -62,9 +62,13 @@ Awaitable NodeChanges(NodeApi& ctx, RequestContext& rc) {
 
 Awaitable NodeSnapshot(NodeApi& ctx, RequestContext& rc) {
   if (!auth::Allow(*rc.principal, auth::Action::kSyncNode)) co_return NotFound(rc);
-  auto reader = std::make_shared<SnapshotReader>(ctx.db);
+  auto domains = rc.query.find("domains");
+  bool with_domains = domains != rc.query.end() && domains->second == "1";
+  auto reader = std::make_shared<SnapshotReader>(ctx.db, with_domains);
   Reply reply{Binary(rc, {}), {}};
   reply.response.set("X-Snapshot-Seq", std::to_string(reader->seq()));
+  if (with_domains)
+    reply.response.set("X-Snapshot-Domains", std::to_string(reader->domain_count()));
   reply.chunks = [reader](std::string* out) { return reader->Next(kSnapshotChunkBytes, out); };
   co_return reply;
 }

@@ -57,6 +57,7 @@ inline std::string KeyId(uint64_t id) { return Number(id); }
 inline constexpr std::string_view kLastSeq = "last_seq";
 inline constexpr std::string_view kNextUserId = "next_user_id";
 inline constexpr std::string_view kNextKeyId = "next_key_id";
+inline constexpr std::string_view kNextTeam = "next_team";  // the next shared team number
 inline constexpr std::string_view kSchemaVersion = "schema_version";
 
 }  // namespace shortlink::admin::dbkey

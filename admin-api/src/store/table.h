@@ -27,13 +27,22 @@ enum class Table : uint8_t {
   // log record number, 8 bytes BE -> the clicks one commit counted, as a
   // click batch: totals not yet folded into kClicks (links/click_totals.h).
   kClickLog,
+  // host (common/validation.h's NormalizeDomain) -> custom domain record
+  // (common/domain.h, EncodeDomain). Absent from databases written before
+  // domains: Open creates it empty.
+  kDomains,
+  // team number, 8 bytes BE -> team record (teams/team.h: uuid, site name,
+  // members). Absent from databases written before teams: Open creates it
+  // empty and teams/ makes each user's personal team at start.
+  kTeams,
 };
 
-inline constexpr size_t kTableCount = 10;
+inline constexpr size_t kTableCount = 12;
 
 inline constexpr std::array<Table, kTableCount> kAllTables = {
-    Table::kLinks,  Table::kChanges, Table::kUsers,           Table::kEmails, Table::kKeys,
-    Table::kKeyIds, Table::kMeta,    Table::kClickWatermarks, Table::kClicks, Table::kClickLog,
+    Table::kLinks,  Table::kChanges,  Table::kUsers,   Table::kEmails,
+    Table::kKeys,   Table::kKeyIds,   Table::kMeta,    Table::kClickWatermarks,
+    Table::kClicks, Table::kClickLog, Table::kDomains, Table::kTeams,
 };
 
 // Database indexes its column families by Table: kAllTables[i] is Table(i).
@@ -68,6 +77,10 @@ constexpr std::string_view TableName(Table table) {
       return "clicks";
     case Table::kClickLog:
       return "click_log";
+    case Table::kDomains:
+      return "domains";
+    case Table::kTeams:
+      return "teams";
   }
   return "";
 }

@@ -2,7 +2,15 @@
 // served to redirect nodes. Changes carry the whole link as the edge needs
 // it, so a node applies a change without asking for anything else.
 //
-// Encoding: varint seq | op byte | link record (see link.h).
+// Encoding: varint seq | op byte | link record (see link.h), or for the
+// domain ops, varint seq | op byte | domain record (see domain.h).
+//
+// Domains (issue 19) came later as two more ops. A node of a release before
+// them refuses a change with an op it does not know (DecodeChange: "unknown
+// change op"): it does not crash, but it stops at that change, and its
+// follower retries the change log with backoff until the node is upgraded.
+// So nodes are upgraded before admin-api, and an admin-api holding no
+// domain never writes one of these ops.
 // In a stream (change log, snapshot) each record is framed as varint length
 // followed by that many bytes; FrameReader takes the stream apart.
 #pragma once
@@ -11,17 +19,28 @@
 #include <string>
 #include <string_view>
 
+#include "common/domain.h"
 #include "common/link.h"
 #include "common/result.h"
 
 namespace shortlink {
 
-enum class ChangeOp : uint8_t { kUpsert = 1, kDelete = 2 };
+enum class ChangeOp : uint8_t {
+  kUpsert = 1,
+  kDelete = 2,
+  kDomainUpsert = 3,  // a custom domain created or changed: `domain` holds it
+  kDomainDelete = 4,  // a custom domain removed: `domain` as it was
+};
+
+inline bool IsDomainOp(ChangeOp op) {
+  return op == ChangeOp::kDomainUpsert || op == ChangeOp::kDomainDelete;
+}
 
 struct Change {
   uint64_t seq = 0;
   ChangeOp op = ChangeOp::kUpsert;
-  Link link;  // for kDelete, the link as it was before deletion
+  Link link;            // for kDelete, the link as it was before deletion; empty for a domain op
+  DomainRecord domain;  // for a domain op only
 
   bool operator==(const Change&) const = default;
 };

@@ -21,6 +21,8 @@ enum class ErrorCode {
   kUnavailable,      // 503: storage or a dependency is down.
   kGone,             // 410: asked for history that was compacted away.
   kInternal,         // 500: a bug or an I/O error; details are logged, not shown.
+  kForbidden,        // 403: known caller, not allowed (a key's scopes, a role in its own team).
+  kStateConflict,    // 409: the record's state forbids it (a team that still holds links).
 };
 
 struct Error {

@@ -227,24 +227,13 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
   *info = ResponseInfo{};
   std::string_view path = head.target.substr(0, head.target.find('?'));
   path.remove_prefix(1);  // the leading '/'
-  if (path.empty()) {
-    if (!options_.home_url.empty()) {
-      *info = Answered(Outcome::kHome, 302);
-      // "/" is not a link: always 302, whatever links answer with.
-      return Redirect("HTTP/1.1 302 Found\r\n", options_.home_url, head, date, out);
-    }
-    *info = Answered(Outcome::kMiss, 404);
-    return NotFound(head, date, out);
-  }
-  std::string_view code = CodeOfPath(path, code_buffer);
-  if (code.empty()) {  // cannot be a link: no lookup
-    *info = Answered(Outcome::kMiss, 404);
-    return NotFound(head, date, out);
-  }
+  // Empty for "/" and for a path that cannot be a link (no lookup then).
+  std::string_view code = path.empty() ? std::string_view() : CodeOfPath(path, code_buffer);
   size_t length = 0;
   Outcome outcome = Outcome::kMiss;
   std::string_view domain;
-  table.Find(head.host, code, [&](const LinkView& link) {
+  // Answers a link found, while RCU holds its entry.
+  auto answer_link = [&](const LinkView& link) {
     if (!link.domain.empty()) {  // the default domain's is empty: nothing to copy
       size_t n = std::min(link.domain.size(), sizeof key.domain);
       memcpy(key.domain, link.domain.data(), n);
@@ -265,7 +254,42 @@ size_t Responder::Respond(const RequestHead& head, const LinkTable& table, std::
       length = Redirect(status_line_, link.long_url, head, date,
                         out);  // copied while RCU holds it
     }
+  };
+  HostKind kind = HostKind::kDefault;
+  bool redirected = false;  // to a custom domain's rootRedirect or notFoundUrl
+  table.Resolve(head.host, code, [&](const DomainView& d, const LinkView* link) {
+    kind = d.kind;
+    if (link) answer_link(*link);
+    if (d.kind != HostKind::kCustom || info->ruled ||
+        (outcome != Outcome::kMiss && outcome != Outcome::kInactive))
+      return;
+    // A custom domain's own answers: "/" to its root redirect, a code it
+    // does not serve to its not-found URL (else the 404 page, below).
+    std::string_view target = path.empty() ? d.root_redirect : d.not_found_url;
+    if (target.empty() || !SafeHeaderValue(target)) return;
+    redirected = true;
+    // Not a link: always 302, whatever links answer with. Copied under RCU.
+    length = Redirect("HTTP/1.1 302 Found\r\n", target, head, date, out);
   });
+  if (redirected) {
+    *info = Answered(path.empty() ? Outcome::kHome : Outcome::kMiss, 302);
+    return length;
+  }
+  if (kind == HostKind::kUnknown) {
+    // A host that is neither the default domain's nor a custom domain: 404,
+    // or the default domain's answers (--unknown-host default).
+    if (!options_.unknown_host_default) {
+      *info = Answered(Outcome::kMiss, 404);
+      return NotFound(head, date, out);
+    }
+    kind = HostKind::kDefault;
+    if (!code.empty()) table.Find(code, answer_link);
+  }
+  if (path.empty() && kind == HostKind::kDefault && !options_.home_url.empty()) {
+    *info = Answered(Outcome::kHome, 302);
+    // "/" is not a link: always 302, whatever links answer with.
+    return Redirect("HTTP/1.1 302 Found\r\n", options_.home_url, head, date, out);
+  }
   if (info->ruled) {
     info->code = code;
     info->domain = domain;

@@ -30,8 +30,12 @@
 namespace shortlink::redirector {
 
 struct ResponderOptions {
-  int redirect_status = 302;                      // 301, 302, 307 or 308
-  std::string home_url;                           // where "/" redirects; empty: "/" is a 404
+  int redirect_status = 302;  // 301, 302, 307 or 308
+  std::string home_url;       // where "/" redirects; empty: "/" is a 404
+  // A Host that is neither the default domain's nor a custom domain
+  // (LinkTable::Resolve, HostKind::kUnknown): false, a 404; true, answered
+  // as the default domain (--unknown-host default).
+  bool unknown_host_default = false;
   int64_t (*now_ms)() = nullptr;                  // the clock rules see; null: the system clock
   size_t unique_visitor_slots = size_t{1} << 20;  // 8 bytes each, touched as used
   // The pages people see: ours, or the operator's where EdgePages took one
@@ -96,8 +100,12 @@ class Responder {
 
   // Writes the response to `head` into `out` (at least kMaxResponseBytes of
   // room) and returns its length. `date` is the preformatted Date value.
-  // The link is looked up on the domain the request's Host names (an
-  // unknown host, or none, is the default domain: LinkTable::Find).
+  // The link is looked up on the domain the request's Host names
+  // (LinkTable::Resolve): no Host, an IP address, localhost or a default
+  // host is the default domain; a custom domain answers "/" with its root
+  // redirect and a code it lacks with its not-found URL (each, when unset,
+  // as the default domain would: the 404 page); an unknown host gets a 404,
+  // or the default domain's answers with `unknown_host_default`.
   size_t Respond(const RequestHead& head, const LinkTable& table, std::string_view date, char* out,
                  LinkKeyBuffer& key, ResponseInfo* info, const VisitFacts& facts = {}) const;
   // The same for callers that keep no domain (the fuzz harness): a hit on

@@ -1,13 +1,21 @@
 #include "sync/change_applier.h"
 
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "common/log.h"
 #include "sync/replica_loader.h"
 
 namespace shortlink::redirector {
 
-Result<LoadStats> ChangeApplier::LoadReplica() { return LoadReplicaInto(store_, table_); }
+Result<LoadStats> ChangeApplier::LoadReplica() {
+  auto loaded = LoadReplicaInto(store_, table_);
+  if (!loaded.ok()) return loaded;
+  auto domains = store_->LoadDomains([this](const DomainRecord& d) { table_->UpsertDomain(d); });
+  if (!domains.ok()) return domains.error();
+  return loaded;
+}
 
 void ChangeApplier::UpsertToTable(const Link& link) {
   if (link.rules.empty())
@@ -17,10 +25,19 @@ void ChangeApplier::UpsertToTable(const Link& link) {
 }
 
 void ChangeApplier::ApplyToTable(const ReceivedChange& change) {
-  if (change.op == ChangeOp::kUpsert) {
-    UpsertToTable(change.link);
-  } else {
-    table_->Erase(KeyOf(change.link));
+  switch (change.op) {
+    case ChangeOp::kUpsert:
+      UpsertToTable(change.link);
+      break;
+    case ChangeOp::kDelete:
+      table_->Erase(KeyOf(change.link));
+      break;
+    case ChangeOp::kDomainUpsert:
+      table_->UpsertDomain(change.domain);
+      break;
+    case ChangeOp::kDomainDelete:
+      table_->EraseDomain(change.domain.host);
+      break;
   }
 }
 
@@ -67,13 +84,28 @@ Status ChangeApplier::CommitSnapshot(ReplicaSnapshotWriter* writer, uint64_t seq
             {{"snapshot_seq", std::to_string(seq)},
              {"applied_seq", std::to_string(store_->applied_seq())}});
   }
-  return writer->Commit(seq, [this](LinkKey key, const Link* now) {
+  // The domains held before, to take out of the table those the snapshot
+  // no longer has (when it replaces them).
+  std::vector<std::string> old_hosts;
+  auto listed = store_->LoadDomains([&](const DomainRecord& d) { old_hosts.push_back(d.host); });
+  if (!listed.ok()) return listed.error();
+  Status committed = writer->Commit(seq, [this](LinkKey key, const Link* now) {
     if (now == nullptr) {
       table_->Erase(key);
     } else {
       UpsertToTable(*now);
     }
   });
+  if (!committed.ok()) return committed;
+  std::unordered_set<std::string> now_hosts;
+  auto held = store_->LoadDomains([&](const DomainRecord& d) {
+    now_hosts.insert(d.host);
+    table_->UpsertDomain(d);
+  });
+  if (!held.ok()) return held.error();
+  for (const std::string& host : old_hosts)
+    if (!now_hosts.count(host)) table_->EraseDomain(host);
+  return Status::Ok();
 }
 
 }  // namespace shortlink::redirector

@@ -361,10 +361,12 @@ Status ChangeFollower::Snapshot() {
         auto begun = applier_.BeginSnapshot();
         if (!begun.ok()) return begun.error();
         writer = std::move(begun).value();
+        writer->ReplaceDomains();  // admin-api's domains, none if it sends none
         seq = snapshot_seq;
         return Status::Ok();
       },
-      [&](std::string_view record) -> Status { return writer->Add(record); });
+      [&](std::string_view record) -> Status { return writer->Add(record); },
+      [&](std::string_view record) -> Status { return writer->AddDomain(record); });
   if (!s.ok()) return s;  // destroying the writer drops the half-written family
   if (!writer) return MakeError(ErrorCode::kInternal, "snapshot without a start");
   size_t links = writer->links();

@@ -18,6 +18,7 @@ constexpr std::string_view kAppliedSeqKey = "applied_seq";
 constexpr std::string_view kLinksFamilyKey = "links_cf";
 constexpr std::string_view kLinksFamilyPrefix = "links.";
 constexpr std::string_view kSchemaKey = "schema";
+constexpr std::string_view kDomainPrefix = "domain/";  // + host, in the default family
 const std::string kSchemaValue = std::to_string(ReplicaStore::kSchema);
 
 // Converts a RocksDB status once, here at the edge of our code.
@@ -256,9 +257,15 @@ Status ReplicaStore::Apply(std::span<const ReceivedChange> changes) {
   if (changes.empty()) return Status::Ok();
   rocksdb::WriteBatch batch;
   for (const auto& change : changes) {
-    std::string key = EncodeLinkKey(KeyOf(change.link));
-    rocksdb::Status s = change.op == ChangeOp::kUpsert ? batch.Put(links_, key, change.record)
-                                                       : batch.Delete(links_, key);
+    rocksdb::Status s;
+    if (IsDomainOp(change.op)) {
+      std::string key = std::string(kDomainPrefix) + change.domain.host;
+      s = change.op == ChangeOp::kDomainUpsert ? batch.Put(key, change.record) : batch.Delete(key);
+    } else {
+      std::string key = EncodeLinkKey(KeyOf(change.link));
+      s = change.op == ChangeOp::kUpsert ? batch.Put(links_, key, change.record)
+                                         : batch.Delete(links_, key);
+    }
     if (!s.ok()) return FromRocks(s, "cannot build replica batch");
   }
   uint64_t seq = changes.back().seq;
@@ -271,6 +278,23 @@ Status ReplicaStore::Apply(std::span<const ReceivedChange> changes) {
   applied_seq_.store(seq, std::memory_order_release);
   initialized_.store(true, std::memory_order_release);
   return Status::Ok();
+}
+
+Result<size_t> ReplicaStore::LoadDomains(const std::function<void(const DomainRecord&)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  size_t count = 0;
+  for (it->Seek(ToSlice(kDomainPrefix));
+       it->Valid() && ToView(it->key()).starts_with(kDomainPrefix); it->Next()) {
+    auto domain = DecodeDomain(ToView(it->value()));
+    if (!domain.ok()) {
+      LogError("replica: corrupt domain record", {{"key", ToView(it->key())}});
+      continue;
+    }
+    visit(*domain);
+    ++count;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read replica domains");
+  return count;
 }
 
 Result<std::unique_ptr<ReplicaSnapshotWriter>> ReplicaStore::BeginSnapshot() {
@@ -322,6 +346,16 @@ Status ReplicaSnapshotWriter::Add(std::string_view record) {
   rocksdb::Status s = batch_.Put(family_, key, ToSlice(record));
   if (!s.ok()) return FromRocks(s, "cannot build snapshot batch");
   if (batch_.GetDataSize() >= store_->options_.snapshot_batch_bytes) return FlushBatch();
+  return Status::Ok();
+}
+
+Status ReplicaSnapshotWriter::AddDomain(std::string_view record) {
+  if (done_) return MakeError(ErrorCode::kInternal, "snapshot already committed");
+  auto domain = DecodeDomain(record);
+  if (!domain.ok()) return domain.error();
+  replace_domains_ = true;
+  domains_.push_back(std::move(domain).value());
+  domain_records_.emplace_back(record);
   return Status::Ok();
 }
 
@@ -400,6 +434,17 @@ Status ReplicaSnapshotWriter::Commit(uint64_t seq, const DiffVisitor& diff) {
   s = meta.Put(ToSlice(kLinksFamilyKey), family_->GetName());
   if (s.ok()) s = meta.Put(ToSlice(kAppliedSeqKey), EncodeSeq(seq));
   if (s.ok()) s = meta.Put(ToSlice(kSchemaKey), kSchemaValue);  // the layout the family is in
+  if (s.ok() && replace_domains_) {
+    // The domains as of `seq`, in the same batch: the old ones out, the
+    // snapshot's in (a Put after a Delete of its key in one batch wins).
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(ToSlice(kDomainPrefix));
+         s.ok() && it->Valid() && ToView(it->key()).starts_with(kDomainPrefix); it->Next())
+      s = meta.Delete(it->key());
+    if (s.ok() && !it->status().ok()) s = it->status();
+    for (size_t i = 0; s.ok() && i < domains_.size(); ++i)
+      s = meta.Put(std::string(kDomainPrefix) + domains_[i].host, domain_records_[i]);
+  }
   rocksdb::WriteOptions sync;
   sync.sync = true;
   if (s.ok()) s = db->Write(sync, &meta);

@@ -9,6 +9,9 @@
 //     "links_cf"    -> name of the column family holding the live links
 //     "schema"      -> the layout of the links families, "2"; absent in a
 //                      replica written before domains (layout 1)
+//     "domain/<host>" -> a custom domain's record (common/domain.h), as
+//                      received; written with the changes and snapshots
+//                      that carry them, so they are as of applied_seq too
 //   column family "links.<generation>": link key -> link record, as received
 //
 // A link key is (domain, code) as common/link.h's EncodeLinkKey lays it out
@@ -53,6 +56,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/domain.h"
 #include "common/link.h"
 #include "common/result.h"
 #include "upstream/received_change.h"
@@ -104,6 +108,9 @@ class ReplicaStore {
   // the call only. Corrupt records are skipped and counted: the caller
   // should then replace the replica from a snapshot rather than trust it.
   Result<LoadStats> LoadAll(const std::function<void(const ServedLink&)>& visit);
+  // Calls `visit` for every custom domain held; returns how many. A record
+  // that does not decode is skipped and logged.
+  Result<size_t> LoadDomains(const std::function<void(const DomainRecord&)>& visit);
   // About how many links LoadAll will visit (RocksDB's estimate), to size
   // the table once.
   size_t EstimatedLinks();
@@ -154,6 +161,15 @@ class ReplicaSnapshotWriter {
   // Adds one encoded link record (a snapshot frame). Rejects records that do
   // not decode.
   Status Add(std::string_view record);
+  // The snapshot replaces the custom domains too (a snapshot from
+  // admin-api): Commit removes every domain not added with AddDomain.
+  // Without it (a layout upgrade) the domains held are kept.
+  void ReplaceDomains() { replace_domains_ = true; }
+  // Adds one encoded domain record (a snapshot's domain frame); implies
+  // ReplaceDomains. Rejects records that do not decode.
+  Status AddDomain(std::string_view record);
+  // The domains added, decoded (for the table, after Commit).
+  const std::vector<DomainRecord>& domains() const { return domains_; }
   size_t links() const { return links_; }
 
   // What changed between the old state and the snapshot, reported after the
@@ -187,6 +203,9 @@ class ReplicaSnapshotWriter {
   bool in_order_ = true;                          // false: the rest goes through batches
   size_t links_ = 0;
   bool done_ = false;
+  bool replace_domains_ = false;
+  std::vector<DomainRecord> domains_;
+  std::vector<std::string> domain_records_;  // verbatim, as domains_
 };
 
 }  // namespace shortlink::redirector

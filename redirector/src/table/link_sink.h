@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "common/domain.h"
 #include "common/link.h"
 
 namespace shortlink::redirector {
@@ -35,6 +36,10 @@ class LinkSink {
   // rules keep its key, URL and state.
   virtual void UpsertWithRules(const Link& link) { Upsert(KeyOf(link), link.long_url, link.state); }
   virtual void InsertNewWithRules(const Link& link) { UpsertWithRules(link); }
+  // Custom domains (common/domain.h): what "/" and an unknown code on a
+  // host answer. Sinks that serve no requests ignore them.
+  virtual void UpsertDomain(const DomainRecord& domain) {}
+  virtual void EraseDomain(std::string_view host) {}
 };
 
 }  // namespace shortlink::redirector

@@ -20,8 +20,9 @@
 //     (the default domain's hash is the code's alone), and a match compares
 //     both;
 //   - domains are interned by the writer (DomainRegistry); readers map a
-//     Host header to an id through an immutable HostMap, replaced whole and
-//     retired like an entry when a domain comes or goes.
+//     Host header to an id and the domain's settings through a HostMap of
+//     immutable entries, which the writer changes in place (O(1) amortized
+//     per domain) and rebuilds only to grow.
 // At 1M links that is about 12 bytes of slot plus 4 of header plus malloc's
 // 8-16 bytes per link: ~30 bytes beyond the code and URL.
 //
@@ -41,6 +42,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <new>
 #include <optional>
 #include <random>
@@ -235,25 +237,57 @@ Entry* NewEntry(DomainId domain, std::string_view code, std::string_view url, Li
   return e;
 }
 
-// The readers' view of the domains: host name -> domain id, for the domains
-// holding links. Immutable once published; open addressing on a power-of-two
-// array at most half full, so a probe for an unknown host ends soon.
-struct HostMap {
-  struct Slot {
-    std::string name;  // empty: a free slot
-    DomainId id = kDefaultDomain;
-  };
-  uint64_t seed;
-  std::vector<Slot> slots;
+// The readers' view of the domains: host name -> domain id and settings,
+// for the domains a node knows (configured by admin-api, or holding links).
+// Open addressing on a power-of-two array of entry pointers, kept at most
+// half full (live entries plus tombstones), so a probe for an unknown host
+// ends soon. The writer changes it in place: a new domain is one slot store
+// (release), a changed one an exchange of its entry, a removed one a
+// tombstone; only when the array would pass half full is it rebuilt, at
+// twice the live entries' need, so adding n domains costs O(n) in all.
+// Entries are immutable once published and retired under RCU when replaced.
+struct HostEntry {
+  std::string name;
+  DomainId id = kDefaultDomain;
+  std::string root_redirect;  // empty: none
+  std::string not_found_url;  // empty: none
+};
 
-  // The slot naming `host`, or null (the default domain).
-  const Slot* Find(std::string_view host) const {
-    size_t mask = slots.size() - 1;
+HostEntry* HostTombstone() {
+  static HostEntry tombstone;  // never matched: its name is empty, no host is
+  return &tombstone;
+}
+
+struct HostMap {
+  uint64_t seed;
+  size_t mask;  // capacity - 1
+  std::unique_ptr<std::atomic<HostEntry*>[]> slots;
+
+  HostMap(uint64_t seed, size_t capacity)
+      : seed(seed), mask(capacity - 1), slots(new std::atomic<HostEntry*>[capacity]()) {}
+  size_t capacity() const { return mask + 1; }
+
+  // The entry naming `host`, or null.
+  const HostEntry* Find(std::string_view host) const {
     for (size_t i = HashBytes(host, seed) & mask;; i = (i + 1) & mask) {
-      const Slot& slot = slots[i];
-      if (slot.name.empty()) return nullptr;
-      if (slot.name == host) return &slot;
+      const HostEntry* e = slots[i].load(std::memory_order_acquire);
+      if (!e) return nullptr;
+      if (e->name == host) return e;  // the tombstone's empty name matches no host
     }
+  }
+  // Writer only: the slot holding `host`, or null.
+  std::atomic<HostEntry*>* SlotOf(std::string_view host) const {
+    for (size_t i = HashBytes(host, seed) & mask;; i = (i + 1) & mask) {
+      HostEntry* e = slots[i].load(std::memory_order_relaxed);
+      if (!e) return nullptr;
+      if (e != HostTombstone() && e->name == host) return &slots[i];
+    }
+  }
+  // Writer only: stores `e` in the first empty slot of its probe run.
+  void Place(HostEntry* e, std::memory_order order) {
+    size_t i = HashBytes(e->name, seed) & mask;
+    while (slots[i].load(std::memory_order_relaxed)) i = (i + 1) & mask;
+    slots[i].store(e, order);
   }
 };
 
@@ -278,7 +312,7 @@ std::string_view HostName(std::string_view host, char (&buffer)[kMaxDomainLength
 size_t CapacityFor(size_t links) { return std::max<size_t>(16, links + links * 2 / 3 + 1); }
 
 // Deferred free of memory a reader may still be looking at.
-enum class RetiredKind : uint8_t { kEntry, kTable, kHostMap };
+enum class RetiredKind : uint8_t { kEntry, kTable, kHostMap, kHostEntry };
 struct Retired {
   rcu_head head;
   void* memory;
@@ -296,8 +330,11 @@ void FreeRetired(rcu_head* head) {
     case RetiredKind::kTable:
       FreeTable(static_cast<Table*>(r->memory));
       break;
-    case RetiredKind::kHostMap:
+    case RetiredKind::kHostMap:  // the array only: its entries moved to the next one
       delete static_cast<HostMap*>(r->memory);
+      break;
+    case RetiredKind::kHostEntry:
+      delete static_cast<HostEntry*>(r->memory);
       break;
   }
   delete r;
@@ -312,65 +349,89 @@ void RetireMemory(void* memory, RetiredKind kind) {
 void Retire(Entry* e) { RetireMemory(e, RetiredKind::kEntry); }
 void Retire(Table* t) { RetireMemory(t, RetiredKind::kTable); }
 void Retire(HostMap* m) { RetireMemory(m, RetiredKind::kHostMap); }
+void Retire(HostEntry* e) { RetireMemory(e, RetiredKind::kHostEntry); }
 
-// The writer's side of the domains: which have links, under which id.
-// An id whose domain lost its last link is given to another domain only
-// after a grace period, so that no reader can take a Host header to an id
-// from an old HostMap and find another domain's link under it; and ids
-// never used come first, so that wait is almost never paid.
+// The writer's side of the domains: which the node knows, under which id.
+// A domain is known while it holds links or admin-api configured it
+// (SetDomain). An id whose domain is no longer known is given to another
+// domain only after a grace period, so that no reader can take a Host header
+// to an id from an old host entry and find another domain's link under it;
+// and ids never used come first, so that wait is almost never paid.
 class DomainRegistry {
  public:
   // The id of `domain` with one more link, interning it if new; nullopt
-  // when every id is taken. `*changed` is set when the domain is new.
-  std::optional<DomainId> Acquire(std::string_view domain, bool* changed) {
-    *changed = false;
+  // when every id is taken. `*added` is set when the domain became known.
+  std::optional<DomainId> Acquire(std::string_view domain, bool* added) {
+    *added = false;
     if (domain.empty()) return kDefaultDomain;
-    auto it = ids_.find(domain);
-    if (it != ids_.end()) {
-      ++links_[it->second];
-      return it->second;
-    }
-    std::optional<DomainId> id = NewId();
-    if (!id) return std::nullopt;
-    ids_.emplace(std::string(domain), *id);
-    if (links_.size() <= *id) links_.resize(size_t{*id} + 1);
-    links_[*id] = 1;
-    *changed = true;
-    return id;
+    Info* info = Intern(domain, added);
+    if (!info) return std::nullopt;
+    ++info->links;
+    return info->id;
   }
-  // The id of `domain` if it has links, else nullopt; the default domain is 0.
+  // The id of `domain`, configured, interning it if new.
+  std::optional<DomainId> Configure(std::string_view domain, bool* added) {
+    *added = false;
+    Info* info = Intern(domain, added);
+    if (!info) return std::nullopt;
+    info->configured = true;
+    return info->id;
+  }
+  // The id of `domain` if it is known, else nullopt; the default domain is 0.
   std::optional<DomainId> Find(std::string_view domain) const {
     if (domain.empty()) return kDefaultDomain;
     auto it = ids_.find(domain);
     if (it == ids_.end()) return std::nullopt;
-    return it->second;
+    return it->second.id;
   }
-  // One link fewer on `domain` (which has links); true when it was the last.
+  bool Configured(std::string_view domain) const {
+    auto it = ids_.find(domain);
+    return it != ids_.end() && it->second.configured;
+  }
+  // One link fewer on `domain` (which has links); true when it is no
+  // longer known.
   bool Release(std::string_view domain) {
     if (domain.empty()) return false;
     auto it = ids_.find(domain);
-    if (it == ids_.end() || --links_[it->second] > 0) return false;
-    released_.push_back(it->second);
-    ids_.erase(it);
-    return true;
+    if (it == ids_.end() || it->second.links == 0) return false;
+    --it->second.links;
+    return Forget(it);
+  }
+  // `domain` no longer configured; true when it is no longer known.
+  bool Unconfigure(std::string_view domain) {
+    auto it = ids_.find(domain);
+    if (it == ids_.end() || !it->second.configured) return false;
+    it->second.configured = false;
+    return Forget(it);
   }
   size_t size() const { return ids_.size(); }
 
-  HostMap* BuildHostMap(uint64_t seed) const {
-    if (ids_.empty()) return nullptr;  // readers skip the Host header altogether
-    auto* map = new HostMap{seed, {}};
-    size_t capacity = 4;
-    while (capacity < ids_.size() * 2) capacity *= 2;
-    map->slots.resize(capacity);
-    for (const auto& [name, id] : ids_) {
-      size_t i = HashBytes(name, seed) & (capacity - 1);
-      while (!map->slots[i].name.empty()) i = (i + 1) & (capacity - 1);
-      map->slots[i] = {name, id};
-    }
-    return map;
-  }
-
  private:
+  struct Info {
+    DomainId id;
+    uint32_t links = 0;
+    bool configured = false;
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using Map = std::unordered_map<std::string, Info, Hash, std::equal_to<>>;
+
+  Info* Intern(std::string_view domain, bool* added) {
+    auto it = ids_.find(domain);
+    if (it != ids_.end()) return &it->second;
+    std::optional<DomainId> id = NewId();
+    if (!id) return nullptr;
+    *added = true;
+    return &ids_.emplace(std::string(domain), Info{*id}).first->second;
+  }
+  bool Forget(Map::iterator it) {
+    if (it->second.links > 0 || it->second.configured) return false;
+    released_.push_back(it->second.id);
+    ids_.erase(it);
+    return true;
+  }
   std::optional<DomainId> NewId() {
     if (next_fresh_ <= kMaxDomains) return static_cast<DomainId>(next_fresh_++);
     if (reusable_.empty() && !released_.empty()) {
@@ -383,16 +444,28 @@ class DomainRegistry {
     return id;
   }
 
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string, DomainId, Hash, std::equal_to<>> ids_;
-  std::vector<uint32_t> links_;  // by id
+  Map ids_;
   size_t next_fresh_ = 1;
   std::vector<DomainId> released_;  // domains gone since the last grace period
   std::vector<DomainId> reusable_;  // released before a grace period
 };
+
+// Whether a Host header that names no known domain is the default domain's:
+// no name (an IPv6 literal), an IPv4 address, "localhost", or one of the
+// names the operator gave (LinkTable::SetDefaultHosts). `name` is the
+// header's HostName (lowercase, no port); `raw` the header as sent.
+bool IsDefaultHost(std::string_view raw, std::string_view name,
+                   const std::vector<std::string>& default_hosts) {
+  if (!raw.empty() && raw.front() == '[') return true;
+  if (name.empty()) return false;  // longer than any host name
+  if (name == "localhost") return true;
+  bool address = true;
+  for (char c : name) address = address && ((c >= '0' && c <= '9') || c == '.');
+  if (address) return true;
+  for (const std::string& host : default_hosts)
+    if (host == name) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -404,6 +477,8 @@ struct LinkTable::Impl {
   std::atomic<HostMap*> hosts{nullptr};  // null: no domain but the default one
   uint64_t seed;
   DomainRegistry domains;  // writer only
+  size_t hosts_used = 0;   // writer only: the host map's live entries plus tombstones
+  std::vector<std::string> default_hosts;  // set before readers start
   // Writer-only bookkeeping; `live` is also read for metrics.
   std::atomic<size_t> live{0};
   size_t used = 0;  // live + tombstones
@@ -428,17 +503,59 @@ struct LinkTable::Impl {
   // The id for one more link on `domain`; publishes a new host map when the
   // domain is new. nullopt when no id is left.
   std::optional<DomainId> AcquireDomain(std::string_view domain) {
-    bool changed = false;
-    std::optional<DomainId> id = domains.Acquire(domain, &changed);
-    if (changed) PublishHosts();
+    bool added = false;
+    std::optional<DomainId> id = domains.Acquire(domain, &added);
+    if (added) AddHost(new HostEntry{std::string(domain), *id, {}, {}});
     return id;
   }
   void ReleaseDomain(std::string_view domain) {
-    if (domains.Release(domain)) PublishHosts();
+    if (domains.Release(domain)) RemoveHost(domain);
   }
-  void PublishHosts() {
-    HostMap* fresh = domains.BuildHostMap(seed);
-    Retire(hosts.exchange(fresh, std::memory_order_acq_rel));
+
+  // The host map, writer side (see HostMap): O(1) amortized per change.
+  void AddHost(HostEntry* e) {
+    HostMap* map = hosts.load(std::memory_order_relaxed);
+    if (!map || (hosts_used + 1) * 2 > map->capacity()) map = RebuildHosts(domains.size());
+    map->Place(e, std::memory_order_release);
+    ++hosts_used;
+  }
+  void ReplaceHost(HostEntry* e) {
+    HostMap* map = hosts.load(std::memory_order_relaxed);
+    std::atomic<HostEntry*>* slot = map ? map->SlotOf(e->name) : nullptr;
+    if (!slot) return AddHost(e);  // cannot happen: a known domain has its entry
+    Retire(slot->exchange(e, std::memory_order_acq_rel));
+  }
+  void RemoveHost(std::string_view name) {
+    HostMap* map = hosts.load(std::memory_order_relaxed);
+    std::atomic<HostEntry*>* slot = map ? map->SlotOf(name) : nullptr;
+    if (!slot) return;
+    Retire(slot->exchange(HostTombstone(), std::memory_order_acq_rel));
+    if (domains.size() == 0) {
+      // No custom domain left: readers go back to the fast path that reads
+      // no Host header (every host the default domain's).
+      Retire(hosts.exchange(nullptr, std::memory_order_acq_rel));
+      hosts_used = 0;
+    }
+  }
+  // A fresh array with room for `live` entries at most a quarter full, the
+  // live entries moved over; the old array retired (not its entries).
+  HostMap* RebuildHosts(size_t live) {
+    HostMap* old = hosts.load(std::memory_order_relaxed);
+    size_t capacity = 8;
+    while (capacity < live * 4) capacity *= 2;
+    auto* fresh = new HostMap(seed, capacity);
+    hosts_used = 0;
+    if (old) {
+      for (size_t i = 0; i < old->capacity(); ++i) {
+        HostEntry* e = old->slots[i].load(std::memory_order_relaxed);
+        if (!e || e == HostTombstone()) continue;
+        fresh->Place(e, std::memory_order_relaxed);
+        ++hosts_used;
+      }
+    }
+    hosts.store(fresh, std::memory_order_release);
+    Retire(old);
+    return fresh;
   }
 
   void PlaceOldestUnplaced() {
@@ -518,7 +635,13 @@ LinkTable::~LinkTable() {
     if (IsEntry(word)) FreeEntry(EntryOf(word));
   }
   FreeTable(t);
-  delete impl_->hosts.load(std::memory_order_relaxed);
+  if (HostMap* hosts = impl_->hosts.load(std::memory_order_relaxed)) {
+    for (size_t i = 0; i < hosts->capacity(); ++i) {
+      HostEntry* e = hosts->slots[i].load(std::memory_order_relaxed);
+      if (e && e != HostTombstone()) delete e;
+    }
+    delete hosts;
+  }
   delete impl_;
 }
 
@@ -603,6 +726,36 @@ size_t LinkTable::size() const { return impl_->live.load(std::memory_order_relax
 
 size_t LinkTable::domains() const { return impl_->domains.size(); }
 
+bool LinkTable::SetDomain(std::string_view host, std::string_view root_redirect,
+                          std::string_view not_found_url) {
+  if (host.empty() || host.size() > kMaxDomainLength) return false;
+  bool added = false;
+  std::optional<DomainId> id = impl_->domains.Configure(host, &added);
+  if (!id) return false;
+  auto* e =
+      new HostEntry{std::string(host), *id, std::string(root_redirect), std::string(not_found_url)};
+  if (added)
+    impl_->AddHost(e);
+  else
+    impl_->ReplaceHost(e);
+  return true;
+}
+
+bool LinkTable::RemoveDomain(std::string_view host) {
+  if (!impl_->domains.Configured(host)) return false;
+  if (impl_->domains.Unconfigure(host)) {
+    impl_->RemoveHost(host);
+  } else {  // it still holds links: known, without settings
+    std::optional<DomainId> id = impl_->domains.Find(host);
+    impl_->ReplaceHost(new HostEntry{std::string(host), *id, {}, {}});
+  }
+  return true;
+}
+
+void LinkTable::SetDefaultHosts(std::vector<std::string> hosts) {
+  impl_->default_hosts = std::move(hosts);
+}
+
 size_t LinkTable::memory_bytes() const {
   const Table* t = impl_->table.load(std::memory_order_acquire);
   return impl_->entry_bytes.load(std::memory_order_relaxed) + sizeof(Table) +
@@ -615,10 +768,30 @@ uint16_t LinkTable::LockedDomainOf(std::string_view host, std::string_view* doma
   if (!hosts) return kDefaultDomain;  // the common case: one domain, the Host header unread
   char buffer[kMaxDomainLength];
   std::string_view name = HostName(host, buffer);
-  const HostMap::Slot* slot = name.empty() ? nullptr : hosts->Find(name);
-  if (!slot) return kDefaultDomain;
-  *domain = slot->name;  // the map's own copy: valid until the read lock ends
-  return slot->id;
+  const HostEntry* e = name.empty() ? nullptr : hosts->Find(name);
+  if (!e) return kDefaultDomain;
+  *domain = e->name;  // the entry's own copy: valid until the read lock ends
+  return e->id;
+}
+
+uint16_t LinkTable::LockedResolveHost(std::string_view host, DomainView* view) const {
+  *view = DomainView{};
+  const HostMap* hosts = impl_->hosts.load(std::memory_order_acquire);
+  // No custom domain: every host is the default domain's, as before domains
+  // (the Host header unread); without Host (HTTP/1.0) likewise.
+  if (!hosts || host.empty()) return kDefaultDomain;
+  char buffer[kMaxDomainLength];
+  std::string_view name = HostName(host, buffer);
+  if (const HostEntry* e = !name.empty() ? hosts->Find(name) : nullptr) {
+    view->kind = HostKind::kCustom;
+    view->domain = e->name;  // the entry's own copies: valid until the read lock ends
+    view->root_redirect = e->root_redirect;
+    view->not_found_url = e->not_found_url;
+    return e->id;
+  }
+  view->kind =
+      IsDefaultHost(host, name, impl_->default_hosts) ? HostKind::kDefault : HostKind::kUnknown;
+  return kDefaultDomain;
 }
 
 const void* LinkTable::LockedLookup(uint16_t domain, std::string_view code, LinkView* view) const {

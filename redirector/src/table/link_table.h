@@ -6,8 +6,10 @@
 // (the default domain is 0) that a link's entry keeps only when it is not 0,
 // so a table of default-domain links costs no byte more. Readers map the
 // request's Host header to a domain id through a small host map that the
-// writer publishes under RCU whenever a domain gains its first link or loses
-// its last: a host that names no domain holding links is the default domain.
+// writer changes under RCU whenever a domain becomes known (its first link,
+// or admin-api's domain record: SetDomain) or stops being known. The map
+// also holds each custom domain's settings (where "/" and an unknown code
+// redirect), so one lookup per request answers both.
 //
 // Thread safety: one writer (the applier thread) calls Upsert/Erase/InsertNew;
 // any number of request threads call Find concurrently, without locks and
@@ -22,7 +24,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/link.h"
 #include "table/edge_rules.h"
@@ -46,6 +50,23 @@ struct LinkView {
   std::string_view long_url;
   LinkState state;
   const EdgeRules* rules;  // null for a link without rules (the plain path)
+};
+
+// How a request's Host header resolves (LinkTable::Resolve).
+enum class HostKind : uint8_t {
+  // The default domain: no Host, an IP address, localhost, a default host,
+  // or any host while no custom domain is known.
+  kDefault,
+  kCustom,   // a custom domain the node knows (admin-api's record, or links on it)
+  kUnknown,  // any other name
+};
+
+// What a Host header names. Views are valid only inside Resolve's callback.
+struct DomainView {
+  HostKind kind = HostKind::kDefault;
+  std::string_view domain;         // kCustom: the host as stored (lowercase)
+  std::string_view root_redirect;  // kCustom: where "/" redirects; empty: none
+  std::string_view not_found_url;  // kCustom: where an unknown code redirects; empty: none
 };
 
 class LinkTable {
@@ -84,6 +105,19 @@ class LinkTable {
   }
   void EndLoad();
 
+  // Custom domains (writer side). SetDomain makes `host` (lowercase, as
+  // stored) known with what "/" and an unknown code on it answer (empty:
+  // the 404 page), or changes that; false for a host over 253 bytes or a
+  // 65,536th domain. RemoveDomain forgets the settings (false when there
+  // were none); links still on the host stay served. O(1) amortized.
+  bool SetDomain(std::string_view host, std::string_view root_redirect,
+                 std::string_view not_found_url);
+  bool RemoveDomain(std::string_view host);
+  // The default domain's own host names (lowercase, no port), besides the
+  // ones every node treats as its own: no Host, IP addresses, localhost.
+  // Call before any reader starts.
+  void SetDefaultHosts(std::vector<std::string> hosts);
+
   // Reader side: calls `visit(const LinkView&)` under the RCU read lock if
   // the link is present, and returns whether it was. Allocation-free,
   // lock-free. `code` is already lowercased.
@@ -98,6 +132,17 @@ class LinkTable {
   template <typename Visit>
   bool Find(std::string_view code, Visit&& visit) const;
 
+  // What a request's Host names, and the link `code` names there: calls
+  // `visit(const DomainView&, const LinkView*)` under one RCU read lock,
+  // the link null when absent, when `code` is empty, or when the host is
+  // kUnknown (no lookup: the caller decides what an unknown host gets).
+  // Unlike Find, an unknown host is not the default domain here; but while
+  // the table knows no custom domain, every host is the default domain's
+  // (nothing to tell it from: the Host header is not even read).
+  // Allocation-free, lock-free.
+  template <typename Visit>
+  void Resolve(std::string_view host, std::string_view code, Visit&& visit) const;
+
   size_t size() const;          // links held (relaxed; for metrics)
   size_t domains() const;       // domains other than the default one holding links (writer's view)
   size_t memory_bytes() const;  // bytes of entries plus bucket arrays (for metrics and tests)
@@ -109,6 +154,7 @@ class LinkTable {
   // Host header names (0 for the default domain), and the entry of
   // (domain id, code) as a pointer valid until ReadUnlock.
   uint16_t LockedDomainOf(std::string_view host, std::string_view* domain) const;
+  uint16_t LockedResolveHost(std::string_view host, DomainView* view) const;
   const void* LockedLookup(uint16_t domain, std::string_view code, LinkView* view) const;
   static void ReadLock();
   static void ReadUnlock();
@@ -125,6 +171,22 @@ bool LinkTable::Find(std::string_view host, std::string_view code, Visit&& visit
   if (found) visit(static_cast<const LinkView&>(view));
   ReadUnlock();
   return found;
+}
+
+template <typename Visit>
+void LinkTable::Resolve(std::string_view host, std::string_view code, Visit&& visit) const {
+  ReadLock();
+  DomainView domain;
+  uint16_t id = LockedResolveHost(host, &domain);
+  LinkView view;
+  const LinkView* found = nullptr;
+  if (domain.kind != HostKind::kUnknown && !code.empty() &&
+      LockedLookup(id, code, &view) != nullptr) {
+    view.domain = domain.domain;
+    found = &view;
+  }
+  visit(static_cast<const DomainView&>(domain), found);
+  ReadUnlock();
 }
 
 template <typename Visit>

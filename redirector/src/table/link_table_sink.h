@@ -30,6 +30,10 @@ class LinkTableSink final : public LinkSink {
   void InsertNewWithRules(const Link& link) override {
     table_->InsertNew(KeyOf(link), link.long_url, link.state, std::make_unique<EdgeRules>(link));
   }
+  void UpsertDomain(const DomainRecord& domain) override {
+    table_->SetDomain(domain.host, domain.root_redirect, domain.not_found_url);
+  }
+  void EraseDomain(std::string_view host) override { table_->RemoveDomain(host); }
 
  private:
   LinkTable* table_;

@@ -357,15 +357,22 @@ Result<ChangesPage> AdminClient::GetChanges(uint64_t after, size_t limit) {
   return page;
 }
 
-Status AdminClient::GetSnapshot(const SnapshotStart& on_start, const SnapshotRecord& on_record) {
+Status AdminClient::GetSnapshot(const SnapshotStart& on_start, const SnapshotRecord& on_record,
+                                const SnapshotRecord& on_domain) {
   FrameReader frames;
+  uint64_t domains_left = 0;  // domain frames still to come, before the links
   Status status = impl_->RunSync(impl_->Exchange(
-      "/internal/v1/snapshot",
+      on_domain ? "/internal/v1/snapshot?domains=1" : "/internal/v1/snapshot",
       [&](const http::response_header<>& header) -> Status {
         uint64_t seq = 0;
         auto it = header.find("X-Snapshot-Seq");
         if (it == header.end() || !ParseU64(it->value(), &seq)) {
           return MakeError(ErrorCode::kInternal, "snapshot response lacks a valid X-Snapshot-Seq");
+        }
+        if (auto d = header.find("X-Snapshot-Domains"); on_domain && d != header.end()) {
+          if (!ParseU64(d->value(), &domains_left))
+            return MakeError(ErrorCode::kInternal,
+                             "snapshot response has a bad X-Snapshot-Domains");
         }
         return on_start(seq);
       },
@@ -374,7 +381,8 @@ Status AdminClient::GetSnapshot(const SnapshotStart& on_start, const SnapshotRec
         std::string_view frame;
         bool corrupt = false;
         while (frames.Next(&frame, &corrupt)) {
-          Status s = on_record(frame);
+          Status s = domains_left > 0 ? on_domain(frame) : on_record(frame);
+          if (domains_left > 0) --domains_left;
           if (!s.ok()) return s;
         }
         if (corrupt)
@@ -383,6 +391,8 @@ Status AdminClient::GetSnapshot(const SnapshotStart& on_start, const SnapshotRec
       }));
   if (!status.ok()) return status;
   if (frames.pending() != 0) return MakeError(ErrorCode::kInternal, "snapshot ends inside a frame");
+  if (domains_left != 0)
+    return MakeError(ErrorCode::kInternal, "snapshot ends before the domains it announced");
   return Status::Ok();
 }
 

@@ -71,9 +71,15 @@ class AdminClient {
   // record as it arrives. A callback's error aborts the transfer and is
   // returned. Succeeds only when the whole body arrived and ended on a frame
   // boundary.
+  //
+  // With `on_domain`, asks for the custom domains too (?domains=1): an
+  // admin-api that knows them sends X-Snapshot-Domains: N and N domain
+  // records before the links, each passed to `on_domain`; one that predates
+  // domains sends none. Without it, the links alone, as before domains.
   using SnapshotStart = std::function<Status(uint64_t seq)>;
   using SnapshotRecord = std::function<Status(std::string_view record)>;
-  Status GetSnapshot(const SnapshotStart& on_start, const SnapshotRecord& on_record);
+  Status GetSnapshot(const SnapshotStart& on_start, const SnapshotRecord& on_record,
+                     const SnapshotRecord& on_domain = nullptr);
 
   // GET /internal/v1/clicks/watermark?node=NODE: the highest click batch
   // number of `node` that admin-api has applied (0: none yet).

@@ -19,12 +19,13 @@ Result<ReceivedChange> ReceivedChange::Decode(std::string_view encoded_change) {
   auto change = DecodeChange(encoded_change);
   if (!change.ok()) return change.error();
   if (change->seq == 0) return MakeError(ErrorCode::kInvalidArgument, "change with seq 0");
-  if (change->link.code.empty())
+  if (!IsDomainOp(change->op) && change->link.code.empty())
     return MakeError(ErrorCode::kInvalidArgument, "change with empty code");
   ReceivedChange out;
   out.seq = change->seq;
   out.op = change->op;
   out.link = std::move(change->link);
+  out.domain = std::move(change->domain);
   out.record.assign(record);
   return out;
 }

@@ -19,8 +19,9 @@ namespace shortlink::redirector {
 struct ReceivedChange {
   uint64_t seq = 0;
   ChangeOp op = ChangeOp::kUpsert;
-  Link link;           // decoded
-  std::string record;  // the encoded link, verbatim
+  Link link;            // decoded (a link op)
+  DomainRecord domain;  // decoded (a domain op: IsDomainOp)
+  std::string record;   // the encoded link or domain, verbatim
 
   // Parses an encoded change (docs/node-protocol.md); never trusts lengths.
   static Result<ReceivedChange> Decode(std::string_view encoded_change);

@@ -1,0 +1,14 @@
+// A custom domain as the API answers it.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include "common/domain.h"
+
+namespace shortlink::admin {
+
+// {"host", "team", "rootRedirect"?, "notFoundUrl"?, "createdAt", "updatedAt"}:
+// a URL that is not set is left out.
+boost::json::object DomainToJson(const DomainRecord& domain);
+
+}  // namespace shortlink::admin

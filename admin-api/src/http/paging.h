@@ -1,0 +1,31 @@
+// Paging of a list route: Shorten World's `page` (from 0) and `size`
+// (default 20), or the Go API's `limit` and `offset`; not both styles.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "common/result.h"
+
+namespace shortlink::admin {
+
+struct Paging {
+  size_t offset = 0;
+  size_t limit = 20;
+  bool by_page = true;  // page/size (else limit/offset), for the answer's echo
+
+  // Adds "total" and the paging's own fields (page and size, or limit and
+  // offset) to a list answer.
+  void Describe(size_t total, boost::json::object* body) const;
+};
+
+inline constexpr size_t kMaxPageSize = 100;
+
+Result<Paging> ParsePaging(const std::map<std::string, std::string>& query);
+
+}  // namespace shortlink::admin
