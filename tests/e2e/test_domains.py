@@ -21,7 +21,8 @@ TIMEOUT = 10.0  # seconds; propagation takes milliseconds, this only bounds a fa
 
 def get(port, path, host):
     """(status, Location) of GET path with this Host header (None: no Host)."""
-    head = f"GET {path} HTTP/1.1\r\n"
+    # Without Host, HTTP/1.0: HTTP/1.1 requires one (400).
+    head = f"GET {path} HTTP/1.1\r\n" if host is not None else f"GET {path} HTTP/1.0\r\n"
     if host is not None:
         head += f"Host: {host}\r\n"
     head += "Connection: close\r\n\r\n"
