@@ -295,6 +295,18 @@ TEST_CASE("urls: the same code on two domains, each its own link; domain in JSON
                  R"({"longUrl": "https://example.com/x", "domain": "localhost"})")
             .status == 400);
 
+  // Lists: the default domain's links unless ?domain= names another.
+  Answer listed = api.Send(verb::get, "/api/v1/urls", "carol");
+  REQUIRE(listed.status == 200);
+  CHECK(listed.json.at("count") == 1);
+  CHECK_FALSE(listed.json.at("urls").at(0).as_object().contains("domain"));
+  listed = api.Send(verb::get, "/api/v1/urls?domain=Two.Example.com", "carol");
+  REQUIRE(listed.status == 200);
+  CHECK(listed.json.at("count") == 1);
+  CHECK(listed.json.at("urls").at(0).at("longUrl") == "https://example.com/custom");
+  CHECK(api.Send(verb::get, "/api/v1/urls?domain=bob.example.com", "carol").json.at("count") == 0);
+  CHECK(api.Send(verb::get, "/api/v1/urls?domain=a..b", "carol").status == 400);
+
   Answer got = api.Send(verb::get, "/api/v1/urls/same", "carol");
   REQUIRE(got.status == 200);
   CHECK(got.json.at("longUrl") == "https://example.com/default");

@@ -137,6 +137,12 @@ Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query
                          "tag must be from 1 to " + std::to_string(kMaxTagBytes) + " bytes.");
       }
       q.tag = value;
+    } else if (key == "domain") {
+      // A custom domain's links ("" is never a domain: the default one is
+      // named by leaving the parameter out).
+      auto domain = NormalizeDomain(value);
+      if (!domain.ok()) return domain.error();
+      q.domain = std::move(domain).value();
     }
     // Other parameters (cache busters, tracing) are ignored, as most APIs do.
   }
