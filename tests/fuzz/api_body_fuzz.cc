@@ -11,7 +11,10 @@
 //     their documented limits, and a link carrying them answers with valid
 //     JSON that reads back to the same fields;
 //   - a key expiry is none or in the future, and an accepted ISO-8601 time
-//     formats back to itself.
+//     formats back to itself;
+//   - a custom domain (POST/PATCH /api/v1/domains, a create's "domain")
+//     accepted only as a stored host name, never the default domain's, its
+//     URLs empty or passing ValidateLongUrl.
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +26,7 @@
 #include "common/clock.h"
 #include "common/password.h"
 #include "common/validation.h"
+#include "domains/domain_input.h"
 #include "fuzz_check.h"
 #include "http/http_types.h"
 #include "http/iso8601.h"
@@ -66,6 +70,22 @@ void CheckCreate(const simdjson::dom::object& obj) {
   if (!create->code.empty()) {
     auto again = NormalizeCode(create->code);
     FUZZ_CHECK(again.ok() && *again == create->code);
+  }
+  FUZZ_CHECK(create->domain.empty() || IsDomainName(create->domain));
+}
+
+// POST and PATCH /api/v1/domains.
+void CheckDomain(const simdjson::dom::object& obj) {
+  for (bool create : {true, false}) {
+    auto fields = ParseDomainBody(obj, Policy(), create);
+    if (!fields.ok()) {
+      CheckRefusal(fields.error());
+      continue;
+    }
+    FUZZ_CHECK(fields->host.has_value() == create);
+    if (create) FUZZ_CHECK(IsDomainName(*fields->host) && *fields->host != Policy().own_host);
+    for (const auto& url : {fields->root_redirect, fields->not_found_url})
+      FUZZ_CHECK(!url || url->empty() || ValidateLongUrl(*url, Policy()).ok());
   }
 }
 
@@ -216,5 +236,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckLinkFields(*obj);
   CheckUser(*obj);
   CheckBulk(*obj);
+  CheckDomain(*obj);
   return 0;
 }
