@@ -118,6 +118,9 @@ int Serve(const std::vector<std::string>& args) {
       "File holding the secret redirect nodes present.")(
       "rate-limit", po::value(&o.rate_limit)->default_value(o.rate_limit),
       "Requests per second per user.")(
+      "quota-included", po::value(&o.quota_included)->default_value(o.quota_included),
+      "API requests per team and UTC month included before overage (or, under the block "
+      "policy, before refusal).")(
       "blocklist-file", po::value(&o.blocklist_file),
       "Hosts of link shorteners to refuse as targets, one per line (default: a built-in list).")(
       "threads", po::value(&o.threads)->default_value(o.threads), "I/O threads.")(

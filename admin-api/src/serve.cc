@@ -29,6 +29,7 @@
 #include "server/http_server.h"
 #include "store/database.h"
 #include "teams/team_routes.h"
+#include "usage/usage_routes.h"
 
 namespace shortlink::admin {
 namespace {
@@ -174,6 +175,9 @@ int Serve(const ServeOptions& options) {
         return PrincipalOfKey(team_api, key, account);
       },
       [&node_token](std::string_view token) { return IsNodeToken(node_token, token); });
+  auto usage_meter = usage::UsageMeter::Start(db->get(), {options.quota_included, nullptr});
+  if (!usage_meter.ok()) return Fail(usage_meter.error().message);
+  UsageApi usage_api{usage_meter->get()};
   Router router(&metrics, &authenticator, &limiter);
   RegisterLinkRoutes(router, link_api);
   RegisterDomainRoutes(router, link_api);
@@ -182,6 +186,7 @@ int Serve(const ServeOptions& options) {
   RegisterKeyRoutes(router, team_api);
   RegisterNodeRoutes(router, node_api);
   RegisterOpsRoutes(router, ops_api);
+  RegisterUsageRoutes(router, usage_api);
   HttpServer server(
       ioc, tls,
       [&router](Request& req, std::string_view remote) { return router.Handle(req, remote); },

@@ -1,6 +1,7 @@
 // `admin-api serve`: the long-running API process.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "accounts/api_key.h"
@@ -18,6 +19,7 @@ struct ServeOptions {
   std::string public_url;
   std::string node_token_file;
   double rate_limit = 5;  // requests per second per user
+  uint64_t quota_included = 50'000;  // API requests per team and month before overage
   std::string blocklist_file;
   int threads = 2;
   std::string openapi_file;  // empty: the document compiled in

@@ -15,6 +15,7 @@
 #include "nodes/node_routes.h"
 #include "ops/ops_routes.h"
 #include "teams/team_routes.h"
+#include "usage/usage_routes.h"
 
 namespace shortlink::testing {
 
@@ -27,6 +28,7 @@ struct AllRoutes {
     admin::RegisterKeyRoutes(router, teams);
     admin::RegisterNodeRoutes(router, nodes);
     admin::RegisterOpsRoutes(router, ops);
+    admin::RegisterUsageRoutes(router, usage);
   }
 
   MetricsRegistry metrics;  // before the router, which takes its histogram at once
@@ -36,6 +38,7 @@ struct AllRoutes {
   admin::TeamApi teams;        // the same
   admin::NodeApi nodes;
   admin::OpsApi ops;
+  admin::UsageApi usage;  // no meter: nothing counted
   admin::auth::Authenticator authenticator{
       [this](std::string_view key, std::string_view account) {
         return admin::PrincipalOfKey(teams, key, account);

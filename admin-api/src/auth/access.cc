@@ -26,6 +26,7 @@ constexpr Rule RuleOf(Action action) {
     case Action::kRenameTeam:
     case Action::kManageMembers:
     case Action::kManageDomains:
+    case Action::kSetUsagePolicy:
       return {K::kUser, Role::kAdmin};
     case Action::kDeleteTeam:
       return {K::kUser, Role::kOwner};
@@ -56,6 +57,8 @@ std::string_view ActionText(Action action) {
       return "delete the team";
     case Action::kManageDomains:
       return "manage the team's domains";
+    case Action::kSetUsagePolicy:
+      return "set the team's usage policy";
     default:
       return "do this";
   }

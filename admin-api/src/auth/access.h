@@ -41,6 +41,7 @@ enum class Action {
   kDeleteTeam,
   kListDomains,
   kManageDomains,
+  kSetUsagePolicy,  // the team's quota policy (usage/usage_routes.h)
 };
 
 // `action` on no particular record (a list, a create, the caller's keys).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 
 namespace shortlink::admin {
 namespace {
@@ -29,11 +30,13 @@ RateLimiter::Decision RateLimiter::Check(uint64_t user) {
   ForgetIdle(now);
   auto [it, inserted] = buckets_.try_emplace(user, Bucket{std::max(1.0, rate_), now});
   Bucket& b = it->second;
+  const double capacity = std::max(1.0, rate_);
   auto refuse = [&] {
     // At least 1: "Retry-After: 0" would invite an immediate retry that a
     // zero-length cool-off cannot promise to accept (the bucket is empty).
     int64_t left_ms = b.blocked_until_ms - now;
-    return Decision{false, static_cast<int>(std::max<int64_t>(1, (left_ms + 999) / 1000))};
+    int seconds = static_cast<int>(std::max<int64_t>(1, (left_ms + 999) / 1000));
+    return Decision{false, seconds, static_cast<uint64_t>(capacity), 0, seconds};
   };
   if (now < b.blocked_until_ms) return refuse();
   // The clock is read before the lock, so a thread may arrive with a time
@@ -47,7 +50,17 @@ RateLimiter::Decision RateLimiter::Check(uint64_t user) {
     return refuse();
   }
   b.tokens -= 1.0;
-  return Decision{};
+  Decision allowed;
+  allowed.limit = static_cast<uint64_t>(capacity);
+  allowed.remaining = static_cast<uint64_t>(b.tokens);
+  allowed.reset_seconds = static_cast<int64_t>(std::ceil((capacity - b.tokens) / rate_));
+  return allowed;
+}
+
+void SetRateLimitHeaders(const RateLimiter::Decision& decision, Response* response) {
+  response->set("RateLimit-Limit", std::to_string(decision.limit));
+  response->set("RateLimit-Remaining", std::to_string(decision.remaining));
+  response->set("RateLimit-Reset", std::to_string(decision.reset_seconds));
 }
 
 void RateLimiter::ForgetIdle(int64_t now) {

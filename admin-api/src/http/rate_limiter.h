@@ -25,6 +25,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "http/http_types.h"
+
 namespace shortlink::admin {
 
 class RateLimiter {
@@ -34,6 +36,14 @@ class RateLimiter {
     // When refused: whole seconds until the cool-off ends, rounded up and
     // at least 1 (the value of the Retry-After header).
     int retry_after_seconds = 0;
+    // The budget as the RateLimit headers report it (IETF draft
+    // "RateLimit header fields for HTTP"): the bucket's size, the whole
+    // requests left in it after this one (0 when refused), and whole
+    // seconds, rounded up, until it is full again (while cooling off:
+    // until the cool-off ends, when it is full).
+    uint64_t limit = 0;
+    uint64_t remaining = 0;
+    int64_t reset_seconds = 0;
   };
 
   // `requests_per_second` must be above 0: there is no "unlimited" value;
@@ -63,5 +73,9 @@ class RateLimiter {
   std::unordered_map<uint64_t, Bucket> buckets_;  // GUARDED_BY(mu_)
   int64_t last_sweep_ms_ = 0;                     // GUARDED_BY(mu_)
 };
+
+// Sets RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset from
+// `decision` on `response`.
+void SetRateLimitHeaders(const RateLimiter::Decision& decision, Response* response);
 
 }  // namespace shortlink::admin

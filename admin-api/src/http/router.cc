@@ -110,7 +110,8 @@ std::string Router::AllowedMethods(const std::vector<std::string_view>& segments
   return allow;
 }
 
-std::optional<Reply> Router::Admit(const Route& route, RequestContext& rc) const {
+std::optional<Reply> Router::Admit(const Route& route, RequestContext& rc,
+                                   std::optional<RateLimiter::Decision>* rate) const {
   if (route.auth == Auth::kNone) return std::nullopt;
   auth::Presented presented;
   if (auto it = rc.req.find(http::field::authorization); it != rc.req.end())
@@ -135,6 +136,7 @@ std::optional<Reply> Router::Admit(const Route& route, RequestContext& rc) const
           auth::MissingScopeMessage(*route.endpoint, method.value_or(auth::MethodClass::kGet)));
   }
   auto decision = limiter_->Check(principal->user);
+  *rate = decision;
   if (decision.allowed) return std::nullopt;
   Reply reply = rc.Error(ErrorCode::kRateLimited,
                          "Too many requests. Requests from this user are refused for " +
@@ -149,6 +151,7 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
   const Route* route = nullptr;
   bool path_known = false;
   Reply reply;
+  std::optional<RateLimiter::Decision> rate;
 
   std::vector<std::string_view> segments;
   if (DecodeTarget(req.target(), &rc) && Segments(rc.path, &segments))
@@ -161,11 +164,14 @@ boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remo
       reply.response.result(http::status::method_not_allowed);
       reply.response.set(http::field::allow, AllowedMethods(segments));
     }
-  } else if (std::optional<Reply> refused = Admit(*route, rc)) {
+  } else if (std::optional<Reply> refused = Admit(*route, rc, &rate)) {
     reply = std::move(*refused);
+  } else if (user_gate_ && rc.principal && rc.principal->is_user()) {
+    reply = co_await user_gate_(rc, route->handle);
   } else {
     reply = co_await route->handle(rc);
   }
+  if (rate) SetRateLimitHeaders(*rate, &reply.response);
 
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -65,6 +65,14 @@ class Router {
   void Add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
 
+  // Runs the handler of every admitted request of a user, in place of
+  // calling it: usage/ counts each one there (usage/usage_routes.h) and may
+  // answer for it (a team over its quota). Set before serving; none: the
+  // handler runs directly.
+  using Handler = std::function<Awaitable(RequestContext&)>;
+  using UserRequestGate = std::function<Awaitable(RequestContext&, const Handler&)>;
+  void SetUserRequestGate(UserRequestGate gate) { user_gate_ = std::move(gate); }
+
   // Routes, authenticates (auth/authenticator.h), rate-limits and runs one
   // request; a 405 carries Allow, a 401 WWW-Authenticate. Counted and logged.
   boost::asio::awaitable<Reply> Handle(Request& req, std::string_view remote);
@@ -80,8 +88,10 @@ class Router {
               std::string_view user, std::string_view remote);
 
   // The principal of `rc`'s request for `route`, set in rc.principal, and
-  // none when the request may go on; else the refusal (401, 429).
-  std::optional<Reply> Admit(const Route& route, RequestContext& rc) const;
+  // none when the request may go on; else the refusal (401, 429). `rate`:
+  // the rate limiter's decision, when it was asked.
+  std::optional<Reply> Admit(const Route& route, RequestContext& rc,
+                             std::optional<RateLimiter::Decision>* rate) const;
   const Route* FindRoute(http::verb method, const std::vector<std::string_view>& segments,
                          RequestContext* rc, bool* path_known) const;
   std::string AllowedMethods(const std::vector<std::string_view>& segments) const;
@@ -91,6 +101,7 @@ class Router {
   RateLimiter* limiter_;
   std::vector<Route> routes_;
   Histogram* latency_;
+  UserRequestGate user_gate_;
 };
 
 }  // namespace shortlink::admin

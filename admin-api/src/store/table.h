@@ -35,14 +35,18 @@ enum class Table : uint8_t {
   // members). Absent from databases written before teams: Open creates it
   // empty and teams/ makes each user's personal team at start.
   kTeams,
+  // (team, UTC month) -> API requests counted, and team -> quota policy
+  // (usage/usage_keys.h). Absent from older databases: Open creates it empty.
+  kUsage,
 };
 
-inline constexpr size_t kTableCount = 12;
+inline constexpr size_t kTableCount = 13;
 
 inline constexpr std::array<Table, kTableCount> kAllTables = {
     Table::kLinks,  Table::kChanges,  Table::kUsers,   Table::kEmails,
     Table::kKeys,   Table::kKeyIds,   Table::kMeta,    Table::kClickWatermarks,
     Table::kClicks, Table::kClickLog, Table::kDomains, Table::kTeams,
+    Table::kUsage,
 };
 
 // Database indexes its column families by Table: kAllTables[i] is Table(i).
@@ -81,6 +85,8 @@ constexpr std::string_view TableName(Table table) {
       return "domains";
     case Table::kTeams:
       return "teams";
+    case Table::kUsage:
+      return "usage";
   }
   return "";
 }
