@@ -158,7 +158,10 @@ TEST_CASE("domain sync: a snapshot with domains replaces them, an upgrade's keep
   record.clear();
   EncodeDomain(Domain("new.example.com"), &record);
   REQUIRE((*writer)->AddDomain(record).ok());
-  CHECK_FALSE((*writer)->AddDomain("\x01\x02ab").ok());
+  CHECK_FALSE((*writer)
+                  ->AddDomain("\x01\x02"
+                              "ab")
+                  .ok());
   std::string link;
   EncodeLink(MakeLink("go", "https://example.com/go"), &link);
   REQUIRE((*writer)->Add(link).ok());

@@ -3,10 +3,14 @@
 // answers by Host: a domain's root redirect and not-found URL, an unknown
 // host's 404 or the default domain's answers (--unknown-host default), and
 // the default domain by IP address, localhost and no Host at all.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "edge/request_head.h"
 #include "edge/responder.h"
@@ -83,7 +87,7 @@ TEST_CASE("domain table: while no custom domain is known, every host is the defa
   CHECK(Resolve(table, "b.example").kind == HostKind::kDefault);
 }
 
-TEST_CASE("domain table: settings change and go; links keep a removed domain served", "[domain]") {
+TEST_CASE("domain table: settings change and go, and links keep a removed domain served", "[domain]") {
   RcuThreadScope rcu;
   LinkTable table;
   REQUIRE(table.SetDomain("c.example", "https://c.example.org/", ""));
@@ -128,6 +132,58 @@ TEST_CASE("domain table: adding many domains costs O(1) each, not a rebuild per 
   double large = time_adding(32000);
   INFO("4000 domains: " << small << " s, 32000: " << large << " s");
   CHECK(large < 1.0);
+}
+
+// Readers resolve hosts while the writer adds, changes and removes their
+// domains (the host map changed in place, grown, and emptied back to the
+// fast path): a reader sees a whole entry of the host it asked for, or none.
+TEST_CASE("domain table: readers see whole domain entries while the writer changes them",
+          "[domain][concurrent]") {
+  LinkTable table;
+  constexpr int kHosts = 64;
+  auto host = [](int i) { return "h" + std::to_string(i) + ".example.com"; };
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> seen{0}, torn{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&, r] {
+      RcuThreadScope rcu;
+      char name[64];
+      for (uint64_t n = r; !done.load(std::memory_order_relaxed); ++n) {
+        int len = snprintf(name, sizeof name, "H%d.Example.com:8080", static_cast<int>(n % kHosts));
+        std::string_view asked(name, static_cast<size_t>(len));
+        table.Resolve(asked, "go", [&](const DomainView& d, const LinkView* link) {
+          if (d.kind != HostKind::kCustom) return;
+          seen.fetch_add(1, std::memory_order_relaxed);
+          std::string expected = "https://" + std::string(d.domain) + "/v";
+          bool whole = asked.substr(0, asked.find(':')).size() == d.domain.size() &&
+                       (d.root_redirect.empty() || d.root_redirect.starts_with(expected)) &&
+                       (!link || link->long_url == "https://" + std::string(d.domain) + "/go");
+          if (!whole) torn.fetch_add(1, std::memory_order_relaxed);
+        });
+      }
+    });
+  }
+  {
+    RcuThreadScope rcu;
+    for (int round = 0; round < 200; ++round) {
+      for (int i = 0; i < kHosts; ++i) {
+        std::string root = "https://" + host(i) + "/v" + std::to_string(round);
+        REQUIRE(table.SetDomain(host(i), root, ""));
+        if (i % 3 == 0)
+          REQUIRE(table.Upsert(LinkKey{host(i), "go"}, "https://" + host(i) + "/go",
+                               LinkState::kActive));
+      }
+      for (int i = 0; i < kHosts; ++i) {
+        if (i % 3 == 0) REQUIRE(table.Erase(LinkKey{host(i), "go"}));
+        if (i % 2 == 0 || round % 10 == 0) REQUIRE(table.RemoveDomain(host(i)));
+      }
+    }
+    done = true;
+  }
+  for (auto& t : readers) t.join();
+  CHECK(torn.load() == 0);
+  CHECK(seen.load() > 0);
 }
 
 // The responder over a table holding "go" on the default domain and on
