@@ -46,9 +46,12 @@ Month MonthOf(int64_t unix_seconds) {
 
 std::string FormatMonth(Month month) {
   std::string year = std::to_string(month / 12);
-  while (year.size() < 4) year.insert(0, "0");
+  std::string text(year.size() < 4 ? 4 - year.size() : 0, '0');
+  text += year;
   unsigned m = month % 12 + 1;
-  return year + (m < 10 ? "-0" : "-") + std::to_string(m);
+  text += m < 10 ? "-0" : "-";
+  text += std::to_string(m);
+  return text;
 }
 
 std::optional<Month> ParseMonth(std::string_view text) {

@@ -5,9 +5,10 @@
 namespace shortlink::admin::usage {
 
 std::string FormatCents(uint64_t cents) {
-  std::string fraction = std::to_string(cents % 100);
-  if (fraction.size() < 2) fraction.insert(0, "0");
-  return std::to_string(cents / 100) + "." + fraction;
+  std::string text = std::to_string(cents / 100);
+  text += cents % 100 < 10 ? ".0" : ".";
+  text += std::to_string(cents % 100);
+  return text;
 }
 
 boost::json::object UsageToJson(Month month, uint64_t requests, uint64_t included, Policy policy) {
