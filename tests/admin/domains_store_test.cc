@@ -1,0 +1,61 @@
+// The domains table (store/table.h, Table::kDomains) in a database written
+// before domains: such a database has no "domains" column family. It must
+// open, keep every link, and start with no domain; domains made then
+// survive a restart.
+#include <rocksdb/db.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "link_test_support.h"
+#include "store/table.h"
+
+namespace shortlink::admin {
+namespace {
+
+// Drops the "domains" column family: the database as the release before
+// domains left it (its other tables are as they were).
+void DropDomainsTable(const std::string& dir) {
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  bool dropped = false;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == TableName(Table::kDomains)) {
+      REQUIRE(db->DropColumnFamily(handles[i]).ok());
+      dropped = true;
+    }
+  }
+  CHECK(dropped);
+  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+}
+
+TEST_CASE("domains: a database without the domains table opens, links kept, no domain",
+          "[domains][store]") {
+  testing::TempDir dir;
+  {
+    testing::ServiceOn s(dir.path());
+    REQUIRE(s.One(CreateLink{1, "https://example.com/kept", "kept"}).status.ok());
+  }
+  DropDomainsTable(dir.path());
+  {
+    testing::ServiceOn s(dir.path());
+    CHECK(s.index.Get("kept")->long_url == "https://example.com/kept");
+    CHECK(s.service->domains().size() == 0);
+    REQUIRE(s.One(PutDomain{DomainRecord{"new.example.com", 1}, true}).status.ok());
+    CHECK(s.service->last_seq() == 2);
+  }
+  testing::ServiceOn restarted(dir.path());
+  CHECK(restarted.service->domains().Get("new.example.com"));
+  CHECK(restarted.index.Get("kept"));
+}
+
+}  // namespace
+}  // namespace shortlink::admin
