@@ -262,8 +262,9 @@ TEST_CASE("domains: a domain holding links cannot be deleted (409), an empty one
   CHECK(api.Total("alice") == 0);
 }
 
-TEST_CASE("urls: the same code on two domains, each its own link; domain in JSON off the default",
-          "[domains]") {
+TEST_CASE(
+    "urls: the same code on two domains, each its own link, and domain in JSON off the default",
+    "[domains]") {
   Api api;
   REQUIRE(api.CreateDomain("alice", R"({"host": "two.example.com"})").status == 201);
   REQUIRE(api.CreateDomain("bob", R"({"host": "bob.example.com"})").status == 201);
