@@ -175,7 +175,7 @@ int Serve(const ServeOptions& options) {
         return PrincipalOfKey(team_api, key, account);
       },
       [&node_token](std::string_view token) { return IsNodeToken(node_token, token); });
-  auto usage_meter = usage::UsageMeter::Start(db->get(), {options.quota_included, nullptr});
+  auto usage_meter = usage::UsageMeter::Start(db->get(), {options.quota_included, nullptr, &metrics});
   if (!usage_meter.ok()) return Fail(usage_meter.error().message);
   UsageApi usage_api{usage_meter->get()};
   Router router(&metrics, &authenticator, &limiter);

@@ -31,7 +31,7 @@ struct Meter {
     auto opened = Database::Open(dir);
     REQUIRE(opened.ok());
     db = std::move(*opened);
-    auto started = UsageMeter::Start(db.get(), {included, [this] { return now.load(); }});
+    auto started = UsageMeter::Start(db.get(), {included, [this] { return now.load(); }, &metrics});
     REQUIRE(started.ok());
     meter = std::move(*started);
   }
@@ -56,6 +56,7 @@ struct Meter {
   }
 
   std::string dir;
+  MetricsRegistry metrics;
   std::atomic<int64_t> now{kDec31};
   std::unique_ptr<Database> db;
   std::unique_ptr<UsageMeter> meter;
@@ -126,6 +127,8 @@ TEST_CASE("usage meter: concurrent requests are counted exactly, in fewer batche
   // Group commit: one batch carries several requests (8 threads each
   // waiting for theirs), so there were fewer batches than requests.
   CHECK(highest_ticket.load() < kThreads * kEach);
+  CHECK(m.metrics.GetCounter("admin_usage_batches_total", "")->value() <= highest_ticket.load());
+  CHECK(m.metrics.GetCounter("admin_usage_write_failures_total", "")->value() == 0);
   m.Open();
   CHECK(m.meter->Requests(100, kDecember) == kThreads / 2 * kEach);
   CHECK(m.meter->Requests(101, kDecember) == kThreads / 2 * kEach);

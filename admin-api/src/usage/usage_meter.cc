@@ -36,7 +36,19 @@ UsageMeter::UsageMeter(Database* db, Options options)
       now_seconds_(options.now_seconds ? std::move(options.now_seconds) : SystemSeconds) {}
 
 Result<std::unique_ptr<UsageMeter>> UsageMeter::Start(Database* db, Options options) {
+  MetricsRegistry* metrics = options.metrics;
   std::unique_ptr<UsageMeter> meter(new UsageMeter(db, std::move(options)));
+  if (metrics) {
+    meter->batches_ =
+        metrics->GetCounter("admin_usage_batches_total",
+                            "Synced writes of the request counters (usage/): one per group "
+                            "of requests that arrived while the previous one was written.");
+    meter->write_failures_ = metrics->GetCounter(
+        "admin_usage_write_failures_total",
+        "Writes of the request counters that failed (retried; answers were not held back).");
+    meter->batch_seconds_ = metrics->GetHistogram(
+        "admin_usage_batch_seconds", "Time of one synced write of the request counters.");
+  }
   if (Status loaded = meter->Load(); !loaded.ok()) return loaded.error();
   meter->writer_ = std::thread([m = meter.get()] {
     NameThisThread("usage-writer");
@@ -151,7 +163,14 @@ void UsageMeter::WriterLoop() {
       batch.Put(Table::kUsage, PolicyKey(w.team), PolicyName(w.policy));
 
     lock.unlock();
+    auto started = std::chrono::steady_clock::now();
     Status written = db_->Write(&batch);  // synced: one fsync for the whole batch
+    if (batches_) {
+      batches_->Add();
+      if (!written.ok()) write_failures_->Add();
+      batch_seconds_->Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     lock.lock();
 
     settled_batch_ = batch_number;

@@ -49,6 +49,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/metrics.h"
 #include "common/result.h"
 #include "store/database.h"
 #include "usage/month.h"
@@ -66,6 +67,9 @@ class UsageMeter {
     uint64_t included = kDefaultIncluded;  // requests per team and month
     // Unix seconds (UTC); injectable for tests. Default: the system clock.
     std::function<int64_t()> now_seconds;
+    // admin_usage_batches_total, admin_usage_write_failures_total and
+    // admin_usage_batch_seconds go here; none: not recorded.
+    MetricsRegistry* metrics = nullptr;
   };
   static constexpr auto kRetryDelay = std::chrono::milliseconds(200);
 
@@ -152,6 +156,9 @@ class UsageMeter {
   std::vector<std::pair<uint64_t, std::function<void(bool)>>> waiters_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                                                // GUARDED_BY(mu_)
   std::thread writer_;
+  Counter* batches_ = nullptr;  // set by Start when there are metrics
+  Counter* write_failures_ = nullptr;
+  Histogram* batch_seconds_ = nullptr;
 };
 
 }  // namespace shortlink::admin::usage
