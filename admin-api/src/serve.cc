@@ -11,6 +11,7 @@
 #include "accounts/account_routes.h"
 #include "accounts/accounts.h"
 #include "auth/authenticator.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/options.h"
 #include "common/thread_name.h"
@@ -30,6 +31,7 @@
 #include "store/database.h"
 #include "teams/team_routes.h"
 #include "usage/usage_routes.h"
+#include "tokens/token_routes.h"
 
 namespace shortlink::admin {
 namespace {
@@ -143,6 +145,10 @@ int Serve(const ServeOptions& options) {
   team_api.teams = teams->get();
   team_api.accounts = accounts->get();
   team_api.environment = options.environment;
+  auto tokens = Tokens::Load(db->get(), NowMillis);
+  if (!tokens.ok()) return Fail(tokens.error().message);
+  LoginThrottle login_throttle(NowMillis);
+  TokenApi token_api{tokens->get(), &login_throttle, &team_api};
   account_api.on_user_created = [t = teams->get()](const User& user) {
     if (auto made = t->EnsurePersonal(user); !made.ok())
       LogError("cannot make a personal team", {{"detail", made.error().message}});
@@ -171,7 +177,8 @@ int Serve(const ServeOptions& options) {
   PasswordHasher hasher(2);
   link_api.hasher = &hasher;
   auth::Authenticator authenticator(
-      [&team_api](std::string_view key, std::string_view account) {
+      [&team_api, &token_api](std::string_view key, std::string_view account) {
+        if (Tokens::LooksLikeAccessToken(key)) return PrincipalOfToken(token_api, key, account);
         return PrincipalOfKey(team_api, key, account);
       },
       [&node_token](std::string_view token) { return IsNodeToken(node_token, token); });
@@ -184,6 +191,7 @@ int Serve(const ServeOptions& options) {
   RegisterAccountRoutes(router, account_api);
   RegisterTeamRoutes(router, team_api);
   RegisterKeyRoutes(router, team_api);
+  RegisterTokenRoutes(router, token_api);
   RegisterNodeRoutes(router, node_api);
   RegisterOpsRoutes(router, ops_api);
   RegisterUsageRoutes(router, usage_api);

@@ -15,6 +15,7 @@
 #include "nodes/node_routes.h"
 #include "ops/ops_routes.h"
 #include "teams/team_routes.h"
+#include "tokens/token_routes.h"
 #include "usage/usage_routes.h"
 
 namespace shortlink::testing {
@@ -26,6 +27,7 @@ struct AllRoutes {
     admin::RegisterAccountRoutes(router, accounts);
     admin::RegisterTeamRoutes(router, teams);
     admin::RegisterKeyRoutes(router, teams);
+    admin::RegisterTokenRoutes(router, tokens);
     admin::RegisterNodeRoutes(router, nodes);
     admin::RegisterOpsRoutes(router, ops);
     admin::RegisterUsageRoutes(router, usage);
@@ -36,6 +38,7 @@ struct AllRoutes {
   admin::LinkApi links;
   admin::AccountApi accounts;  // production: a test_v1_ key is refused before any lookup
   admin::TeamApi teams;        // the same
+  admin::TokenApi tokens;      // the same
   admin::NodeApi nodes;
   admin::OpsApi ops;
   admin::UsageApi usage;  // no meter: nothing counted

@@ -28,7 +28,7 @@ bool ErrorBodyParses(const Error& error) {
 
 TEST_CASE("DecodeTarget splits path and query, percent-decoded", "[handlers]") {
   Request req;
-  RequestContext rc{req, {}, {}, {}, {}, {}, {}};
+  RequestContext rc{req, {}, {}, {}, {}, {}, {}, {}};
   REQUIRE(DecodeTarget("/api/v1/urls?searchText=a%20b&limit=5&limit=7", &rc));
   CHECK(rc.path == "/api/v1/urls");
   CHECK(rc.query.at("searchText") == "a b");

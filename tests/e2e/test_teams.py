@@ -212,6 +212,79 @@ class TeamsTest(ApiTestCase):
         self.assertEqual(status, 401)
         self.assertIn("Bearer", headers.get("WWW-Authenticate", ""))
 
+    def login(self, username, key):
+        return self.api.json("POST", "/api/v1/auth/token", {"username": username, "key": key})
+
+    def test_token_auth_login_refresh_reuse_and_revoke(self):
+        status, teams = self.api.json("GET", "/api/v1/teams", key=self.key_of("cat"))
+        username = [t for t in teams["items"] if t["personal"]][0]["siteName"]
+        status, pair = self.login(username, self.key_of("cat"))
+        self.assertEqual(status, 200, pair)
+        self.assertEqual((pair["expires_in"], pair["refresh_expires_in"], pair["token_type"]), (3600, 604800, "Bearer"))
+        access, refresh = pair["access_token"], pair["refresh_token"]
+        # The access token works wherever the key does, in the key's team.
+        status, body = self.api.json("POST", "/api/v1/urls", {"longUrl": "https://example.com/tok"}, access)
+        self.assertEqual(status, 200, body)
+        status, body = self.api.json("GET", f"/api/v1/urls/{body['shortUrl']}", key=self.key_of("cat"))
+        self.assertEqual(status, 200, body)
+        # The email works as username too.
+        status, _ = self.login("cat@example.com", self.key_of("cat"))
+        self.assertEqual(status, 200)
+
+        # Refresh: a new pair; the spent refresh token presented again revokes the login.
+        status, renewed = self.api.json("POST", "/api/v1/auth/refresh", {"refreshToken": refresh})
+        self.assertEqual(status, 200, renewed)
+        status, _ = self.api.json("GET", "/api/v1/urls", key=renewed["access_token"])
+        self.assertEqual(status, 200)
+        status, body = self.api.json("POST", "/api/v1/auth/refresh", {"refreshToken": refresh})
+        self.assertEqual(status, 401, body)
+        status, _ = self.api.json("GET", "/api/v1/urls", key=renewed["access_token"])
+        self.assertEqual(status, 401)
+
+        # Revoke: the login's tokens stop working; an API key is not revoked this way.
+        status, pair = self.login(username, self.key_of("cat"))
+        status, body = self.api.json("POST", "/api/v1/auth/revoke", key=pair["access_token"])
+        self.assertEqual(status, 200, body)
+        status, _ = self.api.json("GET", "/api/v1/urls", key=pair["access_token"])
+        self.assertEqual(status, 401)
+        status, body = self.api.json("POST", "/api/v1/auth/revoke", key=self.key_of("cat"))
+        self.assertEqual(status, 400, body)
+
+        # A token keeps its key's scopes, and dies with its key.
+        team = self.new_team("cat", "token-scopes")
+        scoped = self.team_key(team, "cat", {"urls": ["GET"]})
+        status, pair = self.login(username, scoped)
+        self.assertEqual(status, 200, pair)
+        status, body = self.api.json("POST", "/api/v1/urls", {"longUrl": "https://example.com/x"}, pair["access_token"])
+        self.assertEqual(status, 403, body)
+        status, listed = self.api.json("GET", "/api/v1/keys", key=self.team_key(team, "cat"))
+        scoped_id = [k["id"] for k in listed["keys"] if k["scopes"] == {"urls": ["GET"]}][0]
+        status, _ = self.api.json("DELETE", f"/api/v1/keys/{scoped_id}", key=self.team_key(team, "cat"))
+        status, _ = self.api.json("GET", "/api/v1/urls", key=pair["access_token"])
+        self.assertEqual(status, 401)
+
+        # Tokens never reach the log.
+        log = self.group.log("admin.log") if hasattr(self.group, "log") else b""
+        log = log.decode() if isinstance(log, bytes) else log
+        for token in (access, refresh, renewed["access_token"], renewed["refresh_token"]):
+            self.assertNotIn(token, log)
+
+    def test_failed_logins_are_throttled(self):
+        for _ in range(5):
+            status, body = self.login("dan@example.com", "live_v1_wrong-key")
+            self.assertEqual(status, 401, body)
+        status, headers, data = self.api.request("POST", "/api/v1/auth/token",
+                                                 {"username": "dan@example.com", "key": self.key_of("dan")})
+        self.assertEqual(status, 429, data)
+        self.assertIn(b"Login too many failed", data)
+        self.assertGreater(int(headers["Retry-After"]), 0)
+        # Another user is not locked out by dan's failures (the address is under its own limit).
+        status, _ = self.login("ann@example.com", self.key_of("ann"))
+        self.assertEqual(status, 200)
+        # A key of another user is no login for dan.
+        status, _ = self.login("bob@example.com", self.key_of("ann"))
+        self.assertEqual(status, 401)
+
     def test_a_go_api_client_sees_no_change(self):
         # A key made before it knew of teams: its links, as the Go API shows them.
         status, link = self.api.json("POST", "/api/v1/urls", {"longUrl": "https://example.com/go", "shortUrl": "go-plain"},

@@ -83,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace shortlink::admin;
   std::string_view target(reinterpret_cast<const char*>(data), size);
   Request req;
-  RequestContext rc{req, {}, {}, {}, {}, {}, {}};
+  RequestContext rc{req, {}, {}, {}, {}, {}, {}, {}};
   if (!DecodeTarget(target, &rc)) return 0;  // the router answers 404
   FUZZ_CHECK(!rc.path.empty() && rc.path[0] == '/');
   FUZZ_CHECK(rc.query_keys.size() >= rc.query.size());

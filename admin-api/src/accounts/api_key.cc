@@ -48,10 +48,12 @@ bool HasPrefixFor(std::string_view key, Environment env) {
   return key.size() > prefix.size() && key.substr(0, prefix.size()) == prefix;
 }
 
-std::string GenerateKey(Environment env) {
+std::string GenerateKey(Environment env) { return GenerateSecret(KeyPrefix(env)); }
+
+std::string GenerateSecret(std::string_view prefix) {
   std::array<unsigned char, kKeyRandomBytes> bytes;
   RandomBytes(bytes.data(), bytes.size());
-  std::string key(KeyPrefix(env));
+  std::string key(prefix);
   key += Base64Url(bytes.data(), bytes.size());
   OPENSSL_cleanse(bytes.data(), bytes.size());
   return key;

@@ -22,6 +22,9 @@ bool HasPrefixFor(std::string_view key, Environment env);
 // A new key of `env` from the OS's CSPRNG (OpenSSL RAND_bytes); aborts if
 // the CSPRNG cannot be seeded, as no safe key can be made then.
 std::string GenerateKey(Environment env);
+// `prefix` and 32 random bytes in unpadded base64url, as a key is made: the
+// secrets of access and refresh tokens.
+std::string GenerateSecret(std::string_view prefix);
 // The raw 32-byte SHA-256 digest of `key` (binary, not hex): what the
 // database stores and looks keys up by. A plain hash, not a password hash:
 // keys carry 256 random bits, so there is nothing to stretch. Aborts if

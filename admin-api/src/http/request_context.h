@@ -22,6 +22,7 @@ struct RequestContext {
   std::string param;                         // the route's first {name} segment, if it has one
   std::vector<std::string> params;           // every {name} segment, in order
   std::optional<auth::Principal> principal;  // set on routes that take a credential
+  std::string remote;                        // the client's address, as the access log has it
 
   unsigned version() const { return req.version(); }
   bool keep_alive() const { return req.keep_alive(); }

@@ -147,7 +147,7 @@ std::optional<Reply> Router::Admit(const Route& route, RequestContext& rc,
 
 boost::asio::awaitable<Reply> Router::Handle(Request& req, std::string_view remote) {
   auto started = std::chrono::steady_clock::now();
-  RequestContext rc{req, {}, {}, {}, {}, {}, {}};
+  RequestContext rc{req, {}, {}, {}, {}, {}, {}, std::string(remote)};
   const Route* route = nullptr;
   bool path_known = false;
   Reply reply;
@@ -187,7 +187,7 @@ void Router::RecordRefused(const http::request_header<>& head, http::status stat
   // counted under the same labels as a served one.
   std::string_view route_name = "unmatched";
   Request unused;
-  RequestContext rc{unused, {}, {}, {}, {}, {}, {}};
+  RequestContext rc{unused, {}, {}, {}, {}, {}, {}, std::string(remote)};
   std::vector<std::string_view> segments;
   bool path_known = false;
   if (DecodeTarget(head.target(), &rc) && Segments(rc.path, &segments)) {

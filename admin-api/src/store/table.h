@@ -35,18 +35,20 @@ enum class Table : uint8_t {
   // members). Absent from databases written before teams: Open creates it
   // empty and teams/ makes each user's personal team at start.
   kTeams,
+  // sha256 of an access or refresh token -> token record (tokens/tokens.h).
+  // Absent from databases written before tokens: Open creates it empty.
+  kTokens,
   // (team, UTC month) -> API requests counted, and team -> quota policy
   // (usage/usage_keys.h). Absent from older databases: Open creates it empty.
   kUsage,
 };
 
-inline constexpr size_t kTableCount = 13;
+inline constexpr size_t kTableCount = 14;
 
 inline constexpr std::array<Table, kTableCount> kAllTables = {
-    Table::kLinks,  Table::kChanges,  Table::kUsers,   Table::kEmails,
-    Table::kKeys,   Table::kKeyIds,   Table::kMeta,    Table::kClickWatermarks,
-    Table::kClicks, Table::kClickLog, Table::kDomains, Table::kTeams,
-    Table::kUsage,
+    Table::kLinks,   Table::kChanges, Table::kUsers,           Table::kEmails, Table::kKeys,
+    Table::kKeyIds,  Table::kMeta,    Table::kClickWatermarks, Table::kClicks, Table::kClickLog,
+    Table::kDomains, Table::kTeams,   Table::kTokens,          Table::kUsage,
 };
 
 // Database indexes its column families by Table: kAllTables[i] is Table(i).
@@ -85,6 +87,8 @@ constexpr std::string_view TableName(Table table) {
       return "domains";
     case Table::kTeams:
       return "teams";
+    case Table::kTokens:
+      return "tokens";
     case Table::kUsage:
       return "usage";
   }

@@ -7,17 +7,22 @@ std::optional<auth::Principal> PrincipalOfKey(const TeamApi& api, std::string_vi
   if (!HasPrefixFor(key, api.environment)) return std::nullopt;
   std::optional<KeyHolder> holder = api.accounts->Authenticate(key);
   if (!holder) return std::nullopt;
+  return PrincipalOfHolder(api, *holder, account);
+}
+
+std::optional<auth::Principal> PrincipalOfHolder(const TeamApi& api, const KeyHolder& holder,
+                                                 std::string_view account) {
   // A member removed from the team keeps its keys on record, but they no
   // longer open anything.
-  std::optional<auth::Role> role = api.teams->RoleOf(holder->key.team, holder->user.id);
+  std::optional<auth::Role> role = api.teams->RoleOf(holder.key.team, holder.user.id);
   if (!role) return std::nullopt;
   if (!account.empty()) {
-    std::optional<Team> team = api.teams->Get(holder->key.team);
+    std::optional<Team> team = api.teams->Get(holder.key.team);
     if (!team || (account != team->AccountId() && account != team->uuid)) return std::nullopt;
   }
-  return auth::UserPrincipal(holder->user.id, holder->key.team, *role,
-                             auth::Scopes::FromBits(holder->key.scopes),
-                             holder->user.role == Role::kAdmin);
+  return auth::UserPrincipal(holder.user.id, holder.key.team, *role,
+                             auth::Scopes::FromBits(holder.key.scopes),
+                             holder.user.role == Role::kAdmin);
 }
 
 }  // namespace shortlink::admin

@@ -36,5 +36,9 @@ void RegisterKeyRoutes(Router& router, TeamApi& api);
 // "<site name>/<uuid>" (or the bare uuid). Records the key's use.
 std::optional<auth::Principal> PrincipalOfKey(const TeamApi& api, std::string_view key,
                                               std::string_view account);
+// The same for a key already found live (an access token names its key):
+// the user still a member of the key's team, `account` naming that team.
+std::optional<auth::Principal> PrincipalOfHolder(const TeamApi& api, const KeyHolder& holder,
+                                                 std::string_view account);
 
 }  // namespace shortlink::admin

@@ -180,6 +180,13 @@ std::optional<Team> Teams::FindByUuid(std::string_view uuid) const {
   return by_number_.at(it->second);
 }
 
+std::optional<Team> Teams::FindBySiteName(std::string_view site_name) const {
+  std::lock_guard lock(mu_);
+  auto it = by_site_name_.find(std::string(site_name));
+  if (it == by_site_name_.end()) return std::nullopt;
+  return by_number_.at(it->second);
+}
+
 std::optional<auth::Role> Teams::RoleOf(uint64_t number, uint64_t user) const {
   std::lock_guard lock(mu_);
   auto it = by_number_.find(number);

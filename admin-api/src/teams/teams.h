@@ -51,6 +51,7 @@ class Teams {
 
   std::optional<Team> Get(uint64_t number) const;
   std::optional<Team> FindByUuid(std::string_view uuid) const;
+  std::optional<Team> FindBySiteName(std::string_view site_name) const;
   // `user`'s role in team `number`; none when not a member (or no such team).
   std::optional<auth::Role> RoleOf(uint64_t number, uint64_t user) const;
   // The teams `user` belongs to, oldest first.
