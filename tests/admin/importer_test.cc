@@ -94,6 +94,32 @@ TEST_CASE("the header: a BOM and CRLF are taken, anything else refused", "[impor
   CHECK(header_only->imported == 0);
 }
 
+TEST_CASE("a third column puts links on the team's custom domains", "[importer]") {
+  Fixture f;
+  REQUIRE(f.One(PutDomain{DomainRecord{"go.acme.org", kAlice.team}, true}).status.ok());
+  REQUIRE(f.One(PutDomain{DomainRecord{"other.org", kAlice.team + 1}, true}).status.ok());
+  auto report = f.Import(
+      "shortUrl,longUrl,domain\n"
+      "same,https://example.com/default,\n"
+      "same,https://example.com/custom,GO.Acme.org.\n"  // normalized: case, trailing dot
+      "theirs,https://example.com/x,other.org\n"        // another team's domain
+      "nowhere,https://example.com/y,missing.org\n"     // no such domain
+      "bad,https://example.com/z,not a host\n"
+      "short,https://example.com/w\n");  // two fields under a three-column header
+  REQUIRE(report.ok());
+  CHECK(report->imported == 2);
+  CHECK(report->rejected_total == 4);
+  CHECK(f.index.Get(LinkKey{"", "same"})->long_url == "https://example.com/default");
+  CHECK(f.index.Get(LinkKey{"go.acme.org", "same"})->long_url == "https://example.com/custom");
+  CHECK_FALSE(f.index.Get(LinkKey{"other.org", "theirs"}));
+  CHECK_FALSE(f.index.Get(LinkKey{"missing.org", "nowhere"}));
+  REQUIRE(report->rejected.size() == 4);
+  bool told = false;  // rows refused when read and when committed come in either order
+  for (const std::string& why : report->rejected)
+    told = told || (why.find("line 7") == 0 && why.find("three fields") != std::string::npos);
+  CHECK(told);
+}
+
 TEST_CASE("progress is reported per group committed, and at the end", "[importer]") {
   Fixture f;
   std::string csv = "shortUrl,longUrl\n";

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "auth/access.h"
+#include "common/validation.h"
 #include "links/link_commands.h"
 
 namespace shortlink::admin {
@@ -54,11 +55,16 @@ Result<ImportReport> ImportCsv(std::istream& csv, const auth::Principal& princip
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
     line.erase(0, 3);  // UTF-8 BOM from spreadsheets
-  if (!SplitCsvLine(line, &fields) || fields.size() != 2 || fields[0] != "shortUrl" ||
-      fields[1] != "longUrl") {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "the first line must be the header shortUrl,longUrl");
+  // An optional third column puts each link on one of the team's custom
+  // domains (empty: the default domain).
+  if (!SplitCsvLine(line, &fields) || fields.size() < 2 || fields.size() > 3 ||
+      fields[0] != "shortUrl" || fields[1] != "longUrl" ||
+      (fields.size() == 3 && fields[2] != "domain")) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "the first line must be the header shortUrl,longUrl or shortUrl,longUrl,domain");
   }
+  const size_t columns = fields.size();
 
   auto reject = [&](uint64_t line_no, const std::string& why) {
     ++report.rejected_total;
@@ -108,18 +114,28 @@ Result<ImportReport> ImportCsv(std::istream& csv, const auth::Principal& princip
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     ++report.rows;
-    if (!SplitCsvLine(line, &fields) || fields.size() != 2) {
-      reject(line_no, "expected two fields: shortUrl,longUrl");
+    if (!SplitCsvLine(line, &fields) || fields.size() != columns) {
+      reject(line_no, columns == 2 ? "expected two fields: shortUrl,longUrl"
+                                   : "expected three fields: shortUrl,longUrl,domain");
       continue;
     }
     NewLink row;
     if (!fields[0].empty()) row.code = std::move(fields[0]);  // else a random code
     row.long_url = std::move(fields[1]);
+    if (columns == 3 && !fields[2].empty()) {
+      auto domain = NormalizeDomain(fields[2]);
+      if (!domain.ok()) {
+        reject(line_no, domain.error().message);
+        continue;
+      }
+      row.domain = std::move(domain).value();
+    }
     auto create = ValidateNewLink(std::move(row), principal.team, policy, now_ms);
     if (!create.ok()) {
       reject(line_no, create.error().message);
       continue;
     }
+    create->domain_team = principal.team;  // only the team's own domains, checked at commit
     pending.emplace_back(std::move(create).value());
     pending_lines.push_back(line_no);
     if (pending.size() >= kRowsPerSubmit) {
