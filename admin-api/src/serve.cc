@@ -11,6 +11,7 @@
 #include "accounts/account_routes.h"
 #include "accounts/accounts.h"
 #include "auth/authenticator.h"
+#include "campaigns/campaign_routes.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/options.h"
@@ -188,6 +189,11 @@ int Serve(const ServeOptions& options) {
   Router router(&metrics, &authenticator, &limiter);
   RegisterLinkRoutes(router, link_api);
   RegisterDomainRoutes(router, link_api);
+  auto campaigns = Campaigns::Load(db->get());  // the link writer asks it from the first commit
+  if (!campaigns.ok()) return Fail(campaigns.error().message);
+  links->get()->SetCampaignDirectory(campaigns->get());
+  CampaignApi campaign_api{campaigns->get(), &link_api};
+  RegisterCampaignRoutes(router, campaign_api);
   RegisterAccountRoutes(router, account_api);
   RegisterTeamRoutes(router, team_api);
   RegisterKeyRoutes(router, team_api);

@@ -44,6 +44,9 @@ enum Tag : uint8_t {
   kRedirectType = 30,
   // Identity: written only for a domain other than the default one.
   kDomain = 31,
+  // Metadata: written only when set, so a link without one encodes as
+  // before; older decoders skip it as a field from a newer writer.
+  kCampaign = 32,
 };
 constexpr uint8_t kFirstRule = kExpiresAt, kLastRule = kRedirectType;
 
@@ -62,6 +65,7 @@ bool IsVarintTag(uint8_t tag) {
     case kUniqueWindow:
     case kForwardQuery:
     case kRedirectType:
+    case kCampaign:
       return true;
     default:
       return false;
@@ -171,6 +175,7 @@ void EncodeLink(const Link& link, std::string* out) {
   for (const std::string& tag : link.tags) wire::PutField(kTag, tag, out);
   PutOptionalVarint(kHidden, link.hidden ? 1 : 0, out);
   EncodeRules(link.rules, out);
+  PutOptionalVarint(kCampaign, link.campaign, out);
 }
 
 namespace {
@@ -189,6 +194,9 @@ Status DecodeExtraField(uint8_t tag, std::string_view field, uint64_t n, Link* l
       break;
     case kHidden:
       link->hidden = n != 0;
+      break;
+    case kCampaign:
+      link->campaign = n;
       break;
     case kExpiresAt:
       if (n > static_cast<uint64_t>(INT64_MAX)) return Malformed("bad expiry in link record");

@@ -8,6 +8,7 @@
 
 #include "accounts/account_routes.h"
 #include "auth/authenticator.h"
+#include "campaigns/campaign_routes.h"
 #include "common/metrics.h"
 #include "domains/domain_routes.h"
 #include "http/router.h"
@@ -24,6 +25,7 @@ struct AllRoutes {
   AllRoutes() {
     admin::RegisterLinkRoutes(router, links);
     admin::RegisterDomainRoutes(router, links);
+    admin::RegisterCampaignRoutes(router, campaigns);
     admin::RegisterAccountRoutes(router, accounts);
     admin::RegisterTeamRoutes(router, teams);
     admin::RegisterKeyRoutes(router, teams);
@@ -36,6 +38,7 @@ struct AllRoutes {
   MetricsRegistry metrics;  // before the router, which takes its histogram at once
   std::string node_token = "node-token-0123456789abcdef";
   admin::LinkApi links;
+  admin::CampaignApi campaigns{nullptr, &links};
   admin::AccountApi accounts;  // production: a test_v1_ key is refused before any lookup
   admin::TeamApi teams;        // the same
   admin::TokenApi tokens;      // the same

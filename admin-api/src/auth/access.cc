@@ -17,10 +17,12 @@ constexpr Rule RuleOf(Action action) {
     case Action::kReadTeam:
     case Action::kManageOwnKeys:
     case Action::kListDomains:
+    case Action::kListCampaigns:
       return {K::kUser, Role::kViewer};
     case Action::kCreateLink:
     case Action::kUpdateLink:
     case Action::kDeleteLink:
+    case Action::kManageCampaigns:
       return {K::kUser, Role::kMember};
     case Action::kManageTeamKeys:
     case Action::kRenameTeam:
@@ -59,6 +61,8 @@ std::string_view ActionText(Action action) {
       return "manage the team's domains";
     case Action::kSetUsagePolicy:
       return "set the team's usage policy";
+    case Action::kManageCampaigns:
+      return "manage the team's campaigns";
     default:
       return "do this";
   }

@@ -42,6 +42,8 @@ enum class Action {
   kListDomains,
   kManageDomains,
   kSetUsagePolicy,  // the team's quota policy (usage/usage_routes.h)
+  kListCampaigns,   // the team's campaigns (campaigns/campaign_routes.h)
+  kManageCampaigns,
 };
 
 // `action` on no particular record (a list, a create, the caller's keys).

@@ -31,6 +31,27 @@ Result<size_t> ParseCount(const std::string& name, const std::string& text, size
   return value;
 }
 
+// Shorten World's `campaignIds`: ids separated by commas, any of them.
+constexpr size_t kMaxCampaignIds = 100;
+Result<std::vector<uint64_t>> ParseCampaignIds(std::string_view text) {
+  std::vector<uint64_t> ids;
+  while (true) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    uint64_t id = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), id);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || id == 0 ||
+        ids.size() == kMaxCampaignIds) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "campaignIds must be from 1 to " + std::to_string(kMaxCampaignIds) +
+                           " campaign ids separated by commas, like 1,2,3.");
+    }
+    ids.push_back(id);
+    if (comma == std::string_view::npos) return ids;
+    text.remove_prefix(comma + 1);
+  }
+}
+
 // A create body or a bulk row as a NewLink: the keys and their types; the
 // values are checked by ValidateNewLink (link_commands.h).
 Result<NewLink> NewLinkFromJson(const simdjson::dom::object& obj, const UrlPolicy& policy) {
@@ -143,6 +164,10 @@ Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query
       auto domain = NormalizeDomain(value);
       if (!domain.ok()) return domain.error();
       q.domain = std::move(domain).value();
+    } else if (key == "campaignIds") {
+      auto ids = ParseCampaignIds(value);
+      if (!ids.ok()) return ids.error();
+      q.campaigns = std::move(ids).value();
     }
     // Other parameters (cache busters, tracing) are ignored, as most APIs do.
   }

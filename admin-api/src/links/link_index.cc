@@ -27,6 +27,7 @@ struct LinkIndex::Extras {
   std::vector<std::string> tags;
   LinkRules rules;
   std::string domain;
+  uint64_t campaign = 0;
 };
 
 struct LinkIndex::Entry {
@@ -45,6 +46,7 @@ struct LinkIndex::Entry {
 
   std::string_view haystack() const { return {haystack_bytes, haystack_size}; }
   std::string_view domain() const { return extras ? std::string_view(extras->domain) : ""; }
+  uint64_t campaign() const { return extras ? extras->campaign : 0; }
 };
 
 void LinkIndex::EntryDeleter::operator()(Entry* e) const {
@@ -65,8 +67,9 @@ char FoldText(char c) { return static_cast<unsigned char>(c) < 0x20 ? ' ' : Fold
 
 LinkIndex::EntryPtr LinkIndex::MakeEntry(const Link& l) {
   std::unique_ptr<Extras> extras;
-  if (!l.title.empty() || !l.tags.empty() || l.rules != LinkRules{} || !l.domain.empty())
-    extras.reset(new Extras{l.title, l.tags, l.rules, l.domain});
+  if (!l.title.empty() || !l.tags.empty() || l.rules != LinkRules{} || !l.domain.empty() ||
+      l.campaign != 0)
+    extras.reset(new Extras{l.title, l.tags, l.rules, l.domain, l.campaign});
   size_t size = l.code.size() + 1 + l.long_url.size();
   bool searchable_extras = !l.title.empty() || !l.tags.empty();
   if (searchable_extras) {
@@ -116,11 +119,13 @@ void LinkIndex::CopyOut(const Entry& e, Link* l) {
     l->tags = e.extras->tags;
     l->rules = e.extras->rules;
     l->domain = e.extras->domain;
+    l->campaign = e.extras->campaign;
   } else {  // `l` may be reused: what another link left there goes
     l->title.clear();
     l->tags.clear();
     l->rules = LinkRules{};
     l->domain.clear();
+    l->campaign = 0;
   }
 }
 
@@ -346,7 +351,7 @@ ListResult LinkIndex::List(const ListQuery& query) const {
   bool by_domain =
       query.domain && !(query.domain->empty() && off_default_by_owner_.count(query.owner) == 0);
   bool filtered = !needle.empty() || !tag_needle.empty() || query.state || query.is_file ||
-                  skip_hidden || by_domain;
+                  skip_hidden || by_domain || !query.campaigns.empty();
 
   if (!by_clicks && !filtered) {  // the count is the list's size, and only the page is read
     result.count = list.size();
@@ -388,6 +393,9 @@ ListResult LinkIndex::List(const ListQuery& query) const {
       if (query.is_file && e->is_file != *query.is_file) return;
       if (skip_hidden && e->hidden) return;
       if (by_domain && e->domain() != *query.domain) return;
+      if (!query.campaigns.empty() && std::find(query.campaigns.begin(), query.campaigns.end(),
+                                                e->campaign()) == query.campaigns.end())
+        return;
       if (tag && !tag_search.In(e->haystack())) return;
       if (search_text && !search.In(e->haystack())) return;
       out->push_back(Key{by_clicks ? e->clicks : 0, i});

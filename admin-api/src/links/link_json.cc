@@ -18,6 +18,8 @@ boost::json::object LinkToJson(const Link& link) {
   // Only off the default domain: a default-domain link's JSON is what it
   // was before domains, byte for byte.
   if (!link.domain.empty()) o["domain"] = link.domain;
+  // Likewise only when set: a link in no campaign shows nothing new.
+  if (link.campaign != 0) o["campaignId"] = link.campaign;
   return o;
 }
 

@@ -19,7 +19,7 @@ void Set(const std::optional<T>& value, T* field) {
 bool LinkPatch::empty() const {
   return !title && !tags && !hidden && !expires_at_ms && !expired_url && !max_clicks &&
          !click_limit_url && !click_type && !unique_window_minutes && !password && !password_hash &&
-         !devices && !ab_targets && !utm && !forward_query && !redirect_type;
+         !devices && !ab_targets && !utm && !forward_query && !redirect_type && !campaign;
 }
 
 Status ApplyLinkPatch(const LinkPatch& p, Link* link) {
@@ -42,6 +42,7 @@ Status ApplyLinkPatch(const LinkPatch& p, Link* link) {
   Set(p.utm, &r.utm);
   Set(p.forward_query, &r.forward_query);
   Set(p.redirect_type, &r.redirect_type);
+  Set(p.campaign, &link->campaign);
   return Status::Ok();
 }
 

@@ -50,6 +50,9 @@ struct LinkPatch {
   std::optional<UtmParameters> utm;
   std::optional<bool> forward_query;
   std::optional<uint16_t> redirect_type;
+  // A campaign of the link's team (0 clears it); the writer checks at
+  // commit that it is the team's (CampaignDirectory).
+  std::optional<uint64_t> campaign;
 
   // True when the patch changes nothing (no field was given at all).
   bool empty() const;

@@ -93,6 +93,26 @@ Status ReadWhole(element value, const std::string& name, int64_t min, int64_t ma
   return Status::Ok();
 }
 
+// A campaign id as a number or as its decimal digits in a string.
+bool ParseCampaignId(element value, uint64_t* id) {
+  int64_t n = 0;
+  std::string_view text;
+  if (!value.get_int64().get(n)) {
+    if (n < 1) return false;
+    *id = static_cast<uint64_t>(n);
+    return true;
+  }
+  if (value.get(text) || text.empty() || text.size() > 19) return false;
+  uint64_t parsed = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    parsed = parsed * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (parsed == 0) return false;
+  *id = parsed;
+  return true;
+}
+
 bool SameTagIgnoringCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
@@ -317,6 +337,12 @@ Result<LinkPatch> ParseLinkPatch(const simdjson::dom::object& obj, const UrlPoli
         (v->get_int64().get(type) || (type != 301 && type != 302 && type != 307 && type != 308)))
       return Invalid("redirectType must be 301, 302, 307 or 308.");
     p.redirect_type = static_cast<uint16_t>(type);
+  }
+  if (auto v = Field(obj, "campaignId")) {
+    uint64_t id = 0;
+    if (!v->is_null() && !ParseCampaignId(*v, &id))
+      return Invalid("campaignId must be a campaign's id (a whole number from 1), or null.");
+    p.campaign = id;
   }
   return p;
 }

@@ -19,6 +19,8 @@
 //                        bytes each, no control characters
 //   forwardQuery         boolean
 //   redirectType         301 | 302 | 307 | 308
+//   campaignId           a campaign id (a whole number, or its digits as a
+//                        string, as Shorten World's ids are strings)
 //
 // A present field replaces the stored one (deviceTargets and utm as whole
 // objects), null clears it ("" too for title and password, [] for tags and
@@ -39,10 +41,11 @@ namespace shortlink::admin {
 
 // The keys ParseLinkPatch reads: a create, bulk row or PATCH body takes these
 // and its own (longUrl, shortUrl or state), nothing else (OnlyKnownFields).
-inline constexpr std::array<std::string_view, 15> kLinkPatchFields = {
+inline constexpr std::array<std::string_view, 16> kLinkPatchFields = {
     "title",         "tags",          "hidden",    "expiresAt",           "expiredUrl",
     "maxClicks",     "clickLimitUrl", "clickType", "uniqueWindowMinutes", "password",
-    "deviceTargets", "abTargets",     "utm",       "forwardQuery",        "redirectType"};
+    "deviceTargets", "abTargets",     "utm",       "forwardQuery",        "redirectType",
+    "campaignId"};
 
 // Each field of `obj` on its own: its JSON type, range, URL rules (as
 // longUrl's, with `policy`), and no unknown keys inside deviceTargets, utm

@@ -43,9 +43,10 @@ class LinkService::Batch {
  public:
   Batch(Database& db, LinkIndex* index, ClickTotals* totals, uint64_t first_seq,
         const std::unordered_map<std::string, uint64_t>* watermarks, CpuYield* cpu_yield,
-        const DomainSet* domains)
+        const DomainSet* domains, const CampaignDirectory* campaigns)
       : db_(&db),
         domains_(domains),
+        campaigns_(campaigns),
         index_(index),
         totals_(totals),
         cpu_yield_(cpu_yield),
@@ -153,8 +154,15 @@ class LinkService::Batch {
   // The optional fields of a create or a PATCH, then the link's rules as a
   // whole: here, against the link as it is now, since a PATCH may give only
   // one half of a pair (expiredUrl) whose other half (expiresAt) is stored.
-  static Status ApplyFields(const LinkPatch& fields, Link* link) {
+  Status ApplyFields(const LinkPatch& fields, Link* link) const {
     if (Status s = ApplyLinkPatch(fields, link); !s.ok()) return s;
+    // A campaign the request names (a link keeps one it already has).
+    if (fields.campaign && *fields.campaign != 0 &&
+        !(campaigns_ && campaigns_->MayName(link->owner, *fields.campaign))) {
+      return MakeError(ErrorCode::kInvalidArgument, "campaignId " +
+                                                        std::to_string(*fields.campaign) +
+                                                        " is not one of your team's campaigns.");
+    }
     return CheckLinkRules(*link);
   }
 
@@ -299,6 +307,7 @@ class LinkService::Batch {
 
   Database* db_;
   const DomainSet* domains_;
+  const CampaignDirectory* campaigns_;  // may be null
   LinkIndex* index_;
   ClickTotals* totals_;
   CpuYield* cpu_yield_;
@@ -433,7 +442,8 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
   // The writer thread is the only one that changes click_watermarks_, so
   // reading it here without the lock is safe.
   cpu_yield_.Restart();  // the thread just woke up: a fresh slice
-  Batch batch(*db_, index_, &totals_, first_seq, &click_watermarks_, &cpu_yield_, &domains_);
+  Batch batch(*db_, index_, &totals_, first_seq, &click_watermarks_, &cpu_yield_, &domains_,
+              campaigns_.load());
   int64_t now_ms = NowMillis();
   std::vector<std::vector<MutationResult>> results;
   results.reserve(jobs.size());

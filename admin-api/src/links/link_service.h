@@ -13,6 +13,7 @@
 // writer thread and must be quick (post the result elsewhere).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -31,6 +32,7 @@
 #include "common/link.h"
 #include "common/metrics.h"
 #include "common/result.h"
+#include "links/campaign_directory.h"
 #include "links/change_listener.h"
 #include "links/click_totals.h"
 #include "links/domain_set.h"
@@ -124,6 +126,10 @@ class LinkService {
   uint64_t last_seq() const;
   // The custom domains as committed (read by the domain routes).
   const DomainSet& domains() const { return domains_; }
+  // Where the writer checks, at commit, a campaign a create or update
+  // names (not owned; outlives the service). None: every campaign is
+  // refused.
+  void SetCampaignDirectory(const CampaignDirectory* campaigns) { campaigns_.store(campaigns); }
   // The highest click batch number applied from `node` (0: none).
   uint64_t click_watermark(const std::string& node) const;
 
@@ -153,6 +159,7 @@ class LinkService {
   std::unordered_map<std::string, uint64_t> click_watermarks_;  // GUARDED_BY(mu_), as last_seq_
   ClickTotals totals_;                                          // the writer thread's only
   DomainSet domains_;
+  std::atomic<const CampaignDirectory*> campaigns_{nullptr};
   CpuYield cpu_yield_;  // the writer thread's: long click applies let edge workers run
   Counter* clicks_applied_;
   std::thread thread_;

@@ -41,14 +41,17 @@ enum class Table : uint8_t {
   // (team, UTC month) -> API requests counted, and team -> quota policy
   // (usage/usage_keys.h). Absent from older databases: Open creates it empty.
   kUsage,
+  // campaign id, 8 bytes BE -> campaign record (campaigns/campaign.h).
+  // Absent from older databases: Open creates it empty.
+  kCampaigns,
 };
 
-inline constexpr size_t kTableCount = 14;
+inline constexpr size_t kTableCount = 15;
 
 inline constexpr std::array<Table, kTableCount> kAllTables = {
     Table::kLinks,   Table::kChanges, Table::kUsers,           Table::kEmails, Table::kKeys,
     Table::kKeyIds,  Table::kMeta,    Table::kClickWatermarks, Table::kClicks, Table::kClickLog,
-    Table::kDomains, Table::kTeams,   Table::kTokens,          Table::kUsage,
+    Table::kDomains, Table::kTeams,   Table::kTokens,          Table::kUsage,  Table::kCampaigns,
 };
 
 // Database indexes its column families by Table: kAllTables[i] is Table(i).
@@ -91,6 +94,8 @@ constexpr std::string_view TableName(Table table) {
       return "tokens";
     case Table::kUsage:
       return "usage";
+    case Table::kCampaigns:
+      return "campaigns";
   }
   return "";
 }

@@ -48,6 +48,9 @@ struct Link {
   // Last, so that code naming fields in order keeps compiling. Lowercase;
   // empty: the default domain.
   std::string domain;
+  // The team's campaign the link belongs to (admin-api's campaigns/); 0:
+  // none. Metadata like the title: nodes carry it and never use it.
+  uint64_t campaign = 0;
 
   bool operator==(const Link&) const = default;
 };

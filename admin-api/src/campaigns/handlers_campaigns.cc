@@ -1,0 +1,133 @@
+#include <boost/json.hpp>
+#include <vector>
+
+#include "auth/access.h"
+#include "campaigns/campaign_input.h"
+#include "campaigns/campaign_json.h"
+#include "campaigns/campaign_routes.h"
+#include "common/clock.h"
+#include "http/json_input.h"
+#include "links/async_submit.h"
+
+namespace shortlink::admin {
+namespace {
+
+Error NoSuchCampaign(std::string_view segment) {
+  // Not echoed unless it is an id: the segment is percent-decoded and may
+  // hold any bytes, which would make the JSON of the error invalid.
+  if (CampaignIdFromPath(segment))
+    return MakeError(ErrorCode::kNotFound, "Campaign " + std::string(segment) + " does not exist.");
+  return MakeError(ErrorCode::kNotFound, "Campaign does not exist.");
+}
+
+// The campaign the path names, if it is the caller's team's; another
+// team's is answered exactly as a missing one.
+Result<Campaign> TeamCampaign(const CampaignApi& api, const RequestContext& rc) {
+  std::optional<uint64_t> id = CampaignIdFromPath(rc.param);
+  if (!id) return NoSuchCampaign(rc.param);
+  std::optional<Campaign> campaign = api.campaigns->Get(rc.principal->team, *id);
+  if (!campaign) return NoSuchCampaign(rc.param);
+  return std::move(*campaign);
+}
+
+Awaitable ListCampaigns(CampaignApi& api, RequestContext& rc) {
+  if (auto refused = auth::Refusal(*rc.principal, auth::Action::kListCampaigns))
+    co_return rc.Error(*refused);
+  auto query = ParseCampaignListQuery(rc.query);
+  if (!query.ok()) co_return rc.Error(query.error());
+  size_t total = 0;
+  std::vector<Campaign> page = api.campaigns->List(
+      rc.principal->team, query->search, query->paging.offset, query->paging.limit, &total);
+  boost::json::array items;
+  for (const Campaign& c : page) items.push_back(CampaignToJson(c));
+  boost::json::object body;
+  body["items"] = std::move(items);
+  query->paging.Describe(total, &body);
+  co_return rc.Json(http::status::ok, boost::json::serialize(body));
+}
+
+Awaitable CreateCampaign(CampaignApi& api, RequestContext& rc) {
+  if (auto refused = auth::Refusal(*rc.principal, auth::Action::kManageCampaigns))
+    co_return rc.Error(*refused);
+  auto obj = ParseJsonObject(rc.req.body());
+  if (!obj.ok()) co_return rc.Error(obj.error());
+  auto name = ParseCampaignBody(*obj);
+  if (!name.ok()) co_return rc.Error(name.error());
+  auto created = api.campaigns->Create(rc.principal->team, std::move(name).value(), NowMillis());
+  if (!created.ok()) co_return rc.Error(created.error());
+  co_return rc.Json(http::status::created, boost::json::serialize(CampaignToJson(*created)));
+}
+
+Awaitable GetCampaign(CampaignApi& api, RequestContext& rc) {
+  if (auto refused = auth::Refusal(*rc.principal, auth::Action::kListCampaigns))
+    co_return rc.Error(*refused);
+  auto campaign = TeamCampaign(api, rc);
+  if (!campaign.ok()) co_return rc.Error(campaign.error());
+  co_return rc.Json(http::status::ok, boost::json::serialize(CampaignToJson(*campaign)));
+}
+
+Awaitable UpdateCampaign(CampaignApi& api, RequestContext& rc) {
+  if (auto refused = auth::Refusal(*rc.principal, auth::Action::kManageCampaigns))
+    co_return rc.Error(*refused);
+  // The path first: a campaign that is not the team's is 404 whatever the body.
+  auto current = TeamCampaign(api, rc);
+  if (!current.ok()) co_return rc.Error(current.error());
+  auto obj = ParseJsonObject(rc.req.body());
+  if (!obj.ok()) co_return rc.Error(obj.error());
+  auto name = ParseCampaignBody(*obj);
+  if (!name.ok()) co_return rc.Error(name.error());
+  auto renamed =
+      api.campaigns->Rename(rc.principal->team, current->id, std::move(name).value(), NowMillis());
+  if (!renamed.ok()) co_return rc.Error(renamed.error());
+  co_return rc.Json(http::status::ok, boost::json::serialize(CampaignToJson(*renamed)));
+}
+
+// 409 while links name the campaign (campaigns.h says why and how the check
+// stays exact while links are written).
+Awaitable DeleteCampaign(CampaignApi& api, RequestContext& rc) {
+  if (auto refused = auth::Refusal(*rc.principal, auth::Action::kManageCampaigns))
+    co_return rc.Error(*refused);
+  auto current = TeamCampaign(api, rc);
+  if (!current.ok()) co_return rc.Error(current.error());
+  auto closing = api.campaigns->BeginRemove(rc.principal->team, current->id);
+  if (!closing.ok()) co_return rc.Error(closing.error());
+  // An empty job: answered once every job queued before it is committed and
+  // in the index. From here on the writer refuses the campaign.
+  co_await AsyncSubmit(*api.links->links, std::vector<Mutation>());
+  ListQuery naming;
+  naming.owner = rc.principal->team;
+  naming.domain = std::nullopt;  // every domain
+  naming.include_hidden = true;
+  naming.campaigns = {current->id};
+  naming.limit = 1;
+  size_t links = api.links->index->List(naming).count;
+  if (links > 0) {
+    api.campaigns->CancelRemove(current->id);
+    std::string id = std::to_string(current->id);
+    co_return rc.Error(ErrorCode::kStateConflict,
+                       "Campaign " + id + " is still named by " + std::to_string(links) +
+                           (links == 1 ? " link" : " links") +
+                           ": clear their campaignId first (GET /api/v1/urls?campaignIds=" + id +
+                           "&hidden=true lists them).");
+  }
+  if (Status removed = api.campaigns->FinishRemove(current->id); !removed.ok()) {
+    api.campaigns->CancelRemove(current->id);
+    co_return rc.Error(removed.error());
+  }
+  co_return rc.Json(http::status::ok, boost::json::serialize(CampaignToJson(*closing)));
+}
+
+}  // namespace
+
+void RegisterCampaignRoutes(Router& router, CampaignApi& api) {
+  using http::verb;
+  router.Add({verb::get, "/api/v1/campaigns", Auth::kApiKey, Bind(api, ListCampaigns)});
+  router.Add({verb::post, "/api/v1/campaigns", Auth::kApiKey, Bind(api, CreateCampaign)});
+  router.Add({verb::get, "/api/v1/campaigns/{campaignId}", Auth::kApiKey, Bind(api, GetCampaign)});
+  router.Add(
+      {verb::patch, "/api/v1/campaigns/{campaignId}", Auth::kApiKey, Bind(api, UpdateCampaign)});
+  router.Add(
+      {verb::delete_, "/api/v1/campaigns/{campaignId}", Auth::kApiKey, Bind(api, DeleteCampaign)});
+}
+
+}  // namespace shortlink::admin
