@@ -158,12 +158,30 @@ def links(n):
             yield c, url_for(i)
 
 
-def write_csv(path, n):
+def domain_hosts(domains):
+    """The custom domains of a run over `domains` domains (the default one first, not named)."""
+    return [f"d{k}.example" for k in range(1, domains)]
+
+
+def domain_for(i, domains):
+    """The domain of link i when links are spread over `domains` domains: "" (the
+    default one) for every domains-th link, else a custom domain, in turn."""
+    k = i % domains
+    return "" if k == 0 else f"d{k}.example"
+
+
+def write_csv(path, n, domains=1):
+    """`admin-api import` CSV of links 0..n-1; with domains > 1, a domain column
+    spreads them evenly over the default domain and domain_hosts(domains)."""
     count = total = 0
     with open(path, "w", buffering=1 << 20) as f:
-        f.write("shortUrl,longUrl\n")
-        for c, u in links(n):
-            f.write(f"{c},{u}\n")
+        f.write("shortUrl,longUrl\n" if domains == 1 else "shortUrl,longUrl,domain\n")
+        for i in range(n):
+            c = code_for(i)
+            if c in _RESERVED:
+                continue
+            u = url_for(i)
+            f.write(f"{c},{u}\n" if domains == 1 else f"{c},{u},{domain_for(i, domains)}\n")
             count += 1
             total += len(u)
     return count, (total / count if count else 0)
@@ -309,13 +327,13 @@ class RawHttp:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
 
-    def get(self, path):
+    def get(self, path, host="bench"):
         """(status, location or None) for GET path."""
         for attempt in (0, 1):
             try:
                 if self.sock is None:
                     self._connect()
-                self.sock.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: bench\r\n\r\n")
+                self.sock.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\n\r\n")
                 return self._read()
             except (OSError, ConnectionError):
                 self.close()

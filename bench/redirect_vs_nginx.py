@@ -62,7 +62,12 @@ end
 function init(args)
   for line in io.lines("CODES_FILE") do
     n = n + 1
-    reqs[n] = wrk.format("GET", "/" .. line)
+    local code, host = line:match("^(%S+)%s+(%S+)$")
+    if code then  -- a link of a custom domain: its Host
+      reqs[n] = wrk.format("GET", "/" .. code, {Host = host})
+    else
+      reqs[n] = wrk.format("GET", "/" .. line)
+    end
   end
   math.randomseed(os.time() * 1000 + os.clock() * 1e6)
 end
@@ -116,7 +121,7 @@ http {
     scgi_temp_path PREFIX/tmp/scgi;
     map_hash_max_size MAP_MAX_SIZE;
     map_hash_bucket_size 256;
-    map $uri $target {
+    map MAP_KEY $target {
         default "";
         include PREFIX/links.map;
     }
@@ -136,7 +141,8 @@ http {
 
 
 class Nginx:
-    def __init__(self, group, name, n_links, server_cpu):
+    def __init__(self, group, name, n_links, server_cpu, domains=1):
+        self.domains = domains
         self.group = group
         self.prefix = group.path(name)
         self.port = B.harness.free_port()
@@ -148,9 +154,17 @@ class Nginx:
 
     def write_config(self):
         with open(os.path.join(self.prefix, "links.map"), "w", buffering=1 << 20) as f:
-            for code, url in B.links(self.n):
-                f.write(f'/{code} "{url}";\n')
-        conf = (NGINX_CONF.replace("USER_LINE", "user root;" if os.geteuid() == 0 else "")
+            if self.domains == 1:
+                for code, url in B.links(self.n):
+                    f.write(f'/{code} "{url}";\n')
+            else:  # keyed by $host$uri; the default domain's requests come as Host: 127.0.0.1
+                for i in range(self.n):
+                    code = B.code_for(i)
+                    if code not in B._RESERVED:
+                        host = B.domain_for(i, self.domains) or "127.0.0.1"
+                        f.write(f'{host}/{code} "{B.url_for(i)}";\n')
+        conf = (NGINX_CONF.replace("MAP_KEY", "$uri" if self.domains == 1 else '"$host$uri"')
+                .replace("USER_LINE", "user root;" if os.geteuid() == 0 else "")
                 .replace("PREFIX", self.prefix).replace("PORT", str(self.port))
                 .replace("MAP_MAX_SIZE", str(max(2048, 2 * self.n))))
         with open(os.path.join(self.prefix, "nginx.conf"), "w") as f:
@@ -377,13 +391,21 @@ def main():
                          "again, at most --max-discards times per connection count (then kept as it is)")
     ap.add_argument("--max-discards", type=int, default=4, help="see --max-steal")
     ap.add_argument("--timeout", type=int, default=5400, help="bound on the whole run, seconds")
+    ap.add_argument("--domains", type=int, default=1,
+                    help="spread the links evenly over this many domains: the default one and custom domains "
+                         "d1.example, ... (made through the API, links imported with a domain column); wrk sends "
+                         "each custom-domain link's Host, nginx maps $host$uri; results go to their own section")
     ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = ap.parse_args()
     conns = [int(c) for c in args.connections.split(",")]
     aux_cpu = args.aux_cpu or args.server_cpu
     if args.live:
         args.admin_during_runs = "run"
+    if args.domains < 1:
+        ap.error("--domains must be at least 1")
     section = "redirect_vs_nginx_live" if args.live else "redirect_vs_nginx"
+    if args.domains > 1:
+        section += "_domains"
 
     def pin_aux(pid):  # live: the scheduler places redis and admin-api, as on a user's machine
         if not args.live:
@@ -415,11 +437,17 @@ def main():
         B.stop(node0.proc)
         B.log(f"redirector with 0 links: RSS {rss0 / 1024:.1f} MiB")
 
+        # --- custom domains, made through the API while admin-api runs ---
+        for host in B.domain_hosts(args.domains):
+            status, body = api.json("POST", "/api/v1/domains", {"host": host}, api.key)
+            if status != 201:
+                raise RuntimeError(f"POST /api/v1/domains {host}: {status} {body}")
+
         # --- N links: generate, import offline, node loads by snapshot then restarts warm ---
         B.stop(api.proc)
         csv = group.path("links.csv")
         t = time.perf_counter()
-        n, mean_url = B.write_csv(csv, args.links)
+        n, mean_url = B.write_csv(csv, args.links, args.domains)
         B.log(f"generated {n} links (mean URL {mean_url:.1f} bytes) in {time.perf_counter() - t:.1f} s")
         import_secs, _ = B.import_csv(api.data_dir, csv)
         os.unlink(csv)
@@ -445,7 +473,7 @@ def main():
         ng0.start(probe, timeout=60)
         ng0_master0, ng0_worker0 = B.proc_rss_kb(ng0.proc.pid), B.proc_rss_kb(ng0.worker())
         ng0.stop()
-        ng = Nginx(group, "nginx", n, args.server_cpu)
+        ng = Nginx(group, "nginx", n, args.server_cpu, args.domains)
         nginxes.append(ng)
         t = time.perf_counter()
         ng.write_config()
@@ -458,7 +486,8 @@ def main():
         ours_c, ng_c = B.RawHttp(node.port), B.RawHttp(ng.port)
         for i in random.Random(7).sample(range(n), min(n, 200)):
             c = B.code_for(i)
-            a, b = ours_c.get("/" + c), ng_c.get("/" + c)
+            host = B.domain_for(i, args.domains) or ("127.0.0.1" if args.domains > 1 else "bench")
+            a, b = ours_c.get("/" + c, host), ng_c.get("/" + c, host)
             if a != (302, B.url_for(i)) or b != (302, B.url_for(i)):
                 raise AssertionError(f"/{c}: redirector {a}, nginx {b}, expected {B.url_for(i)}")
         ours_c.close()
@@ -473,7 +502,8 @@ def main():
         codes = group.path("codes.txt")
         with open(codes, "w") as f:
             for i in random.Random(1).sample(range(n), min(n, args.sample)):
-                f.write(B.code_for(i) + "\n")
+                host = B.domain_for(i, args.domains)
+                f.write(B.code_for(i) + (" " + host if host else "") + "\n")
         script = group.path("walk.lua")
         with open(script, "w") as f:
             f.write(LUA.replace("CODES_FILE", codes)
@@ -591,7 +621,13 @@ def main():
     md = []
     title = ("the whole system live: redirector vs nginx (`bench/redirect_vs_nginx.py --live`)" if args.live
              else "redirector vs nginx (`bench/redirect_vs_nginx.py`)")
+    if args.domains > 1:
+        title += f", links over {args.domains} domains (`--domains {args.domains}`)"
     md.append(f"## Redirects on one core, {title}\n")
+    if args.domains > 1:
+        md.append(f"Links spread evenly over the default domain and {', '.join(B.domain_hosts(args.domains))} "
+                  f"(custom domains made through the API, links imported with a domain column); wrk sends a "
+                  f"custom-domain link's Host, and nginx maps `$host$uri` instead of `$uri`.\n")
     md.append(f"{machine}. {n:,} links, mean URL {mean_url:.1f} bytes; both servers pinned to core "
               f"{args.server_cpu}, `wrk -t1` (Lua: random walk over {min(n, args.sample):,} existing codes, {hook}) "
               f"pinned to core {args.client_cpu} alone ("
