@@ -31,8 +31,8 @@
 #include "server/http_server.h"
 #include "store/database.h"
 #include "teams/team_routes.h"
-#include "usage/usage_routes.h"
 #include "tokens/token_routes.h"
+#include "usage/usage_routes.h"
 
 namespace shortlink::admin {
 namespace {
@@ -159,6 +159,10 @@ int Serve(const ServeOptions& options) {
   LinkIndex index;
   link_api.index = &index;
   team_api.team_has_links = [&index](uint64_t team) { return index.HasLinksOf(team); };
+  link_api.team_id = [t = teams->get()](uint64_t team) {
+    auto found = t->Get(team);
+    return found ? found->uuid : std::string();
+  };
   auto started = std::chrono::steady_clock::now();
   auto links = LinkService::Start(db->get(), &index, &metrics, {&publisher});
   if (!links.ok()) return Fail(links.error().message);
@@ -183,7 +187,8 @@ int Serve(const ServeOptions& options) {
         return PrincipalOfKey(team_api, key, account);
       },
       [&node_token](std::string_view token) { return IsNodeToken(node_token, token); });
-  auto usage_meter = usage::UsageMeter::Start(db->get(), {options.quota_included, nullptr, &metrics});
+  auto usage_meter =
+      usage::UsageMeter::Start(db->get(), {options.quota_included, nullptr, &metrics});
   if (!usage_meter.ok()) return Fail(usage_meter.error().message);
   UsageApi usage_api{usage_meter->get()};
   Router router(&metrics, &authenticator, &limiter);

@@ -4,10 +4,10 @@
 
 namespace shortlink::admin {
 
-boost::json::object DomainToJson(const DomainRecord& domain) {
+boost::json::object DomainToJson(const DomainRecord& domain, std::string_view team_id) {
   boost::json::object o;
   o["host"] = domain.host;
-  o["team"] = domain.team;
+  o["teamId"] = team_id;
   if (!domain.root_redirect.empty()) o["rootRedirect"] = domain.root_redirect;
   if (!domain.not_found_url.empty()) o["notFoundUrl"] = domain.not_found_url;
   o["createdAt"] = FormatIso8601Millis(domain.created_at_ms);

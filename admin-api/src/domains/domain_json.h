@@ -7,8 +7,8 @@
 
 namespace shortlink::admin {
 
-// {"host", "team", "rootRedirect"?, "notFoundUrl"?, "createdAt", "updatedAt"}:
-// a URL that is not set is left out.
-boost::json::object DomainToJson(const DomainRecord& domain);
+// {"host", "teamId" (the owning team's UUID), "rootRedirect"?, "notFoundUrl"?,
+// "createdAt", "updatedAt"}: a URL that is not set is left out.
+boost::json::object DomainToJson(const DomainRecord& domain, std::string_view team_id);
 
 }  // namespace shortlink::admin

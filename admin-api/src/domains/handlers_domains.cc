@@ -25,6 +25,10 @@ Reply Refused(const RequestContext& rc, auth::Action action) {
 
 // The domain the path names, if it is the caller's team's; another team's
 // is answered exactly as a missing one.
+std::string TeamId(const LinkApi& api, uint64_t team) {
+  return api.team_id ? api.team_id(team) : std::string();
+}
+
 Result<DomainRecord> TeamDomain(const LinkApi& api, const RequestContext& rc) {
   auto host = NormalizeDomainHost(rc.param, api.url_policy);
   // Not echoed: the segment is percent-decoded and may hold any bytes,
@@ -52,7 +56,7 @@ Awaitable ListDomains(LinkApi& api, RequestContext& rc) {
   std::vector<DomainRecord> domains = api.links->domains().ListTeam(
       rc.principal->team, page->page * page->size, page->size, &total);
   boost::json::array items;
-  for (const DomainRecord& d : domains) items.push_back(DomainToJson(d));
+  for (const DomainRecord& d : domains) items.push_back(DomainToJson(d, TeamId(api, d.team)));
   boost::json::object body;
   body["items"] = std::move(items);
   body["total"] = total;
@@ -76,7 +80,8 @@ Awaitable CreateDomain(LinkApi& api, RequestContext& rc) {
   put.domain.not_found_url = fields->not_found_url.value_or("");
   auto created = co_await SubmitDomain(api, std::move(put));
   if (!created.ok()) co_return rc.Error(created.error());
-  co_return rc.Json(http::status::created, boost::json::serialize(DomainToJson(*created)));
+  co_return rc.Json(http::status::created,
+                    boost::json::serialize(DomainToJson(*created, TeamId(api, created->team))));
 }
 
 Awaitable GetDomain(LinkApi& api, RequestContext& rc) {
@@ -84,7 +89,8 @@ Awaitable GetDomain(LinkApi& api, RequestContext& rc) {
     co_return Refused(rc, auth::Action::kListDomains);
   auto domain = TeamDomain(api, rc);
   if (!domain.ok()) co_return rc.Error(domain.error());
-  co_return rc.Json(http::status::ok, boost::json::serialize(DomainToJson(*domain)));
+  co_return rc.Json(http::status::ok,
+                    boost::json::serialize(DomainToJson(*domain, TeamId(api, domain->team))));
 }
 
 Awaitable UpdateDomain(LinkApi& api, RequestContext& rc) {
@@ -103,7 +109,8 @@ Awaitable UpdateDomain(LinkApi& api, RequestContext& rc) {
   if (fields->not_found_url) put.domain.not_found_url = std::move(*fields->not_found_url);
   auto updated = co_await SubmitDomain(api, std::move(put));
   if (!updated.ok()) co_return rc.Error(updated.error());
-  co_return rc.Json(http::status::ok, boost::json::serialize(DomainToJson(*updated)));
+  co_return rc.Json(http::status::ok,
+                    boost::json::serialize(DomainToJson(*updated, TeamId(api, updated->team))));
 }
 
 Awaitable DeleteDomain(LinkApi& api, RequestContext& rc) {
@@ -116,7 +123,8 @@ Awaitable DeleteDomain(LinkApi& api, RequestContext& rc) {
   remove.team = rc.principal->team;
   auto removed = co_await SubmitDomain(api, std::move(remove));
   if (!removed.ok()) co_return rc.Error(removed.error());
-  co_return rc.Json(http::status::ok, boost::json::serialize(DomainToJson(*removed)));
+  co_return rc.Json(http::status::ok,
+                    boost::json::serialize(DomainToJson(*removed, TeamId(api, removed->team))));
 }
 
 }  // namespace

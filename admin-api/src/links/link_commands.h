@@ -19,6 +19,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ struct LinkApi {
   LinkService* links = nullptr;
   PasswordHasher* hasher = nullptr;  // link passwords, off the I/O threads
   UrlPolicy url_policy;
+  // A team's id (UUID) as answers show it; team numbers stay inside. Set by
+  // serve.cc from teams/; unset (tests): empty.
+  std::function<std::string(uint64_t team)> team_id;
 };
 
 inline constexpr size_t kMaxBulkRows = 1000;
