@@ -14,7 +14,11 @@
 //     formats back to itself;
 //   - a custom domain (POST/PATCH /api/v1/domains, a create's "domain")
 //     accepted only as a stored host name, never the default domain's, its
-//     URLs empty or passing ValidateLongUrl.
+//     URLs empty or passing ValidateLongUrl;
+//   - a key's "scopes" (POST /api/v1/keys) accepted only as endpoints and
+//     methods the API knows, and printing back to the same scopes;
+//   - a team's "siteName" (POST/PATCH /api/v1/teams) accepted only as
+//     3-63 of [a-z0-9-], not starting or ending with '-'.
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +38,8 @@
 #include "links/link_patch.h"
 #include "links/link_routes.h"
 #include "links/link_rules_json.h"
+#include "teams/team.h"
+#include "teams/team_json.h"
 
 namespace shortlink::admin {
 namespace {
@@ -208,6 +214,32 @@ void CheckIso8601(std::string_view text) {
   FUZZ_CHECK(ParseIso8601Utc(FormatIso8601Millis(ms), &again) && again == ms);
 }
 
+// POST /api/v1/keys {"scopes": {...}}: what is accepted reads back the same.
+void CheckScopes(const simdjson::dom::object& obj) {
+  simdjson::dom::element value;
+  if (obj["scopes"].get(value)) return;
+  auto scopes = ParseScopes(value);
+  if (!scopes.ok()) return CheckRefusal(scopes.error());
+  std::string printed = boost::json::serialize(ScopesToJson(*scopes));
+  // Parsed with simdjson again (the printed form is the API's own answer).
+  simdjson::dom::parser parser;
+  simdjson::dom::element again;
+  FUZZ_CHECK(!parser.parse(printed).get(again));
+  auto reread = ParseScopes(again);
+  FUZZ_CHECK(reread.ok() && *reread == *scopes);
+}
+
+// POST and PATCH /api/v1/teams {"siteName"}.
+void CheckSiteName(const simdjson::dom::object& obj) {
+  std::string_view name;
+  if (obj["siteName"].get(name)) return;
+  Status s = shortlink::admin::CheckSiteName(name);
+  if (!s.ok()) return CheckRefusal(s.error());
+  FUZZ_CHECK(name.size() >= 3 && name.size() <= 63);
+  FUZZ_CHECK(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == name.npos);
+  FUZZ_CHECK(name.front() != '-' && name.back() != '-');
+}
+
 // POST /api/v1/urls/bulk: {"urls": [row, ...]}, each row answered apart.
 void CheckBulk(const simdjson::dom::object& obj) {
   simdjson::dom::array rows;
@@ -237,5 +269,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckUser(*obj);
   CheckBulk(*obj);
   CheckDomain(*obj);
+  CheckScopes(*obj);
+  CheckSiteName(*obj);
   return 0;
 }

@@ -6,15 +6,20 @@
 //     1-1000, offset up to 10^9, searchText up to 2048 bytes, the named
 //     enumerations), each as the request spelled it;
 //   - every refusal is an error reply whose body is valid JSON (UTF-8, as
-//     RFC 8259 requires) carrying its message: clients parse these.
+//     RFC 8259 requires) carrying its message: clients parse these;
+//   - the paging of the team, member and domain lists (page/size or
+//     limit/offset, ParsePaging) holds only the documented values;
+//   - a path's scope endpoint (auth/scopes.h) is a known one or none.
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "auth/scopes.h"
 #include "fuzz_check.h"
 #include "http/http_types.h"
+#include "http/paging.h"
 #include "http/request_context.h"
 #include "http/router.h"
 #include "links/link_routes.h"
@@ -62,6 +67,25 @@ void CheckList(const RequestContext& rc) {
     FUZZ_CHECK(q->is_file && *v == (*q->is_file ? "true" : "false"));
 }
 
+void CheckPaging(const RequestContext& rc) {
+  auto p = ParsePaging(rc.query);
+  if (!p.ok()) return CheckErrorReply(p.error(), ErrorCode::kInvalidArgument);
+  FUZZ_CHECK(p->limit >= 1 && p->limit <= kMaxPageSize);
+  FUZZ_CHECK(!(Param(rc, "page") || Param(rc, "size")) || p->by_page);
+  if (p->by_page) FUZZ_CHECK(p->offset % p->limit == 0);
+  if (const std::string* v = Param(rc, "size")) FUZZ_CHECK(std::stoull(*v) == p->limit);
+  if (const std::string* v = Param(rc, "limit")) FUZZ_CHECK(std::stoull(*v) == p->limit);
+  if (const std::string* v = Param(rc, "offset")) FUZZ_CHECK(std::stoull(*v) == p->offset);
+}
+
+// The endpoint a path's scopes would name, read as a route pattern.
+void CheckScopeEndpoint(const RequestContext& rc) {
+  auto endpoint = auth::EndpointOfPattern(rc.path);
+  if (!endpoint) return;
+  FUZZ_CHECK(rc.path.starts_with("/api/v1/"));
+  FUZZ_CHECK(auth::ParseEndpoint(auth::EndpointName(*endpoint)) == endpoint);
+}
+
 // /api/v1/urls/{shortUrl}: the segment after the prefix, as the router
 // matches it (one whole segment).
 void CheckCodePath(const RequestContext& rc) {
@@ -91,5 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(std::count(rc.query_keys.begin(), rc.query_keys.end(), key) >= 1);
   CheckList(rc);
   CheckCodePath(rc);
+  CheckPaging(rc);
+  CheckScopeEndpoint(rc);
   return 0;
 }
