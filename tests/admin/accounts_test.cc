@@ -65,6 +65,25 @@ TEST_CASE("expiry survives a restart", "[accounts]") {
   CHECK(keys[0].expires_at_ms == later);
 }
 
+TEST_CASE("a user locked and unlocked, across a restart", "[accounts]") {
+  Fixture f;
+  auto key = f.accounts->CreateKey(f.user, Environment::kProduction).value();
+  CHECK_FALSE(f.accounts->FindUser(f.user)->locked());
+  auto locked = f.accounts->SetLocked(f.user, true);
+  REQUIRE(locked.ok());
+  CHECK(locked->locked());
+  // The key is still the user's (teams/ refuses it), and says whose it is.
+  auto holder = f.accounts->Authenticate(key.secret);
+  REQUIRE(holder);
+  CHECK(holder->user.locked());
+  f.accounts.reset();
+  auto reloaded = std::move(Accounts::Load(f.db.get())).value();
+  CHECK(reloaded->FindUser(f.user)->locked());
+  REQUIRE(reloaded->SetLocked(f.user, false).ok());
+  CHECK_FALSE(reloaded->Authenticate(key.secret)->user.locked());
+  CHECK(reloaded->SetLocked(f.user + 100, true).error().code == ErrorCode::kNotFound);
+}
+
 TEST_CASE("expired keys do not count toward the 10 live keys", "[accounts]") {
   Fixture f;
   // Long enough for ten synced writes on a busy machine (50 ms was not).

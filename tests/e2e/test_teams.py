@@ -285,6 +285,30 @@ class TeamsTest(ApiTestCase):
         status, _ = self.login("bob@example.com", self.key_of("ann"))
         self.assertEqual(status, 401)
 
+    def test_a_locked_user_is_locked_out(self):
+        status, body = self.api.json("POST", "/api/v1/users", {"email": "eve@example.com"}, self.key)
+        eve_id, eve_key = body["id"], body["apiKey"]["key"]
+        status, pair = self.login("eve@example.com", eve_key)
+        self.assertEqual(status, 200, pair)
+        # Only a site admin locks; a member's try is as if the route did not exist.
+        status, body = self.api.json("PATCH", f"/api/v1/users/{eve_id}", {"locked": True}, self.key_of("ann"))
+        self.assertEqual(status, 404, body)
+        status, body = self.api.json("PATCH", f"/api/v1/users/{eve_id}", {"locked": True}, self.key)
+        self.assertEqual((status, body["locked"]), (200, True), body)
+        status, _ = self.api.json("GET", "/api/v1/urls", key=eve_key)
+        self.assertEqual(status, 401)
+        status, _ = self.api.json("GET", "/api/v1/urls", key=pair["access_token"])
+        self.assertEqual(status, 401)
+        status, body = self.login("eve@example.com", eve_key)
+        self.assertEqual((status, body), (403, {"message": "Your account is locked."}))
+        for bad in ({}, {"locked": "yes"}, {"locked": True, "role": "admin"}):
+            status, body = self.api.json("PATCH", f"/api/v1/users/{eve_id}", bad, self.key)
+            self.assertEqual(status, 400, (bad, body))
+        status, body = self.api.json("PATCH", f"/api/v1/users/{eve_id}", {"locked": False}, self.key)
+        self.assertEqual((status, body["locked"]), (200, False), body)
+        status, _ = self.api.json("GET", "/api/v1/urls", key=eve_key)
+        self.assertEqual(status, 200)
+
     def test_a_go_api_client_sees_no_change(self):
         # A key made before it knew of teams: its links, as the Go API shows them.
         status, link = self.api.json("POST", "/api/v1/urls", {"longUrl": "https://example.com/go", "shortUrl": "go-plain"},

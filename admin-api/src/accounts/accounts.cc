@@ -11,7 +11,13 @@ namespace shortlink::admin {
 namespace {
 
 // Record encodings: tagged fields, as for links (common/wire.h).
-enum UserTag : uint8_t { kUserId = 1, kUserEmail = 2, kUserRole = 3, kUserCreated = 4 };
+enum UserTag : uint8_t {
+  kUserId = 1,
+  kUserEmail = 2,
+  kUserRole = 3,
+  kUserCreated = 4,
+  kUserLocked = 5,  // absent in users older than locking, and in any unlocked user
+};
 enum KeyTag : uint8_t {
   kKeyId = 1,
   kKeyUser = 2,
@@ -30,6 +36,7 @@ std::string EncodeUser(const User& u) {
   wire::PutField(kUserEmail, u.email, &out);
   wire::PutVarintField(kUserRole, static_cast<uint64_t>(u.role), &out);
   wire::PutVarintField(kUserCreated, static_cast<uint64_t>(u.created_at_ms), &out);
+  if (u.locked()) wire::PutVarintField(kUserLocked, static_cast<uint64_t>(u.locked_at_ms), &out);
   return out;
 }
 
@@ -59,6 +66,7 @@ bool DecodeUser(std::string_view bytes, User* u) {
     if (tag == kUserId) u->id = n;
     if (tag == kUserRole) u->role = n == 1 ? Role::kAdmin : Role::kMember;
     if (tag == kUserCreated) u->created_at_ms = static_cast<int64_t>(n);
+    if (tag == kUserLocked) u->locked_at_ms = static_cast<int64_t>(n);
   });
   return read && u->id != 0 && !u->email.empty();
 }
@@ -213,6 +221,20 @@ std::vector<User> Accounts::ListUsers() const {
   for (const auto& [id, user] : users_) out.push_back(user);
   std::sort(out.begin(), out.end(), [](const User& a, const User& b) { return a.id < b.id; });
   return out;
+}
+
+Result<User> Accounts::SetLocked(uint64_t id, bool locked) {
+  std::lock_guard lock(mu_);
+  auto it = users_.find(id);
+  if (it == users_.end()) return MakeError(ErrorCode::kNotFound, "No such user.");
+  User u = it->second;
+  if (u.locked() == locked) return u;
+  u.locked_at_ms = locked ? std::max<int64_t>(1, NowMillis()) : 0;
+  WriteBatch batch(*db_);
+  batch.Put(Table::kUsers, dbkey::User(u.id), EncodeUser(u));
+  if (Status s = db_->Write(&batch); !s.ok()) return s.error();
+  it->second = u;
+  return u;
 }
 
 std::optional<User> Accounts::FindUser(uint64_t id) const {

@@ -31,6 +31,9 @@ struct User {
   std::string email;
   Role role = Role::kMember;
   int64_t created_at_ms = 0;
+  int64_t locked_at_ms = 0;  // 0: not locked. A locked user's keys and tokens open nothing.
+
+  bool locked() const { return locked_at_ms != 0; }
 };
 
 struct ApiKeyInfo {
@@ -72,6 +75,8 @@ class Accounts {
   std::optional<User> FindUserByEmail(std::string_view email) const;
   std::optional<User> FindUser(uint64_t id) const;
   std::vector<User> ListUsers() const;  // by id
+  // Locks or unlocks `id` (kNotFound if no such user); returns the user as stored.
+  Result<User> SetLocked(uint64_t id, bool locked);
 
   // A key of `user` acting in `team` with `scopes` (auth::Scopes bits). At
   // most kMaxLiveKeysPerTeam live (neither revoked nor expired) keys per team

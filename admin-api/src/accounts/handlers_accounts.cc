@@ -116,11 +116,40 @@ Awaitable CreateUser(AccountApi& ctx, RequestContext& rc) {
   co_return rc.Json(http::status::created, boost::json::serialize(body));
 }
 
+// PATCH /api/v1/users/{id} {"locked": true|false}: a site admin locks a user
+// out (its keys and tokens open nothing, its logins answer 403) or lets it
+// back in. Nothing else of a user changes here.
+Awaitable PatchUser(AccountApi& ctx, RequestContext& rc) {
+  if (!auth::Allow(*rc.principal, auth::Action::kCreateUser)) co_return NotFound(rc);
+  uint64_t id = 0;
+  auto [end, ec] = std::from_chars(rc.param.data(), rc.param.data() + rc.param.size(), id);
+  if (ec != std::errc() || end != rc.param.data() + rc.param.size())
+    co_return rc.Error(ErrorCode::kNotFound, "No such user.");
+  auto obj = ParseJsonObject(rc.req.body());
+  if (!obj.ok()) co_return rc.Error(obj.error());
+  constexpr std::string_view kFields[] = {"locked"};
+  if (Status s = OnlyKnownFields(*obj, kFields); !s.ok()) co_return rc.Error(s.error());
+  bool locked = false;
+  if ((*obj)["locked"].get(locked))
+    co_return rc.Error(ErrorCode::kInvalidArgument, "locked (true or false) is required.");
+  if (locked && id == rc.principal->user)
+    co_return rc.Error(ErrorCode::kInvalidArgument, "You cannot lock yourself out.");
+  auto user = ctx.accounts->SetLocked(id, locked);
+  if (!user.ok()) co_return rc.Error(user.error());
+  boost::json::object body;
+  body["id"] = user->id;
+  body["email"] = user->email;
+  body["role"] = RoleName(user->role);
+  body["locked"] = user->locked();
+  co_return rc.Json(http::status::ok, boost::json::serialize(body));
+}
+
 }  // namespace
 
 void RegisterAccountRoutes(Router& router, AccountApi& api) {
   using http::verb;
   router.Add({verb::post, "/api/v1/users", Auth::kApiKey, Bind(api, CreateUser)});
+  router.Add({verb::patch, "/api/v1/users/{id}", Auth::kApiKey, Bind(api, PatchUser)});
 }
 
 }  // namespace shortlink::admin

@@ -12,6 +12,7 @@ std::optional<auth::Principal> PrincipalOfKey(const TeamApi& api, std::string_vi
 
 std::optional<auth::Principal> PrincipalOfHolder(const TeamApi& api, const KeyHolder& holder,
                                                  std::string_view account) {
+  if (holder.user.locked()) return std::nullopt;
   // A member removed from the team keeps its keys on record, but they no
   // longer open anything.
   std::optional<auth::Role> role = api.teams->RoleOf(holder.key.team, holder.user.id);

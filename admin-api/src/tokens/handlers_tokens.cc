@@ -58,7 +58,13 @@ Awaitable GetToken(TokenApi& api, RequestContext& rc) {
   std::optional<User> user = UserNamed(teams, name);
   std::optional<KeyHolder> holder;
   if (user && HasPrefixFor(**key, teams.environment)) holder = teams.accounts->Authenticate(**key);
-  if (!holder || holder->user.id != user->id || !PrincipalOfHolder(teams, *holder, "")) {
+  if (!holder || holder->user.id != user->id) {
+    api.throttle->Failed(name, rc.remote);
+    co_return Unauthorized(rc);
+  }
+  // The right key of a locked user: told so (Shorten World's 403).
+  if (holder->user.locked()) co_return rc.Error(ErrorCode::kForbidden, "Your account is locked.");
+  if (!PrincipalOfHolder(teams, *holder, "")) {
     api.throttle->Failed(name, rc.remote);
     co_return Unauthorized(rc);
   }
