@@ -56,6 +56,7 @@ struct Api : testing::ServiceFixture {
     links.links = service.get();
     links.hasher = &hasher;
     links.url_policy = UrlPolicy{"go.example", DefaultShortenerBlocklist()};
+    links.team_id = [](uint64_t team) { return "team-" + std::to_string(team); };
     campaigns = std::move(Campaigns::Load(db.get())).value();
     service->SetCampaignDirectory(campaigns.get());
     campaign_api = CampaignApi{campaigns.get(), &links};
@@ -132,7 +133,7 @@ TEST_CASE("campaigns: create, get, rename and delete, answered as stored", "[cam
   uint64_t id = a.json.at("id").to_number<uint64_t>();
   CHECK(id >= 1);
   CHECK(a.json.at("name") == "Spring sale");
-  CHECK(a.json.at("team") == 1);
+  CHECK(a.json.at("teamId") == "team-1");
   CHECK(a.json.at("createdAt") == a.json.at("updatedAt"));
   std::string path = "/api/v1/campaigns/" + std::to_string(id);
 

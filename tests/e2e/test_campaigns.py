@@ -30,6 +30,7 @@ class CampaignsTest(ApiTestCase):
         # A shared team of ann's, where vic is a viewer.
         status, team = cls.api.json("POST", "/api/v1/teams", {"siteName": "campaign-team"}, cls.users["ann"])
         assert status == 201, team
+        cls.team = team
         status, body = cls.api.json("POST", f"/api/v1/teams/{team['id']}/members",
                                     {"email": "vic@example.com", "role": "viewer"}, cls.users["ann"])
         assert status == 201, body
@@ -54,7 +55,8 @@ class CampaignsTest(ApiTestCase):
     def test_crud_search_and_paging(self):
         ann = self.team_keys["ann"]
         spring = self.campaign("Spring SALE", ann)
-        self.assertEqual(set(spring), {"id", "name", "team", "createdAt", "updatedAt"})
+        self.assertEqual(set(spring), {"id", "name", "teamId", "createdAt", "updatedAt"})
+        self.assertEqual(spring["teamId"], self.team["id"])
         summer = self.campaign("Summer sale", ann)
         self.campaign("Newsletter", ann)
         self.assertGreater(summer["id"], spring["id"])

@@ -4,11 +4,11 @@
 
 namespace shortlink::admin {
 
-boost::json::object CampaignToJson(const Campaign& campaign) {
+boost::json::object CampaignToJson(const Campaign& campaign, std::string_view team_id) {
   boost::json::object o;
   o["id"] = campaign.id;
   o["name"] = campaign.name;
-  o["team"] = campaign.team;
+  o["teamId"] = team_id;
   o["createdAt"] = FormatIso8601Millis(campaign.created_at_ms);
   o["updatedAt"] = FormatIso8601Millis(campaign.updated_at_ms);
   return o;

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <string_view>
 
 #include "campaigns/campaign.h"
 
 namespace shortlink::admin {
 
-// {"id", "name", "team", "createdAt", "updatedAt"}.
-boost::json::object CampaignToJson(const Campaign& campaign);
+// {"id", "name", "teamId" (the owning team's UUID: team numbers stay
+// inside), "createdAt", "updatedAt"}.
+boost::json::object CampaignToJson(const Campaign& campaign, std::string_view team_id);
 
 }  // namespace shortlink::admin

@@ -20,6 +20,12 @@ Error NoSuchCampaign(std::string_view segment) {
   return MakeError(ErrorCode::kNotFound, "Campaign does not exist.");
 }
 
+// A campaign as answered, with its team's id (LinkApi::team_id).
+std::string CampaignJson(const CampaignApi& api, const Campaign& campaign) {
+  std::string team_id = api.links->team_id ? api.links->team_id(campaign.team) : std::string();
+  return boost::json::serialize(CampaignToJson(campaign, team_id));
+}
+
 // The campaign the path names, if it is the caller's team's; another
 // team's is answered exactly as a missing one.
 Result<Campaign> TeamCampaign(const CampaignApi& api, const RequestContext& rc) {
@@ -39,7 +45,8 @@ Awaitable ListCampaigns(CampaignApi& api, RequestContext& rc) {
   std::vector<Campaign> page = api.campaigns->List(
       rc.principal->team, query->search, query->paging.offset, query->paging.limit, &total);
   boost::json::array items;
-  for (const Campaign& c : page) items.push_back(CampaignToJson(c));
+  std::string team_id = api.links->team_id ? api.links->team_id(rc.principal->team) : std::string();
+  for (const Campaign& c : page) items.push_back(CampaignToJson(c, team_id));
   boost::json::object body;
   body["items"] = std::move(items);
   query->paging.Describe(total, &body);
@@ -55,7 +62,7 @@ Awaitable CreateCampaign(CampaignApi& api, RequestContext& rc) {
   if (!name.ok()) co_return rc.Error(name.error());
   auto created = api.campaigns->Create(rc.principal->team, std::move(name).value(), NowMillis());
   if (!created.ok()) co_return rc.Error(created.error());
-  co_return rc.Json(http::status::created, boost::json::serialize(CampaignToJson(*created)));
+  co_return rc.Json(http::status::created, CampaignJson(api, *created));
 }
 
 Awaitable GetCampaign(CampaignApi& api, RequestContext& rc) {
@@ -63,7 +70,7 @@ Awaitable GetCampaign(CampaignApi& api, RequestContext& rc) {
     co_return rc.Error(*refused);
   auto campaign = TeamCampaign(api, rc);
   if (!campaign.ok()) co_return rc.Error(campaign.error());
-  co_return rc.Json(http::status::ok, boost::json::serialize(CampaignToJson(*campaign)));
+  co_return rc.Json(http::status::ok, CampaignJson(api, *campaign));
 }
 
 Awaitable UpdateCampaign(CampaignApi& api, RequestContext& rc) {
@@ -79,7 +86,7 @@ Awaitable UpdateCampaign(CampaignApi& api, RequestContext& rc) {
   auto renamed =
       api.campaigns->Rename(rc.principal->team, current->id, std::move(name).value(), NowMillis());
   if (!renamed.ok()) co_return rc.Error(renamed.error());
-  co_return rc.Json(http::status::ok, boost::json::serialize(CampaignToJson(*renamed)));
+  co_return rc.Json(http::status::ok, CampaignJson(api, *renamed));
 }
 
 // 409 while links name the campaign (campaigns.h says why and how the check
@@ -114,7 +121,7 @@ Awaitable DeleteCampaign(CampaignApi& api, RequestContext& rc) {
     api.campaigns->CancelRemove(current->id);
     co_return rc.Error(removed.error());
   }
-  co_return rc.Json(http::status::ok, boost::json::serialize(CampaignToJson(*closing)));
+  co_return rc.Json(http::status::ok, CampaignJson(api, *closing));
 }
 
 }  // namespace
