@@ -341,6 +341,32 @@ TEST_CASE("campaigns: a link names a campaign of its team, shown only when set, 
   CHECK(api.Send(verb::get, "/api/v1/urls/named", "victor").json.at("campaignId") == id);
 }
 
+TEST_CASE("campaigns: bulk rows name campaigns, each checked on its own", "[campaigns]") {
+  Api api;
+  uint64_t mine = api.Made("carol", "Bulk");
+  uint64_t bobs = api.Made("bob", "Bob's");
+  Answer a = api.Send(verb::post, "/api/v1/urls/bulk", "carol",
+                      R"({"urls": [{"longUrl": "https://example.com/1", "shortUrl": "bulk-in",
+                                    "campaignId": )" +
+                          std::to_string(mine) + R"(},
+                                   {"longUrl": "https://example.com/2", "shortUrl": "bulk-foreign",
+                                    "campaignId": )" +
+                          std::to_string(bobs) + R"(},
+                                   {"longUrl": "https://example.com/3", "shortUrl": "bulk-none"}]})");
+  REQUIRE(a.status == 200);
+  const auto& results = a.json.at("results").as_array();
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].at("status") == 200);
+  CHECK(results[0].at("url").at("campaignId") == mine);
+  CHECK(results[1].at("status") == 400);
+  CHECK(std::string(results[1].at("message").as_string()) ==
+        "campaignId " + std::to_string(bobs) + " is not one of your team's campaigns.");
+  CHECK(results[2].at("status") == 200);
+  CHECK_FALSE(results[2].at("url").as_object().contains("campaignId"));
+  CHECK(api.index.Get("bulk-in")->campaign == mine);
+  CHECK_FALSE(api.index.Get("bulk-foreign"));
+}
+
 TEST_CASE("campaigns: GET /api/v1/urls?campaignIds= lists the links of any of them",
           "[campaigns]") {
   Api api;
