@@ -31,13 +31,22 @@ namespace {
 
 using http::verb;
 
-// Keys and whom they name: teams 1 and 2, and three roles in team 1.
+// A key that may only GET campaigns (GoGoWorx scopes).
+auth::Scopes ReadCampaignsOnly() {
+  auth::Scopes scopes = auth::Scopes::None();
+  scopes.Grant(auth::Endpoint::kCampaigns, auth::MethodClass::kGet);
+  return scopes;
+}
+
+// Keys and whom they name: teams 1 and 2, three roles in team 1, and a
+// member's key scoped to reading campaigns.
 const std::map<std::string, auth::Principal, std::less<>>& Keys() {
   static const std::map<std::string, auth::Principal, std::less<>> keys = {
       {"alice", auth::UserPrincipal(1, 1, auth::Role::kAdmin, auth::Scopes::All(), false)},
       {"carol", auth::UserPrincipal(3, 1, auth::Role::kMember, auth::Scopes::All(), false)},
       {"victor", auth::UserPrincipal(4, 1, auth::Role::kViewer, auth::Scopes::All(), false)},
       {"bob", auth::UserPrincipal(2, 2, auth::Role::kAdmin, auth::Scopes::All(), false)},
+      {"reader", auth::UserPrincipal(3, 1, auth::Role::kMember, ReadCampaignsOnly(), false)},
   };
   return keys;
 }
@@ -277,6 +286,12 @@ TEST_CASE("campaigns: a viewer reads them, a member and above write them", "[cam
   CHECK(api.Send(verb::delete_, path, "victor").status == 403);
   CHECK(api.Send(verb::get, path, "victor").json.at("name") == "Team's");
   CHECK(api.Send(verb::patch, path, "alice", R"({"name": "By the admin"})").status == 200);
+  // A key's scopes come first: a member's key without campaigns:POST writes none.
+  CHECK(api.Send(verb::get, path, "reader").status == 200);
+  Answer scoped = api.Send(verb::post, "/api/v1/campaigns", "reader", R"({"name": "s"})");
+  CHECK(scoped.status == 403);
+  CHECK(scoped.message().find("campaigns:POST") != std::string::npos);
+  CHECK(api.Send(verb::delete_, path, "reader").status == 403);
 }
 
 TEST_CASE("campaigns: a link names a campaign of its team, shown only when set, cleared by null",
