@@ -448,7 +448,8 @@ TEST_CASE("campaigns: one that links still name is not deleted (409) until they 
   CHECK(busy.message() == "Campaign " + sid +
                               " is still named by 1 link: clear their campaignId first (GET "
                               "/api/v1/urls?campaignIds=" +
-                              sid + "&hidden=true lists them).");
+                              sid +
+                              "&hidden=true lists them, with &domain= those on a custom domain).");
   // Still there, and still nameable: the refused delete left it as it was.
   CHECK(api.Send(verb::get, path, "carol").status == 200);
   REQUIRE(api.Send(verb::post, "/api/v1/urls", "carol",

@@ -115,7 +115,7 @@ Awaitable DeleteCampaign(CampaignApi& api, RequestContext& rc) {
                        "Campaign " + id + " is still named by " + std::to_string(links) +
                            (links == 1 ? " link" : " links") +
                            ": clear their campaignId first (GET /api/v1/urls?campaignIds=" + id +
-                           "&hidden=true lists them).");
+                           "&hidden=true lists them, with &domain= those on a custom domain).");
   }
   if (Status removed = api.campaigns->FinishRemove(current->id); !removed.ok()) {
     api.campaigns->CancelRemove(current->id);
