@@ -23,8 +23,12 @@ Reply PairReply(const RequestContext& rc, const TokenPair& pair) {
   return reply;
 }
 
+// A refused login or refresh, with the challenge every 401 of the API carries.
 Reply Unauthorized(const RequestContext& rc) {
-  return rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
+  Reply reply = rc.Error(ErrorCode::kUnauthorized, "Unauthorized");
+  reply.response.set(http::field::www_authenticate,
+                     auth::Challenge(auth::Credential::kApiKey, /*credential_given=*/true));
+  return reply;
 }
 
 // The user a username names: a personal team's site name (Shorten World
@@ -92,8 +96,9 @@ Awaitable RefreshToken(TokenApi& api, RequestContext& rc) {
   }
   auto pair = api.tokens->Refresh(*token);
   if (!pair.ok()) {
-    if (pair.error().code == ErrorCode::kUnauthorized) api.throttle->Failed("", rc.remote);
-    co_return rc.Error(pair.error());
+    if (pair.error().code != ErrorCode::kUnauthorized) co_return rc.Error(pair.error());
+    api.throttle->Failed("", rc.remote);
+    co_return Unauthorized(rc);
   }
   // The key behind the login must still open something.
   if (!PrincipalOfToken(api, pair->access_token, "")) {
