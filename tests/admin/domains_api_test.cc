@@ -21,6 +21,7 @@
 #include "links/link_commands.h"
 #include "links/link_routes.h"
 #include "links/password_hasher.h"
+#include "router_client.h"
 
 namespace shortlink::admin {
 namespace {
@@ -28,25 +29,12 @@ namespace {
 using http::verb;
 
 // Keys and whom they name: teams 1 and 2, and three roles in team 1.
-const std::map<std::string, auth::Principal, std::less<>>& Keys() {
-  static const std::map<std::string, auth::Principal, std::less<>> keys = {
-      {"alice", auth::UserPrincipal(1, 1, auth::Role::kAdmin, auth::Scopes::All(), false)},
-      {"carol", auth::UserPrincipal(3, 1, auth::Role::kMember, auth::Scopes::All(), false)},
-      {"victor", auth::UserPrincipal(4, 1, auth::Role::kViewer, auth::Scopes::All(), false)},
-      {"bob", auth::UserPrincipal(2, 2, auth::Role::kAdmin, auth::Scopes::All(), false)},
-  };
+const testing::KeyTable& Keys() {
+  static const testing::KeyTable keys = testing::TwoTeamsKeys();
   return keys;
 }
 
-struct Answer {
-  int status = 0;
-  boost::json::value json;
-  std::string message() const {
-    const auto* o = json.if_object();
-    if (!o || !o->contains("message")) return "";
-    return std::string(o->at("message").as_string());
-  }
-};
+using Answer = testing::JsonAnswer;
 
 struct Api : testing::ServiceFixture {
   Api() {
@@ -60,29 +48,7 @@ struct Api : testing::ServiceFixture {
   }
 
   Answer Send(verb method, std::string target, std::string_view key, std::string body = "") {
-    Request req{method, target, 11};
-    req.set(http::field::host, "x");
-    req.set(http::field::authorization, "Bearer " + std::string(key));
-    if (!body.empty()) {
-      req.set(http::field::content_type, "application/json");
-      req.body() = std::move(body);
-      req.prepare_payload();
-    }
-    boost::asio::io_context ioc;
-    std::optional<Reply> out;
-    boost::asio::co_spawn(
-        ioc,
-        [&]() -> boost::asio::awaitable<void> { out = co_await router.Handle(req, "10.0.0.1"); },
-        boost::asio::detached);
-    ioc.run();
-    REQUIRE(out);
-    Answer a;
-    a.status = static_cast<int>(out->response.result_int());
-    INFO(out->response.body());
-    boost::system::error_code ec;
-    a.json = boost::json::parse(out->response.body(), ec);
-    REQUIRE_FALSE(ec);
-    return a;
+    return testing::SendJson(router, method, std::move(target), key, std::move(body));
   }
 
   Answer CreateDomain(std::string_view key, std::string body) {
@@ -97,13 +63,8 @@ struct Api : testing::ServiceFixture {
   MetricsRegistry router_metrics;
   PasswordHasher hasher{1};
   LinkApi links;
-  auth::Authenticator authenticator{
-      [](std::string_view key, std::string_view) -> std::optional<auth::Principal> {
-        auto it = Keys().find(key);
-        if (it == Keys().end()) return std::nullopt;
-        return it->second;
-      },
-      [](std::string_view) { return false; }};
+  auth::Authenticator authenticator{testing::KeyCheckOf(Keys()),
+                                    [](std::string_view) { return false; }};
   RateLimiter limiter{1e9, std::chrono::seconds(10), [] { return int64_t{1'000'000}; }};
   Router router{&router_metrics, &authenticator, &limiter};
 };

@@ -19,6 +19,8 @@
 #include "support/temp_dir.h"
 #include "usage/usage_routes.h"
 
+#include "router_client.h"
+
 namespace shortlink::admin {
 namespace {
 
@@ -27,20 +29,12 @@ using http::verb;
 constexpr int64_t kNow = 1798761590;  // 2026-12-31T23:59:50Z
 
 // Team 1: an admin and a viewer; team 2: an admin.
-const std::map<std::string, auth::Principal, std::less<>>& Keys() {
-  static const std::map<std::string, auth::Principal, std::less<>> keys = {
-      {"alice", auth::UserPrincipal(1, 1, auth::Role::kAdmin, auth::Scopes::All(), false)},
-      {"victor", auth::UserPrincipal(4, 1, auth::Role::kViewer, auth::Scopes::All(), false)},
-      {"bob", auth::UserPrincipal(2, 2, auth::Role::kAdmin, auth::Scopes::All(), false)},
-  };
+const testing::KeyTable& Keys() {
+  static const testing::KeyTable keys = testing::TwoTeamsKeys();  // carol unused here
   return keys;
 }
 
-struct Answer {
-  int status = 0;
-  boost::json::value json;
-  Response response;
-};
+using Answer = testing::JsonAnswer;
 
 // A stand-in for any area's route: what a request does is not the meter's
 // concern.
@@ -65,30 +59,7 @@ struct Api {
   }
 
   Answer Send(verb method, std::string target, std::string_view key, std::string body = "") {
-    Request req{method, target, 11};
-    req.set(http::field::host, "x");
-    if (!key.empty()) req.set(http::field::authorization, "Bearer " + std::string(key));
-    if (!body.empty()) {
-      req.set(http::field::content_type, "application/json");
-      req.body() = std::move(body);
-      req.prepare_payload();
-    }
-    boost::asio::io_context ioc;
-    std::optional<Reply> out;
-    boost::asio::co_spawn(
-        ioc,
-        [&]() -> boost::asio::awaitable<void> { out = co_await router.Handle(req, "10.0.0.1"); },
-        boost::asio::detached);
-    ioc.run();
-    REQUIRE(out);
-    Answer a;
-    a.status = static_cast<int>(out->response.result_int());
-    INFO(out->response.body());
-    boost::system::error_code ec;
-    a.json = boost::json::parse(out->response.body(), ec);
-    REQUIRE_FALSE(ec);
-    a.response = out->response;
-    return a;
+    return testing::SendJson(router, method, std::move(target), key, std::move(body));
   }
   Answer Usage(std::string_view key, std::string query = "") {
     return Send(verb::get, "/api/v1/usage" + query, key);
@@ -101,13 +72,8 @@ struct Api {
   int echo_calls = 0;
   int64_t clock_ms = 1'000'000;
   MetricsRegistry metrics;
-  auth::Authenticator authenticator{
-      [](std::string_view key, std::string_view) -> std::optional<auth::Principal> {
-        auto it = Keys().find(key);
-        if (it == Keys().end()) return std::nullopt;
-        return it->second;
-      },
-      [](std::string_view) { return false; }};
+  auth::Authenticator authenticator{testing::KeyCheckOf(Keys()),
+                                    [](std::string_view) { return false; }};
   RateLimiter limiter;
   Router router{&metrics, &authenticator, &limiter};
 };
