@@ -5,9 +5,11 @@
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
+#include "drop_table.h"
 
 #include "campaigns/campaign.h"
 #include "campaigns/campaigns.h"
@@ -110,28 +112,6 @@ TEST_CASE("campaigns: a campaign record round-trips, skips later fields, refuses
   CHECK_FALSE(DecodeCampaign(9, "").ok());
 }
 
-// Drops the "campaigns" column family: the database as the release before
-// campaigns left it.
-void DropCampaignsTable(const std::string& dir) {
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  bool dropped = false;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == TableName(Table::kCampaigns)) {
-      REQUIRE(db->DropColumnFamily(handles[i]).ok());
-      dropped = true;
-    }
-  }
-  CHECK(dropped);
-  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
-}
-
 TEST_CASE("campaigns: a database without the campaigns table opens, links kept, no campaign",
           "[campaigns][store]") {
   testing::TempDir dir;
@@ -143,7 +123,7 @@ TEST_CASE("campaigns: a database without the campaigns table opens, links kept, 
     create.code = "kept";
     REQUIRE(s.One(create).status.ok());
   }
-  DropCampaignsTable(dir.path());
+  testing::DropTable(dir.path(), Table::kCampaigns);
   uint64_t made = 0;
   {
     testing::ServiceOn s(dir.path());

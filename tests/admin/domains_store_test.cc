@@ -5,37 +5,17 @@
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
+#include "drop_table.h"
 
 #include "link_test_support.h"
 #include "store/table.h"
 
 namespace shortlink::admin {
 namespace {
-
-// Drops the "domains" column family: the database as the release before
-// domains left it (its other tables are as they were).
-void DropDomainsTable(const std::string& dir) {
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  bool dropped = false;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == TableName(Table::kDomains)) {
-      REQUIRE(db->DropColumnFamily(handles[i]).ok());
-      dropped = true;
-    }
-  }
-  CHECK(dropped);
-  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
-}
 
 TEST_CASE("domains: a database without the domains table opens, links kept, no domain",
           "[domains][store]") {
@@ -44,7 +24,7 @@ TEST_CASE("domains: a database without the domains table opens, links kept, no d
     testing::ServiceOn s(dir.path());
     REQUIRE(s.One(CreateLink{1, "https://example.com/kept", "kept"}).status.ok());
   }
-  DropDomainsTable(dir.path());
+  testing::DropTable(dir.path(), Table::kDomains);
   {
     testing::ServiceOn s(dir.path());
     CHECK(s.index.Get("kept")->long_url == "https://example.com/kept");

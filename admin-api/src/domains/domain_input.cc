@@ -26,18 +26,6 @@ Result<std::optional<std::string>> UrlField(const simdjson::dom::object& obj, st
   return text;
 }
 
-Result<size_t> ParseCount(const std::string& name, const std::string& text, size_t min,
-                          size_t max) {
-  size_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return MakeError(ErrorCode::kInvalidArgument, name + " must be a whole number from " +
-                                                      std::to_string(min) + " to " +
-                                                      std::to_string(max) + ".");
-  }
-  return value;
-}
-
 }  // namespace
 
 Result<std::string> NormalizeDomainHost(std::string_view host, const UrlPolicy& policy) {
@@ -82,21 +70,6 @@ Result<DomainFields> ParseDomainBody(const simdjson::dom::object& obj, const Url
                      "Nothing to update: give rootRedirect or notFoundUrl.");
   }
   return fields;
-}
-
-Result<DomainPage> ParseDomainPage(const std::map<std::string, std::string>& query) {
-  DomainPage page;
-  if (auto it = query.find("page"); it != query.end()) {
-    auto v = ParseCount("page", it->second, 0, 1'000'000);
-    if (!v.ok()) return v.error();
-    page.page = *v;
-  }
-  if (auto it = query.find("size"); it != query.end()) {
-    auto v = ParseCount("size", it->second, 1, kMaxDomainPageSize);
-    if (!v.ok()) return v.error();
-    page.size = *v;
-  }
-  return page;
 }
 
 }  // namespace shortlink::admin

@@ -37,12 +37,4 @@ struct DomainFields {
 Result<DomainFields> ParseDomainBody(const simdjson::dom::object& obj, const UrlPolicy& policy,
                                      bool create);
 
-// Shorten World's paging: `page` from 0, `size` 1-100, default 20.
-struct DomainPage {
-  size_t page = 0;
-  size_t size = 20;
-};
-inline constexpr size_t kMaxDomainPageSize = 100;
-Result<DomainPage> ParseDomainPage(const std::map<std::string, std::string>& query);
-
 }  // namespace shortlink::admin

@@ -6,6 +6,7 @@
 #include "domains/domain_json.h"
 #include "domains/domain_routes.h"
 #include "http/json_input.h"
+#include "http/paging.h"
 #include "links/async_submit.h"
 
 namespace shortlink::admin {
@@ -50,18 +51,16 @@ boost::asio::awaitable<Result<DomainRecord>> SubmitDomain(LinkApi& api, Mutation
 Awaitable ListDomains(LinkApi& api, RequestContext& rc) {
   if (!auth::Allow(*rc.principal, auth::Action::kListDomains))
     co_return Refused(rc, auth::Action::kListDomains);
-  auto page = ParseDomainPage(rc.query);
+  auto page = ParsePaging(rc.query);  // page/size, or limit/offset
   if (!page.ok()) co_return rc.Error(page.error());
   size_t total = 0;
-  std::vector<DomainRecord> domains = api.links->domains().ListTeam(
-      rc.principal->team, page->page * page->size, page->size, &total);
+  std::vector<DomainRecord> domains =
+      api.links->domains().ListTeam(rc.principal->team, page->offset, page->limit, &total);
   boost::json::array items;
   for (const DomainRecord& d : domains) items.push_back(DomainToJson(d, TeamId(api, d.team)));
   boost::json::object body;
   body["items"] = std::move(items);
-  body["total"] = total;
-  body["page"] = page->page;
-  body["size"] = page->size;
+  page->Describe(total, &body);
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 

@@ -9,19 +9,23 @@ Result<size_t> Count(const std::map<std::string, std::string>& query, const std:
                      size_t fallback, size_t least, size_t most) {
   auto it = query.find(key);
   if (it == query.end()) return fallback;
-  const std::string& text = it->second;
-  size_t n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || n < least ||
-      n > most) {
-    return MakeError(ErrorCode::kInvalidArgument, key + " must be a whole number from " +
-                                                      std::to_string(least) + " to " +
-                                                      std::to_string(most) + ".");
-  }
-  return n;
+  return ParseCount(key, it->second, least, most);
 }
 
 }  // namespace
+
+Result<size_t> ParseCount(const std::string& name, const std::string& text, size_t min,
+                          size_t max) {
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
+      value > max) {
+    return MakeError(ErrorCode::kInvalidArgument, name + " must be a whole number from " +
+                                                      std::to_string(min) + " to " +
+                                                      std::to_string(max) + ".");
+  }
+  return value;
+}
 
 Result<Paging> ParsePaging(const std::map<std::string, std::string>& query) {
   bool pages = query.count("page") || query.count("size");

@@ -28,4 +28,7 @@ inline constexpr size_t kMaxPageSize = 100;
 
 Result<Paging> ParsePaging(const std::map<std::string, std::string>& query);
 
+// A query parameter that must be a whole number in [min, max]; the 400 names it.
+Result<size_t> ParseCount(const std::string& name, const std::string& text, size_t min, size_t max);
+
 }  // namespace shortlink::admin

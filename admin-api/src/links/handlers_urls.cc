@@ -3,6 +3,7 @@
 
 #include "common/clock.h"
 #include "http/json_input.h"
+#include "http/paging.h"
 #include "links/link_commands.h"
 #include "links/link_json.h"
 #include "links/link_queries.h"
@@ -18,18 +19,6 @@ constexpr size_t kMaxListLimit = 1000;
 constexpr std::string_view kCreateFields[] = {"longUrl", "shortUrl", "domain"};
 constexpr std::string_view kUpdateFields[] = {"longUrl", "state"};
 constexpr std::string_view kBulkFields[] = {"urls"};
-
-Result<size_t> ParseCount(const std::string& name, const std::string& text, size_t min,
-                          size_t max) {
-  size_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return MakeError(ErrorCode::kInvalidArgument, name + " must be a whole number from " +
-                                                      std::to_string(min) + " to " +
-                                                      std::to_string(max) + ".");
-  }
-  return value;
-}
 
 // Shorten World's `campaignIds`: ids separated by commas, any of them.
 constexpr size_t kMaxCampaignIds = 100;
