@@ -123,6 +123,13 @@ TEST_CASE("failed logins are throttled per username and per address", "[tokens]"
   CHECK(throttle.RetryAfterSeconds("somebody", "10.9.9.9") > 0);
   CHECK(throttle.RetryAfterSeconds("somebody", "10.9.9.8") == 0);
 
+  // Failed refreshes name no user: they count against their address only, so
+  // nobody's refreshes or logins elsewhere are held up by them.
+  for (int i = 0; i < LoginThrottle::kMaxFailuresPerAddress; ++i) throttle.Failed("10.2.2.2");
+  CHECK(throttle.RetryAfterSeconds("10.2.2.2") > 0);
+  CHECK(throttle.RetryAfterSeconds("10.2.2.3") == 0);
+  CHECK(throttle.RetryAfterSeconds("", "10.2.2.3") == 0);
+
   // A success clears the name's count.
   for (int i = 0; i < LoginThrottle::kMaxFailuresPerUser - 1; ++i)
     throttle.Failed("cat", "10.1.1.1");

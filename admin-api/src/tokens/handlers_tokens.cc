@@ -89,7 +89,7 @@ Awaitable RefreshToken(TokenApi& api, RequestContext& rc) {
   if (!snake.ok()) co_return rc.Error(snake.error());
   std::optional<std::string> token = *camel ? *camel : *snake;
   if (!token) co_return rc.Error(ErrorCode::kInvalidArgument, "refreshToken is required.");
-  if (int64_t wait = api.throttle->RetryAfterSeconds("", rc.remote); wait > 0) {
+  if (int64_t wait = api.throttle->RetryAfterSeconds(rc.remote); wait > 0) {
     Reply reply = rc.Error(ErrorCode::kRateLimited, "Login too many failed");
     reply.response.set(http::field::retry_after, std::to_string(wait));
     co_return reply;
@@ -97,7 +97,7 @@ Awaitable RefreshToken(TokenApi& api, RequestContext& rc) {
   auto pair = api.tokens->Refresh(*token);
   if (!pair.ok()) {
     if (pair.error().code != ErrorCode::kUnauthorized) co_return rc.Error(pair.error());
-    api.throttle->Failed("", rc.remote);
+    api.throttle->Failed(rc.remote);  // no user to count it against
     co_return Unauthorized(rc);
   }
   // The key behind the login must still open something.

@@ -212,6 +212,18 @@ void LoginThrottle::Failed(std::string_view username, std::string_view address) 
   Count(addresses_, std::string(address), now);
 }
 
+int64_t LoginThrottle::RetryAfterSeconds(std::string_view address) const {
+  const int64_t now = now_ms_();
+  std::lock_guard lock(mu_);
+  return BlockedFor(addresses_, std::string(address), kMaxFailuresPerAddress, now);
+}
+
+void LoginThrottle::Failed(std::string_view address) {
+  const int64_t now = now_ms_();
+  std::lock_guard lock(mu_);
+  Count(addresses_, std::string(address), now);
+}
+
 void LoginThrottle::Succeeded(std::string_view username) {
   std::lock_guard lock(mu_);
   users_.erase(std::string(username));

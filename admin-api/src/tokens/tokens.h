@@ -117,6 +117,9 @@ class LoginThrottle {
   // Seconds until a login for `username` from `address` may be tried; 0: now.
   int64_t RetryAfterSeconds(std::string_view username, std::string_view address) const;
   void Failed(std::string_view username, std::string_view address);
+  // The same for what names no user (a refresh token): the address alone.
+  int64_t RetryAfterSeconds(std::string_view address) const;
+  void Failed(std::string_view address);
   void Succeeded(std::string_view username);
 
  private:
