@@ -44,7 +44,12 @@ inline JsonAnswer SendJson(admin::Router& router, admin::http::verb method, std:
     req.body() = std::move(body);
     req.prepare_payload();
   }
-  boost::asio::io_context ioc;
+  // One io_context per thread for every request, never destroyed before
+  // exit: a handler's completion is posted from the link writer's thread,
+  // which may still be signalling the context when run() has returned here
+  // (ThreadSanitizer saw a per-request context destroyed under that signal).
+  thread_local boost::asio::io_context ioc;
+  ioc.restart();
   std::optional<admin::Reply> out;
   boost::asio::co_spawn(
       ioc, [&]() -> boost::asio::awaitable<void> { out = co_await router.Handle(req, "10.0.0.1"); },
