@@ -18,7 +18,7 @@ struct ServeOptions {
   Environment environment = Environment::kProduction;
   std::string public_url;
   std::string node_token_file;
-  double rate_limit = 5;  // requests per second per user
+  double rate_limit = 5;             // requests per second per user
   uint64_t quota_included = 50'000;  // API requests per team and month before overage
   std::string blocklist_file;
   int threads = 2;

@@ -87,7 +87,8 @@ TEST_CASE("domain table: while no custom domain is known, every host is the defa
   CHECK(Resolve(table, "b.example").kind == HostKind::kDefault);
 }
 
-TEST_CASE("domain table: settings change and go, and links keep a removed domain served", "[domain]") {
+TEST_CASE("domain table: settings change and go, and links keep a removed domain served",
+          "[domain]") {
   RcuThreadScope rcu;
   LinkTable table;
   REQUIRE(table.SetDomain("c.example", "https://c.example.org/", ""));

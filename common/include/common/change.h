@@ -39,7 +39,7 @@ inline bool IsDomainOp(ChangeOp op) {
 struct Change {
   uint64_t seq = 0;
   ChangeOp op = ChangeOp::kUpsert;
-  Link link;            // for kDelete, the link as it was before deletion; empty for a domain op
+  Link link;              // for kDelete, the link as it was before deletion; empty for a domain op
   DomainRecord domain{};  // for a domain op only
 
   bool operator==(const Change&) const = default;
