@@ -38,11 +38,7 @@ using Answer = testing::JsonAnswer;
 
 struct Api : testing::ServiceFixture {
   Api() {
-    links.index = &index;
-    links.links = service.get();
-    links.hasher = &hasher;
-    links.url_policy = UrlPolicy{"go.example", DefaultShortenerBlocklist()};
-    links.team_id = [](uint64_t team) { return "team-" + std::to_string(team); };
+    links = LinkApiWith(&hasher);
     RegisterLinkRoutes(router, links);
     RegisterDomainRoutes(router, links);
   }

@@ -12,6 +12,7 @@
 
 #include "common/change.h"
 #include "common/metrics.h"
+#include "links/link_commands.h"
 #include "links/link_index.h"
 #include "links/link_service.h"
 #include "nodes/change_log.h"
@@ -58,6 +59,18 @@ struct FreshDir {
 // A ServiceOn over a fresh temporary directory.
 struct ServiceFixture : FreshDir, ServiceOn {
   ServiceFixture() : ServiceOn(dir.path()) {}
+
+  // What the link and area handlers reach, over this service: the API tests'
+  // LinkApi (team ids shown as "team-N").
+  admin::LinkApi LinkApiWith(admin::PasswordHasher* hasher) {
+    admin::LinkApi api;
+    api.index = &index;
+    api.links = service.get();
+    api.hasher = hasher;
+    api.url_policy = UrlPolicy{"go.example", DefaultShortenerBlocklist()};
+    api.team_id = [](uint64_t team) { return "team-" + std::to_string(team); };
+    return api;
+  }
 };
 
 // Every change in the database's change log, in order; none may be corrupt.
