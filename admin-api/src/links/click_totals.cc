@@ -33,12 +33,9 @@ Status ClickTotals::Load(Database* db, LinkIndex* index) {
     }
     for (const ClickEntry& e : record.value().clicks) {
       if (!e.domain.empty()) continue;  // only the default domain counts clicks so far
-      Slot* slot = Existing(e.code);
-      if (!slot) {
-        auto target = index->FindClickTarget(e.code);
-        if (!target) continue;  // deleted: a delete folds first, so this cannot be
-        slot = Add(e.code, *target);
-      }
+      // Whatever the link's limit: these clicks were counted.
+      Slot* slot = FindOrMake(e.code, *index, /*under_limit_too=*/true);
+      if (!slot) continue;  // deleted: a delete folds first, so this cannot be
       index->AddClicks(slot->entry, e.count);
       slot->total += e.count;
     }
@@ -56,25 +53,35 @@ Status ClickTotals::Load(Database* db, LinkIndex* index) {
   return Status::Ok();
 }
 
-ClickTotals::Slot* ClickTotals::Add(const std::string& code, const LinkIndex::ClickTarget& link) {
-  Slot& slot = slots_[code];
-  slot.entry = link.entry;
-  slot.total = link.clicks;
-  return &slot;
-}
-
 ClickTotals::Slot* ClickTotals::Existing(const std::string& code) {
   auto it = slots_.find(code);
   return it == slots_.end() ? nullptr : &it->second;
 }
 
-void ClickTotals::Count(const std::string& code, Slot* slot, uint64_t clicks) {
-  if (slot->pending == 0) {
-    // The map's key, stable while the slot lives (node-based map).
-    counted_.emplace_back(&slots_.find(code)->first, slot);
+ClickTotals::Slot* ClickTotals::Find(const std::string& code, const LinkIndex& index) {
+  return FindOrMake(code, index, /*under_limit_too=*/false);
+}
+
+ClickTotals::Slot* ClickTotals::FindOrMake(const std::string& code, const LinkIndex& index,
+                                           bool under_limit_too) {
+  auto [it, made] = slots_.try_emplace(code);
+  Slot& slot = it->second;
+  if (!made) return &slot;
+  auto target = index.FindClickTarget(code);
+  if (!target || (!under_limit_too && target->max_clicks > target->clicks)) {
+    slots_.erase(it);
+    return nullptr;
   }
+  slot.code = &it->first;
+  slot.entry = target->entry;
+  slot.total = target->clicks;
+  return &slot;
+}
+
+void ClickTotals::Count(Slot* slot, uint64_t clicks) {
+  if (slot->pending == 0) counted_.push_back(slot);
   slot->pending += clicks;
-  record_.clicks.emplace_back(code, clicks);
+  record_.clicks.emplace_back(*slot->code, clicks);
 }
 
 bool ClickTotals::MustFold(const Rewritten& rewritten,
@@ -92,7 +99,7 @@ void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten,
   if (fold) {
     for (const auto& [code, slot] : slots_) {
       cpu_yield->Tick();
-      if (!rewritten.count(code))
+      if (rewritten.empty() || !rewritten.count(code))
         PutTotal(wb, dbkey::Link(dbkey::kDefaultDomain, code), slot.total + slot.pending);
     }
     for (uint64_t seq : log_) wb->Delete(Table::kClickLog, dbkey::Number(seq));
@@ -110,9 +117,10 @@ void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten,
 
 void ClickTotals::Committed(LinkIndex* index, bool folded, const Rewritten& rewritten,
                             std::chrono::steady_clock::time_point now, CpuYield* cpu_yield) {
-  for (auto [code, slot] : counted_) {
+  for (Slot* slot : counted_) {
     cpu_yield->Tick();
-    if (!rewritten.count(*code)) index->AddClicks(slot->entry, slot->pending);
+    if (rewritten.empty() || !rewritten.count(*slot->code))
+      index->AddClicks(slot->entry, slot->pending);
     slot->total += slot->pending;
     slot->pending = 0;
   }
@@ -132,7 +140,7 @@ void ClickTotals::Committed(LinkIndex* index, bool folded, const Rewritten& rewr
 }
 
 void ClickTotals::Abandoned() {
-  for (auto [code, slot] : counted_) slot->pending = 0;
+  for (Slot* slot : counted_) slot->pending = 0;
   counted_.clear();
   record_.clicks.clear();
   record_bytes_ = 0;

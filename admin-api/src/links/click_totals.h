@@ -43,9 +43,10 @@ class ClickTotals {
  public:
   // A clicked link since the last fold.
   struct Slot {
-    LinkIndex::EntryRef entry;  // valid while the slot lives: a fold clears slots first
-    uint64_t total = 0;         // committed clicks, log included
-    uint64_t pending = 0;       // counted by the commit in the making
+    const std::string* code = nullptr;  // the map's key: stable while the slot lives
+    LinkIndex::EntryRef entry;          // valid while the slot lives: a fold clears slots first
+    uint64_t total = 0;                 // committed clicks, log included
+    uint64_t pending = 0;               // counted by the commit in the making
   };
 
   // Fold when the log is older, larger or names more links than this: the
@@ -59,12 +60,14 @@ class ClickTotals {
 
   // The slot of a default-domain link clicked since the last fold, if any.
   Slot* Existing(const std::string& code);
-  // Makes the slot of a link the index found: only for a link without a
-  // click limit or past it (one under its limit is written whole, with a
-  // change for the nodes, on every click: see LinkService).
-  Slot* Add(const std::string& code, const LinkIndex::ClickTarget& link);
+  // The slot clicks on `code` are counted in, made from the index if need
+  // be; null for a link the index does not hold, or one under its click
+  // limit (written whole, with a change for the nodes, on every click: see
+  // LinkService). One hash lookup for a link seen before: this runs once
+  // per code of every click batch.
+  Slot* Find(const std::string& code, const LinkIndex& index);
   // Adds clicks to the commit in the making.
-  void Count(const std::string& code, Slot* slot, uint64_t clicks);
+  void Count(Slot* slot, uint64_t clicks);
 
   // The links whose record or total a commit writes itself (updates,
   // deletes, click limits), by code, as the writer's overlay holds them.
@@ -93,6 +96,7 @@ class ClickTotals {
 
  private:
   bool FoldDue(std::chrono::steady_clock::time_point now) const;
+  Slot* FindOrMake(const std::string& code, const LinkIndex& index, bool under_limit_too);
   void WriteLogRecord(WriteBatch* wb);
 
   std::unordered_map<std::string, Slot> slots_;
@@ -103,7 +107,7 @@ class ClickTotals {
   bool fold_now_ = false;  // a replayed log at start: fold with the first commit
   // The commit in the making: the slots it counted clicks for (each once),
   // and its clicks as the log record to write.
-  std::vector<std::pair<const std::string*, Slot*>> counted_;
+  std::vector<Slot*> counted_;
   ClickBatch record_;
   size_t record_bytes_ = 0;  // its encoded size, once written
 };

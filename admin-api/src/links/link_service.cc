@@ -267,17 +267,11 @@ class LinkService::Batch {
       const std::string& code = entry.code;
       const uint64_t count = entry.count;
       if (count == 0 || !entry.domain.empty()) continue;  // no clicks off the default domain yet
-      if (!overlay_.count(code)) {
+      if (overlay_.empty() || !overlay_.count(code)) {
         // The common case, a link no mutation of this batch touched and
         // without a click limit (or past it): counted in ClickTotals.
-        ClickTotals::Slot* slot = totals_->Existing(code);
-        if (!slot) {
-          auto target = index_->FindClickTarget(code);
-          if (!target) continue;  // a link deleted since the click: nothing to count on
-          if (target->max_clicks <= target->clicks) slot = totals_->Add(code, *target);
-        }
-        if (slot) {
-          totals_->Count(code, slot, count);
+        if (ClickTotals::Slot* slot = totals_->Find(code, *index_)) {
+          totals_->Count(slot, count);
           clicks_counted_ += count;
           continue;
         }
