@@ -7,6 +7,8 @@ packages=(
   libboost1.81-all-dev librocksdb-dev libsimdjson-dev libhiredis-dev libssl-dev
   liburcu-dev libsodium-dev catch2 libbenchmark-dev redis-server wrk
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (scripts/fuzz.sh)
+  uap-core libre2-dev libyaml-dev tor-geoipdb libmaxminddb-dev  # click analytics (classify/)
+  libmaxmind-db-writer-perl  # tests write their own small MaxMind database
   chromium fonts-dejavu-core   # the edge's pages checked in a real browser (tests/browser)
 )
 # Node.js may come from elsewhere (NodeSource); Debian's own only when there is none.

@@ -38,14 +38,23 @@
 
 namespace shortlink {
 
-// What a DimensionCount breaks a count down by. Reserved for the analytics
-// issue, which defines each value's form; a decoder keeps numbers it does
-// not know as they came.
+// What a DimensionCount breaks a count down by, and the form of its value
+// (the analytics issue). A decoder keeps numbers it does not know as they
+// came. Every dimension but kClickBot breaks down the entry's `count`, so its
+// counts sum to it; kClickBot counts bot visits, which are never clicks.
 enum ClickDimension : uint8_t {
-  kClickHour = 1,          // the hour of the clicks
-  kClickDeviceClass = 2,   // desktop, mobile...
-  kClickCountry = 3,       // the visitor's country
-  kClickReferrerHost = 4,  // the referring site
+  kClickHour = 1,          // UTC hours since the epoch, decimal ("492150")
+  kClickDeviceClass = 2,   // "desktop", "mobile", "tablet" or "other"
+  kClickCountry = 3,       // ISO 3166-1 alpha-2 ("DE"), "ZZ" unknown
+  kClickReferrerHost = 4,  // the referring site's host, lower case, or "direct"
+  kClickOs = 5,            // OS family and major version ("iOS 17", "Windows 10"), "Other"
+  kClickBrowser = 6,       // browser family ("Chrome", "Mobile Safari"), "Other"
+  kClickBrand = 7,         // device brand ("Apple", "Samsung"), "Other"
+  kClickLanguage = 8,      // primary language of Accept-Language, lower case ("en", "pt-br"), "none"
+  kClickSource = 9,        // utm_source of the visit, else the referrer host, else "direct"
+  kClickCity = 10,         // "DE/Berlin" where the geo database has cities
+  kClickVisitor = 11,      // "unique" (first visit in the link's unique window) or "repeat"
+  kClickBot = 12,          // bot visits by bot name ("Googlebot"): apart, not part of `count`
 };
 
 // Of an entry's clicks, `count` had `value` in `dimension`.

@@ -1,0 +1,25 @@
+// What analytics reads from a visit's request besides the agent and the
+// address: the visitor's language, the referring site and the source.
+// Pure functions on header values (no allocation beyond the result).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace shortlink::classify {
+
+// The primary (highest q, first on ties) language range of an
+// Accept-Language value, lower case ("en", "pt-br"); "none" when absent,
+// "*" or unreadable.
+std::string PrimaryLanguage(std::string_view accept_language);
+
+// The host of a Referer value, lower case, without port, userinfo or a
+// leading "www."; "direct" when absent or not an http(s) URL.
+std::string ReferrerHost(std::string_view referer);
+
+// The visit's source: the utm_source parameter of `query` (the request
+// target's part after '?', percent-decoded, lower case, at most 64 bytes),
+// else `referrer_host` (as ReferrerHost returns it).
+std::string SourceOf(std::string_view query, std::string_view referrer_host);
+
+}  // namespace shortlink::classify
