@@ -44,14 +44,29 @@ enum class Table : uint8_t {
   // campaign id, 8 bytes BE -> campaign record (campaigns/campaign.h).
   // Absent from older databases: Open creates it empty.
   kCampaigns,
+  // Click analytics: (link, hour or day, dimension, value) -> clicks
+  // (analytics/). Absent from older databases: Open creates it empty.
+  kAnalytics,
+  // webhook id, 8 bytes BE -> subscription (webhooks/). Absent from older
+  // databases: Open creates it empty.
+  kWebhooks,
+  // Webhook deliveries waiting, retrying or logged (webhooks/). Absent from
+  // older databases: Open creates it empty.
+  kWebhookDeliveries,
 };
 
-inline constexpr size_t kTableCount = 15;
+inline constexpr size_t kTableCount = 18;
 
 inline constexpr std::array<Table, kTableCount> kAllTables = {
-    Table::kLinks,   Table::kChanges, Table::kUsers,           Table::kEmails, Table::kKeys,
-    Table::kKeyIds,  Table::kMeta,    Table::kClickWatermarks, Table::kClicks, Table::kClickLog,
-    Table::kDomains, Table::kTeams,   Table::kTokens,          Table::kUsage,  Table::kCampaigns,
+    Table::kLinks,     Table::kChanges,
+    Table::kUsers,     Table::kEmails,
+    Table::kKeys,      Table::kKeyIds,
+    Table::kMeta,      Table::kClickWatermarks,
+    Table::kClicks,    Table::kClickLog,
+    Table::kDomains,   Table::kTeams,
+    Table::kTokens,    Table::kUsage,
+    Table::kCampaigns, Table::kAnalytics,
+    Table::kWebhooks,  Table::kWebhookDeliveries,
 };
 
 // Database indexes its column families by Table: kAllTables[i] is Table(i).
@@ -96,6 +111,12 @@ constexpr std::string_view TableName(Table table) {
       return "usage";
     case Table::kCampaigns:
       return "campaigns";
+    case Table::kAnalytics:
+      return "analytics";
+    case Table::kWebhooks:
+      return "webhooks";
+    case Table::kWebhookDeliveries:
+      return "webhook_deliveries";
   }
   return "";
 }
