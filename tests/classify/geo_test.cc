@@ -199,6 +199,9 @@ TEST_CASE("Tor geoip: small files: gaps are ZZ and neighbours keep their own cou
   WriteFile(dir.sub("v6"),
             "2001:db8::,2001:db8::ffff,DE\n"
             "2001:db8::1:0,2001:db8:0:0:ffff:ffff:ffff:ffff,FR\n"
+            "2001:DB8:0:2:0:0:0:0,2001:db8:0:2::FFFF,IT\n"  // eight groups, upper case
+            "2001:db8:0:2::1:0,2001:db8:0:2:0:0:1:ffff,ES\n"
+            "2002::c000:200,2002::192.0.2.255,NL\n"                  // a dotted IPv4 tail
             "ffff::,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,US\n");  // to the family's end
   auto opened = GeoLocator::OpenTorGeoip(dir.sub("v4"), dir.sub("v6"));
   REQUIRE(opened.ok());
@@ -220,6 +223,15 @@ TEST_CASE("Tor geoip: small files: gaps are ZZ and neighbours keep their own cou
   CHECK(Country(geo, Ip("2001:db8::ffff:ffff:ffff:ffff")) == "FR");
   CHECK(Country(geo, Ip("2001:db8:0:1::")) == "ZZ");
   CHECK(Country(geo, Ip("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff")) == "ZZ");
+  CHECK(Country(geo, Ip("2001:db8:0:2::")) == "IT");
+  CHECK(Country(geo, Ip("2001:db8:0:2::ffff")) == "IT");
+  CHECK(Country(geo, Ip("2001:db8:0:2::1:0")) == "ES");
+  CHECK(Country(geo, Ip("2001:db8:0:2::1:ffff")) == "ES");
+  CHECK(Country(geo, Ip("2001:db8:0:2::2:0")) == "ZZ");
+  CHECK(Country(geo, Ip("2002::c000:1ff")) == "ZZ");
+  CHECK(Country(geo, Ip("2002::c000:200")) == "NL");
+  CHECK(Country(geo, Ip("2002::c000:2ff")) == "NL");
+  CHECK(Country(geo, Ip("2002::c000:300")) == "ZZ");
   CHECK(Country(geo, Ip("ff00::1")) == "ZZ");  // multicast, though the file says US
 }
 
@@ -259,10 +271,18 @@ TEST_CASE("Tor geoip: a malformed file is an error naming it and the line") {
     CHECK_THAT(opened.error().message, Catch::Contains(dir.sub("v4")) && Catch::Contains(where));
   }
   WriteFile(dir.sub("v4"), "16777216,16777471,AU\n");
-  WriteFile(dir.sub("v6"), "2001:db8::,2001:db8::fffff,DE\n");
-  auto opened = GeoLocator::OpenTorGeoip(dir.sub("v4"), dir.sub("v6"));
-  REQUIRE_FALSE(opened.ok());
-  CHECK_THAT(opened.error().message, Catch::Contains(dir.sub("v6")) && Catch::Contains("line 1"));
+  for (const char* low :
+       {"2001:db8::fffff", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1::2::3",
+        ":1::", "1:", "2001:db8::g", "::1.2.3", "", "1:2:3:4:5:6:7:8::"}) {
+    INFO(low);
+    WriteFile(dir.sub("v6"), "# c\n" + std::string(low) + ",2001:db8::ffff,DE\n");
+    auto opened = GeoLocator::OpenTorGeoip(dir.sub("v4"), dir.sub("v6"));
+    REQUIRE_FALSE(opened.ok());
+    CHECK_THAT(opened.error().message, Catch::Contains(dir.sub("v6")) && Catch::Contains("line 2"));
+  }
+  auto directory = GeoLocator::OpenTorGeoip(dir.path(), dir.sub("v6"));
+  REQUIRE_FALSE(directory.ok());
+  CHECK_THAT(directory.error().message, Catch::Contains(dir.path()));
 }
 
 // Writes the test database into `dir` (IP version 4 or 6) and opens it.
