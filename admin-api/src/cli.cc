@@ -124,6 +124,9 @@ int Serve(const std::vector<std::string>& args) {
       "blocklist-file", po::value(&o.blocklist_file),
       "Hosts of link shorteners to refuse as targets, one per line (default: a built-in list).")(
       "threads", po::value(&o.threads)->default_value(o.threads), "I/O threads.")(
+      "analytics-retention-hours",
+      po::value(&o.analytics_retention_hours)->default_value(o.analytics_retention_hours),
+      "Hours click analytics are kept per hour; older hours are rolled into days.")(
       "openapi-file", po::value(&o.openapi_file),
       "Serve this OpenAPI document instead of the built-in one.")(
       "log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error.");

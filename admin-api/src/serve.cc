@@ -11,6 +11,8 @@
 #include "accounts/account_routes.h"
 #include "accounts/accounts.h"
 #include "auth/authenticator.h"
+#include "analytics/analytics_rollup.h"
+#include "analytics/analytics_routes.h"
 #include "campaigns/campaign_routes.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -199,6 +201,10 @@ int Serve(const ServeOptions& options) {
   links->get()->SetCampaignDirectory(campaigns->get());
   CampaignApi campaign_api{campaigns->get(), &link_api};
   RegisterCampaignRoutes(router, campaign_api);
+  links->get()->SetAnalyticsRetentionHours(options.analytics_retention_hours);
+  AnalyticsRollup analytics_rollup(db->get(), options.analytics_retention_hours);
+  AnalyticsApi analytics_api{db->get(), &link_api};
+  RegisterAnalyticsRoutes(router, analytics_api);
   RegisterAccountRoutes(router, account_api);
   RegisterTeamRoutes(router, team_api);
   RegisterKeyRoutes(router, team_api);

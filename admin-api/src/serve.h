@@ -23,6 +23,7 @@ struct ServeOptions {
   std::string blocklist_file;
   int threads = 2;
   std::string openapi_file;  // empty: the document compiled in
+  uint32_t analytics_retention_hours = 90 * 24;  // hourly analytics rows, then daily
 };
 
 // Runs until SIGTERM/SIGINT; returns the process exit code.

@@ -278,7 +278,7 @@ std::optional<LinkIndex::ClickTarget> LinkIndex::FindClickTarget(LinkKey key) co
   auto it = by_key_.find(encoded);
   if (it == by_key_.end()) return std::nullopt;
   Entry* e = it->second.get();
-  return ClickTarget{EntryRef(e), e->clicks, e->extras ? e->extras->rules.max_clicks : 0};
+  return ClickTarget{EntryRef(e), e->clicks, e->extras ? e->extras->rules.max_clicks : 0, e->owner};
 }
 
 void LinkIndex::Get(EntryRef entry, Link* link) const {

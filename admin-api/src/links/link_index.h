@@ -83,6 +83,7 @@ class LinkIndex {
     EntryRef entry;
     uint64_t clicks;
     uint64_t max_clicks;  // 0: no click limit
+    uint64_t owner;       // the link's team (click analytics keep per-team rows)
   };
   std::optional<ClickTarget> FindClickTarget(LinkKey key) const;
   std::optional<ClickTarget> FindClickTarget(std::string_view code) const {

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "common/validation.h"
+#include "store/analytics_keys.h"
 #include "store/db_keys.h"
 
 namespace shortlink::admin {
@@ -59,6 +60,11 @@ class LinkService::Batch {
   }
 
   WriteBatch& write_batch() { return wb_; }
+  // This commit's click analytics (links/click_analytics.h), from `now_hour`.
+  void StartAnalytics(uint32_t now_hour, uint32_t retention_hours) {
+    analytics_ = ClickAnalytics(now_hour, retention_hours);
+  }
+  const ClickAnalytics& analytics() const { return analytics_; }
   std::vector<Change>& changes() { return changes_; }
   uint64_t last_seq() const { return next_seq_ - 1; }
   // The final state of every link this batch touched (nullopt: deleted).
@@ -84,6 +90,22 @@ class LinkService::Batch {
     if (ClickTotals::Slot* slot = totals_->Existing(code); link && slot)
       link->clicks += slot->pending;
     return link;
+  }
+
+  // An entry's dimensions, for a link that exists as this batch leaves it
+  // (as its clicks are counted: a link the index lacks counts none).
+  void CountDimensions(const ClickEntry& entry) {
+    uint64_t team = 0;
+    auto touched = overlay_.empty() ? overlay_.end() : overlay_.find(entry.code);
+    if (touched != overlay_.end()) {
+      if (!touched->second) return;  // deleted in this batch
+      team = touched->second->owner;
+    } else if (auto target = index_->FindClickTarget(entry.code)) {
+      team = target->owner;
+    } else {
+      return;
+    }
+    analytics_.Add(dbkey::Link(dbkey::kDefaultDomain, entry.code), team, entry);
   }
 
   // The domain `host` as this batch leaves it; nullopt: none.
@@ -143,6 +165,13 @@ class LinkService::Batch {
     } else {
       wb_.Delete(Table::kLinks, key);
       wb_.Delete(Table::kClicks, key);  // a link made again later starts from 0
+      // Its analytics too, in this commit (store/analytics_keys.h).
+      analytics_.Forget(key);
+      for (char kind : {analytics_key::kHourly, analytics_key::kDaily}) {
+        std::string begin = analytics_key::LinkPrefix(kind, key), end = begin;
+        end.back() = '\x01';
+        wb_.DeleteRange(Table::kAnalytics, begin, end);
+      }
       overlay_[OverlayKey(link.domain, link.code)] = std::nullopt;
     }
     std::string entry;
@@ -266,6 +295,8 @@ class LinkService::Batch {
       cpu_yield_->Tick();  // a batch can name 50,000 links: ~40 ms uniform
       const std::string& code = entry.code;
       const uint64_t count = entry.count;
+      // Before the count's check: an entry may hold bot visits only.
+      if (!entry.dimensions.empty() && entry.domain.empty()) CountDimensions(entry);
       if (count == 0 || !entry.domain.empty()) continue;  // no clicks off the default domain yet
       if (overlay_.empty() || !overlay_.count(code)) {
         // The common case, a link no mutation of this batch touched and
@@ -309,6 +340,7 @@ class LinkService::Batch {
   const std::unordered_map<std::string, uint64_t>* committed_watermarks_;
   std::unordered_map<std::string, uint64_t> new_watermarks_;
   uint64_t clicks_counted_ = 0;
+  ClickAnalytics analytics_{0, ClickAnalytics::kDefaultRetentionHours};
   WriteBatch wb_;
   std::vector<Change> changes_;
   std::unordered_map<std::string, std::optional<Link>> overlay_;
@@ -439,6 +471,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
   Batch batch(*db_, index_, &totals_, first_seq, &click_watermarks_, &cpu_yield_, &domains_,
               campaigns_.load());
   int64_t now_ms = NowMillis();
+  batch.StartAnalytics(uint32_t(now_ms / 3'600'000), analytics_retention_hours_.load());
   std::vector<std::vector<MutationResult>> results;
   results.reserve(jobs.size());
   for (Job& job : jobs) {
@@ -449,6 +482,7 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
   const auto clicks_now = std::chrono::steady_clock::now();
   const bool fold = totals_.MustFold(batch.touched(), clicks_now);
   totals_.Write(&batch.write_batch(), fold, batch.touched(), &cpu_yield_);
+  batch.analytics().Write(&batch.write_batch());
 
   if (batch.write_batch().Count() > 0) {
     if (!batch.changes().empty()) {

@@ -34,6 +34,7 @@
 #include "common/result.h"
 #include "links/campaign_directory.h"
 #include "links/change_listener.h"
+#include "links/click_analytics.h"
 #include "links/click_totals.h"
 #include "links/domain_set.h"
 #include "links/link_index.h"
@@ -130,6 +131,9 @@ class LinkService {
   // names (not owned; outlives the service). None: every campaign is
   // refused.
   void SetCampaignDirectory(const CampaignDirectory* campaigns) { campaigns_.store(campaigns); }
+  // Hours of click analytics kept hourly before they are daily rows
+  // (links/click_analytics.h); the rollup's retention must not be shorter.
+  void SetAnalyticsRetentionHours(uint32_t hours) { analytics_retention_hours_.store(hours); }
   // The highest click batch number applied from `node` (0: none).
   uint64_t click_watermark(const std::string& node) const;
 
@@ -160,6 +164,7 @@ class LinkService {
   ClickTotals totals_;                                          // the writer thread's only
   DomainSet domains_;
   std::atomic<const CampaignDirectory*> campaigns_{nullptr};
+  std::atomic<uint32_t> analytics_retention_hours_{ClickAnalytics::kDefaultRetentionHours};
   CpuYield cpu_yield_;  // the writer thread's: long click applies let edge workers run
   Counter* clicks_applied_;
   std::thread thread_;

@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -47,8 +48,35 @@ rocksdb::DBOptions DatabaseOptions(Database::Use use) {
   return options;
 }
 
+// Click analytics (store/analytics_keys.h): counts, 8 bytes BE, that a
+// commit adds to without reading them first. A malformed value counts 0.
+class AddCounts : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    uint64_t sum = Count(value);
+    if (existing) sum += Count(*existing);
+    new_value->clear();
+    wire::PutFixed64BE(sum, new_value);
+    return true;
+  }
+  const char* Name() const override { return "shortlink.AddCounts"; }
+
+ private:
+  static uint64_t Count(const rocksdb::Slice& s) {
+    return s.size() == 8 ? wire::GetFixed64BE(s.data()) : 0;
+  }
+};
+
 rocksdb::ColumnFamilyOptions TableOptions(Table table, Database::Use use) {
   rocksdb::ColumnFamilyOptions options;
+  if (table == Table::kAnalytics) {
+    // Many small rows sharing long prefixes, added to by merges and read by
+    // range: LZ4 and the block's prefix compression keep them small.
+    options.compression = rocksdb::kLZ4Compression;
+    options.merge_operator = std::make_shared<AddCounts>();
+    return options;
+  }
   if (table == Table::kClicks) {
     // Click totals: 8 bytes per clicked link, rewritten by every click
     // batch that counts it, and only ever read whole, at start. A skiplist
@@ -185,6 +213,18 @@ Status Database::Write(WriteBatch* batch) {
   rocksdb::Status s = db_->Write(options, batch->rep_.get());
   if (!s.ok()) return FromRocks(s, "write");
   return Status::Ok();
+}
+
+uint64_t Database::TableBytes(Table table, bool compact_first) {
+  if (compact_first) {
+    rocksdb::FlushOptions flush;
+    db_->Flush(flush, handle(table));
+    rocksdb::CompactRangeOptions compact;
+    db_->CompactRange(compact, handle(table), nullptr, nullptr);
+  }
+  uint64_t bytes = 0;
+  db_->GetIntProperty(handle(table), rocksdb::DB::Properties::kTotalSstFilesSize, &bytes);
+  return bytes;
 }
 
 Status Database::FinishBulkLoad() {

@@ -88,6 +88,10 @@ class Database {
                    ReadPattern pattern = ReadPattern::kShort);
   std::unique_ptr<ReadView> NewReadView();
 
+  // The bytes of `table`'s table files; `compact_first`: after flushing its
+  // memtable and compacting it whole (slow: measurements and tests only).
+  uint64_t TableBytes(Table table, bool compact_first = false);
+
   // Why a reserve: RocksDB 7.8 does not come back from a WAL append that
   // failed for lack of space. Once space returns it resumes and appends to
   // the same failed WAL writer again (fixed upstream in 2024, rocksdb PR

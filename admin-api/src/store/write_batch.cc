@@ -21,6 +21,16 @@ void WriteBatch::Delete(Table table, std::string_view key) {
   rep_->Delete(db_->handle(table), rocksdb::Slice(key.data(), key.size()));
 }
 
+void WriteBatch::Merge(Table table, std::string_view key, std::string_view operand) {
+  rep_->Merge(db_->handle(table), rocksdb::Slice(key.data(), key.size()),
+              rocksdb::Slice(operand.data(), operand.size()));
+}
+
+void WriteBatch::DeleteRange(Table table, std::string_view begin, std::string_view end) {
+  rep_->DeleteRange(db_->handle(table), rocksdb::Slice(begin.data(), begin.size()),
+                    rocksdb::Slice(end.data(), end.size()));
+}
+
 size_t WriteBatch::Count() const { return rep_->Count(); }
 size_t WriteBatch::Bytes() const { return rep_->GetDataSize(); }
 

@@ -1,0 +1,197 @@
+#include "analytics/analytics_query.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <unordered_map>
+
+#include "common/click_batch.h"
+#include "store/analytics_keys.h"
+
+namespace shortlink::admin {
+namespace {
+
+namespace ak = analytics_key;
+using namespace std::chrono;
+
+constexpr int64_t kHour = 3600;
+constexpr int64_t kDay = 86'400;
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+year_month_day CivilOf(int64_t local) {
+  return year_month_day(sys_days(days(FloorDiv(local, kDay))));
+}
+
+// The local start of the period holding local time `local`, and of the next.
+int64_t PeriodFloor(int64_t local, Interval interval) {
+  switch (interval) {
+    case Interval::kHour:
+      return FloorDiv(local, kHour) * kHour;
+    case Interval::kDay:
+      return FloorDiv(local, kDay) * kDay;
+    case Interval::kMonth: {
+      year_month_day ymd = CivilOf(local);
+      return sys_days(ymd.year() / ymd.month() / 1).time_since_epoch().count() * kDay;
+    }
+  }
+  return local;
+}
+int64_t NextPeriod(int64_t local_floor, Interval interval) {
+  switch (interval) {
+    case Interval::kHour:
+      return local_floor + kHour;
+    case Interval::kDay:
+      return local_floor + kDay;
+    case Interval::kMonth: {
+      year_month_day ymd = CivilOf(local_floor);
+      year_month next = ymd.year() / ymd.month() + months(1);
+      return sys_days(next / 1).time_since_epoch().count() * kDay;
+    }
+  }
+  return local_floor;
+}
+
+std::vector<ValueCount> Top(const std::map<std::string, uint64_t>& values, size_t n) {
+  std::vector<ValueCount> out;
+  out.reserve(values.size());
+  for (const auto& [value, count] : values) out.push_back({value, count});
+  auto by_count = [](const ValueCount& a, const ValueCount& b) {
+    return a.count != b.count ? a.count > b.count : a.value < b.value;
+  };
+  if (out.size() > n) {
+    std::partial_sort(out.begin(), out.begin() + n, out.end(), by_count);
+    out.resize(n);
+  } else {
+    std::sort(out.begin(), out.end(), by_count);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string PeriodLabel(int64_t local, Interval interval) {
+  year_month_day ymd = CivilOf(local);
+  char buf[32];
+  int y = int(ymd.year());
+  unsigned m = unsigned(ymd.month()), d = unsigned(ymd.day());
+  if (interval == Interval::kMonth)
+    std::snprintf(buf, sizeof buf, "%04d-%02u", y, m);
+  else if (interval == Interval::kDay)
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+  else
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:00", y, m, d,
+                  int(FloorDiv(local, kHour) - FloorDiv(local, kDay) * 24));
+  return buf;
+}
+
+Result<LinkAnalytics> ReadLinkAnalytics(Database* db, std::string_view link_key,
+                                        const AnalyticsQuery& q) {
+  if (q.end <= q.start)
+    return MakeError(ErrorCode::kInvalidArgument, "endTime must be after startTime.");
+  // The periods, in local time, each with where it starts in UTC.
+  LinkAnalytics out;
+  const TimeZone& zone = q.zone;
+  int64_t local = PeriodFloor(zone.ToLocal(q.start), q.interval);
+  const int64_t local_end = zone.ToLocal(q.end - 1);
+  while (local <= local_end) {
+    if (out.series.size() >= kMaxPeriods) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "The range holds more than " + std::to_string(kMaxPeriods) +
+                           " periods: choose a longer interval or a shorter range.");
+    }
+    Period p;
+    p.start = std::max(zone.ToUtc(local), q.start);
+    p.label = PeriodLabel(local, q.interval);
+    out.series.push_back(std::move(p));
+    local = NextPeriod(local, q.interval);
+  }
+  auto period_of = [&](int64_t utc) -> Period& {
+    auto it = std::upper_bound(out.series.begin(), out.series.end(), utc,
+                               [](int64_t t, const Period& p) { return t < p.start; });
+    return it == out.series.begin() ? out.series.front() : *(it - 1);
+  };
+  const bool grouped = !q.group_by.empty();
+  std::map<Period*, std::map<uint8_t, std::map<std::string, uint64_t>>> groups;
+
+  auto count_row = [&](int64_t utc, bool hourly, const ak::RowTail& row, uint64_t count) {
+    Period& period = period_of(utc);
+    if (row.dimension == ak::kTotalDimension) {
+      out.clicks += count;
+      period.clicks += count;
+      if (hourly) {
+        int64_t l = zone.ToLocal(utc);
+        // 1970-01-01 was a Thursday: (days + 3) % 7 with Monday 0.
+        int weekday = int((FloorDiv(l, kDay) % 7 + 7 + 3) % 7);
+        out.heatmap[weekday][FloorDiv(l, kHour) - FloorDiv(l, kDay) * 24] += count;
+      }
+      return;
+    }
+    if (row.dimension == kClickVisitor && row.value == "unique") {
+      out.unique += count;
+      period.unique += count;
+    }
+    if (row.dimension == kClickBot) {
+      out.bots += count;
+      period.bots += count;
+    }
+    out.all[row.dimension][std::string(row.value)] += count;
+    if (grouped &&
+        std::find(q.group_by.begin(), q.group_by.end(), row.dimension) != q.group_by.end())
+      groups[&period][row.dimension][std::string(row.value)] += count;
+  };
+
+  // Rolled-up days that overlap the range, then the hours in it.
+  Cursor cursor = db->NewCursor(Table::kAnalytics);
+  for (char kind : {ak::kDaily, ak::kHourly}) {
+    const bool hourly = kind == ak::kHourly;
+    const int64_t unit = hourly ? kHour : kDay;
+    const uint32_t first = uint32_t(std::max<int64_t>(0, FloorDiv(q.start, unit)));
+    const uint32_t last = uint32_t(FloorDiv(q.end - 1, unit));
+    const std::string prefix = ak::LinkPrefix(kind, link_key);
+    const std::string end = ak::TimeKey(kind, link_key, last + 1);
+    for (cursor.Seek(ak::TimeKey(kind, link_key, first)); cursor.Valid(); cursor.Next()) {
+      std::string_view key = cursor.key();
+      if (key.compare(end) >= 0) break;
+      ak::RowTail row;
+      if (!ak::ParseRowTail(key.substr(prefix.size()), &row)) continue;
+      int64_t utc = std::max<int64_t>(int64_t(row.time) * unit, q.start);
+      count_row(utc, hourly, row, ak::ParseCount(cursor.value()));
+    }
+    if (!cursor.status().ok()) return cursor.status().error();
+  }
+  for (auto& [dimension, values] : out.all) out.top[dimension] = Top(values, q.top);
+  for (auto& [period, dims] : groups)
+    for (auto& [dimension, values] : dims) period->groups[dimension] = Top(values, q.top);
+  return out;
+}
+
+Result<std::vector<LinkClicks>> ReadTopLinks(
+    Database* db, uint64_t team, uint32_t first_day, uint32_t last_day, size_t limit,
+    const std::function<bool(std::string_view, uint32_t)>& keep) {
+  std::unordered_map<std::string, uint64_t> sums;
+  const std::string end = ak::TeamDayPrefix(team, last_day + 1);
+  const size_t prefix_size = ak::TeamDayPrefix(team, 0).size();
+  Cursor cursor = db->NewCursor(Table::kAnalytics, nullptr, Database::ReadPattern::kLong);
+  for (cursor.Seek(ak::TeamDayPrefix(team, first_day)); cursor.Valid(); cursor.Next()) {
+    std::string_view key = cursor.key();
+    if (key.compare(end) >= 0) break;
+    uint32_t day = ak::GetU32BE(key.data() + prefix_size - 4);
+    std::string_view link_key = key.substr(prefix_size);
+    if (keep && !keep(link_key, day)) continue;
+    sums[std::string(link_key)] += ak::ParseCount(cursor.value());
+  }
+  if (!cursor.status().ok()) return cursor.status().error();
+  std::vector<LinkClicks> out;
+  out.reserve(sums.size());
+  for (auto& [key, clicks] : sums) out.push_back({key, clicks});
+  auto by_clicks = [](const LinkClicks& a, const LinkClicks& b) {
+    return a.clicks != b.clicks ? a.clicks > b.clicks : a.link_key < b.link_key;
+  };
+  size_t n = std::min(limit, out.size());
+  std::partial_sort(out.begin(), out.begin() + n, out.end(), by_clicks);
+  out.resize(n);
+  return out;
+}
+
+}  // namespace shortlink::admin

@@ -1,0 +1,63 @@
+// ClickAnalytics: the click analytics one commit of the link writer adds
+// (issue 20), summed in memory and written into the commit's own WriteBatch,
+// beside the node's new watermark: applied exactly once, with the clicks.
+//
+// A click batch entry may carry its count broken down by dimensions
+// (common/click_batch.h). Each (link, hour, dimension, value) the commit
+// names becomes ONE merge operand, whatever number of entries named it, and
+// a merge never reads: the commit's cost is a hash lookup and a small key
+// per (entry, dimension value), nothing for entries without dimensions.
+// Rows and their layout: store/analytics_keys.h.
+//
+// Hours older than the retention go straight to daily rows, so the writer
+// never adds to an hour the rollup (analytics/analytics_rollup.h) may be
+// moving: the rollup moves only hours before its own, later, cutoff.
+//
+// Thread safety: the link writer's thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/click_batch.h"
+#include "store/write_batch.h"
+
+namespace shortlink::admin {
+
+class ClickAnalytics {
+ public:
+  // Hours kept hourly (older ones are daily rows): 90 days by default.
+  static constexpr uint32_t kDefaultRetentionHours = 90 * 24;
+
+  // `now_hour`: UTC hours since the epoch, the hour of entries that name
+  // none; `retention_hours`: see above.
+  ClickAnalytics(uint32_t now_hour, uint32_t retention_hours)
+      : now_hour_(now_hour), retention_hours_(retention_hours) {}
+
+  // Adds `entry`'s dimensions (none: nothing) for the link `link_key`
+  // (dbkey::Link) of `team`.
+  void Add(std::string_view link_key, uint64_t team, const ClickEntry& entry);
+  // Drops what this commit holds for a link it deletes: the delete's range
+  // deletion comes first in the batch, these merges would outlive it.
+  void Forget(std::string_view link_key);
+  // One merge per row into `wb`.
+  void Write(WriteBatch* wb) const;
+  bool empty() const { return links_.empty(); }
+
+ private:
+  struct LinkRows {
+    // By row key after the link's prefix: kind, then (time, dimension, value).
+    std::unordered_map<std::string, uint64_t> hourly;
+    std::unordered_map<std::string, uint64_t> daily;
+  };
+
+  uint32_t now_hour_;
+  uint32_t retention_hours_;
+  std::unordered_map<std::string, LinkRows> links_;      // by link key
+  std::unordered_map<std::string, uint64_t> team_days_;  // by full 't' row key
+  std::string tail_;                                     // reused key buffer
+};
+
+}  // namespace shortlink::admin

@@ -1,0 +1,112 @@
+// The keys of Table::kAnalytics (click analytics, issue 20). Three kinds of
+// row, told apart by their first byte; every value is a count, 8 bytes BE,
+// summed by the table's merge operator (a commit adds to a count without
+// reading it):
+//
+//   'h' | link key | 0x00 | UTC hour u32 BE | dimension u8 | value   hourly
+//   'd' | link key | 0x00 | UTC day  u32 BE | dimension u8 | value   daily
+//   't' | team u64 BE | UTC day u32 BE | link key                    team top links
+//
+// The link key is dbkey::Link's (domain, 0x00, code); a code never holds
+// 0x00, so the 0x00 after it ends it and 'h' + link key + 0x00 is the
+// prefix of exactly one link's hours (LinkPrefix). Hours are hours since
+// the epoch (common/click_batch.h's kClickHour), days are hours / 24.
+//
+// Dimensions are ClickDimension numbers, plus kTotalDimension (0, value
+// ""): the link's clicks in that hour or day, stored apart so that totals
+// never depend on which dimensions a node sent. kClickHour itself is not
+// stored (it is the row's hour). Bot visits (kClickBot) are rows like the
+// others and never part of the total.
+//
+// Hourly rows older than the retention are rolled into daily rows
+// (analytics/analytics_rollup.h); a link's delete range-deletes its 'h'
+// and 'd' rows in the delete's commit. 't' rows cannot be found per link:
+// the reader skips those of links that no longer exist, or that were made
+// after the row's day (a code deleted and made again).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/wire.h"
+
+namespace shortlink::admin::analytics_key {
+
+inline constexpr char kHourly = 'h';
+inline constexpr char kDaily = 'd';
+inline constexpr char kTeamDay = 't';
+inline constexpr uint8_t kTotalDimension = 0;
+
+inline void PutU32BE(uint32_t n, std::string* out) {
+  char b[4] = {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
+  out->append(b, 4);
+}
+inline uint32_t GetU32BE(const char* p) {
+  return uint32_t(uint8_t(p[0])) << 24 | uint32_t(uint8_t(p[1])) << 16 |
+         uint32_t(uint8_t(p[2])) << 8 | uint32_t(uint8_t(p[3]));
+}
+
+// 'h' or 'd', the link key, 0x00: every row of one link of that kind.
+inline std::string LinkPrefix(char kind, std::string_view link_key) {
+  std::string key;
+  key.reserve(2 + link_key.size() + 9);
+  key.push_back(kind);
+  key.append(link_key);
+  key.push_back('\0');
+  return key;
+}
+
+// LinkPrefix + the hour or day: the first key of that time (and the end
+// of the previous one).
+inline std::string TimeKey(char kind, std::string_view link_key, uint32_t time) {
+  std::string key = LinkPrefix(kind, link_key);
+  PutU32BE(time, &key);
+  return key;
+}
+
+inline std::string Row(char kind, std::string_view link_key, uint32_t time, uint8_t dimension,
+                       std::string_view value) {
+  std::string key = TimeKey(kind, link_key, time);
+  key.push_back(char(dimension));
+  key.append(value);
+  return key;
+}
+
+// What follows a LinkPrefix: false when the key is too short.
+struct RowTail {
+  uint32_t time = 0;
+  uint8_t dimension = 0;
+  std::string_view value;
+};
+inline bool ParseRowTail(std::string_view tail, RowTail* out) {
+  if (tail.size() < 5) return false;
+  out->time = GetU32BE(tail.data());
+  out->dimension = uint8_t(tail[4]);
+  out->value = tail.substr(5);
+  return true;
+}
+
+inline std::string TeamDayPrefix(uint64_t team, uint32_t day) {
+  std::string key(1, kTeamDay);
+  wire::PutFixed64BE(team, &key);
+  PutU32BE(day, &key);
+  return key;
+}
+inline std::string TeamDay(uint64_t team, uint32_t day, std::string_view link_key) {
+  std::string key = TeamDayPrefix(team, day);
+  key.append(link_key);
+  return key;
+}
+
+// A count as stored, and as a merge operand.
+inline std::string Count(uint64_t n) {
+  std::string v;
+  wire::PutFixed64BE(n, &v);
+  return v;
+}
+inline uint64_t ParseCount(std::string_view v) {
+  return v.size() == 8 ? wire::GetFixed64BE(v.data()) : 0;
+}
+
+}  // namespace shortlink::admin::analytics_key
