@@ -50,18 +50,24 @@ int ParseQuality(std::string_view q) {
 }
 
 // A language range as we keep it: lower case, '_' read as '-' (some
-// Android apps send "en_US"), starting with a letter, only [a-z0-9-];
-// empty when it is not one.
-std::string CleanLanguage(std::string_view range) {
-  if (range.empty() || !IsAlpha(range[0])) return {};
-  std::string out;
+// Android apps send "en_US"), starting with a letter, only [a-z0-9-], cut
+// to kMaxLanguageBytes. Held in place: a candidate costs no allocation.
+struct Language {
+  char bytes[kMaxLanguageBytes];
+  size_t size = 0;
+};
+
+// False when `range` is not one ("*", garbage).
+bool CleanLanguage(std::string_view range, Language* out) {
+  if (range.empty() || !IsAlpha(range[0])) return false;
+  out->size = 0;
   for (char c : range) {
     if (c == '_') c = '-';
-    if (!IsAlpha(c) && !IsDigit(c) && c != '-') return {};
-    if (out.size() < kMaxLanguageBytes) out.push_back(ToLower(c));
+    if (!IsAlpha(c) && !IsDigit(c) && c != '-') return false;
+    if (out->size < kMaxLanguageBytes) out->bytes[out->size++] = ToLower(c);
   }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out;
+  while (out->size > 0 && out->bytes[out->size - 1] == '-') --out->size;
+  return true;
 }
 
 // A host name's bytes as browsers serialize them: ASCII letters, digits,
@@ -99,7 +105,7 @@ int HexValue(char c) {
 }  // namespace
 
 std::string PrimaryLanguage(std::string_view accept_language) {
-  std::string best;
+  Language best;
   int best_quality = 0;  // q=0 means "not acceptable": never chosen
   while (!accept_language.empty()) {
     std::string_view item = NextPart(&accept_language, ',');
@@ -112,12 +118,12 @@ std::string PrimaryLanguage(std::string_view accept_language) {
       }
     }
     if (quality <= best_quality) continue;  // also a broken weight (-1), and ties: first wins
-    std::string language = CleanLanguage(range);
-    if (language.empty()) continue;  // "*", garbage
-    best = std::move(language);
+    Language language;
+    if (!CleanLanguage(range, &language)) continue;
+    best = language;
     best_quality = quality;
   }
-  return best.empty() ? "none" : best;
+  return best.size == 0 ? "none" : std::string(best.bytes, best.size);
 }
 
 std::string ReferrerHost(std::string_view referer) {

@@ -6,6 +6,10 @@
 // country ranges) or an operator's MaxMind-format database (--geoip-db,
 // libmaxminddb), which may have cities.
 //
+// Cost (bench/micro/bench_geo, one core): OpenTorGeoip reads and indexes
+// both files in ~65 ms and keeps ~8.3 MB; Locate ~21 ns for IPv4, ~130 ns
+// for IPv6 (sorted range arrays: classify/src/geo_tor.cc).
+//
 // Thread safety: Locate is const and safe from any thread.
 #pragma once
 
@@ -27,13 +31,23 @@ class GeoLocator {
   static constexpr const char* kTorGeoip4 = "/usr/share/tor/geoip";
   static constexpr const char* kTorGeoip6 = "/usr/share/tor/geoip6";
 
+  // An unreadable file is an error naming it (kNotFound when absent); a
+  // line that is not "LOW,HIGH,CC", or ranges out of order or
+  // overlapping, an error naming the file and line (kInvalidArgument).
+  // Tor's "??" is "ZZ".
   static Result<std::unique_ptr<GeoLocator>> OpenTorGeoip(const std::string& v4_path = kTorGeoip4,
                                                           const std::string& v6_path = kTorGeoip6);
+  // A missing file is kNotFound, one libmaxminddb cannot read (corrupt,
+  // cut short, not MMDB) kInvalidArgument, both naming it. Reads
+  // country.iso_code (else registered_country.iso_code) and
+  // city.names.en (control characters dropped, at most 80 bytes).
   static Result<std::unique_ptr<GeoLocator>> OpenMaxMind(const std::string& mmdb_path);
   virtual ~GeoLocator() = default;
 
   // `address`: raw bytes in network order, 4 (IPv4) or 16 (IPv6; an
-  // IPv4-mapped address is looked up as IPv4). Anything else: unknown.
+  // IPv4-mapped address is looked up as IPv4). Anything else, and private,
+  // loopback, link-local, carrier-grade NAT, multicast and reserved
+  // addresses: "ZZ" without a lookup.
   virtual GeoFacts Locate(std::string_view address) const = 0;
 };
 
