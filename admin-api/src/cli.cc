@@ -129,6 +129,20 @@ int Serve(const std::vector<std::string>& args) {
       "Hours click analytics are kept per hour; older hours are rolled into days.")(
       "openapi-file", po::value(&o.openapi_file),
       "Serve this OpenAPI document instead of the built-in one.")(
+      "webhooks-allow-private", po::bool_switch(&o.webhooks_allow_private),
+      "Let webhooks reach private, loopback and link-local addresses, and http:// URLs "
+      "(tests, internal receivers); refused by default.")(
+      "webhook-retry-base-ms",
+      po::value(&o.webhook_retry_base_ms)->default_value(o.webhook_retry_base_ms),
+      "Testing: the first webhook retry delay in ms; the schedule (10 s, 30 s, ... for 24 h) "
+      "scales with it.")(
+      "webhook-retry-window-ms",
+      po::value(&o.webhook_retry_window_ms)->default_value(o.webhook_retry_window_ms),
+      "Testing: how long a webhook delivery is retried before it fails and its webhook is "
+      "disabled, in ms (default 24 h).")(
+      "webhook-click-interval-ms",
+      po::value(&o.webhook_click_interval_ms)->default_value(o.webhook_click_interval_ms),
+      "Testing: at most one link.clicked event per subscription per this many ms.")(
       "log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error.");
   int code = 0;
   auto vm = Parse(args, desc, "admin-api serve", &code);

@@ -10,9 +10,9 @@
 
 #include "accounts/account_routes.h"
 #include "accounts/accounts.h"
-#include "auth/authenticator.h"
 #include "analytics/analytics_rollup.h"
 #include "analytics/analytics_routes.h"
+#include "auth/authenticator.h"
 #include "campaigns/campaign_routes.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -35,6 +35,7 @@
 #include "teams/team_routes.h"
 #include "tokens/token_routes.h"
 #include "usage/usage_routes.h"
+#include "webhooks/webhook_routes.h"
 
 namespace shortlink::admin {
 namespace {
@@ -94,6 +95,10 @@ int Serve(const ServeOptions& options) {
     return Fail("--listen: " + s.error().message);
   if (options.rate_limit <= 0) return Fail("--rate-limit must be above 0 requests per second");
   if (options.threads < 1) return Fail("--threads must be at least 1");
+  if (options.webhook_retry_base_ms < 1 || options.webhook_retry_window_ms < 1 ||
+      options.webhook_click_interval_ms < 1)
+    return Fail(
+        "--webhook-retry-base-ms, -window-ms and --webhook-click-interval-ms must be at least 1");
 
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (!options.plain_http) {
@@ -166,8 +171,20 @@ int Serve(const ServeOptions& options) {
     return found ? found->uuid : std::string();
   };
   auto started = std::chrono::steady_clock::now();
-  auto links = LinkService::Start(db->get(), &index, &metrics, {&publisher});
+  // Webhooks hear of each commit after the nodes (webhooks/dispatcher.h).
+  auto subscriptions = webhooks::Subscriptions::Load(db->get());
+  if (!subscriptions.ok()) return Fail(subscriptions.error().message);
+  webhooks::DispatcherOptions webhook_options;
+  webhook_options.retry.base_ms = options.webhook_retry_base_ms;
+  webhook_options.retry.window_ms = options.webhook_retry_window_ms;
+  webhook_options.click_interval_ms = options.webhook_click_interval_ms;
+  webhook_options.limits.allow_private = options.webhooks_allow_private;
+  auto dispatcher =
+      webhooks::Dispatcher::Start(db->get(), subscriptions->get(), &index, webhook_options);
+  if (!dispatcher.ok()) return Fail(dispatcher.error().message);
+  auto links = LinkService::Start(db->get(), &index, &metrics, {&publisher, dispatcher->get()});
   if (!links.ok()) return Fail(links.error().message);
+  links->get()->SetClickListener(dispatcher->get());
   link_api.links = links->get();
   node_api.links = links->get();
   LogInfo("links loaded",
@@ -212,6 +229,8 @@ int Serve(const ServeOptions& options) {
   RegisterNodeRoutes(router, node_api);
   RegisterOpsRoutes(router, ops_api);
   RegisterUsageRoutes(router, usage_api);
+  WebhookApi webhook_api{subscriptions->get(), dispatcher->get(), options.webhooks_allow_private};
+  RegisterWebhookRoutes(router, webhook_api);
   HttpServer server(
       ioc, tls,
       [&router](Request& req, std::string_view remote) { return router.Handle(req, remote); },

@@ -22,8 +22,15 @@ struct ServeOptions {
   uint64_t quota_included = 50'000;  // API requests per team and month before overage
   std::string blocklist_file;
   int threads = 2;
-  std::string openapi_file;  // empty: the document compiled in
+  std::string openapi_file;                      // empty: the document compiled in
   uint32_t analytics_retention_hours = 90 * 24;  // hourly analytics rows, then daily
+  // Webhooks (webhooks/): private targets and http:// URLs allowed (tests,
+  // internal receivers); the retry schedule's first step and the link.clicked
+  // interval, in milliseconds (tests shorten them).
+  bool webhooks_allow_private = false;
+  int64_t webhook_retry_base_ms = 10'000;
+  int64_t webhook_retry_window_ms = 24 * 3'600'000;  // then a failing webhook is disabled
+  int64_t webhook_click_interval_ms = 10'000;
 };
 
 // Runs until SIGTERM/SIGINT; returns the process exit code.

@@ -18,6 +18,7 @@
 #include "teams/team_routes.h"
 #include "tokens/token_routes.h"
 #include "usage/usage_routes.h"
+#include "webhooks/webhook_routes.h"
 
 namespace shortlink::testing {
 
@@ -33,6 +34,7 @@ struct AllRoutes {
     admin::RegisterNodeRoutes(router, nodes);
     admin::RegisterOpsRoutes(router, ops);
     admin::RegisterUsageRoutes(router, usage);
+    admin::RegisterWebhookRoutes(router, webhooks);
   }
 
   MetricsRegistry metrics;  // before the router, which takes its histogram at once
@@ -44,7 +46,8 @@ struct AllRoutes {
   admin::TokenApi tokens;      // the same
   admin::NodeApi nodes;
   admin::OpsApi ops;
-  admin::UsageApi usage;  // no meter: nothing counted
+  admin::UsageApi usage;       // no meter: nothing counted
+  admin::WebhookApi webhooks;  // no subscriptions: no request reaches a handler
   admin::auth::Authenticator authenticator{
       [this](std::string_view key, std::string_view account) {
         return admin::PrincipalOfKey(teams, key, account);

@@ -29,6 +29,7 @@ constexpr Rule RuleOf(Action action) {
     case Action::kManageMembers:
     case Action::kManageDomains:
     case Action::kSetUsagePolicy:
+    case Action::kManageWebhooks:  // secrets, and the team's data sent to a URL of their choosing
       return {K::kUser, Role::kAdmin};
     case Action::kDeleteTeam:
       return {K::kUser, Role::kOwner};
@@ -63,6 +64,8 @@ std::string_view ActionText(Action action) {
       return "set the team's usage policy";
     case Action::kManageCampaigns:
       return "manage the team's campaigns";
+    case Action::kManageWebhooks:
+      return "manage the team's webhooks";
     default:
       return "do this";
   }

@@ -44,6 +44,7 @@ enum class Action {
   kSetUsagePolicy,  // the team's quota policy (usage/usage_routes.h)
   kListCampaigns,   // the team's campaigns (campaigns/campaign_routes.h)
   kManageCampaigns,
+  kManageWebhooks,  // list, create, change, test and delete the team's webhooks (webhooks/)
 };
 
 // `action` on no particular record (a list, a create, the caller's keys).

@@ -6,7 +6,8 @@ namespace shortlink::admin::auth {
 namespace {
 
 constexpr std::array<std::string_view, kEndpointCount> kEndpointNames = {
-    "urls", "bulk", "keys", "users", "teams", "campaigns", "domains", "analytics", "usage"};
+    "urls",      "bulk",    "keys",      "users", "teams",
+    "campaigns", "domains", "analytics", "usage", "webhooks"};
 constexpr std::array<std::string_view, kMethodClassCount> kMethodNames = {"GET", "POST",
                                                                           "PUT/PATCH", "DELETE"};
 

@@ -30,8 +30,12 @@ enum class Endpoint : uint8_t {
   kDomains,
   kAnalytics,
   kUsage,
+  kWebhooks,
 };
-inline constexpr int kEndpointCount = 9;
+inline constexpr int kEndpointCount = 10;
+// The endpoints before kWebhooks: a key stored with every scope of these was
+// a full-scope key then, and gets every later endpoint too (FromBits).
+inline constexpr int kEndpointsBeforeWebhooks = 9;
 
 // PUT and PATCH are one method class, as GoGoWorx enables them together.
 enum class MethodClass : uint8_t { kGet, kPost, kPutPatch, kDelete };
@@ -50,7 +54,14 @@ class Scopes {
  public:
   static constexpr Scopes None() { return Scopes(0); }
   static constexpr Scopes All() { return Scopes((uint64_t{1} << (kEndpointCount * 4)) - 1); }
-  static constexpr Scopes FromBits(uint64_t bits) { return Scopes(bits & All().bits_); }
+  // A stored key's scopes. A key that held every scope of its release (every
+  // endpoint before kWebhooks) holds every scope of this one: full-scope
+  // keys stay full as endpoints are added.
+  static constexpr Scopes FromBits(uint64_t bits) {
+    constexpr uint64_t kFullBefore = (uint64_t{1} << (kEndpointsBeforeWebhooks * 4)) - 1;
+    if ((bits & kFullBefore) == kFullBefore) return All();
+    return Scopes(bits & All().bits_);
+  }
 
   constexpr bool Allows(Endpoint e, MethodClass m) const { return (bits_ & Bit(e, m)) != 0; }
   constexpr void Grant(Endpoint e, MethodClass m) { bits_ |= Bit(e, m); }

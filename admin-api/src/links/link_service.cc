@@ -75,6 +75,8 @@ class LinkService::Batch {
     return domain_overlay_;
   }
   uint64_t clicks_counted() const { return clicks_counted_; }
+  // Click batches applied so far (duplicates and refusals not counted).
+  size_t click_batches_applied() const { return click_batches_applied_; }
   const std::unordered_map<std::string, uint64_t>& new_watermarks() const {
     return new_watermarks_;
   }
@@ -327,6 +329,7 @@ class LinkService::Batch {
     wire::PutFixed64BE(b.number, &number);
     wb_.Put(Table::kClickWatermarks, b.node, number);
     new_watermarks_[b.node] = b.number;
+    ++click_batches_applied_;
     return {Status::Ok(), {}};
   }
 
@@ -341,6 +344,7 @@ class LinkService::Batch {
   std::unordered_map<std::string, uint64_t> new_watermarks_;
   uint64_t clicks_counted_ = 0;
   ClickAnalytics analytics_{0, ClickAnalytics::kDefaultRetentionHours};
+  size_t click_batches_applied_ = 0;
   WriteBatch wb_;
   std::vector<Change> changes_;
   std::unordered_map<std::string, std::optional<Link>> overlay_;
@@ -474,10 +478,20 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
   batch.StartAnalytics(uint32_t(now_ms / 3'600'000), analytics_retention_hours_.load());
   std::vector<std::vector<MutationResult>> results;
   results.reserve(jobs.size());
-  for (Job& job : jobs) {
+  // Where the applied click batches are, for the click listener: asked once
+  // per commit, so a commit nobody listens to keeps nothing.
+  ClickListener* click_listener = click_listener_.load();
+  if (click_listener && !click_listener->WantsClicks()) click_listener = nullptr;
+  std::vector<std::pair<size_t, size_t>> applied_clicks;  // (job, mutation)
+  for (size_t i = 0; i < jobs.size(); ++i) {
     auto& out = results.emplace_back();
-    out.reserve(job.mutations.size());
-    for (const Mutation& m : job.mutations) out.push_back(batch.Apply(m, now_ms));
+    out.reserve(jobs[i].mutations.size());
+    for (size_t j = 0; j < jobs[i].mutations.size(); ++j) {
+      const size_t applied_before = batch.click_batches_applied();
+      out.push_back(batch.Apply(jobs[i].mutations[j], now_ms));
+      if (click_listener && batch.click_batches_applied() != applied_before)
+        applied_clicks.emplace_back(i, j);
+    }
   }
   const auto clicks_now = std::chrono::steady_clock::now();
   const bool fold = totals_.MustFold(batch.touched(), clicks_now);
@@ -523,6 +537,11 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
       totals_.Committed(index_, fold, batch.touched(), clicks_now, &cpu_yield_);
       clicks_applied_->Add(batch.clicks_counted());
       commits_->Add();
+      // The batches are the jobs' own, done with: moved, not copied.
+      for (auto [i, j] : applied_clicks) {
+        auto& clicks = std::get<ApplyClicks>(jobs[i].mutations[j]).batch.clicks;
+        click_listener->OnClicksCounted(std::move(clicks));
+      }
     }
   }
   // Listeners only queue, so they go first: nodes hear of a change as early

@@ -131,6 +131,9 @@ class LinkService {
   // names (not owned; outlives the service). None: every campaign is
   // refused.
   void SetCampaignDirectory(const CampaignDirectory* campaigns) { campaigns_.store(campaigns); }
+  // Who hears of the clicks each commit counts (not owned; outlives the
+  // service). None: no one, and nothing is kept for it.
+  void SetClickListener(ClickListener* listener) { click_listener_.store(listener); }
   // Hours of click analytics kept hourly before they are daily rows
   // (links/click_analytics.h); the rollup's retention must not be shorter.
   void SetAnalyticsRetentionHours(uint32_t hours) { analytics_retention_hours_.store(hours); }
@@ -164,6 +167,7 @@ class LinkService {
   ClickTotals totals_;                                          // the writer thread's only
   DomainSet domains_;
   std::atomic<const CampaignDirectory*> campaigns_{nullptr};
+  std::atomic<ClickListener*> click_listener_{nullptr};
   std::atomic<uint32_t> analytics_retention_hours_{ClickAnalytics::kDefaultRetentionHours};
   CpuYield cpu_yield_;  // the writer thread's: long click applies let edge workers run
   Counter* clicks_applied_;
