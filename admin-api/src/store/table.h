@@ -52,11 +52,13 @@ enum class Table : uint8_t {
   // read and rolled up by analytics/). Absent from older databases: Open
   // creates it empty.
   kAnalytics,
-  // webhook id, 8 bytes BE -> subscription (webhooks/). Absent from older
-  // databases: Open creates it empty.
+  // webhook id, 8 bytes BE -> subscription, JSON (webhooks/webhook.h).
+  // Absent from older databases: Open creates it empty.
   kWebhooks,
-  // Webhook deliveries waiting, retrying or logged (webhooks/). Absent from
-  // older databases: Open creates it empty.
+  // webhook id, 8 bytes BE | delivery number, 8 bytes BE -> delivery, JSON
+  // (webhooks/webhook.h): a webhook's pending deliveries and its last 100
+  // finished ones, oldest first. Absent from older databases: Open creates
+  // it empty.
   kWebhookDeliveries,
 };
 
