@@ -3,7 +3,6 @@
 #include <yaml.h>
 
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string_view>
 
