@@ -59,14 +59,53 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- What browsers send, so that click analytics classifies real requests:
+-- agents roughly in proportion to StatCounter's global shares (2026: Chrome
+-- on Android and Windows first, then Safari on iPhone...), a few bots'
+-- worth of oddities left out (bots are not clicks), languages, referrers
+-- (half direct), and client addresses across many public networks (read by
+-- the redirector from X-Forwarded-For, as behind a load balancer).
+local agents = {
+  "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+  "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+  "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+  "Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+  "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (Linux; Android 13; SM-X200) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+}
+local languages = {"en-US,en;q=0.9", "en-GB,en;q=0.8", "de-DE,de;q=0.9,en;q=0.8", "es-ES,es;q=0.9",
+                   "pt-BR,pt;q=0.9", "fr-FR,fr;q=0.9", "ja-JP,ja;q=0.9", "zh-CN,zh;q=0.9", "en-US,en;q=0.9"}
+local referrers = {false, false, false, "https://www.google.com/", "https://t.co/x1y2z3",
+                   "https://www.facebook.com/", "https://news.example.org/story/42"}
+local networks = {3, 8, 13, 24, 31, 37, 41, 45, 52, 62, 77, 81, 85, 91, 101, 103, 110, 117, 125, 141,
+                  151, 163, 175, 177, 181, 185, 186, 190, 196, 200, 201, 212, 213, 217}
+
 function init(args)
   for line in io.lines("CODES_FILE") do
     n = n + 1
     local code, host = line:match("^(%S+)%s+(%S+)$")
+    local headers = {}
+    if VISIT_HEADERS then
+      headers["User-Agent"] = agents[1 + (n * 7) % #agents]
+      headers["Accept-Language"] = languages[1 + (n * 5) % #languages]
+      local referrer = referrers[1 + (n * 3) % #referrers]
+      if referrer then headers["Referer"] = referrer end
+      headers["X-Forwarded-For"] = string.format("%d.%d.%d.%d", networks[1 + n % #networks],
+                                                 (n * 37) % 256, (n * 101) % 256, 1 + (n * 13) % 254)
+    end
     if code then  -- a link of a custom domain: its Host
-      reqs[n] = wrk.format("GET", "/" .. code, {Host = host})
+      headers["Host"] = host
+      reqs[n] = wrk.format("GET", "/" .. code, headers)
     else
-      reqs[n] = wrk.format("GET", "/" .. line)
+      reqs[n] = wrk.format("GET", "/" .. line, headers)
     end
   end
   math.randomseed(os.time() * 1000 + os.clock() * 1e6)
@@ -370,6 +409,12 @@ def main():
                     help="core(s) for redis and admin-api (default: the server core, so that wrk has its core "
                          "alone: admin-api consuming the click batches would otherwise stall wrk during the "
                          "redirector's runs only)")
+    ap.add_argument("--analytics", choices=["on", "off"], default="on",
+                    help="the redirector's click analytics (its --analytics): on, as it ships")
+    ap.add_argument("--no-visit-headers", action="store_true",
+                    help="send requests with no User-Agent, Accept-Language, Referer or "
+                         "X-Forwarded-For (before issue 20 the bench sent none); by default each "
+                         "code's request carries a browser's, from a realistic mix")
     ap.add_argument("--no-response-hook", action="store_true",
                     help="count only >=400 answers (wrk's summary) instead of every non-3xx in a Lua "
                          "response() hook, which costs wrk CPU")
@@ -454,7 +499,8 @@ def main():
         B.log(f"imported in {import_secs:.1f} s ({n / import_secs:,.0f} links/s)")
         B.start_admin(api, timeout=300)
         pin_aux(api.proc.pid)
-        node = B.make_node(group, "node", api, redis)
+        node = B.make_node(group, "node", api, redis,
+                           extra=["--client-ip-header", "x-forwarded-for", "--analytics", args.analytics])
         snap_secs = B.start_node(node, links=n)
         rss_snap = B.proc_rss_kb(node.proc.pid)
         B.stop(node.proc)
@@ -507,6 +553,7 @@ def main():
         script = group.path("walk.lua")
         with open(script, "w") as f:
             f.write(LUA.replace("CODES_FILE", codes)
+                    .replace("VISIT_HEADERS", "false" if args.no_visit_headers else "true")
                     .replace("RESPONSE_HOOK", "" if args.no_response_hook else RESPONSE_LUA))
 
         servers = [("redirector", node.port, lambda: [node.proc.pid]), ("nginx", ng.port, ng.pids)]
@@ -618,6 +665,10 @@ def main():
     mem_ok = per_link <= 130
     hook = "every non-3xx counted in a Lua response() hook" if not args.no_response_hook else \
         "answers >= 400 counted by wrk (no response() hook)"
+    visits = ("requests with no browser headers" if args.no_visit_headers else
+              "each request with a browser's User-Agent, Accept-Language, Referer (half) and a public "
+              "X-Forwarded-For address, from a realistic mix")
+    visits += f"; redirector click analytics {args.analytics}"
     md = []
     title = ("the whole system live: redirector vs nginx (`bench/redirect_vs_nginx.py --live`)" if args.live
              else "redirector vs nginx (`bench/redirect_vs_nginx.py`)")
@@ -629,7 +680,7 @@ def main():
                   f"(custom domains made through the API, links imported with a domain column); wrk sends a "
                   f"custom-domain link's Host, and nginx maps `$host$uri` instead of `$uri`.\n")
     md.append(f"{machine}. {n:,} links, mean URL {mean_url:.1f} bytes; both servers pinned to core "
-              f"{args.server_cpu}, `wrk -t1` (Lua: random walk over {min(n, args.sample):,} existing codes, {hook}) "
+              f"{args.server_cpu}, `wrk -t1` (Lua: random walk over {min(n, args.sample):,} existing codes, {hook}; {visits}) "
               f"pinned to core {args.client_cpu} alone ("
               f"{'redis and admin-api unpinned, running and applying clicks as they come, as the quickstart runs them' if args.live else f'redis and admin-api on core {aux_cpu}; admin-api ' + ('paused during each run, its click-draining CPU afterwards shown apart' if args.admin_during_runs == 'pause' else 'running during the runs')}"
               f"); {args.seconds} s runs alternating "

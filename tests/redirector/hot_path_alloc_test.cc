@@ -223,4 +223,54 @@ TEST_CASE("answering a connection's pipelined requests allocates nothing") {
   CHECK(allocations == 0);
 }
 
+// With click analytics on, each counted visit's facts are copied into the
+// worker's visit ring (clicks/visit_ring.h) instead: still no allocation.
+TEST_CASE("answering with click analytics on allocates nothing") {
+  RcuThreadScope rcu;
+  LinkTable table;
+  table.Upsert("code1", "https://example.com/1", LinkState::kActive);
+  Responder responder(testing::WithNotFoundPage(302, "", "<p>not found</p>"));
+  WorkerStats stats;
+  ThreadClicks clicks;
+  clicks.EnableVisits(size_t{1} << 20);
+  Answerer answerer(&responder, &table, ClientAddressSource::kXForwardedFor, &stats, &clicks, 7);
+  auto connection = std::make_unique<Connection>();
+  PasswordCheck check;
+  const std::string pipeline =
+      "GET /code1?utm_source=news HTTP/1.1\r\nHost: go.example\r\nX-Forwarded-For: 192.0.2.1\r\n"
+      "User-Agent: Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148\r\n"
+      "Referer: https://www.example.org/page\r\nAccept-Language: de-DE,de;q=0.9\r\n\r\n"
+      "HEAD /CODE1 HTTP/1.1\r\nHost: go.example\r\n\r\n"
+      "GET /missing HTTP/1.1\r\nHost: go.example\r\n\r\n";
+  uint64_t before = g_allocations.load();
+  for (int round = 0; round < 1000; ++round) {
+    Connection* c = connection.get();
+    memcpy(c->in, pipeline.data(), pipeline.size());
+    c->in_len = pipeline.size();
+    c->out_len = 0;
+    REQUIRE(answerer.Answer(c, "Sun, 22 Nov 2026 00:00:00 GMT", round, &check) ==
+            Answerer::Answered::kAnswered);
+  }
+  uint64_t allocations = g_allocations.load() - before;
+  CHECK(allocations == 0);
+  CHECK(clicks.clicks() == 1000);
+  CHECK(clicks.unclassified() == 0);
+  size_t visits = 0, bots = 0;
+  clicks.visits()->Read([&](const VisitRecord& v) {
+    ++visits;
+    bots += v.bot;
+    if (!v.bot) {
+      CHECK(v.code == "code1");
+      CHECK(v.query == "utm_source=news");
+      CHECK(v.referer == "https://www.example.org/page");
+      CHECK(v.accept_language == "de-DE,de;q=0.9");
+      CHECK(v.user_agent.starts_with("Mozilla/5.0 (iPhone"));
+      CHECK(v.address == "192.0.2.1");  // X-Forwarded-For's, as text
+      CHECK(v.address_is_text);
+    }
+  });
+  CHECK(visits == 2000);  // the HEAD requests are bot hits, recorded for the bot report
+  CHECK(bots == 1000);
+}
+
 }  // namespace shortlink::redirector

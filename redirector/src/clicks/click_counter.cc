@@ -83,6 +83,25 @@ void ThreadClicks::Record(std::string_view domain, std::string_view code) {
   if (handover_wanted_.load(std::memory_order_relaxed)) Tick();
 }
 
+void ThreadClicks::EnableVisits(size_t ring_bytes) {
+  visits_ = std::make_unique<VisitRing>(ring_bytes);
+}
+
+void ThreadClicks::RecordVisit(const VisitRecord& facts) {
+  if (facts.bot) {
+    RecordBot();
+    visits_->Push(facts);  // a bot visit left out when full: bots are reported apart, best effort
+    return;
+  }
+  if (visits_->Push(facts)) {
+    Bump(clicks_);
+    if (handover_wanted_.load(std::memory_order_relaxed)) Tick();
+    return;
+  }
+  Bump(unclassified_);
+  Record(facts.domain, facts.code);
+}
+
 void ThreadClicks::Tick() {
   if (active_->size() == 0) return;
   if (full_.load(std::memory_order_relaxed) != nullptr)

@@ -32,6 +32,7 @@
 #include <memory>
 #include <string_view>
 
+#include "clicks/visit_ring.h"
 #include "common/protocol.h"
 #include "common/validation.h"
 
@@ -101,6 +102,15 @@ class ThreadClicks {
   }
   void Tick();  // hand the active table over if the collector took the last one
 
+  // Click analytics: before the worker starts, gives it a VisitRing. Then
+  // RecordVisit hands each visit's facts to the collector through it (and
+  // counts the click as Record does when the ring is full).
+  void EnableVisits(size_t ring_bytes);
+  bool visits_enabled() const { return visits_ != nullptr; }
+  void RecordVisit(const VisitRecord& facts);
+  // Collecting thread: the ring, or null without analytics.
+  VisitRing* visits() { return visits_.get(); }
+
   // Any thread (the flusher): the next Record() hands the active table over.
   void RequestHandover() { handover_wanted_.store(true, std::memory_order_relaxed); }
 
@@ -119,6 +129,8 @@ class ThreadClicks {
   uint64_t clicks() const { return clicks_.load(std::memory_order_relaxed); }
   uint64_t bot_hits() const { return bot_hits_.load(std::memory_order_relaxed); }
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // Clicks counted without their facts (the ring was full): reported as unknown.
+  uint64_t unclassified() const { return unclassified_.load(std::memory_order_relaxed); }
 
  private:
   void Bump(std::atomic<uint64_t>& counter) {
@@ -131,6 +143,8 @@ class ThreadClicks {
   std::atomic<uint64_t> clicks_{0};
   std::atomic<uint64_t> bot_hits_{0};
   std::atomic<uint64_t> dropped_{0};  // a full table with no spare: counted, never silent
+  std::atomic<uint64_t> unclassified_{0};
+  std::unique_ptr<VisitRing> visits_;
   // Its own cache line: the worker reads it per click, the flusher writes it.
   alignas(64) std::atomic<bool> handover_wanted_{false};
 };

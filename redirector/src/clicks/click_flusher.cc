@@ -52,6 +52,7 @@ ClickLedgerOptions LedgerOptions(const ClickFlusherOptions& o) {
   l.max_pending_bytes = o.max_pending_bytes;
   l.max_in_flight = o.max_in_flight;
   l.max_batch_codes = o.max_batch_codes;
+  l.analytics = o.classifier != nullptr;
   return l;
 }
 
@@ -160,7 +161,7 @@ void ClickFlusher::Run() {
       for (ThreadClicks* source : sources_) source->RequestHandover();
     }
     if (!SleepUntil(next_flush)) return;
-    ledger_.Add(TakeCollected());
+    MoveCollectedToLedger();
     Flush(false);
     next_flush += options_.interval;
     // After a slow flush (timeouts), wait a full interval rather than burst.
@@ -181,7 +182,7 @@ void ClickFlusher::Stop() {
 
   // The workers have exited: their active tables are ours to drain now.
   Collect(true);
-  ledger_.Add(TakeCollected());
+  MoveCollectedToLedger();
   auto deadline = Clock::now() + options_.stop_timeout;
   while (ledger_.pending_batches() > 0) {
     Flush(true);
@@ -240,6 +241,21 @@ void ClickFlusher::Collect(bool after_stop) {
                       });
     }
   };
+  if (VisitClassifier* classifier = options_.classifier) {
+    // Each visit is dated by this clock as it is read, within a
+    // collect_interval of the visit: the hour dimension needs no more.
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    for (ThreadClicks* source : sources_) {
+      if (VisitRing* ring = source->visits()) {
+        std::lock_guard<std::mutex> lock(collected_mu_);
+        ring->Read([&](const VisitRecord& visit) {
+          classifier->Add(visit, now_ms, &collected_, &collected_tally_);
+        });
+      }
+    }
+  }
   for (ThreadClicks* source : sources_) {
     if (ClickTable* table = source->TakeFull()) {
       drain(*table);
@@ -254,17 +270,19 @@ void ClickFlusher::Collect(bool after_stop) {
   }
 }
 
-CodeCounts ClickFlusher::TakeCollected() {
+void ClickFlusher::MoveCollectedToLedger() {
   // The collector goes on with a map sized for a second like the last one,
   // allocated here, outside its lock, so it does not rehash as it grows.
   CodeCounts taken;
   taken.reserve(collected_last_size_);
+  VisitTally tally;
   {
     std::lock_guard<std::mutex> lock(collected_mu_);
     taken.swap(collected_);
+    std::swap(tally, collected_tally_);
   }
   collected_last_size_ = taken.size();
-  return taken;
+  ledger_.Add(std::move(taken), std::move(tally));
 }
 
 bool ClickFlusher::PollWatermark() {

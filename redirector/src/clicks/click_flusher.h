@@ -62,6 +62,7 @@
 #include "clicks/click_counter.h"
 #include "clicks/click_ledger.h"
 #include "clicks/click_stream.h"
+#include "clicks/visit_classifier.h"
 #include "common/cpu_yield.h"
 #include "common/metrics.h"
 #include "common/result.h"
@@ -87,6 +88,10 @@ struct ClickFlusherOptions {
   size_t max_pending_bytes = size_t{256} << 20;
   size_t max_in_flight = 60;       // sealed, unacknowledged batches before new clicks merge
   size_t max_batch_codes = 50000;  // distinct codes an open batch absorbs before a new one
+  // Click analytics: the collector reads the workers' visit rings and
+  // classifies each visit with this (clicks/visit_classifier.h); it must
+  // outlive the flusher. Null: clicks are counted without dimensions.
+  VisitClassifier* classifier = nullptr;
 };
 
 class ClickFlusher {
@@ -143,8 +148,9 @@ class ClickFlusher {
   // Drains the sources' full tables into collected_; `after_stop` also
   // takes the active ones.
   void Collect(bool after_stop);
-  // What was collected since the last call; collected_ starts over empty.
-  CodeCounts TakeCollected();
+  // Moves what was collected since the last call (clicks and their
+  // dimensions) into the ledger; collection starts over empty.
+  void MoveCollectedToLedger();
   bool PollWatermark();
   void Send(bool stopping);
   void UpdateGauges();
@@ -161,7 +167,8 @@ class ClickFlusher {
   // Taken from the workers since the last flush: filled by the collector
   // thread, emptied by the flusher thread.
   std::mutex collected_mu_;
-  CodeCounts collected_;     // GUARDED_BY(collected_mu_)
+  CodeCounts collected_;        // GUARDED_BY(collected_mu_)
+  VisitTally collected_tally_;  // GUARDED_BY(collected_mu_): dimensions, with analytics
   std::string key_scratch_;  // a custom domain's ClickKey while merging; GUARDED_BY(collected_mu_)
 
   // Flusher thread (or Stop() after joining it) only.

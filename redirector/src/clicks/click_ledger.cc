@@ -1,5 +1,7 @@
 #include "clicks/click_ledger.h"
 
+#include "clicks/visit_classifier.h"
+
 #include <algorithm>
 
 #include "common/click_batch.h"
@@ -49,13 +51,43 @@ LinkKey SplitClickKey(std::string_view key) {
 }
 
 std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts,
-                              CpuYield* cpu_yield) {
+                              CpuYield* cpu_yield, const VisitTally* tally, bool pad_dimensions) {
   ClickBatch batch{node, number, {}};
   batch.clicks.reserve(counts.size());
+  auto add_dimensions = [&](ClickEntry* entry, std::string_view key) {
+    if (!tally) return;
+    if (const auto* dims = tally->Find(key)) {
+      entry->dimensions.reserve(dims->size());
+      for (const VisitTally::Count& c : *dims)
+        entry->dimensions.push_back(
+            {tally->dimension_of(c.value), tally->value_of(c.value), c.count});
+    }
+  };
   for (const auto& [key, count] : counts) {
     if (cpu_yield) cpu_yield->Tick();
     LinkKey link = SplitClickKey(key);
-    batch.clicks.emplace_back(std::string(link.code), count, std::string(link.domain));
+    ClickEntry& entry =
+        batch.clicks.emplace_back(std::string(link.code), count, std::string(link.domain));
+    add_dimensions(&entry, key);
+  }
+  if (tally) {  // links with bot visits only
+    tally->ForEachLink([&](std::string_view key, const std::vector<VisitTally::Count>&) {
+      if (cpu_yield) cpu_yield->Tick();
+      if (counts.contains(key)) return;
+      LinkKey link = SplitClickKey(key);
+      ClickEntry& entry =
+          batch.clicks.emplace_back(std::string(link.code), 0, std::string(link.domain));
+      add_dimensions(&entry, key);
+    });
+  }
+  if (pad_dimensions) {
+    int64_t hour = std::chrono::duration_cast<std::chrono::hours>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    for (ClickEntry& entry : batch.clicks) {
+      if (cpu_yield) cpu_yield->Tick();
+      PadUnknownDimensions(&entry, hour);
+    }
   }
   std::string out;
   EncodeClickBatch(batch, &out, cpu_yield);
@@ -82,19 +114,24 @@ uint64_t ClickLedger::pending_clicks() const {
   return clicks;
 }
 
-void ClickLedger::Add(CodeCounts collected) {
-  if (collected.empty()) return;
+void ClickLedger::Add(CodeCounts collected, VisitTally tally) {
+  if (collected.empty() && tally.empty()) return;
   // Clicks join the open batch at the tail when there is one (Redis down,
   // admin-api slow): one growing batch instead of one per second.
   Pending* tail = nullptr;
   if (!pending_.empty() && !pending_.back().sealed &&
-      pending_.back().counts.size() < options_.max_batch_codes) {
+      pending_.back().counts.size() + pending_.back().tally.links() < options_.max_batch_codes) {
     tail = &pending_.back();
   } else {
     tail = &pending_.emplace_back();
     tail->number = next_number_++;
     tail->bytes = kBatchOverhead;
   }
+  tail->bytes += tally.bytes();
+  if (tail->tally.empty())
+    tail->tally = std::move(tally);
+  else
+    tail->tally.Merge(tally);
   if (tail->counts.empty()) {
     // The usual case (the last batch went out sealed): the second's counts
     // become the batch as they are. Copying them code by code made the
@@ -194,8 +231,10 @@ void ClickLedger::Seal() {
     // Past the window admin-api is not keeping up (or not consuming): the
     // open batch keeps absorbing clicks instead of growing the list.
     if (in_flight >= options_.max_in_flight) break;
-    p.encoded = EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_);
+    p.encoded = EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_, &p.tally,
+                                  options_.analytics);
     p.counts = CodeCounts();
+    p.tally = VisitTally();
     p.bytes = kBatchOverhead + p.encoded.size();
     p.sealed = true;
     p.durable = false;
@@ -263,7 +302,8 @@ std::string ClickLedger::EncodeState() const {
   for (const Pending& p : pending_) {
     out.push_back(p.sealed ? 1 : 0);
     const std::string& bytes =
-        p.sealed ? p.encoded : EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_);
+        p.sealed ? p.encoded
+                 : EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_, &p.tally);
     wire::PutVarint(bytes.size(), &out);
     out.append(bytes);
   }
@@ -317,12 +357,18 @@ Status ClickLedger::LoadState(std::string_view data) {
       for (ClickEntry& entry : batch->clicks) {
         std::string key =
             entry.domain.empty() ? std::move(entry.code) : ClickKey(entry.domain, entry.code);
+        if (!entry.dimensions.empty()) {
+          std::vector<VisitTally::Count>& dims = p.tally.CountsOf(key);
+          for (const DimensionCount& d : entry.dimensions)
+            VisitTally::Add(&dims, p.tally.Intern(d.dimension, d.value), d.count);
+        }
         p.bytes += key.size() + kEntryOverhead;
-        p.counts[std::move(key)] += entry.count;
+        if (entry.count > 0) p.counts[std::move(key)] += entry.count;
       }
     }
   }
   if (!reader.done()) return corrupt("trailing bytes");
+  for (Pending& p : pending_) p.bytes += p.tally.bytes();
   next_number_ = std::max(next, last + 1);
   return Status::Ok();
 }

@@ -42,6 +42,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clicks/visit_tally.h"
 #include "common/cpu_yield.h"
 #include "common/link.h"
 #include "common/metrics.h"
@@ -77,6 +78,9 @@ struct ClickLedgerOptions {
   size_t max_pending_bytes = size_t{256} << 20;
   size_t max_in_flight = 60;       // sealed, unacknowledged batches before new clicks merge
   size_t max_batch_codes = 50000;  // distinct codes an open batch absorbs before a new one
+  // Click analytics: each sealed entry's dimensions (its VisitTally) are
+  // padded to sum to its count (clicks/visit_classifier.h).
+  bool analytics = false;
 };
 
 class ClickLedger {
@@ -86,9 +90,9 @@ class ClickLedger {
   // `metrics` must outlive the ledger: acked, dropped and lost are counted there.
   ClickLedger(ClickLedgerOptions options, MetricsRegistry* metrics);
 
-  // Adds a collection of clicks to the open batch (or a new one), then
-  // enforces the bounds.
-  void Add(CodeCounts counts);
+  // Adds a collection of clicks, and their dimensions, to the open batch
+  // (or a new one), then enforces the bounds.
+  void Add(CodeCounts counts, VisitTally tally = {});
 
   // admin-api's watermark for this node, read at `now`: releases the
   // batches it covers and renumbers the open ones after it.
@@ -142,6 +146,7 @@ class ClickLedger {
     bool sealed = false;   // contents and number frozen; may have been sent
     bool durable = false;  // sealed, and the state file says so: may be sent
     CodeCounts counts;     // while open
+    VisitTally tally;      // while open: the clicks' dimensions
     std::string encoded;   // once sealed
     uint64_t clicks = 0;
     size_t bytes = 0;               // memory estimate, for max_pending_bytes
@@ -172,8 +177,12 @@ class ClickLedger {
 };
 
 // A batch's bytes: EncodeClickBatch of (node, number, counts), each entry
-// with its domain (none written on the default domain).
+// with its domain (none written on the default domain) and its dimensions
+// from `tally` (an entry of no clicks for a link with bot visits only);
+// with `pad_dimensions`, padded to sum to the entry's count
+// (PadUnknownDimensions; the unknown hour: the current one).
 std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts,
-                              CpuYield* cpu_yield = nullptr);
+                              CpuYield* cpu_yield = nullptr, const VisitTally* tally = nullptr,
+                              bool pad_dimensions = false);
 
 }  // namespace shortlink::redirector

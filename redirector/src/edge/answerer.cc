@@ -64,7 +64,8 @@ Answerer::Answered Answerer::Answer(Connection* c, std::string_view date, int64_
       if (info.outcome == Outcome::kError) c->closing = true;  // a 405 says Connection: close
       c->scanned = 0;
       if (!head.keep_alive) c->closing = true;
-      Count(info);
+      // A header's address is text; the peer's, raw bytes.
+      Count(info, &head, facts.client_address, facts.client_address.data() != c->peer);
     } else {
       c->out_len += responder_->RespondError(status, date, c->out + c->out_len, &info);
       c->closing = true;  // the stream's framing can no longer be trusted
@@ -77,7 +78,8 @@ Answerer::Answered Answerer::Answer(Connection* c, std::string_view date, int64_
   return c->out_len > out_before ? Answered::kAnswered : Answered::kNothing;
 }
 
-void Answerer::Count(const ResponseInfo& info) {
+void Answerer::Count(const ResponseInfo& info, const RequestHead* head, std::string_view address,
+                     bool address_is_text) {
   if (info.status >= 500)
     Bump(stats_->responses_5xx);
   else if (info.status == 404)
@@ -88,15 +90,23 @@ void Answerer::Count(const ResponseInfo& info) {
     Bump(stats_->responses_2xx_3xx);
   // The responder asked the click policy (rules/click_policy.h), for
   // every visit alike; recording its answer is all that is left here.
-  switch (info.counted) {
-    case VisitCount::kClick:
-      clicks_->Record(info.domain, info.code);
-      break;
-    case VisitCount::kBot:
-      clicks_->RecordBot();
-      break;
-    case VisitCount::kNotCounted:
-      break;
+  if (info.counted != VisitCount::kNotCounted && head && clicks_->visits_enabled()) {
+    VisitRecord visit;
+    visit.bot = info.counted == VisitCount::kBot;
+    visit.domain = info.domain;
+    visit.code = info.code;
+    visit.address = address;
+    visit.address_is_text = address_is_text;
+    visit.user_agent = head->user_agent;
+    visit.referer = head->referer;
+    visit.accept_language = head->accept_language;
+    if (size_t q = head->target.find('?'); q != std::string_view::npos)
+      visit.query = head->target.substr(q + 1);
+    clicks_->RecordVisit(visit);
+  } else if (info.counted == VisitCount::kClick) {
+    clicks_->Record(info.domain, info.code);
+  } else if (info.counted == VisitCount::kBot) {
+    clicks_->RecordBot();
   }
   switch (info.outcome) {
     case Outcome::kHit:

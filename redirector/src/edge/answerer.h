@@ -47,7 +47,10 @@ class Answerer {
   Answered Answer(Connection* c, std::string_view date, int64_t now_ms, PasswordCheck* check);
 
  private:
-  void Count(const ResponseInfo& info);
+  // `head` and `address`: the request's, for click analytics; null for a
+  // request that could not be parsed.
+  void Count(const ResponseInfo& info, const RequestHead* head = nullptr,
+             std::string_view address = {}, bool address_is_text = false);
   uint32_t NextRandom() {  // xorshift64: A/B buckets need a random number, not a secure one
     rng_state_ ^= rng_state_ << 13;
     rng_state_ ^= rng_state_ >> 7;

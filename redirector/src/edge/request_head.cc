@@ -171,7 +171,13 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
         if (IEquals(name, "x-real-ip")) head->real_ip = value;
         break;
       case 15:
-        if (IEquals(name, "x-forwarded-for")) head->forwarded_for = value;
+        if (IEquals(name, "x-forwarded-for"))
+          head->forwarded_for = value;
+        else if (IEquals(name, "accept-language"))
+          head->accept_language = value;
+        break;
+      case 7:
+        if (IEquals(name, "referer")) head->referer = value;
         break;
       case 4:
         if (IEquals(name, "host")) {

@@ -43,11 +43,13 @@ struct RequestHead {
   bool http10 = false;
   bool keep_alive = true;  // after Connection and the version's default
   std::string_view user_agent;
-  std::string_view cookie;         // the first Cookie field
-  std::string_view forwarded_for;  // the last X-Forwarded-For field, as sent
-  std::string_view real_ip;        // the X-Real-IP field
-  size_t content_length = 0;       // POST only: the body follows the head
-  size_t length = 0;               // bytes of the head, CRLFCRLF included
+  std::string_view cookie;           // the first Cookie field
+  std::string_view forwarded_for;    // the last X-Forwarded-For field, as sent
+  std::string_view real_ip;          // the X-Real-IP field
+  std::string_view referer;          // the last Referer field (click analytics)
+  std::string_view accept_language;  // the last Accept-Language field (click analytics)
+  size_t content_length = 0;         // POST only: the body follows the head
+  size_t length = 0;                 // bytes of the head, CRLFCRLF included
 };
 
 enum class ParseStatus {

@@ -1,0 +1,162 @@
+#include "clicks/visit_classifier.h"
+
+#include <arpa/inet.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "classify/request_facts.h"
+
+namespace shortlink::redirector {
+namespace {
+
+constexpr int64_t kMsPerHour = 3'600'000;
+constexpr int64_t kMsPerDay = 24 * kMsPerHour;
+
+// The visit's address as raw bytes (4 or 16), parsing a header's text;
+// empty when it is not an address.
+std::string_view RawAddress(const VisitRecord& visit, unsigned char (&buffer)[16]) {
+  if (!visit.address_is_text) return visit.address;
+  char text[VisitRing::kMaxAddress + 1];
+  size_t n = std::min(visit.address.size(), sizeof text - 1);
+  std::memcpy(text, visit.address.data(), n);
+  text[n] = '\0';
+  if (inet_pton(AF_INET, text, buffer) == 1) return {reinterpret_cast<char*>(buffer), 4};
+  if (inet_pton(AF_INET6, text, buffer) == 1) return {reinterpret_cast<char*>(buffer), 16};
+  return {};
+}
+
+}  // namespace
+
+void PadUnknownDimensions(ClickEntry* entry, int64_t unix_hour) {
+  static constexpr ClickDimension kSummed[] = {
+      kClickHour,    kClickDeviceClass, kClickCountry,  kClickReferrerHost, kClickOs,
+      kClickBrowser, kClickBrand,       kClickLanguage, kClickSource,       kClickVisitor};
+  uint64_t sums[kClickBot + 1] = {};
+  for (const DimensionCount& d : entry->dimensions)
+    if (d.dimension <= kClickBot) sums[d.dimension] += d.count;
+  for (ClickDimension dimension : kSummed) {
+    if (sums[dimension] >= entry->count) continue;
+    std::string value;
+    switch (dimension) {
+      case kClickHour:
+        value = std::to_string(unix_hour);
+        break;
+      case kClickDeviceClass:
+        value = "other";
+        break;
+      case kClickCountry:
+        value = "ZZ";
+        break;
+      case kClickOs:
+      case kClickBrowser:
+      case kClickBrand:
+        value = "Other";
+        break;
+      case kClickLanguage:
+        value = "none";
+        break;
+      default:
+        value = "unknown";
+        break;
+    }
+    uint64_t missing = entry->count - sums[dimension];
+    bool merged = false;
+    for (DimensionCount& d : entry->dimensions) {
+      if (d.dimension == dimension && d.value == value) {
+        d.count += missing;
+        merged = true;
+        break;
+      }
+    }
+    if (!merged) entry->dimensions.push_back({dimension, std::move(value), missing});
+  }
+}
+
+Result<std::unique_ptr<VisitClassifier>> VisitClassifier::Open(
+    const VisitClassifierOptions& options) {
+  if (sodium_init() < 0) return MakeError(ErrorCode::kInternal, "libsodium failed to start");
+  auto agents = classify::UserAgentClassifier::Load(options.user_agent_regexes);
+  if (!agents.ok()) return agents.error();
+  auto geo = options.geoip_db.empty() ? classify::GeoLocator::OpenTorGeoip()
+                                      : classify::GeoLocator::OpenMaxMind(options.geoip_db);
+  if (!geo.ok()) return geo.error();
+  return std::unique_ptr<VisitClassifier>(
+      new VisitClassifier(options, std::move(agents).value(), std::move(geo).value()));
+}
+
+VisitClassifier::VisitClassifier(VisitClassifierOptions options,
+                                 std::unique_ptr<classify::UserAgentClassifier> agents,
+                                 std::unique_ptr<classify::GeoLocator> geo)
+    : options_(std::move(options)), agents_(std::move(agents)), geo_(std::move(geo)) {}
+
+bool VisitClassifier::FirstVisitToday(std::string_view link_key, std::string_view address,
+                                      std::string_view user_agent, int64_t day) {
+  if (day != visitor_day_) {  // a new day, a new key: yesterday's hashes mean nothing now
+    visitor_day_ = day;
+    randombytes_buf(visitor_key_, sizeof visitor_key_);
+    visitors_.clear();
+  }
+  // (link, address, agent), each length-prefixed so no two tuples share bytes.
+  std::string& in = visitor_;
+  in.clear();
+  for (std::string_view part : {link_key, address, user_agent}) {
+    in.push_back(static_cast<char>(part.size() & 0xff));
+    in.push_back(static_cast<char>(part.size() >> 8));
+    in.append(part);
+  }
+  uint64_t hash = 0;
+  crypto_shorthash(reinterpret_cast<unsigned char*>(&hash),
+                   reinterpret_cast<const unsigned char*>(in.data()), in.size(), visitor_key_);
+  if (visitors_.size() >= options_.max_visitors_per_day && !visitors_.count(hash)) {
+    ++visitors_forgotten_;  // past the bound: counted as unique, and said so in metrics
+    return true;
+  }
+  return visitors_.insert(hash).second;
+}
+
+void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts* counts,
+                          VisitTally* tally) {
+  unsigned char address_buffer[16];
+  const std::string_view address = RawAddress(visit, address_buffer);
+  key_.clear();
+  AppendClickKey(visit.domain, visit.code, &key_);
+  const classify::AgentFacts& agent = agents_->Classify(visit.user_agent);
+  std::vector<VisitTally::Count>& link = tally->CountsOf(key_);
+  auto add = [&](uint8_t dimension, std::string_view value) {
+    VisitTally::Add(&link, tally->Intern(dimension, value));
+  };
+  if (visit.bot) {
+    add(kClickBot, agent.bot_name.empty() ? std::string_view("Other") : agent.bot_name);
+    return;
+  }
+  if (auto it = counts->find(std::string_view(key_)); it != counts->end())
+    ++it->second;
+  else
+    counts->emplace(key_, 1);
+  if (unix_ms / kMsPerHour != hour_) {
+    hour_ = unix_ms / kMsPerHour;
+    hour_text_ = std::to_string(hour_);
+  }
+  add(kClickHour, hour_text_);
+  // An agent the bot detector let through but uap calls a spider is still
+  // a click (the policy decided); its device class is "other".
+  classify::DeviceClass device =
+      agent.device == classify::DeviceClass::kBot ? classify::DeviceClass::kOther : agent.device;
+  add(kClickDeviceClass, classify::DeviceClassName(device));
+  add(kClickOs, agent.os);
+  add(kClickBrowser, agent.browser);
+  add(kClickBrand, agent.brand);
+  classify::GeoFacts geo = geo_->Locate(address);
+  add(kClickCountry, geo.country);
+  if (!geo.city.empty()) add(kClickCity, geo.country + "/" + geo.city);
+  add(kClickLanguage, classify::PrimaryLanguage(visit.accept_language));
+  std::string referrer = classify::ReferrerHost(visit.referer);
+  add(kClickSource, classify::SourceOf(visit.query, referrer));
+  add(kClickReferrerHost, referrer);
+  add(kClickVisitor,
+      FirstVisitToday(key_, address, visit.user_agent, unix_ms / kMsPerDay) ? "unique" : "repeat");
+}
+
+}  // namespace shortlink::redirector

@@ -1,0 +1,76 @@
+// VisitClassifier: the click collector's side of click analytics. It turns
+// the visits workers recorded (clicks/visit_ring.h) into counts by link,
+// dimension and value (common/click_batch.h, ClickDimension) in a
+// VisitTally, beside the link's click in CodeCounts: the two travel
+// together through the ledger, the state file and the batch admin-api
+// applies exactly once.
+//
+// Unique visitors: a visit is "unique" the first time its (link, address,
+// User-Agent) is seen in a UTC day, "repeat" after. Only a keyed hash
+// (SipHash, libsodium's crypto_shorthash) of the three is kept, with a key
+// drawn at random each day and never stored: no address is kept anywhere,
+// and yesterday's hashes cannot be tied to today's.
+//
+// Thread safety: one thread (the collector).
+#pragma once
+
+#include <boost/unordered/unordered_flat_set.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "classify/geo.h"
+#include "classify/user_agent.h"
+#include "clicks/click_ledger.h"
+#include "clicks/visit_ring.h"
+#include "clicks/visit_tally.h"
+#include "common/click_batch.h"
+#include "common/result.h"
+
+namespace shortlink::redirector {
+
+// Makes every dimension of `entry` sum to its count: what no visit record
+// told (clicks counted while the ring was full, or before a restart of an
+// older version) goes to the dimension's unknown value ("ZZ", "Other",
+// "none", "unknown"; the hour: `unix_hour`). The city is left as it is: it
+// is known only where the geo database has cities.
+void PadUnknownDimensions(ClickEntry* entry, int64_t unix_hour);
+
+struct VisitClassifierOptions {
+  std::string user_agent_regexes = classify::UserAgentClassifier::kDefaultRegexes;
+  std::string geoip_db;                           // a MaxMind database; empty: Debian's tor-geoipdb
+  size_t max_visitors_per_day = size_t{1} << 21;  // remembered for unique/repeat
+};
+
+class VisitClassifier {
+ public:
+  static Result<std::unique_ptr<VisitClassifier>> Open(const VisitClassifierOptions& options);
+
+  // Adds `visit` at `unix_ms`: a click to its link's count in `counts` and
+  // one value of every dimension in `tally`; a bot visit to kClickBot only.
+  void Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts* counts, VisitTally* tally);
+
+  uint64_t visitors_forgotten() const { return visitors_forgotten_; }
+
+ private:
+  VisitClassifier(VisitClassifierOptions options,
+                  std::unique_ptr<classify::UserAgentClassifier> agents,
+                  std::unique_ptr<classify::GeoLocator> geo);
+  bool FirstVisitToday(std::string_view link_key, std::string_view address,
+                       std::string_view user_agent, int64_t day);
+
+  const VisitClassifierOptions options_;
+  std::unique_ptr<classify::UserAgentClassifier> agents_;
+  std::unique_ptr<classify::GeoLocator> geo_;
+  int64_t hour_ = -1;  // of the last visit, and as text
+  std::string hour_text_;
+  int64_t visitor_day_ = -1;
+  unsigned char visitor_key_[16] = {};
+  boost::unordered_flat_set<uint64_t> visitors_;
+  uint64_t visitors_forgotten_ = 0;
+  std::string visitor_;  // scratch: what a visitor's hash is of
+  std::string key_;      // scratch: the link's key
+};
+
+}  // namespace shortlink::redirector

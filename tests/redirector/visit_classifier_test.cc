@@ -1,0 +1,123 @@
+// The collector's classification of visits (clicks/visit_classifier.h),
+// with the real uap-core regexes and Debian's tor-geoipdb.
+#include "clicks/visit_classifier.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+
+namespace shortlink::redirector {
+namespace {
+
+constexpr int64_t kNoon = 1'796'644'800'000;  // 2026-12-07 12:00 UTC, in ms
+const char* kIphone =
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+const char* kWindowsChrome =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36";
+
+VisitClassifier& Classifier() {
+  static auto classifier = VisitClassifier::Open({});
+  REQUIRE(classifier.ok());
+  return **classifier;
+}
+
+// dimension -> value -> count for link key `link` in `tally`.
+std::map<int, std::map<std::string, uint64_t>> Dimensions(const VisitTally& tally,
+                                                          std::string_view link) {
+  std::map<int, std::map<std::string, uint64_t>> out;
+  if (const auto* counts = tally.Find(link))
+    for (const VisitTally::Count& c : *counts)
+      out[tally.dimension_of(c.value)][tally.value_of(c.value)] += c.count;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a click is counted with one value in every dimension") {
+  CodeCounts counts;
+  VisitTally tally;
+  VisitRecord v;
+  v.code = "abc";
+  v.user_agent = kIphone;
+  v.address = std::string_view("\x08\x08\x08\x08", 4);
+  v.referer = "https://www.news.example/story";
+  v.accept_language = "de-DE,de;q=0.9,en;q=0.8";
+  v.query = "utm_source=Newsletter&x=1";
+  Classifier().Add(v, kNoon, &counts, &tally);
+  CHECK(counts.at("abc") == 1);
+  auto dims = Dimensions(tally, "abc");
+  CHECK(dims[kClickHour] ==
+        std::map<std::string, uint64_t>{{std::to_string(kNoon / 3'600'000), 1}});
+  CHECK(dims[kClickDeviceClass] == std::map<std::string, uint64_t>{{"mobile", 1}});
+  CHECK(dims[kClickOs] == std::map<std::string, uint64_t>{{"iOS 17", 1}});
+  CHECK(dims[kClickBrowser] == std::map<std::string, uint64_t>{{"Mobile Safari", 1}});
+  CHECK(dims[kClickBrand] == std::map<std::string, uint64_t>{{"Apple", 1}});
+  CHECK(dims[kClickLanguage] == std::map<std::string, uint64_t>{{"de-de", 1}});
+  CHECK(dims[kClickReferrerHost] == std::map<std::string, uint64_t>{{"news.example", 1}});
+  CHECK(dims[kClickSource] == std::map<std::string, uint64_t>{{"newsletter", 1}});
+  CHECK(dims[kClickVisitor] == std::map<std::string, uint64_t>{{"unique", 1}});
+  REQUIRE(dims[kClickCountry].size() == 1);
+  CHECK(dims[kClickCountry].begin()->first.size() == 2);  // what today's tor-geoipdb says
+  CHECK(dims.count(kClickBot) == 0);
+}
+
+TEST_CASE("the same visitor on the same link and day is a repeat, and unique again the next day") {
+  CodeCounts counts;
+  VisitTally tally;
+  VisitRecord v;
+  v.code = "rep";
+  v.user_agent = kWindowsChrome;
+  v.address = std::string_view("\x0a\x01\x02\x03", 4);
+  Classifier().Add(v, kNoon, &counts, &tally);
+  Classifier().Add(v, kNoon + 1000, &counts, &tally);
+  VisitRecord other = v;
+  other.address = std::string_view("\x0a\x01\x02\x04", 4);
+  Classifier().Add(other, kNoon + 2000, &counts, &tally);
+  Classifier().Add(v, kNoon + 24 * 3'600'000, &counts, &tally);
+  auto dims = Dimensions(tally, "rep");
+  CHECK(counts.at("rep") == 4);
+  CHECK(dims[kClickVisitor] == std::map<std::string, uint64_t>{{"unique", 3}, {"repeat", 1}});
+  CHECK(dims[kClickHour].size() == 2);
+}
+
+TEST_CASE("a bot visit is counted apart by bot name, never as a click") {
+  CodeCounts counts;
+  VisitTally tally;
+  VisitRecord v;
+  v.bot = true;
+  v.domain = "go.example";
+  v.code = "abc";
+  v.user_agent = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+  Classifier().Add(v, kNoon, &counts, &tally);
+  std::string link = ClickKey("go.example", "abc");
+  CHECK(counts.count(link) == 0);
+  CHECK(counts.empty());
+  CHECK(Dimensions(tally, link)[kClickBot] == std::map<std::string, uint64_t>{{"Googlebot", 1}});
+}
+
+TEST_CASE("a visit with no headers at all is counted with the unknown values") {
+  CodeCounts counts;
+  VisitTally tally;
+  VisitRecord v;
+  v.code = "bare";
+  Classifier().Add(v, kNoon, &counts, &tally);
+  auto dims = Dimensions(tally, "bare");
+  CHECK(counts.at("bare") == 1);
+  CHECK(dims[kClickCountry] == std::map<std::string, uint64_t>{{"ZZ", 1}});
+  CHECK(dims[kClickLanguage] == std::map<std::string, uint64_t>{{"none", 1}});
+  CHECK(dims[kClickReferrerHost] == std::map<std::string, uint64_t>{{"direct", 1}});
+  CHECK(dims[kClickSource] == std::map<std::string, uint64_t>{{"direct", 1}});
+  CHECK(dims[kClickBrowser] == std::map<std::string, uint64_t>{{"Other", 1}});
+}
+
+TEST_CASE("a missing geo database or regex file stops the classifier from opening") {
+  VisitClassifierOptions options;
+  options.geoip_db = "/nonexistent/geo.mmdb";
+  CHECK_FALSE(VisitClassifier::Open(options).ok());
+  options = {};
+  options.user_agent_regexes = "/nonexistent/regexes.yaml";
+  CHECK_FALSE(VisitClassifier::Open(options).ok());
+}
+
+}  // namespace shortlink::redirector
