@@ -20,7 +20,7 @@
 //
 // Why not a trie or the MMDB format: the arrays take 6 bytes per IPv4
 // segment and ~10 per IPv6 one, load with one pass over the text, and need
-// no code beyond std::upper_bound.
+// no code beyond a binary search.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -104,9 +104,17 @@ class SegmentTable {
   CountryCode Find(const Key& key) const {
     const High high = HighOf(key);
     const uint32_t prefix = PrefixOf(high);
-    const auto begin = highs_.begin() + first_segment_[prefix] + 1;
-    const auto end = highs_.begin() + first_segment_[prefix + 1] + 1;
-    size_t segment = std::upper_bound(begin, end, high) - highs_.begin() - 1;
+    // The last start <= high among the prefix's segments, the first of
+    // which starts at or below it. Branch-free halving (the compiler emits a
+    // conditional move): std::upper_bound's branch on random addresses
+    // mispredicts every other step, which cost IPv6 lookups ~30%.
+    const High* base = highs_.data() + first_segment_[prefix];
+    for (size_t n = first_segment_[prefix + 1] - first_segment_[prefix] + 1; n > 1;) {
+      const size_t half = n / 2;
+      base = base[half] <= high ? base + half : base;
+      n -= half;
+    }
+    size_t segment = base - highs_.data();
     // Starts in the key's own /64 may lie above it: step back over them.
     // Never below the prefix's first segment, which starts at or below it.
     while (highs_[segment] == high && HasLow(segment) && LowAt(segment) > LowOf(key)) --segment;
