@@ -169,7 +169,12 @@ Result<LinkAnalytics> ReadLinkAnalytics(Database* db, std::string_view link_key,
 Result<std::vector<LinkClicks>> ReadTopLinks(
     Database* db, uint64_t team, uint32_t first_day, uint32_t last_day, size_t limit,
     const std::function<bool(std::string_view, uint32_t)>& keep) {
-  std::unordered_map<std::string, uint64_t> sums;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, uint64_t, Hash, std::equal_to<>> sums;
+  sums.reserve(4096);
   const std::string end = ak::TeamDayPrefix(team, last_day + 1);
   const size_t prefix_size = ak::TeamDayPrefix(team, 0).size();
   Cursor cursor = db->NewCursor(Table::kAnalytics, nullptr, Database::ReadPattern::kLong);
@@ -178,8 +183,16 @@ Result<std::vector<LinkClicks>> ReadTopLinks(
     if (key.compare(end) >= 0) break;
     uint32_t day = ak::GetU32BE(key.data() + prefix_size - 4);
     std::string_view link_key = key.substr(prefix_size);
-    if (keep && !keep(link_key, day)) continue;
-    sums[std::string(link_key)] += ak::ParseCount(cursor.value());
+    // One allocation per link, not per row: 30 days of a 20,000-link team
+    // are 600,000 rows.
+    auto it = sums.find(link_key);
+    if (it == sums.end()) {
+      if (keep && !keep(link_key, day)) continue;
+      it = sums.emplace(std::string(link_key), 0).first;
+    } else if (keep && !keep(link_key, day)) {
+      continue;
+    }
+    it->second += ak::ParseCount(cursor.value());
   }
   if (!cursor.status().ok()) return cursor.status().error();
   std::vector<LinkClicks> out;
