@@ -45,6 +45,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/result.h"
@@ -136,8 +137,9 @@ class Dispatcher : public ChangeListener, public ClickListener {
   std::map<std::string, Delivery> pending_;  // by DeliveryKey, not in flight
   std::multimap<int64_t, std::string> due_;  // next_attempt_ms -> key in pending_
   size_t in_flight_ = 0;
-  // team -> (code -> clicks) counted since clicks_since_ms_ (default domain).
-  std::map<uint64_t, std::map<std::string, uint64_t>> clicks_;
+  // code -> clicks counted since clicks_since_ms_ (default domain), while
+  // some subscription wants link.clicked.
+  std::unordered_map<std::string, uint64_t> clicks_;
   int64_t clicks_since_ms_ = 0;
   bool click_timer_armed_ = false;
 
