@@ -142,6 +142,7 @@ class Dispatcher : public ChangeListener, public ClickListener {
   std::unordered_map<std::string, uint64_t> clicks_;
   int64_t clicks_since_ms_ = 0;
   bool click_timer_armed_ = false;
+  int64_t watermark_written_ms_ = 0;  // when kMeta's change watermark was last written
 
   boost::asio::io_context ioc_;
   boost::asio::steady_timer wake_timer_;
