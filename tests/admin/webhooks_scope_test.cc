@@ -22,6 +22,15 @@ TEST_CASE("a full-scope key stored before webhooks gets the webhooks scope", "[w
   auth::Scopes upgraded = auth::Scopes::FromBits(full_before);
   CHECK(upgraded == auth::Scopes::All());
   CHECK(upgraded.Allows(Endpoint::kWebhooks, MethodClass::kPost));
+  // A key made now with every scope but webhooks keeps its choice.
+  auth::Scopes all_but = auth::Scopes::None();
+  for (int e = 0; e < auth::kEndpointsBeforeWebhooks; ++e)
+    for (int m = 0; m < auth::kMethodClassCount; ++m)
+      all_but.Grant(static_cast<Endpoint>(e), static_cast<MethodClass>(m));
+  CHECK_FALSE(
+      auth::Scopes::FromBits(all_but.bits()).Allows(Endpoint::kWebhooks, MethodClass::kGet));
+  CHECK(auth::Scopes::FromBits(all_but.bits()) == all_but);
+  CHECK(auth::Scopes::FromBits(auth::Scopes::All().bits()) == auth::Scopes::All());
   // A key scoped narrower than everything is not widened.
   auth::Scopes narrow = auth::Scopes::FromBits(full_before & ~uint64_t{1});
   CHECK_FALSE(narrow.Allows(Endpoint::kWebhooks, MethodClass::kGet));

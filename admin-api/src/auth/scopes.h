@@ -54,18 +54,23 @@ class Scopes {
  public:
   static constexpr Scopes None() { return Scopes(0); }
   static constexpr Scopes All() { return Scopes((uint64_t{1} << (kEndpointCount * 4)) - 1); }
-  // A stored key's scopes. A key that held every scope of its release (every
-  // endpoint before kWebhooks) holds every scope of this one: full-scope
-  // keys stay full as endpoints are added.
+  // A stored key's scopes. A key stored before kWebhooks existed (without
+  // kKnowsWebhooks) that held every scope then holds every scope now:
+  // full-scope keys stay full as endpoints are added, while a key made
+  // since with every scope but webhooks keeps its choice.
   static constexpr Scopes FromBits(uint64_t bits) {
     constexpr uint64_t kFullBefore = (uint64_t{1} << (kEndpointsBeforeWebhooks * 4)) - 1;
-    if ((bits & kFullBefore) == kFullBefore) return All();
+    if (!(bits & kKnowsWebhooks) && (bits & kFullBefore) == kFullBefore) return All();
     return Scopes(bits & All().bits_);
   }
 
   constexpr bool Allows(Endpoint e, MethodClass m) const { return (bits_ & Bit(e, m)) != 0; }
   constexpr void Grant(Endpoint e, MethodClass m) { bits_ |= Bit(e, m); }
-  constexpr uint64_t bits() const { return bits_; }
+  // What a key record stores: the scopes, and kKnowsWebhooks.
+  constexpr uint64_t bits() const { return bits_ | kKnowsWebhooks; }
+  // Set in every value bits() gives: scopes stored by a release that knew
+  // the webhooks endpoint, whose absence is then a choice (FromBits).
+  static constexpr uint64_t kKnowsWebhooks = uint64_t{1} << 63;
   constexpr bool operator==(const Scopes&) const = default;
 
  private:
