@@ -10,11 +10,13 @@ with a fresh timestamp, at a receiver that fails its first requests: each
 event id arrives at least once and always with the same body (retries repeat
 an id, never change it); the delivery log shows the failed attempts; a ping
 from POST .../test; a subscription to a dead port disabled with a reason,
-then re-enabled by PATCH; refused inputs."""
+then re-enabled by PATCH; an https receiver whose certificate the system's
+store does not trust getting no request; refused inputs."""
 import hashlib
 import hmac
 import http.client
 import json
+import ssl
 import threading
 import time
 import unittest
@@ -29,7 +31,7 @@ FAILING_FIRST = 3  # requests the receiver answers 500 before it recovers
 class Receiver:
     """An HTTP receiver recording every request; 500 for the first `failing` ones."""
 
-    def __init__(self, failing=0):
+    def __init__(self, failing=0, tls=None):
         self.lock = threading.Lock()
         self.requests = []  # (headers, body bytes, status answered)
         self.failing = failing
@@ -49,6 +51,10 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls:  # (cert, key): HTTPS with this certificate
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -104,8 +110,8 @@ class WebhooksTest(unittest.TestCase):
         self.assertEqual(status, expect, answer)
         return answer
 
-    def receiver(self, failing=0):
-        r = Receiver(failing)
+    def receiver(self, failing=0, tls=None):
+        r = Receiver(failing, tls)
         self.receivers.append(r)
         return r
 
@@ -218,6 +224,22 @@ class WebhooksTest(unittest.TestCase):
         enabled = self.call("PATCH", f"/api/v1/webhooks/{made['id']}", {"enabled": True})
         self.assertTrue(enabled["enabled"])
         self.assertIsNone(enabled["disabledReason"])
+        self.call("DELETE", f"/api/v1/webhooks/{made['id']}")
+
+    def test_https_certificates_are_verified(self):
+        # The receiver's certificate is self-signed (the admin-api's own):
+        # not in the system's store, so no request is made over it.
+        receiver = self.receiver(tls=(self.api.cert, self.api.key))
+        made = self.call("POST", "/api/v1/webhooks",
+                         {"url": f"https://127.0.0.1:{receiver.port}/", "events": ["link.created"]}, expect=201)
+        self.call("POST", "/api/v1/urls", {"longUrl": "https://example.com/tls", "shortUrl": "wh-tls"})
+
+        def first_error():
+            items = self.call("GET", f"/api/v1/webhooks/{made['id']}/deliveries")["items"]
+            return items and items[-1]["error"]
+        wait_until(first_error, timeout=10, what="a failed attempt")
+        self.assertIn("certificate", first_error())
+        self.assertEqual(receiver.all(), [])
         self.call("DELETE", f"/api/v1/webhooks/{made['id']}")
 
     def test_bad_subscriptions_are_refused(self):
