@@ -14,7 +14,7 @@ namespace {
 
 void Add(VisitTally* tally, std::string_view link, uint8_t dimension, std::string_view value,
          uint64_t n) {
-  VisitTally::Add(&tally->CountsOf(link), tally->Intern(dimension, value), n);
+  tally->Add(tally->Link(link), tally->Intern(dimension, value), n);
 }
 
 // dimension -> value -> count of an entry.
@@ -37,10 +37,25 @@ TEST_CASE("a tally interns each value once and merges by value, whatever the ids
   CHECK(a.Intern(kClickCountry, "DE") != a.Intern(kClickOs, "DE"));
   a.Merge(b);
   std::map<std::string, uint64_t> abc;
-  for (const VisitTally::Count& c : *a.Find("abc")) abc[a.value_of(c.value)] += c.count;
+  REQUIRE(
+      a.ForEachCount("abc", [&](VisitTally::ValueId id, uint64_t n) { abc[a.value_of(id)] += n; }));
   CHECK(abc == std::map<std::string, uint64_t>{{"DE", 7}, {"SG", 1}});
-  REQUIRE(a.Find("xyz") != nullptr);
+  CHECK(a.ForEachCount("xyz", [](VisitTally::ValueId, uint64_t) {}));
+  CHECK_FALSE(a.ForEachCount("nope", [](VisitTally::ValueId, uint64_t) {}));
   CHECK(a.links() == 2);
+}
+
+TEST_CASE("a link with more values than a block holds keeps them all") {
+  VisitTally tally;
+  VisitTally::LinkRef link = tally.Link("abc");
+  for (int round = 0; round < 3; ++round)
+    for (int i = 0; i < 40; ++i)
+      tally.Add(link, tally.Intern(kClickReferrerHost, "r" + std::to_string(i)));
+  std::map<std::string, uint64_t> seen;
+  tally.ForEachCount("abc",
+                     [&](VisitTally::ValueId id, uint64_t n) { seen[tally.value_of(id)] += n; });
+  REQUIRE(seen.size() == 40);
+  for (auto& [value, n] : seen) CHECK(n == 3);
 }
 
 TEST_CASE("sealed dimension counts join their entry and are padded to its count") {

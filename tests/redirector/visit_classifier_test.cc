@@ -26,9 +26,9 @@ VisitClassifier& Classifier() {
 std::map<int, std::map<std::string, uint64_t>> Dimensions(const VisitTally& tally,
                                                           std::string_view link) {
   std::map<int, std::map<std::string, uint64_t>> out;
-  if (const auto* counts = tally.Find(link))
-    for (const VisitTally::Count& c : *counts)
-      out[tally.dimension_of(c.value)][tally.value_of(c.value)] += c.count;
+  tally.ForEachCount(link, [&](VisitTally::ValueId id, uint64_t n) {
+    out[tally.dimension_of(id)][tally.value_of(id)] += n;
+  });
   return out;
 }
 

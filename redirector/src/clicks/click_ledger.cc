@@ -56,12 +56,9 @@ std::string EncodeClickCounts(const std::string& node, uint64_t number, const Co
   batch.clicks.reserve(counts.size());
   auto add_dimensions = [&](ClickEntry* entry, std::string_view key) {
     if (!tally) return;
-    if (const auto* dims = tally->Find(key)) {
-      entry->dimensions.reserve(dims->size());
-      for (const VisitTally::Count& c : *dims)
-        entry->dimensions.push_back(
-            {tally->dimension_of(c.value), tally->value_of(c.value), c.count});
-    }
+    tally->ForEachCount(key, [&](VisitTally::ValueId id, uint64_t count) {
+      entry->dimensions.push_back({tally->dimension_of(id), tally->value_of(id), count});
+    });
   };
   for (const auto& [key, count] : counts) {
     if (cpu_yield) cpu_yield->Tick();
@@ -71,7 +68,7 @@ std::string EncodeClickCounts(const std::string& node, uint64_t number, const Co
     add_dimensions(&entry, key);
   }
   if (tally) {  // links with bot visits only
-    tally->ForEachLink([&](std::string_view key, const std::vector<VisitTally::Count>&) {
+    tally->ForEachLink([&](std::string_view key) {
       if (cpu_yield) cpu_yield->Tick();
       if (counts.contains(key)) return;
       LinkKey link = SplitClickKey(key);
@@ -358,9 +355,9 @@ Status ClickLedger::LoadState(std::string_view data) {
         std::string key =
             entry.domain.empty() ? std::move(entry.code) : ClickKey(entry.domain, entry.code);
         if (!entry.dimensions.empty()) {
-          std::vector<VisitTally::Count>& dims = p.tally.CountsOf(key);
+          VisitTally::LinkRef link = p.tally.Link(key);
           for (const DimensionCount& d : entry.dimensions)
-            VisitTally::Add(&dims, p.tally.Intern(d.dimension, d.value), d.count);
+            p.tally.Add(link, p.tally.Intern(d.dimension, d.value), d.count);
         }
         p.bytes += key.size() + kEntryOverhead;
         if (entry.count > 0) p.counts[std::move(key)] += entry.count;

@@ -123,10 +123,17 @@ void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts*
   key_.clear();
   AppendClickKey(visit.domain, visit.code, &key_);
   const classify::AgentFacts& agent = agents_->Classify(visit.user_agent);
-  std::vector<VisitTally::Count>& link = tally->CountsOf(key_);
+  const VisitTally::LinkRef link = tally->Link(key_);
   auto add = [&](uint8_t dimension, std::string_view value) {
-    VisitTally::Add(&link, tally->Intern(dimension, value));
+    tally->Add(link, tally->Intern(dimension, value));
   };
+  if (tally->serial() != ids_serial_) {  // a new tally: its ids are its own
+    ids_serial_ = tally->serial();
+    hour_id_ = kNoId;
+    for (auto& id : device_ids_) id = kNoId;
+    unique_id_ = tally->Intern(kClickVisitor, "unique");
+    repeat_id_ = tally->Intern(kClickVisitor, "repeat");
+  }
   if (visit.bot) {
     add(kClickBot, agent.bot_name.empty() ? std::string_view("Other") : agent.bot_name);
     return;
@@ -135,16 +142,19 @@ void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts*
     ++it->second;
   else
     counts->emplace(key_, 1);
-  if (unix_ms / kMsPerHour != hour_) {
+  if (unix_ms / kMsPerHour != hour_ || hour_id_ == kNoId) {
     hour_ = unix_ms / kMsPerHour;
-    hour_text_ = std::to_string(hour_);
+    hour_id_ = tally->Intern(kClickHour, std::to_string(hour_));
   }
-  add(kClickHour, hour_text_);
+  tally->Add(link, hour_id_);
   // An agent the bot detector let through but uap calls a spider is still
   // a click (the policy decided); its device class is "other".
   classify::DeviceClass device =
       agent.device == classify::DeviceClass::kBot ? classify::DeviceClass::kOther : agent.device;
-  add(kClickDeviceClass, classify::DeviceClassName(device));
+  VisitTally::ValueId& device_id = device_ids_[static_cast<size_t>(device)];
+  if (device_id == kNoId)
+    device_id = tally->Intern(kClickDeviceClass, classify::DeviceClassName(device));
+  tally->Add(link, device_id);
   add(kClickOs, agent.os);
   add(kClickBrowser, agent.browser);
   add(kClickBrand, agent.brand);
@@ -155,8 +165,8 @@ void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts*
   std::string referrer = classify::ReferrerHost(visit.referer);
   add(kClickSource, classify::SourceOf(visit.query, referrer));
   add(kClickReferrerHost, referrer);
-  add(kClickVisitor,
-      FirstVisitToday(key_, address, visit.user_agent, unix_ms / kMsPerDay) ? "unique" : "repeat");
+  bool unique = FirstVisitToday(key_, address, visit.user_agent, unix_ms / kMsPerDay);
+  tally->Add(link, unique ? unique_id_ : repeat_id_);
 }
 
 }  // namespace shortlink::redirector

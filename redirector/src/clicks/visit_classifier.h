@@ -63,8 +63,13 @@ class VisitClassifier {
   const VisitClassifierOptions options_;
   std::unique_ptr<classify::UserAgentClassifier> agents_;
   std::unique_ptr<classify::GeoLocator> geo_;
-  int64_t hour_ = -1;  // of the last visit, and as text
-  std::string hour_text_;
+  // Ids of values most visits share, in the tally of serial ids_serial_.
+  static constexpr VisitTally::ValueId kNoId = ~VisitTally::ValueId{0};
+  uint64_t ids_serial_ = 0;
+  int64_t hour_ = -1;  // of the last visit
+  VisitTally::ValueId hour_id_ = kNoId;
+  VisitTally::ValueId device_ids_[5] = {kNoId, kNoId, kNoId, kNoId, kNoId};  // by DeviceClass
+  VisitTally::ValueId unique_id_ = kNoId, repeat_id_ = kNoId;
   int64_t visitor_day_ = -1;
   unsigned char visitor_key_[16] = {};
   boost::unordered_flat_set<uint64_t> visitors_;

@@ -1,13 +1,16 @@
 #include "clicks/visit_tally.h"
 
+#include <atomic>
+
 namespace shortlink::redirector {
 namespace {
 
-constexpr size_t kLinkOverhead = 256;  // key, bucket, a list of ~11 counts
 constexpr size_t kValueOverhead = 48;
-constexpr size_t kCountsPerClick = 12;  // a click's dimensions, and room for one more
+std::atomic<uint64_t> g_next_serial{1};
 
 }  // namespace
+
+VisitTally::VisitTally() : serial_(g_next_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
 VisitTally::ValueId VisitTally::Intern(uint8_t dimension, std::string_view value) {
   scratch_.clear();
@@ -21,38 +24,48 @@ VisitTally::ValueId VisitTally::Intern(uint8_t dimension, std::string_view value
   return id;
 }
 
-std::vector<VisitTally::Count>& VisitTally::CountsOf(std::string_view link_key) {
+VisitTally::LinkRef VisitTally::Link(std::string_view link_key) {
   if (auto it = links_.find(link_key); it != links_.end()) return it->second;
-  bytes_ += link_key.size() + kLinkOverhead;
-  std::vector<Count> counts;
-  counts.reserve(kCountsPerClick);  // one allocation for a link's first click
-  return links_.emplace(std::string(link_key), std::move(counts)).first->second;
+  LinkRef first = static_cast<LinkRef>(blocks_.size());
+  blocks_.emplace_back();
+  links_.emplace(std::string(link_key), first);
+  bytes_ += link_key.size();
+  return first;
 }
 
-void VisitTally::Add(std::vector<Count>* counts, ValueId id, uint64_t n) {
-  for (Count& c : *counts) {
-    if (c.value == id) {
-      c.count += n;
+void VisitTally::Add(LinkRef link, ValueId id, uint64_t n) {
+  uint32_t b = link;
+  for (;;) {
+    Block& block = blocks_[b];
+    for (uint32_t i = 0; i < block.used; ++i) {
+      if (block.value[i] == id) {
+        block.count[i] += n;
+        return;
+      }
+    }
+    if (block.used < kBlockCounts) {
+      block.value[block.used] = id;
+      block.count[block.used] = n;
+      ++block.used;
       return;
     }
+    if (block.next == kNone) {
+      uint32_t added = static_cast<uint32_t>(blocks_.size());
+      blocks_.emplace_back();  // may move the blocks: `block` is not used after this
+      blocks_[b].next = added;
+    }
+    b = blocks_[b].next;
   }
-  counts->push_back({id, n});
 }
 
 void VisitTally::Merge(const VisitTally& other) {
   std::vector<ValueId> ids(other.values_.size());
   for (size_t i = 0; i < ids.size(); ++i)
     ids[i] = Intern(other.values_[i].first, other.values_[i].second);
-  for (const auto& [key, counts] : other.links_) {
-    std::vector<Count>& mine = CountsOf(key);
-    for (const Count& c : counts) Add(&mine, ids[c.value], c.count);
-    bytes_ += counts.size() * sizeof(Count);
+  for (const auto& [key, first] : other.links_) {
+    LinkRef mine = Link(key);
+    other.ForEachCount(key, [&](ValueId id, uint64_t n) { Add(mine, ids[id], n); });
   }
-}
-
-const std::vector<VisitTally::Count>* VisitTally::Find(std::string_view link_key) const {
-  auto it = links_.find(link_key);
-  return it == links_.end() ? nullptr : &it->second;
 }
 
 }  // namespace shortlink::redirector
