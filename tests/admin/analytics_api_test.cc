@@ -116,7 +116,7 @@ std::map<std::string, uint64_t> Series(const Answer& a) {
 
 }  // namespace
 
-TEST_CASE("analytics api: totals, daily series and top values; bots apart", "[analytics]") {
+TEST_CASE("analytics api: totals, daily series and top values, bots apart", "[analytics]") {
   Api api;
   Answer a =
       api.Get("/api/v1/urls/a/analytics?startTime=" + api.d.iso() + "&endTime=" + api.d.iso(1));
@@ -163,7 +163,7 @@ TEST_CASE("analytics api: hour and month intervals, and groupBy per period", "[a
   CHECK(api.Get("/api/v1/urls/a/analytics?groupBy=shoe").status == 400);
 }
 
-TEST_CASE("analytics api: a timezone moves the day boundary; dd/MM/yyyy dates", "[analytics]") {
+TEST_CASE("analytics api: a timezone moves the day boundary, dd/MM/yyyy dates", "[analytics]") {
   Api api;
   // In Singapore (UTC+8) the 22:00 and 23:00 UTC clicks are the next morning.
   Answer sg = api.Get("/api/v1/urls/a/analytics?timezone=Asia/Singapore&startTime=" + api.d.dmy() +
