@@ -409,8 +409,9 @@ def main():
                     help="core(s) for redis and admin-api (default: the server core, so that wrk has its core "
                          "alone: admin-api consuming the click batches would otherwise stall wrk during the "
                          "redirector's runs only)")
-    ap.add_argument("--analytics", choices=["on", "off"], default="on",
-                    help="the redirector's click analytics (its --analytics): on, as it ships")
+    ap.add_argument("--analytics", choices=["on", "off"], default="off",
+                    help="the redirector's click analytics (its --analytics; off, as it ships); "
+                         "on: results go to their own section")
     ap.add_argument("--no-visit-headers", action="store_true",
                     help="send requests with no User-Agent, Accept-Language, Referer or "
                          "X-Forwarded-For (before issue 20 the bench sent none); by default each "
@@ -451,6 +452,8 @@ def main():
     section = "redirect_vs_nginx_live" if args.live else "redirect_vs_nginx"
     if args.domains > 1:
         section += "_domains"
+    if args.analytics == "on":
+        section += "_analytics"
 
     def pin_aux(pid):  # live: the scheduler places redis and admin-api, as on a user's machine
         if not args.live:

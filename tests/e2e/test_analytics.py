@@ -53,13 +53,14 @@ class AnalyticsTest(TwoNodeTestCase):
 
     @classmethod
     def setUpClass(cls):
-        # The nodes read each visitor's address from X-Forwarded-For, as
-        # behind a load balancer: the test chooses the countries.
+        # Analytics on (off by default); the nodes read each visitor's
+        # address from X-Forwarded-For, as behind a load balancer: the test
+        # chooses the countries.
         original = Redirector.__init__
 
         def with_header(self, *args, **kwargs):
             original(self, *args, **kwargs)
-            self.args += ["--client-ip-header", "x-forwarded-for"]
+            self.args += ["--client-ip-header", "x-forwarded-for", "--analytics", "on"]
         Redirector.__init__ = with_header
         try:
             super().setUpClass()
