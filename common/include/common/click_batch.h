@@ -50,11 +50,11 @@ enum ClickDimension : uint8_t {
   kClickOs = 5,            // OS family and major version ("iOS 17", "Windows 10"), "Other"
   kClickBrowser = 6,       // browser family ("Chrome", "Mobile Safari"), "Other"
   kClickBrand = 7,         // device brand ("Apple", "Samsung"), "Other"
-  kClickLanguage = 8,      // primary language of Accept-Language, lower case ("en", "pt-br"), "none"
-  kClickSource = 9,        // utm_source of the visit, else the referrer host, else "direct"
-  kClickCity = 10,         // "DE/Berlin" where the geo database has cities
-  kClickVisitor = 11,      // "unique" (first visit in the link's unique window) or "repeat"
-  kClickBot = 12,          // bot visits by bot name ("Googlebot"): apart, not part of `count`
+  kClickLanguage = 8,  // primary language of Accept-Language, lower case ("en", "pt-br"), "none"
+  kClickSource = 9,    // utm_source of the visit, else the referrer host, else "direct"
+  kClickCity = 10,     // "DE/Berlin" where the geo database has cities
+  kClickVisitor = 11,  // "unique" (first visit in the link's unique window) or "repeat"
+  kClickBot = 12,      // bot visits by bot name ("Googlebot"): apart, not part of `count`
 };
 
 // Of an entry's clicks, `count` had `value` in `dimension`.
