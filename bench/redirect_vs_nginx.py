@@ -477,7 +477,8 @@ def main():
         pin_aux(api.proc.pid)
 
         # --- our node with 0 links: the baseline for memory per link ---
-        node0 = B.make_node(group, "node0", api, redis)
+        node_flags = ["--client-ip-header", "x-forwarded-for", "--analytics", args.analytics]
+        node0 = B.make_node(group, "node0", api, redis, extra=node_flags)  # the same fixed costs
         B.start_node(node0, links=0)
         B.stop(node0.proc)
         B.start_node(node0, links=0)  # warm, as the measured node runs
@@ -502,8 +503,7 @@ def main():
         B.log(f"imported in {import_secs:.1f} s ({n / import_secs:,.0f} links/s)")
         B.start_admin(api, timeout=300)
         pin_aux(api.proc.pid)
-        node = B.make_node(group, "node", api, redis,
-                           extra=["--client-ip-header", "x-forwarded-for", "--analytics", args.analytics])
+        node = B.make_node(group, "node", api, redis, extra=node_flags)
         snap_secs = B.start_node(node, links=n)
         rss_snap = B.proc_rss_kb(node.proc.pid)
         B.stop(node.proc)
