@@ -175,7 +175,9 @@ class AnalyticsTest(TwoNodeTestCase):
         self.nodes[0].stop(signal.SIGKILL)
         self.nodes[0].start()
         wait_until(lambda: self.total(code) > 0, timeout=30, interval=0.2, what="clicks counted")
-        time.sleep(3)  # both nodes' last batches applied
+        for node in self.nodes:  # every batch applied: nothing left to land between the reads below
+            wait_until(lambda: node.metric("shortlink_redirector_click_batches_pending") == 0, timeout=30,
+                       interval=0.2, what=f"{node.name}'s clicks applied")
         body = self.analytics(code)
         total = self.total(code)
         print(f"\n{sum(sent)} visits sent, {total} counted across kill -9 of admin-api and of a node")
