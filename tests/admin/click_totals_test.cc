@@ -129,4 +129,33 @@ TEST_CASE("a link under its click limit is counted through its record, not the l
   CHECK(ClicksOf(s, "limited") == 9);
 }
 
+TEST_CASE("clicks on a custom domain's link are counted exactly once, and kept across restarts",
+          "[clicks]") {
+  testing::TempDir dir;
+  const LinkKey key{"go.example.com", "promo"};
+  {
+    testing::ServiceOn s(dir.path());
+    DomainRecord domain;
+    domain.host = "go.example.com";
+    domain.team = 1;
+    REQUIRE(s.One(PutDomain{domain, /*create=*/true}).status.ok());
+    CreateLink create{1, "https://example.com/promo", "promo"};
+    create.domain = "go.example.com";
+    create.domain_team = 1;
+    REQUIRE(s.One(std::move(create)).status.ok());
+    Create(s, {"promo"});  // the same code on the default domain: its own count
+    Click(s, 1, {ClickEntry("promo", 3, "go.example.com"), ClickEntry("promo", 1)});
+    Click(s, 2,
+          {ClickEntry("promo", 2, "go.example.com"), ClickEntry("promo", 2, "go.example.com")});
+    Click(s, 2, {ClickEntry("promo", 5, "go.example.com")});  // a batch seen before: ignored
+    REQUIRE(s.index.Get(key));
+    CHECK(s.index.Get(key)->clicks == 7);
+    CHECK(ClicksOf(s, "promo") == 1);
+  }
+  testing::ServiceOn s(dir.path());
+  REQUIRE(s.index.Get(key));
+  CHECK(s.index.Get(key)->clicks == 7);
+  CHECK(ClicksOf(s, "promo") == 1);
+}
+
 }  // namespace shortlink::admin

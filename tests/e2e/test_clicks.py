@@ -185,6 +185,47 @@ class ClicksTest(TwoNodeTestCase):
         self.wait_for_totals({code: 61})
         self.wait_all_acked(node)
 
+    def test_clicks_on_a_custom_domain_link_count_on_that_link(self):
+        status, body = self.api.json("POST", "/api/v1/domains", {"host": "clk.example.org"}, self.key)
+        self.assertEqual(status, 201, body)
+        for domain in ("clk.example.org", None):  # the same code on both domains
+            fields = {"longUrl": "https://example.com/dom", "shortUrl": "clk-dom"}
+            if domain:
+                fields["domain"] = domain
+            status, body = self.api.json("POST", "/api/v1/urls", fields, self.key)
+            self.assertEqual(status, 200, body)
+
+        def get(node, n, host):
+            conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=5)
+            try:
+                for _ in range(n):
+                    conn.request("GET", "/clk-dom", headers={"Host": host, "User-Agent": "Mozilla/5.0 e2e"})
+                    resp = conn.getresponse()
+                    resp.read()
+                    if resp.status != 302:
+                        raise AssertionError(f"{node.name}: {resp.status} for {host}/clk-dom")
+            finally:
+                conn.close()
+
+        for node in self.nodes:
+            wait_until(lambda: status_of_path(node.port, "/clk-dom", "HEAD", timeout=5,
+                                              headers={"Host": "clk.example.org"}) == 302,
+                       timeout=5, what=f"{node.name} to serve clk.example.org/clk-dom")
+        get(self.nodes[0], 4, "clk.example.org")
+        get(self.nodes[1], 3, "clk.example.org")
+        get(self.nodes[1], 2, "127.0.0.1")
+
+        def total(query):
+            status, body = self.api.json("GET", "/api/v1/urls/clk-dom" + query, None, self.key)
+            self.assertEqual(status, 200, body)
+            return body["clicks"]
+        wait_until(lambda: total("?domain=clk.example.org") >= 7 and total("") >= 2, timeout=DELIVERY_TIMEOUT,
+                   interval=0.1, what="custom-domain clicks")
+        for node in self.nodes:
+            self.wait_all_acked(node)
+        self.assertEqual(total("?domain=clk.example.org"), 7)
+        self.assertEqual(total(""), 2)
+
     def test_admin_killed_9_while_applying_clicks_loses_and_doubles_none(self):
         # admin-api logs each commit's clicks and folds them into the totals
         # now and then, and in the commit of any update of a clicked link

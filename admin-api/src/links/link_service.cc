@@ -110,6 +110,25 @@ class LinkService::Batch {
     analytics_.Add(dbkey::Link(dbkey::kDefaultDomain, entry.code), team, entry);
   }
 
+  // Clicks on a custom domain's link: its total is written whole in each
+  // commit that counts it, through the overlay, as for a link under its
+  // click limit (ClickTotals' log holds the default domain's links only;
+  // custom domains hold far fewer). Exactly once: the total is written with
+  // the batch's watermark.
+  void CountOffDefault(const ClickEntry& entry) {
+    auto current = Current(entry.domain, entry.code);
+    if (!current) return;  // deleted since the click, or in this batch
+    bool under_limit = current->rules.max_clicks > current->clicks;  // false without a limit
+    current->clicks += entry.count;
+    clicks_counted_ += entry.count;
+    if (under_limit) {
+      Record(ChangeOp::kUpsert, *current);  // nodes enforce maxClicks from the total they are sent
+      return;
+    }
+    ClickTotals::PutTotal(&wb_, dbkey::LinkOf(*current), current->clicks);
+    overlay_[OverlayKey(entry.domain, entry.code)] = std::move(current);
+  }
+
   // The domain `host` as this batch leaves it; nullopt: none.
   std::optional<DomainRecord> CurrentDomain(const std::string& host) const {
     auto it = domain_overlay_.find(host);
@@ -299,7 +318,11 @@ class LinkService::Batch {
       const uint64_t count = entry.count;
       // Before the count's check: an entry may hold bot visits only.
       if (!entry.dimensions.empty() && entry.domain.empty()) CountDimensions(entry);
-      if (count == 0 || !entry.domain.empty()) continue;  // no clicks off the default domain yet
+      if (count == 0) continue;
+      if (!entry.domain.empty()) {
+        CountOffDefault(entry);
+        continue;
+      }
       if (overlay_.empty() || !overlay_.count(code)) {
         // The common case, a link no mutation of this batch touched and
         // without a click limit (or past it): counted in ClickTotals.
