@@ -166,7 +166,13 @@ TEST_CASE("changes committed after the last delivered one are turned into delive
     REQUIRE(made.ok());
     id = made->id;
     service.dispatcher->OnCommitted(Created(1, "first"), "");
-    REQUIRE(WaitUntil([&] { return receiver.count() == 1; }));
+    // Delivered and recorded so: a stop between the two would send it again
+    // at the next start (at least once; receivers dedupe by id).
+    REQUIRE(WaitUntil([&] {
+      auto log = service.Log(id);
+      return receiver.count() == 1 && log.size() == 1 &&
+             log[0].state == Delivery::State::kDelivered;
+    }));
   }
   {
     // What a crash leaves: change 2 committed by the link writer, never
