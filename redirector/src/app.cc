@@ -262,6 +262,10 @@ int Run(const Flags& f) {
       return 1;
     }
     classifier = std::move(opened).value();
+    metrics.AddCallbackGauge("shortlink_redirector_visitors_forgotten",
+                             "Visits counted unique without being remembered: past the day's "
+                             "bound on visitors (click analytics).",
+                             [c = classifier.get()] { return double(c->visitors_forgotten()); });
     for (const auto& clicks : edge.clicks()) clicks->EnableVisits(kVisitRingBytes);
   }
   auto flusher = MakeClickFlusher(f, edge, classifier.get(), &metrics);

@@ -43,19 +43,20 @@ void PadUnknownDimensions(ClickEntry* entry, int64_t unix_hour) {
       case kClickHour:
         value = std::to_string(unix_hour);
         break;
+      // What the classifiers answer when they know nothing.
       case kClickDeviceClass:
-        value = "other";
+        value = classify::DeviceClassName(classify::DeviceClass::kOther);
         break;
       case kClickCountry:
-        value = "ZZ";
+        value = classify::GeoFacts{}.country;
         break;
       case kClickOs:
       case kClickBrowser:
       case kClickBrand:
-        value = "Other";
+        value = classify::AgentFacts{}.os;
         break;
       case kClickLanguage:
-        value = "none";
+        value = classify::PrimaryLanguage({});
         break;
       default:
         value = "unknown";
@@ -110,7 +111,9 @@ bool VisitClassifier::FirstVisitToday(std::string_view link_key, std::string_vie
   crypto_shorthash(reinterpret_cast<unsigned char*>(&hash),
                    reinterpret_cast<const unsigned char*>(in.data()), in.size(), visitor_key_);
   if (visitors_.size() >= options_.max_visitors_per_day && !visitors_.count(hash)) {
-    ++visitors_forgotten_;  // past the bound: counted as unique, and said so in metrics
+    // Past the bound: counted as unique, and said so in metrics.
+    visitors_forgotten_.store(visitors_forgotten_.load(std::memory_order_relaxed) + 1,
+                              std::memory_order_relaxed);
     return true;
   }
   return visitors_.insert(hash).second;

@@ -14,6 +14,7 @@
 // Thread safety: one thread (the collector).
 #pragma once
 
+#include <atomic>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
 #include <memory>
@@ -51,7 +52,11 @@ class VisitClassifier {
   // one value of every dimension in `tally`; a bot visit to kClickBot only.
   void Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts* counts, VisitTally* tally);
 
-  uint64_t visitors_forgotten() const { return visitors_forgotten_; }
+  // Visits past max_visitors_per_day, counted unique without being
+  // remembered. Any thread (the metrics page).
+  uint64_t visitors_forgotten() const {
+    return visitors_forgotten_.load(std::memory_order_relaxed);
+  }
 
  private:
   VisitClassifier(VisitClassifierOptions options,
@@ -73,9 +78,9 @@ class VisitClassifier {
   int64_t visitor_day_ = -1;
   unsigned char visitor_key_[16] = {};
   boost::unordered_flat_set<uint64_t> visitors_;
-  uint64_t visitors_forgotten_ = 0;
-  std::string visitor_;  // scratch: what a visitor's hash is of
-  std::string key_;      // scratch: the link's key
+  std::atomic<uint64_t> visitors_forgotten_{0};  // written by the collector only
+  std::string visitor_;                          // scratch: what a visitor's hash is of
+  std::string key_;                              // scratch: the link's key
 };
 
 }  // namespace shortlink::redirector
