@@ -234,10 +234,7 @@ void ClickFlusher::Collect(bool after_stop) {
                           AppendClickKey(domain, code, &key);
                           k = key;
                         }
-                        if (auto it = counts.find(k); it != counts.end())
-                          it->second += n;
-                        else
-                          counts.emplace(std::string(k), n);
+                        AddCount(&counts, k, n);
                       });
     }
   };

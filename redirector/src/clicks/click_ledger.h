@@ -61,6 +61,14 @@ struct CodeHash {
 };
 using CodeCounts = boost::unordered_flat_map<std::string, uint64_t, CodeHash, std::equal_to<>>;
 
+// Adds `n` to `key`'s count, copying the key only when it is new.
+inline void AddCount(CodeCounts* counts, std::string_view key, uint64_t n) {
+  if (auto it = counts->find(key); it != counts->end())
+    it->second += n;
+  else
+    counts->emplace(std::string(key), n);
+}
+
 // A link's key in CodeCounts: on the default domain the code alone, as
 // before domains, so those keys (and the batches made of them) are what
 // they were; on another domain EncodeLinkKey's domain, 0x00, code (no code

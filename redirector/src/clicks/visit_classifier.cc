@@ -141,10 +141,7 @@ void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts*
     add(kClickBot, agent.bot_name.empty() ? std::string_view("Other") : agent.bot_name);
     return;
   }
-  if (auto it = counts->find(std::string_view(key_)); it != counts->end())
-    ++it->second;
-  else
-    counts->emplace(key_, 1);
+  AddCount(counts, key_, 1);
   if (unix_ms / kMsPerHour != hour_ || hour_id_ == kNoId) {
     hour_ = unix_ms / kMsPerHour;
     hour_id_ = tally->Intern(kClickHour, std::to_string(hour_));
