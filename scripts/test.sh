@@ -3,7 +3,8 @@
 #   1. installs what is missing (scripts/install-deps.sh),
 #   2. builds Release and runs every test: unit tests, end-to-end tests
 #      that start real admin-api, redirector and redis-server processes, and
-#      the fault-injection tests (label "fault", Release only),
+#      the fault-injection tests (label "fault", Release only), then the
+#      Debian package installed and serving a link (tests/package/smoke.sh),
 #   3. builds with ASan+UBSan and runs the unit and end-to-end tests again,
 #   4. builds with TSan and runs the concurrent tests (label "concurrent"),
 #   5. builds the libFuzzer harnesses (clang-14) and runs each for
@@ -53,6 +54,8 @@ stage release-build build release
 stage release-test run_tests release 'unit|e2e'
 # Fault injection, Release only (tests/e2e/test_faults.py).
 stage release-fault ctest --preset release -L fault --timeout 900 --output-on-failure
+# The Debian package: built, installed, serving a link, purged (root only).
+stage package tests/package/smoke.sh
 [ "${SHORTLINK_QUICK:-0}" = 1 ] && exit 0
 stage asan-build build asan
 stage asan-test run_tests asan 'unit|e2e'
