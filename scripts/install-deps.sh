@@ -3,7 +3,7 @@
 # Idempotent: does nothing when they are all present.
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build pkg-config git python3 openssl curl
+  build-essential cmake ninja-build pkg-config git python3 python3-yaml openssl curl
   libboost1.81-all-dev librocksdb-dev libsimdjson-dev libhiredis-dev libssl-dev
   liburcu-dev libsodium-dev catch2 libbenchmark-dev redis-server wrk
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (scripts/fuzz.sh)
