@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/redis_locator.h"
 #include "links/importer.h"
 #include "links/link_index.h"
 #include "links/link_service.h"
@@ -106,6 +107,11 @@ int Serve(const std::vector<std::string>& args) {
       "listen", po::value(&o.listen)->default_value(o.listen), "HOST:PORT to serve the API on.")(
       "redis", po::value(&o.redis)->default_value(o.redis),
       "Redis HOST:PORT for change publishing; empty to disable.")(
+      "redis-sentinel", po::value(&o.redis_sentinel),
+      "Redis Sentinels HOST:PORT,HOST:PORT,...: find the Redis primary through them and follow "
+      "its failovers (instead of --redis; needs --redis-master).")(
+      "redis-master", po::value(&o.redis_master),
+      "The master name the sentinels monitor (their 'sentinel monitor NAME ...').")(
       "tls-cert", po::value(&o.tls_cert), "PEM certificate chain for HTTPS.")(
       "tls-key", po::value(&o.tls_key), "PEM private key for HTTPS.")(
       "plain-http", po::bool_switch(&o.plain_http),
@@ -157,6 +163,11 @@ int Serve(const std::vector<std::string>& args) {
     return 2;
   }
   SetLogLevel(level);
+  if (auto redis = RedisLocator::FromFlags(o.redis, o.redis_sentinel, o.redis_master);
+      !redis.ok()) {
+    std::cerr << "admin-api: " << redis.error().message << "\n";
+    return 2;
+  }
   return admin::Serve(o);
 }
 

@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/redis_locator.h"
 #include "common/thread_name.h"
 #include "domains/domain_routes.h"
 #include "http/rate_limiter.h"
@@ -161,8 +162,10 @@ int Serve(const ServeOptions& options) {
     if (auto made = t->EnsurePersonal(user); !made.ok())
       LogError("cannot make a personal team", {{"detail", made.error().message}});
   };
+  auto redis = RedisLocator::FromFlags(options.redis, options.redis_sentinel, options.redis_master);
+  if (!redis.ok()) return Fail(redis.error().message);
   // The change listeners, in the order they hear of each commit.
-  ChangePublisher publisher(options.redis, &metrics);
+  ChangePublisher publisher(*redis, &metrics);
   LinkIndex index;
   link_api.index = &index;
   team_api.team_has_links = [&index](uint64_t team) { return index.HasLinksOf(team); };
@@ -192,7 +195,7 @@ int Serve(const ServeOptions& options) {
            {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::steady_clock::now() - started)
                                      .count())}});
-  ClickConsumer clicks(options.redis, links->get(), &metrics);
+  ClickConsumer clicks(*redis, links->get(), &metrics);
   RateLimiter limiter(options.rate_limit);
 
   boost::asio::io_context ioc(options.threads);

@@ -12,6 +12,10 @@ struct ServeOptions {
   std::string data_dir;
   std::string listen = "127.0.0.1:8443";
   std::string redis = "127.0.0.1:6379";  // empty: do not publish
+  // Sentinels (HOST:PORT,...) and the master name they watch: used instead
+  // of `redis` when set (common/redis_locator.h).
+  std::string redis_sentinel;
+  std::string redis_master;
   std::string tls_cert;
   std::string tls_key;
   bool plain_http = false;

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/options.h"
+#include "common/redis_locator.h"
 #include "common/validation.h"
 #include "edge/edge_server.h"
 #include "ops_server.h"
@@ -29,6 +30,8 @@ constexpr size_t kVisitRingBytes = size_t{1} << 20;
 struct Flags {
   std::string data_dir, listen = "0.0.0.0:8080", redis = "127.0.0.1:6379", admin_url,
                         node_token_file;
+  std::string redis_sentinel, redis_master;
+  RedisLocator redis_locator;  // from the three above, checked before Run
   std::string node_id, admin_ca, ops_listen = "127.0.0.1:9090", home_url, not_found_page, gone_page,
                                  password_page, log_level = "info";
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -142,7 +145,7 @@ Result<std::unique_ptr<ClickFlusher>> MakeClickFlusher(const Flags& f, const Edg
   ClickFlusherOptions options;
   options.node_id = f.node_id.empty() ? Hostname() : f.node_id;
   options.data_dir = f.data_dir;
-  options.redis = f.redis;
+  options.redis = f.redis_locator;
   options.classifier = classifier;
   return ClickFlusher::Create(edge.clicks(), std::move(admin).value(), std::move(options), metrics);
 }
@@ -224,7 +227,7 @@ int Run(const Flags& f) {
   LinkTable table;
   table.SetDefaultHosts(std::move(default_hosts));
   MetricsRegistry metrics;
-  NodeSyncConfig sync_config{f.data_dir,  f.redis,
+  NodeSyncConfig sync_config{f.data_dir,  f.redis_locator,
                              f.admin_url, f.node_token_file,
                              f.admin_ca,  f.node_id.empty() ? Hostname() : f.node_id,
                              nullptr};
@@ -324,6 +327,11 @@ int RunRedirector(int argc, char** argv) {
       "HOST:PORT of the public redirect port.")(
       "redis", po::value(&f.redis)->default_value(f.redis),
       "Redis HOST:PORT for live changes; empty to poll admin-api only.")(
+      "redis-sentinel", po::value(&f.redis_sentinel),
+      "Redis Sentinels HOST:PORT,HOST:PORT,...: find the Redis primary through them and follow "
+      "its failovers (instead of --redis; needs --redis-master).")(
+      "redis-master", po::value(&f.redis_master),
+      "The master name the sentinels monitor (their 'sentinel monitor NAME ...').")(
       "admin-url", po::value(&f.admin_url)->required(),
       "admin-api base URL, e.g. https://admin.internal:8443.")(
       "node-token-file", po::value(&f.node_token_file)->required(),
@@ -392,6 +400,12 @@ int RunRedirector(int argc, char** argv) {
         << desc << "\n";
     return 0;
   }
+  auto redis = RedisLocator::FromFlags(f.redis, f.redis_sentinel, f.redis_master);
+  if (!redis.ok()) {
+    std::cerr << "redirector: " << redis.error().message << "\nTry 'redirector --help'.\n";
+    return 2;
+  }
+  f.redis_locator = std::move(redis).value();
   return Run(f);
 }
 

@@ -42,8 +42,7 @@ class Recorder {
 
 RedisSubscriberOptions Options(const RedisServer& redis) {
   RedisSubscriberOptions options;
-  options.host = "127.0.0.1";
-  options.port = redis.port();
+  options.redis = "127.0.0.1:" + std::to_string(redis.port());
   options.ping_interval = std::chrono::milliseconds(300);
   options.reconnect_min = std::chrono::milliseconds(20);
   options.reconnect_max = std::chrono::milliseconds(200);
@@ -120,7 +119,7 @@ TEST_CASE_METHOD(StartedSubscriber,
 
 TEST_CASE("the subscriber stops promptly while redis is down", "[redis][concurrent]") {
   RedisSubscriberOptions options;
-  options.port = testing::FreePort();  // nothing listens there
+  options.redis = "127.0.0.1:" + std::to_string(testing::FreePort());  // nothing listens there
   options.reconnect_max = std::chrono::milliseconds(5000);
   Recorder recorder;
   RedisSubscriber subscriber(options, [&](RedisEvent e) { recorder(std::move(e)); });

@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "common/log.h"
-#include "common/options.h"
 #include "common/redis_client.h"
 #include "common/thread_name.h"
 
@@ -21,7 +20,7 @@ constexpr std::chrono::milliseconds kRedisTimeout{1000};
 
 }  // namespace
 
-ChangePublisher::ChangePublisher(std::string redis, MetricsRegistry* metrics)
+ChangePublisher::ChangePublisher(RedisLocator redis, MetricsRegistry* metrics)
     : redis_(std::move(redis)),
       published_(
           metrics->GetCounter("admin_changes_published_total", "Changes published on Redis.")),
@@ -31,7 +30,7 @@ ChangePublisher::ChangePublisher(std::string redis, MetricsRegistry* metrics)
   metrics->AddCallbackGauge("admin_redis_connected",
                             "1 when the change publisher is connected to Redis.",
                             [this] { return connected() ? 1.0 : 0.0; });
-  if (!redis_.empty()) {
+  if (redis_.enabled()) {
     thread_ = std::thread([this] {
       NameThisThread("change-publish");
       Run();
@@ -49,7 +48,7 @@ ChangePublisher::~ChangePublisher() {
 }
 
 void ChangePublisher::Publish(std::string encoded_change) {
-  if (redis_.empty()) return;
+  if (!redis_.enabled()) return;
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= kMaxQueued) {
@@ -62,13 +61,13 @@ void ChangePublisher::Publish(std::string encoded_change) {
 }
 
 void ChangePublisher::Run() {
-  std::string host;
-  unsigned short port = 0;
-  if (!ParseHostPort(redis_, &host, &port, false).ok()) {
-    LogError("bad --redis address; changes will not be published", {{"redis", redis_}});
+  if (Status s = redis_.Check(); !s.ok()) {
+    LogError("bad --redis address; changes will not be published",
+             {{"redis", redis_.description()}});
     return;
   }
   std::optional<RedisConnection> conn;
+  bool retrying = false;  // the queue's head failed once already
   auto backoff = std::chrono::milliseconds(100);
   for (;;) {
     std::deque<std::string> batch;
@@ -79,20 +78,19 @@ void ChangePublisher::Run() {
       batch.swap(queue_);
     }
     if (!conn) {
-      auto connected = RedisConnection::Connect({.host = host,
-                                                 .port = port,
-                                                 .connect_timeout = kRedisTimeout,
-                                                 .io_timeout = kRedisTimeout});
+      // Asks the sentinels again on each connect: a failover is followed here.
+      auto connected =
+          redis_.Connect({.connect_timeout = kRedisTimeout, .io_timeout = kRedisTimeout});
       if (connected.ok()) conn.emplace(std::move(connected).value());
       connected_.store(conn.has_value(), std::memory_order_relaxed);
       if (!conn) {
         dropped_->Add(batch.size());  // nodes notice the gap and read the log
         std::unique_lock lock(mu_);
         cv_.wait_for(lock, backoff, [&] { return stopping_; });
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+        backoff = std::min(backoff * 2, redis_.RetryCap(std::chrono::milliseconds(2000)));
         continue;
       }
-      LogInfo("connected to redis", {{"redis", redis_}});
+      LogInfo("connected to redis", {{"redis", redis_.description()}});
       backoff = std::chrono::milliseconds(100);
     }
     // Pipeline the whole batch: one round trip for many changes.
@@ -104,10 +102,26 @@ void ChangePublisher::Run() {
     }
     published_->Add(ok);
     if (ok < batch.size()) {
-      dropped_->Add(batch.size() - ok);
-      LogWarn("lost connection to redis", {{"redis", redis_}});
+      LogWarn("lost connection to redis", {{"redis", redis_.description()}});
       conn.reset();
       connected_.store(false, std::memory_order_relaxed);
+      // The unanswered messages go back to the front of the queue, for one
+      // more try on a new connection: after a failover that is the promoted
+      // primary, and nodes get them live rather than at their next log
+      // check. If the connect fails they are dropped (counted) as usual; one
+      // that did reach Redis arrives twice, and nodes skip it by its seq.
+      // Only once in a row: a Redis that takes connections and drops them
+      // must not keep this thread reconnecting without a pause.
+      if (retrying) {
+        dropped_->Add(batch.size() - ok);
+        retrying = false;
+        continue;
+      }
+      retrying = true;
+      std::lock_guard lock(mu_);
+      for (size_t i = batch.size(); i > ok; --i) queue_.push_front(std::move(batch[i - 1]));
+    } else {
+      retrying = false;
     }
   }
 }

@@ -17,14 +17,16 @@
 
 #include "common/metrics.h"
 #include "common/protocol.h"
+#include "common/redis_locator.h"
 #include "links/change_listener.h"
 
 namespace shortlink::admin {
 
 class ChangePublisher final : public ChangeListener {
  public:
-  // `redis` is HOST:PORT; empty disables publishing (nodes then poll).
-  ChangePublisher(std::string redis, MetricsRegistry* metrics);
+  // `redis` names the primary (a fixed HOST:PORT or sentinels); one not
+  // enabled disables publishing (nodes then poll).
+  ChangePublisher(RedisLocator redis, MetricsRegistry* metrics);
   ~ChangePublisher();  // publishes what is queued if Redis is up, then stops
 
   void Publish(std::string encoded_change);
@@ -34,7 +36,7 @@ class ChangePublisher final : public ChangeListener {
  private:
   void Run();
 
-  const std::string redis_;
+  const RedisLocator redis_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;  // GUARDED_BY(mu_)

@@ -6,7 +6,6 @@
 #include "common/click_batch.h"
 #include "common/cpu_yield.h"
 #include "common/log.h"
-#include "common/options.h"
 #include "common/protocol.h"
 #include "common/redis_stream.h"
 #include "common/thread_name.h"
@@ -20,7 +19,7 @@ constexpr std::chrono::milliseconds kRedisTimeout{2000};  // connect and each co
 
 }  // namespace
 
-ClickConsumer::ClickConsumer(std::string redis, LinkService* links, MetricsRegistry* metrics)
+ClickConsumer::ClickConsumer(RedisLocator redis, LinkService* links, MetricsRegistry* metrics)
     : redis_(std::move(redis)),
       links_(links),
       batches_(metrics->GetCounter("admin_click_batches_total",
@@ -28,7 +27,7 @@ ClickConsumer::ClickConsumer(std::string redis, LinkService* links, MetricsRegis
       refused_(metrics->GetCounter(
           "admin_click_batches_refused_total",
           "Click batches refused (unreadable or out of order); nodes resend in order.")) {
-  if (!redis_.empty()) {
+  if (redis_.enabled()) {
     thread_ = std::thread([this] {
       NameThisThread("click-consumer");
       LowerThisThreadPriority();
@@ -43,22 +42,19 @@ ClickConsumer::~ClickConsumer() {
 }
 
 void ClickConsumer::Run() {
-  std::string host;
-  unsigned short port = 0;
-  if (!ParseHostPort(redis_, &host, &port, false).ok()) return;
+  if (!redis_.Check().ok()) return;
   std::optional<RedisConnection> conn;
   bool read_pending = true;  // after (re)connecting, first re-read what was delivered but not acked
   auto backoff = std::chrono::milliseconds(100);
   CpuYield cpu_yield;  // decoding a read of batches for 100,000 links takes milliseconds
   while (!stopping_) {
     if (!conn) {
-      auto connected = RedisConnection::Connect({.host = host,
-                                                 .port = port,
-                                                 .connect_timeout = kRedisTimeout,
-                                                 .io_timeout = kRedisTimeout});
+      // Asks the sentinels again on each connect: a failover is followed here.
+      auto connected =
+          redis_.Connect({.connect_timeout = kRedisTimeout, .io_timeout = kRedisTimeout});
       if (!connected.ok()) {
         std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+        backoff = std::min(backoff * 2, redis_.RetryCap(std::chrono::milliseconds(2000)));
         continue;
       }
       conn.emplace(std::move(connected).value());
@@ -66,6 +62,7 @@ void ClickConsumer::Run() {
       // From 0: entries written before the group existed are read too (duplicates are harmless).
       if (!EnsureConsumerGroup(*conn, kClickStream, kClickConsumerGroup).ok()) {
         conn.reset();
+        std::this_thread::sleep_for(backoff);  // refused (a replica?): not in a tight loop
         continue;
       }
       read_pending = true;
@@ -79,6 +76,12 @@ void ClickConsumer::Run() {
     if (!read.ok() ||
         read->refused.starts_with("NOGROUP")) {  // Redis gone, or restarted without our group
       if (read.ok()) LogWarn("click stream group missing; recreating it");
+      conn.reset();
+      continue;
+    }
+    if (read->refused.starts_with("READONLY")) {  // a failover demoted this server
+      LogWarn("click stream's redis is a replica now; finding the primary",
+              {{"redis", redis_.description()}});
       conn.reset();
       continue;
     }

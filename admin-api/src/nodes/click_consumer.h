@@ -14,20 +14,22 @@
 #include <thread>
 
 #include "common/metrics.h"
+#include "common/redis_locator.h"
 #include "links/link_service.h"
 
 namespace shortlink::admin {
 
 class ClickConsumer {
  public:
-  // `redis` HOST:PORT; empty disables consuming.
-  ClickConsumer(std::string redis, LinkService* links, MetricsRegistry* metrics);
+  // `redis` names the primary (a fixed HOST:PORT or sentinels); one not
+  // enabled disables consuming.
+  ClickConsumer(RedisLocator redis, LinkService* links, MetricsRegistry* metrics);
   ~ClickConsumer();
 
  private:
   void Run();
 
-  const std::string redis_;
+  const RedisLocator redis_;
   LinkService* links_;
   Counter* batches_;
   Counter* refused_;

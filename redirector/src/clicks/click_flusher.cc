@@ -8,7 +8,6 @@
 
 #include "clicks/state_file.h"
 #include "common/log.h"
-#include "common/options.h"
 #include "common/protocol.h"
 #include "common/thread_name.h"
 
@@ -67,27 +66,22 @@ Result<std::unique_ptr<ClickFlusher>> ClickFlusher::Create(
                      "--node-id must be 1 to " + std::to_string(kMaxNodeIdLength) + " characters");
   }
   if (!admin) return MakeError(ErrorCode::kInvalidArgument, "click flusher needs an admin client");
-  std::string host;
-  unsigned short port = 0;
-  if (!options.redis.empty()) {
-    if (Status s = ParseHostPort(options.redis, &host, &port, false); !s.ok()) {
-      return MakeError(ErrorCode::kInvalidArgument, "--redis: " + s.error().message);
-    }
+  if (Status s = options.redis.Check(); !s.ok()) {
+    return MakeError(ErrorCode::kInvalidArgument, "--redis: " + s.error().message);
   }
   std::vector<ThreadClicks*> raw;
   for (const auto& s : sources) {
     if (s) raw.push_back(s.get());
   }
-  std::unique_ptr<ClickFlusher> flusher(new ClickFlusher(
-      std::move(raw), std::move(admin), std::move(options), std::move(host), port, metrics));
+  std::unique_ptr<ClickFlusher> flusher(
+      new ClickFlusher(std::move(raw), std::move(admin), std::move(options), metrics));
   flusher->LoadState();
   flusher->UpdateGauges();
   return flusher;
 }
 
 ClickFlusher::ClickFlusher(std::vector<ThreadClicks*> sources, std::unique_ptr<AdminClient> admin,
-                           ClickFlusherOptions options, std::string redis_host,
-                           unsigned short redis_port, MetricsRegistry* m)
+                           ClickFlusherOptions options, MetricsRegistry* m)
     : sources_(std::move(sources)),
       admin_(std::move(admin)),
       options_(std::move(options)),
@@ -115,8 +109,7 @@ ClickFlusher::ClickFlusher(std::vector<ThreadClicks*> sources, std::unique_ptr<A
       watermark_gauge_(m->GetGauge("shortlink_redirector_click_watermark",
                                    "admin-api's applied click batch number for this node.")),
       ledger_(LedgerOptions(options_), m),
-      stream_(options_.redis, std::move(redis_host), redis_port, options_.redis_timeout,
-              redis_connected_) {}
+      stream_(options_.redis, options_.redis_timeout, redis_connected_) {}
 
 ClickFlusher::~ClickFlusher() { Stop(); }
 

@@ -65,6 +65,7 @@
 #include "clicks/visit_classifier.h"
 #include "common/cpu_yield.h"
 #include "common/metrics.h"
+#include "common/redis_locator.h"
 #include "common/result.h"
 #include "upstream/admin_client.h"
 
@@ -73,7 +74,7 @@ namespace shortlink::redirector {
 struct ClickFlusherOptions {
   std::string node_id;   // batch ids are (node_id, number); required
   std::string data_dir;  // where the state file lives; empty: no state file (tests)
-  std::string redis;     // HOST:PORT of the click stream; empty: never sends
+  RedisLocator redis;    // the click stream's Redis (HOST:PORT or sentinels); none: never sends
   std::chrono::milliseconds interval{1000};        // between flushes
   std::chrono::milliseconds collect_interval{10};  // between takes of the workers' tables
   // Ask the workers for their tables 2 collect_intervals before each flush
@@ -133,8 +134,7 @@ class ClickFlusher {
   using Clock = std::chrono::steady_clock;
 
   ClickFlusher(std::vector<ThreadClicks*> sources, std::unique_ptr<AdminClient> admin,
-               ClickFlusherOptions options, std::string redis_host, unsigned short redis_port,
-               MetricsRegistry* metrics);
+               ClickFlusherOptions options, MetricsRegistry* metrics);
 
   // The flusher thread: asks for the workers' tables, then once an
   // interval moves what was collected into a batch and flushes.

@@ -10,39 +10,34 @@ namespace shortlink::redirector {
 
 using namespace std::chrono_literals;
 
-ClickStream::ClickStream(std::string redis, std::string host, unsigned short port,
-                         std::chrono::milliseconds timeout, Gauge* connected)
-    : redis_(std::move(redis)),
-      host_(std::move(host)),
-      port_(port),
-      timeout_(timeout),
-      connected_gauge_(connected) {}
+ClickStream::ClickStream(RedisLocator redis, std::chrono::milliseconds timeout, Gauge* connected)
+    : redis_(std::move(redis)), timeout_(timeout), connected_gauge_(connected) {}
 
 ClickStream::~ClickStream() { Close(); }
 
 ClickStream::State ClickStream::Connect() {
   if (redis_conn_) return State::kUp;
-  if (redis_.empty()) return State::kDown;
+  if (!redis_.enabled()) return State::kDown;
   auto now = std::chrono::steady_clock::now();
   if (now < next_connect_) return State::kDown;
-  auto connection = RedisConnection::Connect(
-      {.host = host_, .port = port_, .connect_timeout = timeout_, .io_timeout = timeout_});
+  auto connection = redis_.Connect({.connect_timeout = timeout_, .io_timeout = timeout_});
   if (!connection.ok()) {
     if (backoff_ == 0ms) {
       LogWarn("cannot connect to Redis for clicks",
-              {{"redis", redis_}, {"error", connection.error().message}});
+              {{"redis", redis_.description()}, {"error", connection.error().message}});
     }
     // Capped low: while Redis is away clicks wait, and a restarted Redis
-    // should see them again within a couple of seconds.
-    backoff_ =
-        std::clamp(backoff_ * 2, std::chrono::milliseconds(250), std::chrono::milliseconds(2000));
+    // should see them again within a couple of seconds (with sentinels,
+    // a promoted replica within half a second).
+    auto cap = redis_.RetryCap(std::chrono::milliseconds(2000));
+    backoff_ = std::clamp(backoff_ * 2, std::min(cap, std::chrono::milliseconds(250)), cap);
     next_connect_ = now + backoff_;
     return State::kDown;
   }
   redis_conn_.emplace(std::move(*connection));
   backoff_ = 0ms;
   connected_gauge_->Set(1);
-  LogInfo("connected to Redis for clicks", {{"redis", redis_}});
+  LogInfo("connected to Redis for clicks", {{"redis", redis_.description()}});
   return State::kNewlyUp;
 }
 
@@ -75,6 +70,12 @@ bool ClickStream::Add(const std::vector<std::string_view>& batches,
     auto reply = redis_conn_->ReadReply();
     if (!reply.ok()) {
       Drop("XADD failed", reply.error().message);
+      return false;
+    }
+    if (IsDemoted(*reply)) {
+      // Not refused for what it is: this server is a replica now. The batch
+      // and those after it go to the primary the next connect finds.
+      Drop("the server is a replica now", reply->text);
       return false;
     }
     bool ok = !reply->is_error();

@@ -17,23 +17,24 @@
 
 #include "common/metrics.h"
 #include "common/redis_client.h"
+#include "common/redis_locator.h"
 
 namespace shortlink::redirector {
 
 class ClickStream {
  public:
-  // `redis` is HOST:PORT for logs, already split into `host` and `port`;
-  // empty: never connects. `connected` must outlive this; it reads 1 while
-  // connected.
-  ClickStream(std::string redis, std::string host, unsigned short port,
-              std::chrono::milliseconds timeout, Gauge* connected);
+  // `redis` names the primary (a fixed HOST:PORT or sentinels, asked again
+  // at each connect); not enabled: never connects. `connected` must outlive
+  // this; it reads 1 while connected.
+  ClickStream(RedisLocator redis, std::chrono::milliseconds timeout, Gauge* connected);
   ~ClickStream();
   ClickStream(const ClickStream&) = delete;
   ClickStream& operator=(const ClickStream&) = delete;
 
   enum class State { kDown, kUp, kNewlyUp };
   // Connects unless connected or backing off. kNewlyUp: a new connection,
-  // perhaps to a new Redis whose stream lost what was sent before.
+  // perhaps to a new Redis whose stream lost what was sent before (a
+  // restart, or a failover to a replica that had not yet received it).
   State Connect();
   bool connected() const { return redis_conn_.has_value(); }
   // Keeps the connection (and its gauge) honest while there is nothing to send.
@@ -41,7 +42,8 @@ class ClickStream {
   // XADDs each of `batches` (MAXLEN ~ kClickStreamMaxLen), all written
   // before any reply is read; `on_reply(i, ok)` for each reply in order
   // (ok: Redis took batch i). False when the connection failed midway: it
-  // is dropped, and the batches without a reply may or may not be in.
+  // is dropped, and the batches without a reply may or may not be in. A
+  // READONLY reply (the server was demoted by a failover) drops it too.
   bool Add(const std::vector<std::string_view>& batches,
            const std::function<void(size_t, bool)>& on_reply);
   void Close();
@@ -49,9 +51,7 @@ class ClickStream {
  private:
   void Drop(const char* why, const std::string& error);
 
-  const std::string redis_;
-  const std::string host_;
-  const unsigned short port_;
+  const RedisLocator redis_;
   const std::chrono::milliseconds timeout_;
   Gauge* connected_gauge_;
   std::optional<RedisConnection> redis_conn_;

@@ -89,10 +89,10 @@ Status ChangeFollower::Start() {
   }
   if (store_->initialized()) MarkReady();
 
-  if (!options_.redis.empty()) {
+  if (options_.redis.enabled()) {
+    if (Status checked = options_.redis.Check(); !checked.ok()) return checked;
     RedisSubscriberOptions redis = options_.redis_options;
-    Status parsed = ParseHostPort(options_.redis, &redis.host, &redis.port, /*allow_zero=*/false);
-    if (!parsed.ok()) return parsed;
+    redis.redis = options_.redis;
     redis.channel = options_.channel;
     subscriber_ = std::make_unique<RedisSubscriber>(
         std::move(redis), [this](RedisEvent event) { Enqueue(std::move(event)); });

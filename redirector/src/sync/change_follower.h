@@ -41,6 +41,7 @@
 #include <thread>
 
 #include "common/metrics.h"
+#include "common/redis_locator.h"
 #include "common/result.h"
 #include "sync/change_applier.h"
 #include "sync/redis_subscriber.h"
@@ -50,8 +51,9 @@
 namespace shortlink::redirector {
 
 struct ChangeFollowerOptions {
-  // "host:port" of Redis; empty: no subscription, poll the log only.
-  std::string redis;
+  // Redis: "host:port" or sentinels (common/redis_locator.h); none: no
+  // subscription, poll the log only.
+  RedisLocator redis;
   std::string channel = kChangesChannel;
   size_t page_limit = 1000;                         // changes per log request
   std::chrono::milliseconds poll_interval{1000};    // log polls while Redis is down
@@ -59,7 +61,7 @@ struct ChangeFollowerOptions {
   std::chrono::milliseconds backoff_min{100};       // first retry after an admin failure
   std::chrono::milliseconds backoff_max{5000};      // cap of the exponential backoff
   size_t max_buffered_messages = 100000;            // beyond: dropped, and the log covers them
-  RedisSubscriberOptions redis_options;             // host/port/channel taken from above
+  RedisSubscriberOptions redis_options;             // redis/channel taken from above
   // Called once, on the applier thread or in Start(), when the table first
   // holds a complete state. May be empty; ready() tells the same.
   std::function<void()> on_ready;

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "common/metrics.h"
+#include "common/redis_locator.h"
 #include "common/result.h"
 #include "sync/change_follower.h"
 #include "sync/replica_store.h"
@@ -28,7 +29,7 @@ namespace shortlink::redirector {
 // The sync flags of the operator interface (docs/design.md).
 struct NodeSyncConfig {
   std::string data_dir;         // --data-dir: the replica
-  std::string redis;            // --redis HOST:PORT; empty: poll admin-api only
+  RedisLocator redis;           // --redis HOST:PORT or --redis-sentinel; none: poll admin-api only
   std::string admin_url;        // --admin-url
   std::string node_token_file;  // --node-token-file
   std::string admin_ca;         // --admin-ca PEM, optional

@@ -97,18 +97,16 @@ void RedisSubscriber::Run() {
     auto jittered = std::chrono::milliseconds(delay.count() / 2 +
                                               static_cast<long>(rng() % (delay.count() / 2 + 1)));
     if (WaitForWake(jittered)) break;
-    delay = std::min(options_.reconnect_max, delay * 2);
+    delay = std::min(options_.redis.RetryCap(options_.reconnect_max), delay * 2);
   }
 }
 
 std::string RedisSubscriber::Session(bool* subscribed_out) {
   // The connect timeout also bounds each write (SUBSCRIBE, PING); reads
   // wait in WaitForReply, which Stop can interrupt.
-  auto connected = RedisConnection::Connect({.host = options_.host,
-                                             .port = options_.port,
-                                             .connect_timeout = options_.connect_timeout,
-                                             .io_timeout = options_.connect_timeout,
-                                             .keepalive = true});
+  auto connected = options_.redis.Connect({.connect_timeout = options_.connect_timeout,
+                                           .io_timeout = options_.connect_timeout,
+                                           .keepalive = true});
   if (!connected.ok()) return connected.error().message;
   RedisConnection& redis = *connected;
 

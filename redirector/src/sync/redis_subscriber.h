@@ -8,7 +8,8 @@
 //
 // Liveness: TCP keepalive, plus a PING (legal in subscribed mode) after
 // `ping_interval` of silence; no reply within another `ping_interval` and
-// the connection is given up. Reconnects back off exponentially.
+// the connection is given up. Reconnects back off exponentially (capped at
+// 0.5 s with sentinels: redis.RetryCap), each asking for the primary anew.
 //
 // Events, in order, for each connection: kSubscribed once Redis confirmed
 // the subscription (every message published after that point is delivered),
@@ -29,12 +30,13 @@
 #include <thread>
 
 #include "common/protocol.h"
+#include "common/redis_locator.h"
 
 namespace shortlink::redirector {
 
 struct RedisSubscriberOptions {
-  std::string host = "127.0.0.1";
-  unsigned short port = 6379;
+  // The primary: a fixed HOST:PORT, or sentinels asked at each connect.
+  RedisLocator redis{"127.0.0.1:6379"};
   std::string channel = kChangesChannel;
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds ping_interval{
