@@ -56,7 +56,9 @@ class UserAgentClassifier {
   ~UserAgentClassifier();
 
   // The facts of `user_agent` (empty: all "Other"). The reference stays
-  // valid until the next call.
+  // valid until the next call; the facts keep their address (a cached
+  // agent's facts are found at the same one) until the cache is cleared,
+  // which cache_stats().clears counts.
   const AgentFacts& Classify(std::string_view user_agent);
 
   CacheStats cache_stats() const;

@@ -127,18 +127,23 @@ void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts*
   AppendClickKey(visit.domain, visit.code, &key_);
   const classify::AgentFacts& agent = agents_->Classify(visit.user_agent);
   const VisitTally::LinkRef link = tally->Link(key_);
-  auto add = [&](uint8_t dimension, std::string_view value) {
-    tally->Add(link, tally->Intern(dimension, value));
-  };
-  if (tally->serial() != ids_serial_) {  // a new tally: its ids are its own
-    ids_serial_ = tally->serial();
-    hour_id_ = kNoId;
-    for (auto& id : device_ids_) id = kNoId;
-    unique_id_ = tally->Intern(kClickVisitor, "unique");
-    repeat_id_ = tally->Intern(kClickVisitor, "repeat");
+  const uint64_t agent_clears = agents_->cache_stats().clears;
+  if (tally->serial() != ids_serial_ || agent_clears != agent_clears_) {
+    // A new tally: its ids are its own. A cleared agent cache: its facts'
+    // addresses may be reused by other agents.
+    if (tally->serial() != ids_serial_) {
+      ids_serial_ = tally->serial();
+      hour_id_ = kNoId;
+      country_ids_.fill(kNoId);
+      unique_id_ = tally->Intern(kClickVisitor, "unique");
+      repeat_id_ = tally->Intern(kClickVisitor, "repeat");
+    }
+    agent_clears_ = agent_clears;
+    agent_ids_.clear();
   }
   if (visit.bot) {
-    add(kClickBot, agent.bot_name.empty() ? std::string_view("Other") : agent.bot_name);
+    std::string_view name = agent.bot_name.empty() ? std::string_view("Other") : agent.bot_name;
+    tally->Add(link, tally->Intern(kClickBot, name));
     return;
   }
   AddCount(counts, key_, 1);
@@ -146,27 +151,49 @@ void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts*
     hour_ = unix_ms / kMsPerHour;
     hour_id_ = tally->Intern(kClickHour, std::to_string(hour_));
   }
-  tally->Add(link, hour_id_);
-  // An agent the bot detector let through but uap calls a spider is still
-  // a click (the policy decided); its device class is "other".
-  classify::DeviceClass device =
-      agent.device == classify::DeviceClass::kBot ? classify::DeviceClass::kOther : agent.device;
-  VisitTally::ValueId& device_id = device_ids_[static_cast<size_t>(device)];
-  if (device_id == kNoId)
-    device_id = tally->Intern(kClickDeviceClass, classify::DeviceClassName(device));
-  tally->Add(link, device_id);
-  add(kClickOs, agent.os);
-  add(kClickBrowser, agent.browser);
-  add(kClickBrand, agent.brand);
+  VisitTally::Profile profile;
+  auto& slot = profile.values;
+  slot[kHourSlot] = hour_id_;
+  SetAgentSlots(agent, tally, &profile);
   classify::GeoFacts geo = geo_->Locate(address);
-  add(kClickCountry, geo.country);
-  if (!geo.city.empty()) add(kClickCity, geo.country + "/" + geo.city);
-  add(kClickLanguage, classify::PrimaryLanguage(visit.accept_language));
+  slot[kCountrySlot] = CountryId(geo.country, tally);
+  if (!geo.city.empty()) slot[kCitySlot] = tally->Intern(kClickCity, geo.country + "/" + geo.city);
+  slot[kLanguageSlot] =
+      tally->Intern(kClickLanguage, classify::PrimaryLanguage(visit.accept_language));
   std::string referrer = classify::ReferrerHost(visit.referer);
-  add(kClickSource, classify::SourceOf(visit.query, referrer));
-  add(kClickReferrerHost, referrer);
+  slot[kSourceSlot] = tally->Intern(kClickSource, classify::SourceOf(visit.query, referrer));
+  slot[kReferrerSlot] = tally->Intern(kClickReferrerHost, referrer);
   bool unique = FirstVisitToday(key_, address, visit.user_agent, unix_ms / kMsPerDay);
-  tally->Add(link, unique ? unique_id_ : repeat_id_);
+  slot[kVisitorSlot] = unique ? unique_id_ : repeat_id_;
+  tally->AddProfile(link, tally->Intern(profile));
+}
+
+void VisitClassifier::SetAgentSlots(const classify::AgentFacts& agent, VisitTally* tally,
+                                    VisitTally::Profile* profile) {
+  auto [it, made] = agent_ids_.try_emplace(&agent);
+  if (made) {
+    // An agent the bot detector let through but uap calls a spider is still
+    // a click (the policy decided); its device class is "other".
+    classify::DeviceClass device =
+        agent.device == classify::DeviceClass::kBot ? classify::DeviceClass::kOther : agent.device;
+    it->second = {tally->Intern(kClickDeviceClass, classify::DeviceClassName(device)),
+                  tally->Intern(kClickOs, agent.os), tally->Intern(kClickBrowser, agent.browser),
+                  tally->Intern(kClickBrand, agent.brand)};
+  }
+  auto& slot = profile->values;
+  slot[kDeviceSlot] = it->second[0];
+  slot[kOsSlot] = it->second[1];
+  slot[kBrowserSlot] = it->second[2];
+  slot[kBrandSlot] = it->second[3];
+}
+
+VisitTally::ValueId VisitClassifier::CountryId(const std::string& country, VisitTally* tally) {
+  if (country.size() != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
+      country[1] > 'Z')
+    return tally->Intern(kClickCountry, country);
+  VisitTally::ValueId& id = country_ids_[(country[0] - 'A') * 26 + (country[1] - 'A')];
+  if (id == kNoId) id = tally->Intern(kClickCountry, country);
+  return id;
 }
 
 }  // namespace shortlink::redirector

@@ -14,7 +14,9 @@
 // Thread safety: one thread (the collector).
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
 #include <memory>
@@ -64,6 +66,26 @@ class VisitClassifier {
                   std::unique_ptr<classify::GeoLocator> geo);
   bool FirstVisitToday(std::string_view link_key, std::string_view address,
                        std::string_view user_agent, int64_t day);
+  // A visit's slots of its profile (VisitTally::Profile), one per dimension.
+  enum Slot : size_t {
+    kHourSlot,
+    kDeviceSlot,
+    kOsSlot,
+    kBrowserSlot,
+    kBrandSlot,
+    kCountrySlot,
+    kCitySlot,
+    kLanguageSlot,
+    kSourceSlot,
+    kReferrerSlot,
+    kVisitorSlot,
+  };
+  static_assert(kVisitorSlot < VisitTally::kProfileSlots);
+  // The agent's four slots, its ids interned once per tally and agent.
+  void SetAgentSlots(const classify::AgentFacts& agent, VisitTally* tally,
+                     VisitTally::Profile* profile);
+  // A country code's id, interned once per tally.
+  VisitTally::ValueId CountryId(const std::string& country, VisitTally* tally);
 
   const VisitClassifierOptions options_;
   std::unique_ptr<classify::UserAgentClassifier> agents_;
@@ -73,7 +95,12 @@ class VisitClassifier {
   uint64_t ids_serial_ = 0;
   int64_t hour_ = -1;  // of the last visit
   VisitTally::ValueId hour_id_ = kNoId;
-  VisitTally::ValueId device_ids_[5] = {kNoId, kNoId, kNoId, kNoId, kNoId};  // by DeviceClass
+  // By the address of the agent cache's facts, valid until it is cleared
+  // (agent_clears_ counts the clears seen): device, OS, browser, brand.
+  boost::unordered_flat_map<const classify::AgentFacts*, std::array<VisitTally::ValueId, 4>>
+      agent_ids_;
+  uint64_t agent_clears_ = 0;
+  std::array<VisitTally::ValueId, 26 * 26> country_ids_{};  // by the code's two letters
   VisitTally::ValueId unique_id_ = kNoId, repeat_id_ = kNoId;
   int64_t visitor_day_ = -1;
   unsigned char visitor_key_[16] = {};

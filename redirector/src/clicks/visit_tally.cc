@@ -1,5 +1,6 @@
 #include "clicks/visit_tally.h"
 
+#include <algorithm>
 #include <atomic>
 
 namespace shortlink::redirector {
@@ -9,6 +10,18 @@ constexpr size_t kValueOverhead = 48;
 std::atomic<uint64_t> g_next_serial{1};
 
 }  // namespace
+
+size_t VisitTally::ProfileHash::operator()(const Profile& p) const {
+  // Ids are small dense numbers: a multiply-xorshift per slot spreads them
+  // well enough for the flat map, whose own mixing finishes the job.
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (ValueId v : p.values) {
+    h ^= v;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return static_cast<size_t>(h);
+}
 
 VisitTally::VisitTally() : serial_(g_next_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
@@ -24,6 +37,12 @@ VisitTally::ValueId VisitTally::Intern(uint8_t dimension, std::string_view value
   return id;
 }
 
+VisitTally::ProfileId VisitTally::Intern(const Profile& profile) {
+  auto [it, made] = profile_ids_.try_emplace(profile, static_cast<ProfileId>(profiles_.size()));
+  if (made) profiles_.push_back(profile);
+  return it->second;
+}
+
 VisitTally::LinkRef VisitTally::Link(std::string_view link_key) {
   if (auto it = links_.find(link_key); it != links_.end()) return it->second;
   LinkRef first = static_cast<LinkRef>(blocks_.size());
@@ -33,18 +52,18 @@ VisitTally::LinkRef VisitTally::Link(std::string_view link_key) {
   return first;
 }
 
-void VisitTally::Add(LinkRef link, ValueId id, uint64_t n) {
+void VisitTally::AddProfile(LinkRef link, ProfileId id, uint64_t n) {
   uint32_t b = link;
   for (;;) {
     Block& block = blocks_[b];
     for (uint32_t i = 0; i < block.used; ++i) {
-      if (block.value[i] == id) {
+      if (block.profile[i] == id) {
         block.count[i] += n;
         return;
       }
     }
     if (block.used < kBlockCounts) {
-      block.value[block.used] = id;
+      block.profile[block.used] = id;
       block.count[block.used] = n;
       ++block.used;
       return;
@@ -58,13 +77,51 @@ void VisitTally::Add(LinkRef link, ValueId id, uint64_t n) {
   }
 }
 
+void VisitTally::Add(LinkRef link, ValueId id, uint64_t n) {
+  Profile one;
+  one.values[0] = id;
+  AddProfile(link, Intern(one), n);
+}
+
+void VisitTally::SumValues(LinkRef link) const {
+  sums_.clear();
+  for (uint32_t b = link; b != kNone; b = blocks_[b].next) {
+    const Block& block = blocks_[b];
+    for (uint32_t i = 0; i < block.used; ++i) {
+      for (ValueId v : profiles_[block.profile[i]].values)
+        if (v != kNoValue) sums_.emplace_back(v, block.count[i]);
+    }
+  }
+  std::sort(sums_.begin(), sums_.end());
+  size_t out = 0;
+  for (size_t i = 0; i < sums_.size(); ++i) {
+    if (out > 0 && sums_[out - 1].first == sums_[i].first) {
+      sums_[out - 1].second += sums_[i].second;
+    } else {
+      sums_[out++] = sums_[i];
+    }
+  }
+  sums_.resize(out);
+}
+
 void VisitTally::Merge(const VisitTally& other) {
   std::vector<ValueId> ids(other.values_.size());
   for (size_t i = 0; i < ids.size(); ++i)
     ids[i] = Intern(other.values_[i].first, other.values_[i].second);
+  std::vector<ProfileId> profiles(other.profiles_.size());
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    Profile mapped = other.profiles_[i];
+    for (ValueId& v : mapped.values)
+      if (v != kNoValue) v = ids[v];
+    profiles[i] = Intern(mapped);
+  }
   for (const auto& [key, first] : other.links_) {
     LinkRef mine = Link(key);
-    other.ForEachCount(key, [&](ValueId id, uint64_t n) { Add(mine, ids[id], n); });
+    for (uint32_t b = first; b != kNone; b = other.blocks_[b].next) {
+      const Block& block = other.blocks_[b];
+      for (uint32_t i = 0; i < block.used; ++i)
+        AddProfile(mine, profiles[block.profile[i]], block.count[i]);
+    }
   }
 }
 
