@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3 python3-yaml openssl curl
   libboost1.81-all-dev librocksdb-dev libsimdjson-dev libhiredis-dev libssl-dev
   liburcu-dev libsodium-dev catch2 libbenchmark-dev redis-server wrk
+  redis-sentinel  # Redis failover: tests/e2e/test_sentinel.py, operators' --redis-sentinel
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (scripts/fuzz.sh)
   uap-core libre2-dev libyaml-dev tor-geoipdb libmaxminddb-dev  # click analytics (classify/)
   libmaxmind-db-writer-perl  # tests write their own small MaxMind database
