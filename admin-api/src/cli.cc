@@ -135,6 +135,9 @@ int Serve(const std::vector<std::string>& args) {
       "Hours click analytics are kept per hour; older hours are rolled into days.")(
       "openapi-file", po::value(&o.openapi_file),
       "Serve this OpenAPI document instead of the built-in one.")(
+      "backup-dir", po::value(&o.backup_dir),
+      "Where POST /api/v1/backups puts each backup (default: DATA_DIR-backups; on the data "
+      "dir's filesystem a backup is hard links, elsewhere a copy).")(
       "webhooks-allow-private", po::bool_switch(&o.webhooks_allow_private),
       "Let webhooks reach private, loopback and link-local addresses, and http:// URLs "
       "(tests, internal receivers); refused by default.")(

@@ -144,6 +144,13 @@ int Serve(const ServeOptions& options) {
   auto db = Database::Open(options.data_dir);
   if (!db.ok()) return Fail(db.error().message);
   node_api.db = db->get();
+  ops_api.db = db->get();
+  ops_api.backup_dir = options.backup_dir;
+  if (ops_api.backup_dir.empty()) {
+    std::string data_dir = options.data_dir;
+    while (data_dir.size() > 1 && data_dir.back() == '/') data_dir.pop_back();
+    ops_api.backup_dir = data_dir + "-backups";  // beside it: hard links, no copy
+  }
   auto accounts = Accounts::Load(db->get());
   if (!accounts.ok()) return Fail(accounts.error().message);
   account_api.accounts = accounts->get();

@@ -35,6 +35,8 @@ struct ServeOptions {
   int64_t webhook_retry_base_ms = 10'000;
   int64_t webhook_retry_window_ms = 24 * 3'600'000;  // then a failing webhook is disabled
   int64_t webhook_click_interval_ms = 10'000;
+  // Where POST /api/v1/backups writes (ops/backup_routes.cc); empty: <data_dir>-backups.
+  std::string backup_dir;
 };
 
 // Runs until SIGTERM/SIGINT; returns the process exit code.

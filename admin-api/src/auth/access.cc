@@ -34,6 +34,7 @@ constexpr Rule RuleOf(Action action) {
     case Action::kDeleteTeam:
       return {K::kUser, Role::kOwner};
     case Action::kCreateUser:
+    case Action::kBackUpDatabase:  // every team's links and keys, in one directory
       return {K::kUser, Role::kViewer, /*site_admin=*/true};
     case Action::kSyncNode:
       return {K::kNode, Role::kViewer};

@@ -45,6 +45,7 @@ enum class Action {
   kListCampaigns,   // the team's campaigns (campaigns/campaign_routes.h)
   kManageCampaigns,
   kManageWebhooks,  // list, create, change, test and delete the team's webhooks (webhooks/)
+  kBackUpDatabase,  // a checkpoint of the whole database (ops/backup_routes.cc): site admins
 };
 
 // `action` on no particular record (a list, a create, the caller's keys).

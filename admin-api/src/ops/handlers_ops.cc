@@ -33,6 +33,7 @@ void RegisterOpsRoutes(Router& router, OpsApi& api) {
   router.Add({verb::get, "/api/v1/openapi.yaml", Auth::kNone, Bind(api, OpenApi)});
   router.Add({verb::get, "/healthz", Auth::kNone, Bind(api, Healthz)});
   router.Add({verb::get, "/metrics", Auth::kNone, Bind(api, Metrics)});
+  RegisterBackupRoutes(router, api);
 }
 
 }  // namespace shortlink::admin

@@ -92,6 +92,14 @@ class Database {
   // memtable and compacting it whole (slow: measurements and tests only).
   uint64_t TableBytes(Table table, bool compact_first = false);
 
+  // A copy of the whole database in `dir` (which must not exist yet), taken
+  // while it serves, as RocksDB's checkpoint: memtables are flushed, then
+  // the table files are hard-linked (copied when `dir` is on another
+  // filesystem). A data dir opened on `dir` holds exactly the commits up to
+  // *sequence (RocksDB's sequence number), every table at the same point.
+  // Implemented in store/checkpoint.cc. Blocks for the flush (ms to ~1 s).
+  Status Checkpoint(const std::string& dir, uint64_t* sequence);
+
   // Why a reserve: RocksDB 7.8 does not come back from a WAL append that
   // failed for lack of space. Once space returns it resumes and appends to
   // the same failed WAL writer again (fixed upstream in 2024, rocksdb PR
