@@ -74,6 +74,28 @@ std::vector<ClickEntry> Sorted(std::vector<ClickEntry> entries) {
   return entries;
 }
 
+// What a flush leaves on disk: the state file and each sealed batch's file.
+struct Saved {
+  std::string state;
+  std::vector<std::string> sealed;
+};
+Saved Save(const ClickLedger& ledger) {
+  Saved saved{ledger.EncodeState(), {}};
+  for (size_t i = 0; i < ledger.pending_batches(); ++i)
+    if (!ledger.encoded(i).empty()) saved.sealed.push_back(ledger.encoded(i));
+  return saved;
+}
+// A restart reading them back, as the flusher does.
+Status Restore(ClickLedger* ledger, const Saved& saved) {
+  Status state = ledger->LoadState(saved.state);
+  for (const std::string& bytes : saved.sealed) {
+    Status s = ledger->LoadSealed(bytes);
+    if (!s.ok()) return s;
+  }
+  ledger->FinishLoad();
+  return state;
+}
+
 // Seals and persists what is open, as a flush does before it sends.
 void SealAndPersist(ClickLedger& ledger) {
   ledger.Seal();
@@ -230,7 +252,8 @@ TEST_CASE("click ledger: the watermark releases what it covers and renumbers ope
 TEST_CASE("click ledger: a restart resumes numbering and pending batches from the state",
           "[click_ledger]") {
   MetricsRegistry metrics;
-  std::string state, first_sealed;
+  Saved saved;
+  std::string first_sealed;
   {
     ClickLedger before(Options(), &metrics);
     before.OnWatermark(0, kStart);
@@ -240,11 +263,12 @@ TEST_CASE("click ledger: a restart resumes numbering and pending batches from th
     SealAndPersist(before);
     before.Add(Counts({{"c", 3}}));  // open when the node stopped
     first_sealed = before.encoded(0);
-    state = before.EncodeState();
+    saved = Save(before);
   }
+  CHECK(saved.sealed.size() == 2);  // the state file holds the open batch only
   MetricsRegistry metrics_after;
   ClickLedger after(Options(), &metrics_after);
-  REQUIRE(after.LoadState(state).ok());
+  REQUIRE(Restore(&after, saved).ok());
   CHECK(after.pending_batches() == 3);
   CHECK(after.pending_clicks() == 6u);
   CHECK(after.next_number() == 4u);
@@ -266,7 +290,7 @@ TEST_CASE("click ledger: a restart resumes numbering and pending batches from th
   CHECK(after.next_number() == 5u);
 
   // A damaged state starts afresh rather than guessing.
-  std::string damaged = state;
+  std::string damaged = saved.state;
   damaged[damaged.size() / 2] ^= 0x40;
   ClickLedger fresh(Options(), &metrics_after);
   CHECK_FALSE(fresh.LoadState(damaged).ok());
@@ -276,7 +300,8 @@ TEST_CASE("click ledger: a restart resumes numbering and pending batches from th
   ClickLedgerOptions other = Options();
   other.node_id = "node-b";
   ClickLedger stranger(other, &metrics_after);
-  CHECK_FALSE(stranger.LoadState(state).ok());
+  CHECK_FALSE(stranger.LoadState(saved.state).ok());
+  CHECK_FALSE(stranger.LoadSealed(saved.sealed[0]).ok());
 }
 
 TEST_CASE(
@@ -391,7 +416,8 @@ TEST_CASE(
 TEST_CASE("click ledger: a restart keeps custom domains' clicks, open and sealed",
           "[click_ledger][domain]") {
   MetricsRegistry metrics;
-  std::string state, sealed;
+  Saved saved;
+  std::string sealed;
   {
     ClickLedger before(Options(), &metrics);
     before.OnWatermark(0, kStart);
@@ -399,11 +425,11 @@ TEST_CASE("click ledger: a restart keeps custom domains' clicks, open and sealed
     SealAndPersist(before);
     before.Add(DomainCounts({{"b.example", "go", 4}, {"", "go", 8}}));  // open
     sealed = before.encoded(0);
-    state = before.EncodeState();
+    saved = Save(before);
   }
   MetricsRegistry metrics_after;
   ClickLedger after(Options(), &metrics_after);
-  REQUIRE(after.LoadState(state).ok());
+  REQUIRE(Restore(&after, saved).ok());
   CHECK(after.pending_batches() == 2);
   CHECK(after.encoded(0) == sealed);
   // The open batch was read back under (domain, code): new clicks on the
@@ -415,6 +441,147 @@ TEST_CASE("click ledger: a restart keeps custom domains' clicks, open and sealed
   CHECK(resumed.number == 2u);
   CHECK(Sorted(resumed.clicks) ==
         std::vector<ClickEntry>{ClickEntry("go", 40), ClickEntry("go", 20, "b.example")});
+}
+
+}  // namespace shortlink::redirector
+
+namespace shortlink::redirector {
+namespace {
+
+// The previous release's state file: every pending batch inside it, sealed
+// ones too (magic | next | count | per batch: sealed byte, length, bytes |
+// FNV-1a of all before).
+std::string PreviousReleaseState(uint64_t next, const std::vector<std::string>& sealed,
+                                 const std::vector<std::string>& open) {
+  std::string out("SLCLICK1");
+  wire::PutVarint(next, &out);
+  wire::PutVarint(sealed.size() + open.size(), &out);
+  for (const auto* list : {&sealed, &open}) {
+    for (const std::string& bytes : *list) {
+      out.push_back(list == &sealed ? 1 : 0);
+      wire::PutVarint(bytes.size(), &out);
+      out.append(bytes);
+    }
+  }
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : out) h = (h ^ c) * 1099511628211ull;
+  wire::PutFixed64BE(h, &out);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "click ledger: the previous release's state file loads whole and its sealed batches get files "
+    "of their own",
+    "[click_ledger][upgrade]") {
+  const std::string sealed = EncodeClickCounts("node-a", 7, Counts({{"a", 2}}));
+  const std::string open = EncodeClickCounts("node-a", 8, Counts({{"b", 3}}));
+  const std::string old_state = PreviousReleaseState(9, {sealed}, {open});
+
+  SECTION("the state file alone") {
+    MetricsRegistry metrics;
+    ClickLedger ledger(Options(), &metrics);
+    REQUIRE(ledger.LoadState(old_state).ok());
+    ledger.FinishLoad();
+    CHECK(ledger.pending_batches() == 2);
+    CHECK(ledger.pending_clicks() == 5u);
+    CHECK(ledger.encoded(0) == sealed);
+    // Not sent before its own file exists; the state file is then rewritten without it.
+    ledger.OnWatermark(6, kStart);
+    CHECK_FALSE(ledger.PlanSend(kStart, false));
+    CHECK(ledger.sealed_unpersisted());
+    CHECK(ledger.UnpersistedSealed() == std::vector<size_t>{0});
+    CHECK(ledger.state_dirty());
+    ledger.MarkDurable(0);
+    CHECK_FALSE(ledger.sealed_unpersisted());
+    auto plan = ledger.PlanSend(kStart, false);
+    REQUIRE(plan);
+    CHECK(plan->end == 1);
+    // The rewritten state file holds the open batch only.
+    ClickLedger reread(Options(), &metrics);
+    REQUIRE(reread.LoadState(ledger.EncodeState()).ok());
+    CHECK(reread.pending_batches() == 1);
+    CHECK(reread.pending_clicks() == 3u);
+  }
+  SECTION("the state file and the sealed batch's own file (a crash mid-upgrade)") {
+    MetricsRegistry metrics;
+    ClickLedger ledger(Options(), &metrics);
+    REQUIRE(ledger.LoadState(old_state).ok());
+    REQUIRE(ledger.LoadSealed(sealed).ok());
+    ledger.FinishLoad();
+    CHECK(ledger.pending_batches() == 2);  // not twice
+    CHECK(ledger.pending_clicks() == 5u);
+    CHECK_FALSE(ledger.sealed_unpersisted());
+  }
+}
+
+TEST_CASE(
+    "click ledger: a crash between a sealed batch's file and the state file keeps the sealed batch "
+    "once",
+    "[click_ledger]") {
+  MetricsRegistry metrics;
+  Saved on_disk;
+  {
+    ClickLedger before(Options(), &metrics);
+    before.OnWatermark(0, kStart);
+    before.Add(Counts({{"a", 1}}));
+    on_disk.state = before.EncodeState();  // the state file holds batch 1 open
+    before.MarkStateWritten();
+    before.Seal();
+    CHECK(before.state_dirty());                  // it must be rewritten without batch 1
+    on_disk.sealed.push_back(before.encoded(0));  // then the crash
+  }
+  ClickLedger after(Options(), &metrics);
+  REQUIRE(Restore(&after, on_disk).ok());
+  CHECK(after.pending_batches() == 1);
+  CHECK(after.pending_clicks() == 1u);
+  CHECK(after.encoded(0) == on_disk.sealed[0]);
+  CHECK(after.next_number() == 2u);
+}
+
+TEST_CASE("click ledger: a renumbered open batch is written to the state file before it is sealed",
+          "[click_ledger]") {
+  MetricsRegistry metrics;
+  ClickLedger ledger(Options(), &metrics);
+  ledger.OnWatermark(0, kStart);
+  ledger.Add(Counts({{"a", 1}}));
+  ledger.MarkStateWritten();
+  CHECK_FALSE(ledger.numbers_unpersisted());
+  ledger.OnWatermark(5, kStart);  // the open batch becomes 6
+  CHECK(ledger.numbers_unpersisted());
+  Saved on_disk;
+  on_disk.state = ledger.EncodeState();  // what the flusher writes first
+  ledger.MarkStateWritten();
+  ledger.Seal();
+  on_disk.sealed.push_back(ledger.encoded(0));
+  CHECK(Decoded(on_disk.sealed[0]).number == 6u);
+  ClickLedger after(Options(), &metrics);
+  REQUIRE(Restore(&after, on_disk).ok());
+  CHECK(after.pending_clicks() == 1u);
+}
+
+TEST_CASE(
+    "click ledger: a second sealed before the state file was written leaves it as it is; released "
+    "batches are named",
+    "[click_ledger]") {
+  MetricsRegistry metrics;
+  ClickLedger ledger(Options(), &metrics);
+  ledger.OnWatermark(0, kStart);
+  ledger.MarkPersisted();
+  for (int second = 0; second < 3; ++second) {
+    ledger.Add(Counts({{"a", 1}}));
+    CHECK(ledger.state_dirty());  // open and changed
+    ledger.Seal();
+    CHECK_FALSE(ledger.state_dirty());  // sealed before the state file ever held it
+    CHECK(ledger.sealed_unpersisted());
+    for (size_t i : ledger.UnpersistedSealed()) ledger.MarkDurable(i);
+  }
+  CHECK(ledger.TakeReleased().empty());
+  ledger.OnWatermark(2, kStart);
+  CHECK(ledger.TakeReleased() == std::vector<uint64_t>{1, 2});
+  CHECK(ledger.TakeReleased().empty());
+  CHECK(ledger.pending_batches() == 1);
 }
 
 }  // namespace shortlink::redirector

@@ -157,12 +157,16 @@ class ClickFlusher {
   // Writes the state file when something changed (always when a batch was
   // sealed since the last write; open batches only every so often).
   void Persist(bool force);
+  bool WriteState();  // the state file; false (logged) when it could not be written
+  std::string BatchPath(uint64_t number) const;  // a sealed batch's file
   void LoadState();
 
   std::vector<ThreadClicks*> sources_;
   std::unique_ptr<AdminClient> admin_;
   const ClickFlusherOptions options_;
   const std::string state_path_;
+  const std::string batch_dir_;  // sealed batches, a file each (clicks/click_ledger.h)
+  static constexpr std::string_view kBatchSuffix = ".batch";
 
   // Taken from the workers since the last flush: filled by the collector
   // thread, emptied by the flusher thread.

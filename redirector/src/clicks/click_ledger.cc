@@ -149,7 +149,7 @@ void ClickLedger::Add(CodeCounts collected, VisitTally tally) {
       if (inserted) tail->bytes += code.size() + kEntryOverhead;
     }
   }
-  state_dirty_ = true;
+  tail->changed = true;
   EnforceBounds();
 }
 
@@ -168,8 +168,9 @@ void ClickLedger::EnforceBounds() {
     bytes -= oldest.bytes;
     // Its number, if it was sealed, becomes a gap that PlanSend fills with
     // an empty batch; an open one's number is reused by Renumber().
+    if (oldest.sealed) released_.push_back(oldest.number);
+    if (oldest.in_state_file) state_stale_ = true;
     pending_.pop_front();
-    state_dirty_ = true;
   }
 }
 
@@ -188,8 +189,9 @@ void ClickLedger::OnWatermark(uint64_t watermark, Clock::time_point now) {
   while (!pending_.empty() && pending_.front().sealed && pending_.front().number <= watermark) {
     batches_acked_->Add();
     clicks_acked_->Add(pending_.front().clicks);
+    released_.push_back(pending_.front().number);
+    if (pending_.front().in_state_file) state_stale_ = true;
     pending_.pop_front();
-    state_dirty_ = true;
   }
   Renumber();
 }
@@ -207,14 +209,13 @@ void ClickLedger::Renumber() {
     }
     if (p.number != last + 1) {
       p.number = last + 1;
-      state_dirty_ = true;
+      p.changed = numbers_dirty_ = true;
     }
     last = p.number;
   }
-  if (next_number_ != last + 1) {
-    next_number_ = last + 1;
-    state_dirty_ = true;
-  }
+  // Not a change the state file must follow: numbering after a restart
+  // comes from the sealed files and the watermark.
+  next_number_ = last + 1;
 }
 
 void ClickLedger::Seal() {
@@ -236,6 +237,10 @@ void ClickLedger::Seal() {
     p.sealed = true;
     p.durable = false;
     p.last_sent = {};
+    // A state file that holds it open is rewritten without it before its
+    // sealed file may go (once released), or it would come back as new.
+    if (p.in_state_file) state_stale_ = true;
+    p.in_state_file = false;
     sealed_dirty_ = true;
     ++in_flight;
   }
@@ -291,16 +296,19 @@ void ClickLedger::ForgetSent() {
 
 // State: magic | varint next number | varint batch count | per batch:
 // sealed byte, varint length, EncodeClickBatch bytes | fixed64 FNV-1a of
-// all before it.
+// all before it. Written with open batches only; an older release's file
+// has its sealed ones too.
 std::string ClickLedger::EncodeState() const {
   std::string out(kStateMagic);
   wire::PutVarint(next_number_, &out);
-  wire::PutVarint(pending_.size(), &out);
+  size_t open = 0;
+  for (const Pending& p : pending_) open += p.sealed ? 0 : 1;
+  wire::PutVarint(open, &out);
   for (const Pending& p : pending_) {
-    out.push_back(p.sealed ? 1 : 0);
-    const std::string& bytes =
-        p.sealed ? p.encoded
-                 : EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_, &p.tally);
+    if (p.sealed) continue;
+    out.push_back(0);
+    const std::string bytes =
+        EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_, &p.tally);
     wire::PutVarint(bytes.size(), &out);
     out.append(bytes);
   }
@@ -308,15 +316,45 @@ std::string ClickLedger::EncodeState() const {
   return out;
 }
 
+std::vector<size_t> ClickLedger::UnpersistedSealed() const {
+  std::vector<size_t> indexes;
+  for (size_t i = 0; i < pending_.size(); ++i)
+    if (pending_[i].sealed && !pending_[i].durable) indexes.push_back(i);
+  return indexes;
+}
+
+void ClickLedger::MarkDurable(size_t index) {
+  pending_[index].durable = true;
+  sealed_dirty_ = !UnpersistedSealed().empty();
+}
+
+bool ClickLedger::state_dirty() const {
+  if (state_stale_) return true;
+  for (const Pending& p : pending_)
+    if (!p.sealed && p.changed) return true;
+  return false;
+}
+
+void ClickLedger::MarkStateWritten() {
+  for (Pending& p : pending_) {
+    p.in_state_file = !p.sealed;
+    p.changed = false;
+  }
+  state_stale_ = numbers_dirty_ = false;
+}
+
 void ClickLedger::MarkPersisted() {
   for (Pending& p : pending_) p.durable = p.sealed;
-  sealed_dirty_ = state_dirty_ = false;
+  MarkStateWritten();
+  sealed_dirty_ = false;
+  released_.clear();
 }
 
 Status ClickLedger::LoadState(std::string_view data) {
   auto corrupt = [&](std::string why) {
     pending_.clear();
     next_number_ = 1;
+    sealed_dirty_ = false;
     return Status(MakeError(ErrorCode::kInvalidArgument, std::move(why)));
   };
   if (data.size() < kStateMagic.size() + 8 || !data.starts_with(kStateMagic))
@@ -344,7 +382,10 @@ Status ClickLedger::LoadState(std::string_view data) {
     Pending& p = pending_.emplace_back();
     p.number = batch->number;
     p.sealed = sealed[0] != 0;
-    p.durable = p.sealed;
+    p.durable = false;  // an older release's sealed batch: its own file comes first
+    p.in_state_file = true;
+    sealed_dirty_ = sealed_dirty_ || p.sealed;
+    state_stale_ = state_stale_ || p.sealed;  // then a state file without it
     for (const ClickEntry& entry : batch->clicks) p.clicks += entry.count;
     if (p.sealed) {
       p.encoded.assign(bytes);
@@ -368,6 +409,49 @@ Status ClickLedger::LoadState(std::string_view data) {
   for (Pending& p : pending_) p.bytes += p.tally.bytes();
   next_number_ = std::max(next, last + 1);
   return Status::Ok();
+}
+
+Status ClickLedger::LoadSealed(std::string_view bytes) {
+  auto batch = DecodeClickBatch(bytes);
+  if (!batch.ok()) return batch.error();
+  if (batch->node != options_.node_id)
+    return MakeError(ErrorCode::kInvalidArgument, "a batch of node " + batch->node);
+  auto at = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) {
+    return p.number > batch->number || (p.number == batch->number && p.sealed);
+  });
+  if (at != pending_.end() && at->number == batch->number) {
+    at->durable = true;  // an older release's state file held it too: the same bytes
+    sealed_dirty_ = !UnpersistedSealed().empty();
+    return Status::Ok();
+  }
+  Pending p;
+  p.number = batch->number;
+  p.sealed = p.durable = true;
+  for (const ClickEntry& entry : batch->clicks) p.clicks += entry.count;
+  p.encoded.assign(bytes);
+  p.bytes = kBatchOverhead + p.encoded.size();
+  pending_.insert(at, std::move(p));
+  return Status::Ok();
+}
+
+void ClickLedger::FinishLoad() {
+  uint64_t last_sealed = 0;
+  for (const Pending& p : pending_)
+    if (p.sealed) last_sealed = std::max(last_sealed, p.number);
+  uint64_t dropped = 0;
+  std::erase_if(pending_, [&](const Pending& p) {
+    bool stale = !p.sealed && p.number <= last_sealed;  // sealed since the state file was written
+    dropped += stale ? 1 : 0;
+    return stale;
+  });
+  std::stable_sort(pending_.begin(), pending_.end(),
+                   [](const Pending& a, const Pending& b) { return a.number < b.number; });
+  if (dropped > 0) {
+    state_stale_ = true;
+    LogInfo("open click batches found sealed in their own files; the sealed ones kept",
+            {{"batches", std::to_string(dropped)}});
+  }
+  if (!pending_.empty()) next_number_ = std::max(next_number_, pending_.back().number + 1);
 }
 
 }  // namespace shortlink::redirector

@@ -23,8 +23,23 @@
 //     the watermark can pass them.
 //   - Bounds: past `max_pending_batches` or `max_pending_bytes` the oldest
 //     batch is dropped and its clicks counted as lost, never silently.
-//   - The state (next number, pending batches) encodes to bytes and back,
-//     for the state file.
+//   - The state on disk is in two parts, so that a flush writes what
+//     changed and not everything pending (admin-api away for an hour:
+//     3,600 sealed batches, each written once rather than once a second;
+//     rewriting them all each second grew the flusher's cost with the
+//     outage, quadratically):
+//       * each sealed batch in a file of its own, written once when sealed
+//         (UnpersistedSealed, MarkDurable) and removed once released
+//         (TakeReleased: acknowledged or dropped);
+//       * the state file: the next number and the open batches
+//         (EncodeState), rewritten when they change.
+//     A crash after a sealed batch's file and before the state file's
+//     rewrite leaves the batch in both, sealed and still open: open
+//     batches always number above sealed ones, so FinishLoad drops an open
+//     batch numbered at or below a sealed one (it was sealed since). That
+//     holds when the state file has the open batches' current numbers
+//     whenever a sealed file is written: after Renumber moved an open
+//     batch (numbers_unpersisted), the state file is written first.
 //
 // Time is passed in, never read, so tests drive it.
 //
@@ -40,6 +55,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "clicks/visit_tally.h"
@@ -130,15 +146,34 @@ class ClickLedger {
   // A new connection may be to a new stream: everything goes again, now.
   void ForgetSent();
 
-  // The state file: whether it must be written (sealed batches must be
-  // durable before they go out; open ones may lag), its bytes, and that
-  // they were written. LoadState replaces the state from such bytes; on an
-  // error it starts afresh (number 1, nothing pending).
+  // What must be written (see the top): sealed batches with no file yet
+  // (they may be sent only once they have one), the state file (open
+  // batches or numbering changed), and whether the state file must come
+  // first.
   bool sealed_unpersisted() const { return sealed_dirty_; }
-  bool unpersisted() const { return sealed_dirty_ || state_dirty_; }
+  bool state_dirty() const;
+  bool unpersisted() const { return sealed_dirty_ || state_dirty() || !released_.empty(); }
+  bool numbers_unpersisted() const { return numbers_dirty_; }
+  // The state file's bytes: next number and open batches.
   std::string EncodeState() const;
+  void MarkStateWritten();
+  // Indexes of sealed batches with no file yet; number and encoded bytes
+  // of each are its file's name and contents.
+  std::vector<size_t> UnpersistedSealed() const;
+  uint64_t number(size_t index) const { return pending_[index].number; }
+  void MarkDurable(size_t index);
+  // Numbers of sealed batches released since the last call: their files go.
+  std::vector<uint64_t> TakeReleased() { return std::exchange(released_, {}); }
+  // All of the above written (or nothing to write to).
   void MarkPersisted();
+
+  // A restart: LoadState with the state file's bytes (on an error it
+  // starts afresh: number 1, nothing pending; a state file of an older
+  // release, which held sealed batches too, loads whole), then LoadSealed
+  // with each sealed batch file's, then FinishLoad.
   Status LoadState(std::string_view bytes);
+  Status LoadSealed(std::string_view batch_bytes);
+  void FinishLoad();
 
   bool confirmed() const { return confirmed_; }  // a watermark was read
   bool admin_ok() const { return admin_ok_; }    // the last read succeeded
@@ -159,6 +194,8 @@ class ClickLedger {
     uint64_t clicks = 0;
     size_t bytes = 0;               // memory estimate, for max_pending_bytes
     Clock::time_point last_sent{};  // {}: not on this connection
+    bool in_state_file = false;     // the state file holds it, open (perhaps older)
+    bool changed = false;           // open, and changed since the state file was written
   };
 
   void Renumber();
@@ -175,8 +212,10 @@ class ClickLedger {
   bool admin_ok_ = false;
   std::chrono::milliseconds resend_interval_;  // grows while resends bring no progress
   Clock::time_point last_progress_{};          // when the watermark last moved
-  bool state_dirty_ = false;                   // open batches or the numbering changed
-  bool sealed_dirty_ = false;                  // a batch was sealed since the last write
+  bool state_stale_ = false;        // the state file holds a batch sealed or dropped since
+  bool sealed_dirty_ = false;       // a sealed batch has no file yet
+  bool numbers_dirty_ = false;      // Renumber moved an open batch since the last write
+  std::vector<uint64_t> released_;  // sealed numbers whose files may go
 
   Counter* batches_acked_;
   Counter* clicks_acked_;

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace shortlink::redirector {
 
@@ -39,6 +41,15 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
     ::close(dir_fd);
   }
   return Status::Ok();
+}
+
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return std::move(contents).str();
 }
 
 }  // namespace shortlink::redirector
