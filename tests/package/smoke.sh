@@ -42,7 +42,8 @@ cleanup() {
   if [ "$status" -ne 0 ]; then
     for log in "$out"/*.log; do [ -f "$log" ] && { say "--- $log"; tail -20 "$log" >&2; }; done
   fi
-  if dpkg-query -W -f='${Status}' shortlink 2>/dev/null | grep -q "installed"; then
+  # Installed, half-installed or its conffiles left: purged.
+  if dpkg-query -W -f='${db:Status-Abbrev}' shortlink 2>/dev/null | grep -qv '^un'; then
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq shortlink >/dev/null 2>&1 ||
       dpkg --purge shortlink >/dev/null 2>&1 || true
   fi
@@ -55,7 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if dpkg-query -W -f='${Status}' shortlink 2>/dev/null | grep -q "installed"; then
+if dpkg-query -W -f='${db:Status-Abbrev}' shortlink 2>/dev/null | grep -q '^ii'; then
   fail "a shortlink package is already installed here; this test installs and purges its own"
 fi
 
