@@ -191,8 +191,9 @@ class DeployFlagsTest(unittest.TestCase):
         claims = {c["metadata"]["name"] for c in admin["spec"]["volumeClaimTemplates"]}
         container = admin["spec"]["template"]["spec"]["containers"][0]
         data_dir = [a.split("=", 1)[1] for a in container_argv(container) if a.startswith("--data-dir=")]
-        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
-        self.assertIn(mounts.get(data_dir[0]), claims, "admin-api's --data-dir is not on its claim")
+        on_claims = [m["mountPath"] for m in container["volumeMounts"] if m["name"] in claims]
+        self.assertTrue(any(data_dir[0] == p or data_dir[0].startswith(p.rstrip("/") + "/") for p in on_claims),
+                        "admin-api's --data-dir %s is not on its claim (mounted at %s)" % (data_dir[0], on_claims))
 
 
 if __name__ == "__main__":
