@@ -148,11 +148,13 @@ Result<RedisAddress> RedisLocator::Resolve(std::chrono::milliseconds timeout) co
   return MakeError(ErrorCode::kUnavailable, "no sentinel named the primary (" + why + ")");
 }
 
-Result<RedisConnection> RedisLocator::Connect(RedisConnectOptions options) const {
+Result<RedisConnection> RedisLocator::Connect(RedisConnectOptions options,
+                                              RedisAddress* connected_to) const {
   auto address = Resolve(std::min(options.connect_timeout, kSentinelTimeout));
   if (!address.ok()) return address.error();
   options.host = address->host;
   options.port = address->port;
+  if (connected_to) *connected_to = *address;
   auto conn = RedisConnection::Connect(options);
   if (!conn.ok() || sentinels_.empty()) return conn;
   // The sentinels' answer may be stale: check that this is the primary.
@@ -173,6 +175,22 @@ Result<RedisConnection> RedisLocator::Connect(RedisConnectOptions options) const
 
 std::chrono::milliseconds RedisLocator::RetryCap(std::chrono::milliseconds cap) const {
   return sentinels_.empty() ? cap : std::min(cap, kSentinelRetryCap);
+}
+
+PrimaryMoveCheck::PrimaryMoveCheck(const RedisLocator& locator, RedisAddress connected_to,
+                                   std::chrono::milliseconds interval)
+    : locator_(locator.uses_sentinels() ? locator : RedisLocator()),
+      connected_to_(std::move(connected_to)),
+      interval_(interval),
+      next_check_(std::chrono::steady_clock::now() + interval) {}
+
+bool PrimaryMoveCheck::Moved() {
+  if (!locator_.uses_sentinels()) return false;
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_check_) return false;
+  next_check_ = now + interval_;
+  auto named = locator_.Resolve(kSentinelTimeout);
+  return named.ok() && (named->host != connected_to_.host || named->port != connected_to_.port);
 }
 
 bool IsDemoted(const RedisReply& reply) { return reply.IsError("READONLY"); }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "support/redis_server.h"
 #include "support/temp_dir.h"
@@ -110,6 +111,7 @@ class Sentinel {
     waitpid(pid_, &status, 0);
   }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  unsigned short port() const { return port_; }
 
  private:
   unsigned short port_;
@@ -141,6 +143,51 @@ TEST_CASE("the first sentinel that answers names the primary and ROLE confirms i
   auto refused = unknown->Connect({.connect_timeout = 500ms, .io_timeout = 500ms});
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("does not know master 'other'") != std::string::npos);
+}
+
+TEST_CASE("after a failover the move check and the next connect follow the promoted replica",
+          "[redis]") {
+  testing::TempDir dir;
+  testing::RedisServer primary(dir.sub("primary"));
+  testing::RedisServer replica(dir.sub("replica"));
+  REQUIRE(replica.Query({"REPLICAOF", "127.0.0.1", std::to_string(primary.port())}) == "OK");
+  REQUIRE(testing::WaitUntil([&] {
+    auto info = replica.Query({"INFO", "replication"});
+    return info.find("master_link_status:up") != std::string::npos;
+  }));
+  Sentinel sentinel(dir.sub("sentinel"), primary.port());
+  auto located = RedisLocator::FromFlags("", sentinel.address(), "mymaster");
+  REQUIRE(located.ok());
+  REQUIRE(testing::WaitUntil([&] { return located->Resolve(200ms).ok(); }));
+  RedisAddress first;
+  auto conn = located->Connect({.connect_timeout = 500ms, .io_timeout = 500ms}, &first);
+  REQUIRE(conn.ok());
+  CHECK(first.ToString() == primary.address());
+  PrimaryMoveCheck moved(*located, first, 50ms);
+  std::this_thread::sleep_for(100ms);
+  CHECK_FALSE(moved.Moved());
+
+  // The sentinel must know the replica before it can promote it.
+  auto sentinel_conn = RedisConnection::Connect({.host = "127.0.0.1",
+                                                 .port = sentinel.port(),
+                                                 .connect_timeout = 500ms,
+                                                 .io_timeout = 500ms});
+  REQUIRE(sentinel_conn.ok());
+  REQUIRE(testing::WaitUntil(
+      [&] {
+        auto failover = sentinel_conn->Command({"SENTINEL", "FAILOVER", "mymaster"});
+        return failover.ok() && failover->text == "OK";
+      },
+      std::chrono::seconds(20)));
+  REQUIRE(testing::WaitUntil([&] { return moved.Moved(); }, std::chrono::seconds(20)));
+  RedisAddress second;
+  REQUIRE(testing::WaitUntil([&] {
+    return located->Connect({.connect_timeout = 500ms, .io_timeout = 500ms}, &second).ok();
+  }));
+  CHECK(second.ToString() == replica.address());
+  // A fixed address never moves.
+  PrimaryMoveCheck fixed(RedisLocator(primary.address()), first, 0ms);
+  CHECK_FALSE(fixed.Moved());
 }
 
 TEST_CASE("a READONLY reply is a demoted primary and other errors are not", "[redis]") {

@@ -252,8 +252,15 @@ class SentinelFailoverTest(unittest.TestCase):
             got = self.clicks()
             self.fail(f"clicks missing: expected {counts}, got { {c: got.get(c) for c in counts} }")
         for node in self.nodes:
-            wait_until(lambda: node.metric("shortlink_redirector_click_batches_pending") == 0, timeout=15,
-                       what=f"{node.name} to have no pending click batch")
+            try:
+                wait_until(lambda: node.metric("shortlink_redirector_click_batches_pending") == 0, timeout=25,
+                           interval=0.1, what=f"{node.name} to have no pending click batch")
+            except AssertionError:
+                metrics = [line for line in node.ops("/metrics")[1].splitlines() if "click" in line and
+                           not line.startswith("#")]
+                self.fail(f"{node.name} keeps a click batch pending: " + "\n".join(metrics) + "\n" +
+                          self.group.log(node.name + ".log")[-4000:] + "\nadmin-api:\n" +
+                          self.group.log("admin.log")[-3000:])
         applied = time.monotonic() - drained
         time.sleep(1.0)  # a late resend must not count twice
         got = self.clicks()

@@ -67,7 +67,8 @@ void ChangePublisher::Run() {
     return;
   }
   std::optional<RedisConnection> conn;
-  bool retrying = false;  // the queue's head failed once already
+  PrimaryMoveCheck moved;  // of conn
+  bool retrying = false;   // the queue's head failed once already
   auto backoff = std::chrono::milliseconds(100);
   for (;;) {
     std::deque<std::string> batch;
@@ -77,11 +78,21 @@ void ChangePublisher::Run() {
       if (stopping_ && (queue_.empty() || !conn)) return;
       batch.swap(queue_);
     }
+    if (conn && moved.Moved()) {  // nodes subscribe to the primary the sentinels name
+      LogWarn("the sentinels name another redis primary; moving",
+              {{"redis", redis_.description()}});
+      conn.reset();
+      connected_.store(false, std::memory_order_relaxed);
+    }
     if (!conn) {
       // Asks the sentinels again on each connect: a failover is followed here.
+      RedisAddress address;
       auto connected =
-          redis_.Connect({.connect_timeout = kRedisTimeout, .io_timeout = kRedisTimeout});
-      if (connected.ok()) conn.emplace(std::move(connected).value());
+          redis_.Connect({.connect_timeout = kRedisTimeout, .io_timeout = kRedisTimeout}, &address);
+      if (connected.ok()) {
+        conn.emplace(std::move(connected).value());
+        moved = PrimaryMoveCheck(redis_, address);
+      }
       connected_.store(conn.has_value(), std::memory_order_relaxed);
       if (!conn) {
         dropped_->Add(batch.size());  // nodes notice the gap and read the log

@@ -44,20 +44,28 @@ ClickConsumer::~ClickConsumer() {
 void ClickConsumer::Run() {
   if (!redis_.Check().ok()) return;
   std::optional<RedisConnection> conn;
+  PrimaryMoveCheck moved;    // of conn: nodes send clicks to the primary the sentinels name
   bool read_pending = true;  // after (re)connecting, first re-read what was delivered but not acked
   auto backoff = std::chrono::milliseconds(100);
   CpuYield cpu_yield;  // decoding a read of batches for 100,000 links takes milliseconds
   while (!stopping_) {
+    if (conn && moved.Moved()) {
+      LogWarn("the sentinels name another redis primary; moving",
+              {{"redis", redis_.description()}});
+      conn.reset();
+    }
     if (!conn) {
       // Asks the sentinels again on each connect: a failover is followed here.
+      RedisAddress address;
       auto connected =
-          redis_.Connect({.connect_timeout = kRedisTimeout, .io_timeout = kRedisTimeout});
+          redis_.Connect({.connect_timeout = kRedisTimeout, .io_timeout = kRedisTimeout}, &address);
       if (!connected.ok()) {
         std::this_thread::sleep_for(backoff);
         backoff = std::min(backoff * 2, redis_.RetryCap(std::chrono::milliseconds(2000)));
         continue;
       }
       conn.emplace(std::move(connected).value());
+      moved = PrimaryMoveCheck(redis_, address);
       backoff = std::chrono::milliseconds(100);
       // From 0: entries written before the group existed are read too (duplicates are harmless).
       if (!EnsureConsumerGroup(*conn, kClickStream, kClickConsumerGroup).ok()) {

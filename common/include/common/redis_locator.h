@@ -18,6 +18,16 @@
 // caller is back on the new primary within about half a second of its
 // promotion.
 //
+// A dead primary breaks its connections, and a demoted one has them closed
+// by the sentinels (CLIENT KILL when they make it a replica). One cut off
+// from the sentinels but not from us would keep them, and some of our
+// connections could be on it while new ones go to the promoted replica
+// (admin-api consuming clicks there, a node sending them here). A
+// long-lived connection therefore also asks, about once a second, whether
+// the sentinels still name its server (PrimaryMoveCheck) -- polling rather
+// than subscribing to +switch-master: no thread or connection more, and the
+// same one second bound.
+//
 // Thread safety: immutable after construction; const calls from any thread.
 // Connect() blocks for at most a few connect timeouts.
 #pragma once
@@ -69,7 +79,9 @@ class RedisLocator {
 
   // Resolves, connects with `options` (its host and port are ignored) and,
   // with sentinels, checks ROLE. An error: try again later, with backoff.
-  Result<RedisConnection> Connect(RedisConnectOptions options) const;
+  // `connected_to` (optional) gets the server's address.
+  Result<RedisConnection> Connect(RedisConnectOptions options,
+                                  RedisAddress* connected_to = nullptr) const;
 
   // The longest pause between reconnects a caller should take: `cap`, or
   // less with sentinels (a failover is the usual reason to be reconnecting,
@@ -80,6 +92,28 @@ class RedisLocator {
   std::string address_;                  // fixed mode
   std::vector<RedisAddress> sentinels_;  // sentinel mode
   std::string master_;
+};
+
+// Whether the primary a connection was opened to is still the one the
+// sentinels name. Always false for a fixed address.
+//
+// Thread safety: none; one per connection, on its owner's thread.
+class PrimaryMoveCheck {
+ public:
+  PrimaryMoveCheck() = default;  // never moved
+  PrimaryMoveCheck(const RedisLocator& locator, RedisAddress connected_to,
+                   std::chrono::milliseconds interval = std::chrono::seconds(1));
+
+  // True when the sentinels name another server now: drop the connection
+  // and Connect() again. Asks them at most once per `interval` (blocking,
+  // a loopback round trip or so); false in between, and when none answers.
+  bool Moved();
+
+ private:
+  RedisLocator locator_;
+  RedisAddress connected_to_;
+  std::chrono::milliseconds interval_{0};
+  std::chrono::steady_clock::time_point next_check_{};
 };
 
 // The reply of a write refused because the server is a replica now: the

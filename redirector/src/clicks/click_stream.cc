@@ -16,11 +16,16 @@ ClickStream::ClickStream(RedisLocator redis, std::chrono::milliseconds timeout, 
 ClickStream::~ClickStream() { Close(); }
 
 ClickStream::State ClickStream::Connect() {
-  if (redis_conn_) return State::kUp;
+  if (redis_conn_) {
+    if (!moved_.Moved()) return State::kUp;
+    // admin-api reads the stream of the primary the sentinels name.
+    Drop("the sentinels name another primary", redis_.description());
+  }
   if (!redis_.enabled()) return State::kDown;
   auto now = std::chrono::steady_clock::now();
   if (now < next_connect_) return State::kDown;
-  auto connection = redis_.Connect({.connect_timeout = timeout_, .io_timeout = timeout_});
+  RedisAddress address;
+  auto connection = redis_.Connect({.connect_timeout = timeout_, .io_timeout = timeout_}, &address);
   if (!connection.ok()) {
     if (backoff_ == 0ms) {
       LogWarn("cannot connect to Redis for clicks",
@@ -35,6 +40,7 @@ ClickStream::State ClickStream::Connect() {
     return State::kDown;
   }
   redis_conn_.emplace(std::move(*connection));
+  moved_ = PrimaryMoveCheck(redis_, address);
   backoff_ = 0ms;
   connected_gauge_->Set(1);
   LogInfo("connected to Redis for clicks", {{"redis", redis_.description()}});

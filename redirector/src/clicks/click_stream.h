@@ -32,7 +32,8 @@ class ClickStream {
   ClickStream& operator=(const ClickStream&) = delete;
 
   enum class State { kDown, kUp, kNewlyUp };
-  // Connects unless connected or backing off. kNewlyUp: a new connection,
+  // Connects unless connected or backing off; connected, moves when the
+  // sentinels name another primary (PrimaryMoveCheck). kNewlyUp: a new connection,
   // perhaps to a new Redis whose stream lost what was sent before (a
   // restart, or a failover to a replica that had not yet received it).
   State Connect();
@@ -55,6 +56,7 @@ class ClickStream {
   const std::chrono::milliseconds timeout_;
   Gauge* connected_gauge_;
   std::optional<RedisConnection> redis_conn_;
+  PrimaryMoveCheck moved_;  // of redis_conn_
   std::chrono::steady_clock::time_point next_connect_{};
   std::chrono::milliseconds backoff_{0};
 };

@@ -18,6 +18,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The longest wait for a reply before looking again whether the sentinels
+// moved the primary (PrimaryMoveCheck asks them at most once a second).
+constexpr std::chrono::milliseconds kMoveCheckWake{1000};
+
 // The text of element `i` of an array reply, "" when it has none.
 std::string_view ElementText(const RedisReply& reply, size_t i) {
   if (i >= reply.elements.size() || !reply.elements[i].is_text()) return {};
@@ -104,11 +108,15 @@ void RedisSubscriber::Run() {
 std::string RedisSubscriber::Session(bool* subscribed_out) {
   // The connect timeout also bounds each write (SUBSCRIBE, PING); reads
   // wait in WaitForReply, which Stop can interrupt.
+  RedisAddress address;
   auto connected = options_.redis.Connect({.connect_timeout = options_.connect_timeout,
                                            .io_timeout = options_.connect_timeout,
-                                           .keepalive = true});
+                                           .keepalive = true},
+                                          &address);
   if (!connected.ok()) return connected.error().message;
   RedisConnection& redis = *connected;
+  // admin-api publishes on the primary the sentinels name: follow it there.
+  PrimaryMoveCheck moved(options_.redis, address);
 
   redis.Append({"SUBSCRIBE", options_.channel});
   if (Status sent = redis.Flush(); !sent.ok()) {
@@ -128,6 +136,7 @@ std::string RedisSubscriber::Session(bool* subscribed_out) {
   auto last_heard = Clock::now();
   bool ping_sent = false;
   while (!stopping_.load()) {
+    if (moved.Moved()) return ended("the sentinels name another primary");
     auto now = Clock::now();
     auto deadline = last_heard + options_.ping_interval * (ping_sent ? 2 : 1);
     if (now >= deadline) {
@@ -139,7 +148,8 @@ std::string RedisSubscriber::Session(bool* subscribed_out) {
       ping_sent = true;
       continue;
     }
-    auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+    auto wait =
+        std::min(std::chrono::ceil<std::chrono::milliseconds>(deadline - now), kMoveCheckWake);
     auto next = redis.WaitForReply(wait, wake_[0]);
     if (!next.ok()) return ended(next.error().message);
     if (!next->has_value()) continue;  // the deadline passed, or Stop woke us

@@ -10,6 +10,8 @@
 // `ping_interval` of silence; no reply within another `ping_interval` and
 // the connection is given up. Reconnects back off exponentially (capped at
 // 0.5 s with sentinels: redis.RetryCap), each asking for the primary anew.
+// With sentinels the connection is also given up when they name another
+// primary (PrimaryMoveCheck, about once a second).
 //
 // Events, in order, for each connection: kSubscribed once Redis confirmed
 // the subscription (every message published after that point is delivered),
