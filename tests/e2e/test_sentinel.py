@@ -275,7 +275,9 @@ class SentinelFailoverTest(unittest.TestCase):
               f"updates in max {max(after_update) * 1000:.0f} ms; "
               f"{total} clicks ({updates} updates) exact, the last applied {applied:.2f} s after traffic stopped; "
               f"test {time.monotonic() - test_started:.1f} s")
-        self.assertLess(live_again, 1.5, "nodes back on the new primary within about a second")
+        # Within about a second (reconnects every 0.5 s at most, then a subscribe); sanitizers slow it.
+        self.assertLess(live_again, 3.0 if os.environ.get("SHORTLINK_SANITIZE") else 1.5,
+                        "nodes back on the new primary within about a second")
 
 
 if __name__ == "__main__":
