@@ -33,6 +33,7 @@
 #include "ops/ops_routes.h"
 #include "server/http_server.h"
 #include "store/database.h"
+#include "store/team_weeks.h"
 #include "teams/team_routes.h"
 #include "tokens/token_routes.h"
 #include "usage/usage_routes.h"
@@ -195,6 +196,10 @@ int Serve(const ServeOptions& options) {
   auto links = LinkService::Start(db->get(), &index, &metrics, {&publisher, dispatcher->get()});
   if (!links.ok()) return Fail(links.error().message);
   links->get()->SetClickListener(dispatcher->get());
+  // Before the click consumer: every commit that counts clicks writes the weeks' rows.
+  auto team_weeks_from = LoadTeamWeeksFrom(db->get(), uint32_t(NowMillis() / 86'400'000));
+  if (!team_weeks_from.ok()) return Fail(team_weeks_from.error().message);
+  links->get()->SetTeamWeeksFrom(*team_weeks_from);
   link_api.links = links->get();
   node_api.links = links->get();
   LogInfo("links loaded",
@@ -230,7 +235,7 @@ int Serve(const ServeOptions& options) {
   RegisterCampaignRoutes(router, campaign_api);
   links->get()->SetAnalyticsRetentionHours(options.analytics_retention_hours);
   AnalyticsRollup analytics_rollup(db->get(), options.analytics_retention_hours);
-  AnalyticsApi analytics_api{db->get(), &link_api};
+  AnalyticsApi analytics_api{db->get(), &link_api, *team_weeks_from};
   RegisterAnalyticsRoutes(router, analytics_api);
   RegisterAccountRoutes(router, account_api);
   RegisterTeamRoutes(router, team_api);

@@ -11,13 +11,17 @@
 //     so the queried rows sit among millions of others (a range read costs
 //     a seek per level of the LSM tree plus the rows it reads: the table's
 //     size adds a level, not a scan),
-//   - a team of kTeamLinks links with a row per link per day for 30 days.
+//   - a team of kTeamLinks links with a row per link per day for 30 days,
+//     and a row per link per week (as the link writer adds them to a
+//     database this release made: store/team_weeks.h).
 // then flushed and compacted, as a long-running table is.
 #include <benchmark/benchmark.h>
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <random>
 
 #include "analytics/analytics_query.h"
@@ -112,8 +116,14 @@ struct Fill {
     const uint32_t today = now_hour / 24;
     for (size_t i = 0; i < kTeamLinks; ++i) {
       std::string link = dbkey::Link("", "team" + std::to_string(i));
-      for (uint32_t d = today - 29; d <= today; ++d)
-        wb.Put(Table::kAnalytics, ak::TeamDay(kTeam, d, link), ak::Count(1 + rnd() % 1000));
+      std::map<uint32_t, uint64_t> weeks;
+      for (uint32_t d = today - 29; d <= today; ++d) {
+        const uint64_t clicks = 1 + rnd() % 1000;
+        wb.Put(Table::kAnalytics, ak::TeamDay(kTeam, d, link), ak::Count(clicks));
+        weeks[ak::WeekOf(d)] += clicks;
+      }
+      for (const auto& [week, clicks] : weeks)
+        wb.Put(Table::kAnalytics, ak::TeamWeek(kTeam, week, link), ak::Count(clicks));
       if (wb.Count() > 200'000) {
         (void)db->Write(&wb);
         wb = WriteBatch(*db);
@@ -156,17 +166,20 @@ void BM_LinkAnalytics30Days(benchmark::State& state) {
 }
 BENCHMARK(BM_LinkAnalytics30Days)->Unit(benchmark::kMillisecond)->MinTime(2);
 
+// state.range(0): 1 with week rows (a database this release made), 0 with
+// day rows only (an older one's past).
 void BM_TeamTopLinks30Days(benchmark::State& state) {
   Fill& f = Filled();
   const uint32_t today = f.now_hour / 24;
+  const uint32_t weeks_from = state.range(0) ? 0 : ClickAnalytics::kNoTeamWeeks;
   for (auto _ : state) {
-    auto top = ReadTopLinks(f.db.get(), kTeam, today - 29, today, 10,
-                            [](std::string_view, uint32_t) { return true; });
+    auto top = ReadTopLinks(f.db.get(), kTeam, today - 29, today, 10, weeks_from,
+                            [](std::string_view) { return std::optional<uint32_t>(0); });
     benchmark::DoNotOptimize(top);
   }
   state.counters["team_links"] = double(kTeamLinks);
 }
-BENCHMARK(BM_TeamTopLinks30Days)->Unit(benchmark::kMillisecond)->MinTime(2);
+BENCHMARK(BM_TeamTopLinks30Days)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2);
 
 // The writer's part per commit: summing a batch's dimensions and adding
 // them to the WriteBatch (the synced write itself is the commit's, shared

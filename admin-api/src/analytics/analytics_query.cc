@@ -1,5 +1,7 @@
 #include "analytics/analytics_query.h"
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -168,36 +170,60 @@ Result<LinkAnalytics> ReadLinkAnalytics(Database* db, std::string_view link_key,
 
 Result<std::vector<LinkClicks>> ReadTopLinks(
     Database* db, uint64_t team, uint32_t first_day, uint32_t last_day, size_t limit,
-    const std::function<bool(std::string_view, uint32_t)>& keep) {
+    uint32_t team_weeks_from,
+    const std::function<std::optional<uint32_t>(std::string_view link_key)>& keep) {
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  std::unordered_map<std::string, uint64_t, Hash, std::equal_to<>> sums;
+  struct Sum {
+    uint64_t clicks = 0;
+    std::optional<uint32_t> from;  // keep's answer
+  };
+  // One allocation per link, not per row: 30 days of a 20,000-link team
+  // are 600,000 day rows.
+  boost::unordered_flat_map<std::string, Sum, Hash, std::equal_to<>> sums;
   sums.reserve(4096);
-  const std::string end = ak::TeamDayPrefix(team, last_day + 1);
-  const size_t prefix_size = ak::TeamDayPrefix(team, 0).size();
-  Cursor cursor = db->NewCursor(Table::kAnalytics, nullptr, Database::ReadPattern::kLong);
-  for (cursor.Seek(ak::TeamDayPrefix(team, first_day)); cursor.Valid(); cursor.Next()) {
-    std::string_view key = cursor.key();
-    if (key.compare(end) >= 0) break;
-    uint32_t day = ak::GetU32BE(key.data() + prefix_size - 4);
-    std::string_view link_key = key.substr(prefix_size);
-    // One allocation per link, not per row: 30 days of a 20,000-link team
-    // are 600,000 rows.
-    auto it = sums.find(link_key);
-    if (it == sums.end()) {
-      if (keep && !keep(link_key, day)) continue;
-      it = sums.emplace(std::string(link_key), 0).first;
-    } else if (keep && !keep(link_key, day)) {
-      continue;
+  // Rows of one kind (day or week) for times [first, last].
+  auto scan = [&](char kind, uint32_t first, uint32_t last) -> Status {
+    auto prefix = [&](uint32_t time) {
+      return kind == ak::kTeamWeek ? ak::TeamWeekPrefix(team, time) : ak::TeamDayPrefix(team, time);
+    };
+    const std::string end = prefix(last + 1);
+    const size_t prefix_size = end.size();
+    Cursor cursor = db->NewCursor(Table::kAnalytics, nullptr, Database::ReadPattern::kLong);
+    for (cursor.Seek(prefix(first)); cursor.Valid(); cursor.Next()) {
+      std::string_view key = cursor.key();
+      if (key.compare(end) >= 0) break;
+      const uint32_t time = ak::GetU32BE(key.data() + prefix_size - 4);
+      const uint32_t last_day_of_row = kind == ak::kTeamWeek ? ak::WeekStartDay(time) + 6 : time;
+      std::string_view link_key = key.substr(prefix_size);
+      auto it = sums.find(link_key);
+      if (it == sums.end()) it = sums.emplace(std::string(link_key), Sum{0, keep(link_key)}).first;
+      if (it->second.from && *it->second.from <= last_day_of_row)
+        it->second.clicks += ak::ParseCount(cursor.value());
     }
-    it->second += ak::ParseCount(cursor.value());
+    return cursor.status();
+  };
+  // Whole weeks inside the range, from the first with week rows: week w is
+  // the days [WeekStartDay(w), WeekStartDay(w) + 6].
+  const uint32_t first_week = std::max((first_day + 9) / 7, team_weeks_from);
+  const uint32_t last_week = ak::WeekOf(last_day + 1) - 1;
+  Status s = Status::Ok();
+  if (team_weeks_from != ~uint32_t{0} && first_week <= last_week) {
+    s = scan(ak::kTeamWeek, first_week, last_week);
+    if (s.ok() && first_day < ak::WeekStartDay(first_week))
+      s = scan(ak::kTeamDay, first_day, ak::WeekStartDay(first_week) - 1);
+    if (s.ok() && ak::WeekStartDay(last_week + 1) <= last_day)
+      s = scan(ak::kTeamDay, ak::WeekStartDay(last_week + 1), last_day);
+  } else {
+    s = scan(ak::kTeamDay, first_day, last_day);
   }
-  if (!cursor.status().ok()) return cursor.status().error();
+  if (!s.ok()) return s.error();
   std::vector<LinkClicks> out;
   out.reserve(sums.size());
-  for (auto& [key, clicks] : sums) out.push_back({key, clicks});
+  for (auto& [key, sum] : sums)
+    if (sum.clicks > 0) out.push_back({key, sum.clicks});
   auto by_clicks = [](const LinkClicks& a, const LinkClicks& b) {
     return a.clicks != b.clicks ? a.clicks > b.clicks : a.link_key < b.link_key;
   };

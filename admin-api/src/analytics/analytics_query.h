@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,11 +78,15 @@ struct LinkClicks {
   uint64_t clicks = 0;
 };
 // `team`'s links by clicks in the UTC days [first_day, last_day], most
-// first, at most `limit`; `keep(link_key, day)` says whether a row counts
-// (the link exists, was made by that day, matches the filters).
+// first, at most `limit`. `keep(link_key)` is asked once per link: the
+// first day whose rows count (the day the link was made), or nothing when
+// none do (no such link, or not one the filters want). Whole weeks from
+// `team_weeks_from` are read from week rows (store/team_weeks.h), the days
+// around them from day rows.
 Result<std::vector<LinkClicks>> ReadTopLinks(
     Database* db, uint64_t team, uint32_t first_day, uint32_t last_day, size_t limit,
-    const std::function<bool(std::string_view link_key, uint32_t day)>& keep);
+    uint32_t team_weeks_from,
+    const std::function<std::optional<uint32_t>(std::string_view link_key)>& keep);
 
 // The period label of a local time; the local time of `utc` in `zone`.
 std::string PeriodLabel(int64_t local, Interval interval);

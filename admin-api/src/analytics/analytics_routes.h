@@ -19,7 +19,8 @@ namespace shortlink::admin {
 // What the analytics routes reach; the pointers outlive the router.
 struct AnalyticsApi {
   Database* db = nullptr;
-  LinkApi* links = nullptr;  // the index: ownership, top links' fields
+  LinkApi* links = nullptr;                 // the index: ownership, top links' fields
+  uint32_t team_weeks_from = ~uint32_t{0};  // store/team_weeks.h; none: days only
 };
 
 void RegisterAnalyticsRoutes(Router& router, AnalyticsApi& api);

@@ -110,30 +110,26 @@ Awaitable GetTopLinks(AnalyticsApi& api, RequestContext& rc) {
   const uint64_t team = rc.principal->team;
   // Each link once from the index: rows of deleted links, of a code made
   // again after the row's day, and of other campaigns or domains are left out.
-  struct Known {
-    std::optional<Link> link;
-    bool wanted = false;
-  };
-  std::unordered_map<std::string, Known> known;
-  auto keep = [&](std::string_view link_key, uint32_t day) {
-    auto [it, made] = known.try_emplace(std::string(link_key));
-    if (made) {
-      LinkKey parsed;
-      if (DecodeLinkKey(link_key, &parsed)) it->second.link = api.links->index->Get(parsed);
-      const auto& link = it->second.link;
-      it->second.wanted = link && link->owner == team &&
-                          (!campaign || link->campaign == *campaign) &&
-                          (!domain || link->domain == *domain);
-    }
-    return it->second.wanted && it->second.link->created_at_ms / 86'400'000 <= int64_t(day);
+  auto keep = [&](std::string_view link_key) -> std::optional<uint32_t> {
+    LinkKey parsed;
+    if (!DecodeLinkKey(link_key, &parsed)) return std::nullopt;
+    std::optional<Link> link = api.links->index->Get(parsed);
+    if (!link || link->owner != team || (campaign && link->campaign != *campaign) ||
+        (domain && link->domain != *domain))
+      return std::nullopt;
+    return uint32_t(std::max<int64_t>(link->created_at_ms, 0) / 86'400'000);
   };
   uint32_t first_day = uint32_t(query->start / 86'400),
            last_day = uint32_t((query->end - 1) / 86'400);
-  auto top = ReadTopLinks(api.db, team, first_day, last_day, limit, keep);
+  auto top = ReadTopLinks(api.db, team, first_day, last_day, limit, api.team_weeks_from, keep);
   if (!top.ok()) co_return rc.Error(top.error());
   boost::json::array links;
   for (const LinkClicks& row : *top) {
-    const Link& link = *known.at(row.link_key).link;
+    LinkKey parsed;
+    std::optional<Link> found;
+    if (DecodeLinkKey(row.link_key, &parsed)) found = api.links->index->Get(parsed);
+    if (!found) continue;  // deleted since it was read
+    const Link& link = *found;
     boost::json::object o;
     o["shortUrl"] = link.code;
     if (!link.domain.empty()) o["domain"] = link.domain;

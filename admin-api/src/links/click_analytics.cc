@@ -1,5 +1,6 @@
 #include "links/click_analytics.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "store/analytics_keys.h"
@@ -41,6 +42,9 @@ void ClickAnalytics::Add(std::string_view link_key, uint64_t team, const ClickEn
   if (entry.count > 0) {
     add(analytics_key::kTotalDimension, "", entry.count);
     team_days_[analytics_key::TeamDay(team, day, link_key)] += entry.count;
+    const uint32_t week = analytics_key::WeekOf(day);
+    if (week >= team_weeks_from_)
+      team_weeks_[analytics_key::TeamWeek(team, week, link_key)] += entry.count;
   }
   for (const DimensionCount& d : entry.dimensions) {
     if (d.dimension == kClickHour || d.dimension == analytics_key::kTotalDimension || d.count == 0)
@@ -51,6 +55,23 @@ void ClickAnalytics::Add(std::string_view link_key, uint64_t team, const ClickEn
 
 void ClickAnalytics::Forget(std::string_view link_key) {
   if (!links_.empty()) links_.erase(std::string(link_key));
+  // Team rows end with the link key after a fixed prefix.
+  const size_t team_key_size = analytics_key::TeamDayPrefix(0, 0).size() + link_key.size();
+  for (auto* rows : {&team_days_, &team_weeks_}) {
+    std::erase_if(*rows, [&](const auto& row) {
+      return row.first.size() == team_key_size && std::string_view(row.first).ends_with(link_key);
+    });
+  }
+}
+
+void ClickAnalytics::DeleteTeamWeeks(std::string_view link_key, uint64_t team,
+                                     int64_t created_at_ms, WriteBatch* wb) const {
+  if (team_weeks_from_ == kNoTeamWeeks) return;
+  const uint32_t created_week =
+      analytics_key::WeekOf(uint32_t(std::max<int64_t>(created_at_ms, 0) / 86'400'000));
+  const uint32_t this_week = analytics_key::WeekOf(now_hour_ / 24);
+  for (uint32_t week = std::max(team_weeks_from_, created_week); week <= this_week; ++week)
+    wb->Delete(Table::kAnalytics, analytics_key::TeamWeek(team, week, link_key));
 }
 
 void ClickAnalytics::Write(WriteBatch* wb) const {
@@ -67,8 +88,9 @@ void ClickAnalytics::Write(WriteBatch* wb) const {
       }
     }
   }
-  for (const auto& [key, count] : team_days_)
-    wb->Merge(Table::kAnalytics, key, analytics_key::Count(count));
+  for (const auto* rows : {&team_days_, &team_weeks_})
+    for (const auto& [key, count] : *rows)
+      wb->Merge(Table::kAnalytics, key, analytics_key::Count(count));
 }
 
 }  // namespace shortlink::admin

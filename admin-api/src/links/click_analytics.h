@@ -32,9 +32,12 @@ class ClickAnalytics {
   static constexpr uint32_t kDefaultRetentionHours = 90 * 24;
 
   // `now_hour`: UTC hours since the epoch, the hour of entries that name
-  // none; `retention_hours`: see above.
-  ClickAnalytics(uint32_t now_hour, uint32_t retention_hours)
-      : now_hour_(now_hour), retention_hours_(retention_hours) {}
+  // none; `retention_hours`: see above; `team_weeks_from`: the first week
+  // of team-week rows (store/team_weeks.h; none by default).
+  ClickAnalytics(uint32_t now_hour, uint32_t retention_hours,
+                 uint32_t team_weeks_from = kNoTeamWeeks)
+      : now_hour_(now_hour), retention_hours_(retention_hours), team_weeks_from_(team_weeks_from) {}
+  static constexpr uint32_t kNoTeamWeeks = ~uint32_t{0};
 
   // Adds `entry`'s dimensions (none: nothing) for the link `link_key`
   // (dbkey::Link) of `team`.
@@ -42,6 +45,10 @@ class ClickAnalytics {
   // Drops what this commit holds for a link it deletes: the delete's range
   // deletion comes first in the batch, these merges would outlive it.
   void Forget(std::string_view link_key);
+  // Deletes the team-week rows of a link `team` made at `created_at_ms`,
+  // which is being deleted: the weeks it lived, from team_weeks_from.
+  void DeleteTeamWeeks(std::string_view link_key, uint64_t team, int64_t created_at_ms,
+                       WriteBatch* wb) const;
   // One merge per row into `wb`.
   void Write(WriteBatch* wb) const;
   bool empty() const { return links_.empty(); }
@@ -55,9 +62,11 @@ class ClickAnalytics {
 
   uint32_t now_hour_;
   uint32_t retention_hours_;
-  std::unordered_map<std::string, LinkRows> links_;      // by link key
-  std::unordered_map<std::string, uint64_t> team_days_;  // by full 't' row key
-  std::string tail_;                                     // reused key buffer
+  uint32_t team_weeks_from_;
+  std::unordered_map<std::string, LinkRows> links_;       // by link key
+  std::unordered_map<std::string, uint64_t> team_days_;   // by full 't' row key
+  std::unordered_map<std::string, uint64_t> team_weeks_;  // by full 'w' row key
+  std::string tail_;                                      // reused key buffer
 };
 
 }  // namespace shortlink::admin

@@ -61,8 +61,8 @@ class LinkService::Batch {
 
   WriteBatch& write_batch() { return wb_; }
   // This commit's click analytics (links/click_analytics.h), from `now_hour`.
-  void StartAnalytics(uint32_t now_hour, uint32_t retention_hours) {
-    analytics_ = ClickAnalytics(now_hour, retention_hours);
+  void StartAnalytics(uint32_t now_hour, uint32_t retention_hours, uint32_t team_weeks_from) {
+    analytics_ = ClickAnalytics(now_hour, retention_hours, team_weeks_from);
   }
   const ClickAnalytics& analytics() const { return analytics_; }
   std::vector<Change>& changes() { return changes_; }
@@ -188,6 +188,7 @@ class LinkService::Batch {
       wb_.Delete(Table::kClicks, key);  // a link made again later starts from 0
       // Its analytics too, in this commit (store/analytics_keys.h).
       analytics_.Forget(key);
+      analytics_.DeleteTeamWeeks(key, link.owner, link.created_at_ms, &wb_);
       for (char kind : {analytics_key::kHourly, analytics_key::kDaily}) {
         std::string begin = analytics_key::LinkPrefix(kind, key), end = begin;
         end.back() = '\x01';
@@ -498,7 +499,8 @@ void LinkService::CommitJobs(std::deque<Job>& jobs) {
   Batch batch(*db_, index_, &totals_, first_seq, &click_watermarks_, &cpu_yield_, &domains_,
               campaigns_.load());
   int64_t now_ms = NowMillis();
-  batch.StartAnalytics(uint32_t(now_ms / 3'600'000), analytics_retention_hours_.load());
+  batch.StartAnalytics(uint32_t(now_ms / 3'600'000), analytics_retention_hours_.load(),
+                       team_weeks_from_.load());
   std::vector<std::vector<MutationResult>> results;
   results.reserve(jobs.size());
   // Where the applied click batches are, for the click listener: asked once

@@ -137,6 +137,8 @@ class LinkService {
   // Hours of click analytics kept hourly before they are daily rows
   // (links/click_analytics.h); the rollup's retention must not be shorter.
   void SetAnalyticsRetentionHours(uint32_t hours) { analytics_retention_hours_.store(hours); }
+  // The first week of team-week analytics rows (store/team_weeks.h).
+  void SetTeamWeeksFrom(uint32_t week) { team_weeks_from_.store(week); }
   // The highest click batch number applied from `node` (0: none).
   uint64_t click_watermark(const std::string& node) const;
 
@@ -169,6 +171,7 @@ class LinkService {
   std::atomic<const CampaignDirectory*> campaigns_{nullptr};
   std::atomic<ClickListener*> click_listener_{nullptr};
   std::atomic<uint32_t> analytics_retention_hours_{ClickAnalytics::kDefaultRetentionHours};
+  std::atomic<uint32_t> team_weeks_from_{ClickAnalytics::kNoTeamWeeks};
   CpuYield cpu_yield_;  // the writer thread's: long click applies let edge workers run
   Counter* clicks_applied_;
   std::thread thread_;

@@ -1,4 +1,4 @@
-// The keys of Table::kAnalytics (click analytics, issue 20). Three kinds of
+// The keys of Table::kAnalytics (click analytics, issue 20). Four kinds of
 // row, told apart by their first byte; every value is a count, 8 bytes BE,
 // summed by the table's merge operator (a commit adds to a count without
 // reading it):
@@ -6,6 +6,7 @@
 //   'h' | link key | 0x00 | UTC hour u32 BE | dimension u8 | value   hourly
 //   'd' | link key | 0x00 | UTC day  u32 BE | dimension u8 | value   daily
 //   't' | team u64 BE | UTC day u32 BE | link key                    team top links
+//   'w' | team u64 BE | week u32 BE | link key                       the same by week
 //
 // The link key is dbkey::Link's (domain, 0x00, code); a code never holds
 // 0x00, so the 0x00 after it ends it and 'h' + link key + 0x00 is the
@@ -23,6 +24,13 @@
 // and 'd' rows in the delete's commit. 't' rows cannot be found per link:
 // the reader skips those of links that no longer exist, or that were made
 // after the row's day (a code deleted and made again).
+//
+// 'w' rows sum a week of 't' rows (weeks start on Monday, WeekOf), so that
+// a team's top links over 30 days read ~4 rows per link, not 30. A delete
+// deletes its link's 'w' rows (the weeks it lived), so those of a code
+// made again are its own. They are written only for weeks from the one
+// the database's kMeta "analytics_team_weeks_from" names (store/team_weeks.h):
+// a database that had 't' rows before them has no 'w' rows for its past.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +44,7 @@ namespace shortlink::admin::analytics_key {
 inline constexpr char kHourly = 'h';
 inline constexpr char kDaily = 'd';
 inline constexpr char kTeamDay = 't';
+inline constexpr char kTeamWeek = 'w';
 inline constexpr uint8_t kTotalDimension = 0;
 
 inline void PutU32BE(uint32_t n, std::string* out) {
@@ -95,6 +104,23 @@ inline std::string TeamDayPrefix(uint64_t team, uint32_t day) {
 }
 inline std::string TeamDay(uint64_t team, uint32_t day, std::string_view link_key) {
   std::string key = TeamDayPrefix(team, day);
+  key.append(link_key);
+  return key;
+}
+
+// Weeks since the epoch, Monday to Sunday: day 0 (1970-01-01) was a
+// Thursday, so week 1 starts on day 4.
+inline uint32_t WeekOf(uint32_t day) { return (day + 3) / 7; }
+inline uint32_t WeekStartDay(uint32_t week) { return week * 7 - 3; }  // week >= 1
+
+inline std::string TeamWeekPrefix(uint64_t team, uint32_t week) {
+  std::string key(1, kTeamWeek);
+  wire::PutFixed64BE(team, &key);
+  PutU32BE(week, &key);
+  return key;
+}
+inline std::string TeamWeek(uint64_t team, uint32_t week, std::string_view link_key) {
+  std::string key = TeamWeekPrefix(team, week);
   key.append(link_key);
   return key;
 }

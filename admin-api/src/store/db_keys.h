@@ -59,5 +59,7 @@ inline constexpr std::string_view kNextUserId = "next_user_id";
 inline constexpr std::string_view kNextKeyId = "next_key_id";
 inline constexpr std::string_view kNextTeam = "next_team";  // the next shared team number
 inline constexpr std::string_view kSchemaVersion = "schema_version";
+// The first week with 'w' rows (store/team_weeks.h).
+inline constexpr std::string_view kAnalyticsTeamWeeksFrom = "analytics_team_weeks_from";
 
 }  // namespace shortlink::admin::dbkey
