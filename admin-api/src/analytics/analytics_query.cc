@@ -186,9 +186,7 @@ Result<std::vector<LinkClicks>> ReadTopLinks(
   sums.reserve(4096);
   // Rows of one kind (day or week) for times [first, last].
   auto scan = [&](char kind, uint32_t first, uint32_t last) -> Status {
-    auto prefix = [&](uint32_t time) {
-      return kind == ak::kTeamWeek ? ak::TeamWeekPrefix(team, time) : ak::TeamDayPrefix(team, time);
-    };
+    auto prefix = [&](uint32_t time) { return ak::TeamRowPrefix(kind, team, time); };
     const std::string end = prefix(last + 1);
     const size_t prefix_size = end.size();
     Cursor cursor = db->NewCursor(Table::kAnalytics, nullptr, Database::ReadPattern::kLong);

@@ -96,34 +96,33 @@ inline bool ParseRowTail(std::string_view tail, RowTail* out) {
   return true;
 }
 
-inline std::string TeamDayPrefix(uint64_t team, uint32_t day) {
-  std::string key(1, kTeamDay);
+// A team row's key: `kind` (kTeamDay or kTeamWeek), the team, the day or
+// week, then (TeamRow) the link key.
+inline std::string TeamRowPrefix(char kind, uint64_t team, uint32_t time) {
+  std::string key(1, kind);
   wire::PutFixed64BE(team, &key);
-  PutU32BE(day, &key);
+  PutU32BE(time, &key);
   return key;
 }
-inline std::string TeamDay(uint64_t team, uint32_t day, std::string_view link_key) {
-  std::string key = TeamDayPrefix(team, day);
+inline std::string TeamRow(char kind, uint64_t team, uint32_t time, std::string_view link_key) {
+  std::string key = TeamRowPrefix(kind, team, time);
   key.append(link_key);
   return key;
+}
+inline std::string TeamDayPrefix(uint64_t team, uint32_t day) {
+  return TeamRowPrefix(kTeamDay, team, day);
+}
+inline std::string TeamDay(uint64_t team, uint32_t day, std::string_view link_key) {
+  return TeamRow(kTeamDay, team, day, link_key);
+}
+inline std::string TeamWeek(uint64_t team, uint32_t week, std::string_view link_key) {
+  return TeamRow(kTeamWeek, team, week, link_key);
 }
 
 // Weeks since the epoch, Monday to Sunday: day 0 (1970-01-01) was a
 // Thursday, so week 1 starts on day 4.
 inline uint32_t WeekOf(uint32_t day) { return (day + 3) / 7; }
 inline uint32_t WeekStartDay(uint32_t week) { return week * 7 - 3; }  // week >= 1
-
-inline std::string TeamWeekPrefix(uint64_t team, uint32_t week) {
-  std::string key(1, kTeamWeek);
-  wire::PutFixed64BE(team, &key);
-  PutU32BE(week, &key);
-  return key;
-}
-inline std::string TeamWeek(uint64_t team, uint32_t week, std::string_view link_key) {
-  std::string key = TeamWeekPrefix(team, week);
-  key.append(link_key);
-  return key;
-}
 
 // A count as stored, and as a merge operand.
 inline std::string Count(uint64_t n) {
