@@ -10,6 +10,8 @@ packages=(
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (scripts/fuzz.sh)
   uap-core libre2-dev libyaml-dev tor-geoipdb libmaxminddb-dev  # click analytics (classify/)
   libmaxmind-db-writer-perl  # tests write their own small MaxMind database
+  libqrencode-dev libpng-dev  # links' QR codes (admin-api/src/qr/)
+  zbar-tools librsvg2-bin     # tests/e2e/test_qr.py scans them back (zbarimg, rsvg-convert)
   chromium fonts-dejavu-core   # the edge's pages checked in a real browser (tests/browser)
 )
 # Node.js may come from elsewhere (NodeSource); Debian's own only when there is none.

@@ -31,6 +31,7 @@
 #include "nodes/node_routes.h"
 #include "openapi_document.h"
 #include "ops/ops_routes.h"
+#include "qr/qr_routes.h"
 #include "server/http_server.h"
 #include "store/database.h"
 #include "store/team_weeks.h"
@@ -237,6 +238,8 @@ int Serve(const ServeOptions& options) {
   AnalyticsRollup analytics_rollup(db->get(), options.analytics_retention_hours);
   AnalyticsApi analytics_api{db->get(), &link_api, *team_weeks_from};
   RegisterAnalyticsRoutes(router, analytics_api);
+  QrApi qr_api{&link_api, public_url};
+  RegisterQrRoutes(router, qr_api);
   RegisterAccountRoutes(router, account_api);
   RegisterTeamRoutes(router, team_api);
   RegisterKeyRoutes(router, team_api);
