@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from harness import Repeating, status_of_path, wait_until
+from harness import Repeating, wait_until
 from test_sync import Redirector, TwoNodeTestCase, redirector_is_wired
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -68,22 +68,11 @@ class AnalyticsTest(TwoNodeTestCase):
             Redirector.__init__ = original
 
     def setUp(self):
-        if self.api.proc.poll() is not None:
-            self.api.start()
-        for node in self.nodes:
-            if node.proc.poll() is not None:
-                node.start()
-        for node in self.nodes:
-            wait_until(lambda: node.metric("shortlink_redirector_clicks_redis_connected") == 1, timeout=15,
-                       what=f"{node.name} connected to Redis for clicks")
+        self.restart_stopped()
+        self.wait_nodes("shortlink_redirector_clicks_redis_connected", "connected to Redis for clicks")
 
     def create(self, code):
-        status, body = self.api.json("POST", "/api/v1/urls",
-                                     {"longUrl": f"https://example.com/{code}", "shortUrl": code}, self.key)
-        self.assertEqual(status, 200, body)
-        for node in self.nodes:
-            wait_until(lambda: status_of_path(node.port, "/" + code, "HEAD", timeout=5) == 302, timeout=5,
-                       what=f"{node.name} to serve /{code}")
+        self.create_served(code)
 
     def total(self, code):
         status, body = self.api.json("GET", f"/api/v1/urls/{code}", None, self.key)

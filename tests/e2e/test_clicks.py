@@ -37,32 +37,17 @@ def click(node, code, n, method="GET", user_agent=None):
         conn.close()
 
 
-def head_status(node, code):
-    return status_of_path(node.port, "/" + code, "HEAD", timeout=5)
-
-
 @unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet")
 class ClicksTest(TwoNodeTestCase):
 
     def setUp(self):
-        if self.redis.proc.poll() is not None:
-            self.redis.start()
-        for node in self.nodes:
-            if node.proc.poll() is not None:
-                node.start()
-        for node in self.nodes:
-            wait_until(lambda: node.metric("shortlink_redirector_clicks_redis_connected") == 1, timeout=15,
-                       what=f"{node.name} connected to Redis for clicks")
+        self.restart_stopped()
+        self.wait_nodes("shortlink_redirector_clicks_redis_connected", "connected to Redis for clicks")
 
     # --- helpers ---
 
     def create(self, code):
-        status, body = self.api.json("POST", "/api/v1/urls",
-                                     {"longUrl": f"https://example.com/{code}", "shortUrl": code}, self.key)
-        self.assertEqual(status, 200, body)
-        # HEAD, so that waiting for the link adds no click.
-        for node in self.nodes:
-            wait_until(lambda: head_status(node, code) == 302, timeout=5, what=f"{node.name} to serve /{code}")
+        self.create_served(code)
 
     def clicks(self, order_by=None):
         """{code: clicks} of every link, from the public API."""

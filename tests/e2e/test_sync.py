@@ -15,7 +15,7 @@ import subprocess
 import time
 import unittest
 
-from harness import BIN, ApiTestCase, free_port, wait_until
+from harness import BIN, ApiTestCase, free_port, status_of_path, wait_until
 
 PROPAGATION_TIMEOUT = 5.0  # seconds; the target is milliseconds, this only bounds a failure
 
@@ -101,7 +101,31 @@ class Redirector:
         return location
 
 
-class TwoNodeTestCase(ApiTestCase):
+class NodesUp:
+    """For test cases with self.redis, self.api and self.nodes: each test
+    starts with all of them up, whatever the one before stopped."""
+
+    def restart_stopped(self):
+        for process in [self.redis, self.api, *self.nodes]:
+            if process.proc.poll() is not None:
+                process.start()
+
+    def wait_nodes(self, metric, what):
+        """Waits until every node's gauge `metric` reads 1."""
+        for node in self.nodes:
+            wait_until(lambda: node.metric(metric) == 1, timeout=15, what=f"{node.name} {what}")
+
+    def create_served(self, code):
+        """Creates /code and waits until every node serves it (HEAD: no click)."""
+        status, body = self.api.json("POST", "/api/v1/urls",
+                                     {"longUrl": f"https://example.com/{code}", "shortUrl": code}, self.key)
+        self.assertEqual(status, 200, body)
+        for node in self.nodes:
+            wait_until(lambda: status_of_path(node.port, "/" + code, "HEAD", timeout=5) == 302, timeout=5,
+                       what=f"{node.name} to serve /{code}")
+
+
+class TwoNodeTestCase(NodesUp, ApiTestCase):
     """ApiTestCase with two redirectors following it, in cls.nodes."""
 
     @classmethod
@@ -112,7 +136,7 @@ class TwoNodeTestCase(ApiTestCase):
 
 
 @unittest.skipUnless(redirector_is_wired(), "redirector does not take --admin-url yet (follower not wired)")
-class SyncTest(ApiTestCase):
+class SyncTest(NodesUp, ApiTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -122,16 +146,8 @@ class SyncTest(ApiTestCase):
 
     def setUp(self):
         # A test that stopped something brings it back; each starts with all up.
-        if self.redis.proc.poll() is not None:
-            self.redis.start()
-        if self.api.proc.poll() is not None:
-            self.api.start()
-        for node in self.nodes:
-            if node.proc.poll() is not None:
-                node.start()
-        for node in self.nodes:
-            wait_until(lambda: node.metric("shortlink_redirector_redis_connected") == 1, timeout=15,
-                       what=f"{node.name} subscribed")
+        self.restart_stopped()
+        self.wait_nodes("shortlink_redirector_redis_connected", "subscribed")
 
     # --- helpers ---
 
