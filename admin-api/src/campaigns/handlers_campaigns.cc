@@ -47,10 +47,7 @@ Awaitable ListCampaigns(CampaignApi& api, RequestContext& rc) {
   boost::json::array items;
   std::string team_id = api.links->team_id ? api.links->team_id(rc.principal->team) : std::string();
   for (const Campaign& c : page) items.push_back(CampaignToJson(c, team_id));
-  boost::json::object body;
-  body["items"] = std::move(items);
-  query->paging.Describe(total, &body);
-  co_return rc.Json(http::status::ok, boost::json::serialize(body));
+  co_return rc.Json(http::status::ok, query->paging.ListBody(std::move(items), total));
 }
 
 Awaitable CreateCampaign(CampaignApi& api, RequestContext& rc) {

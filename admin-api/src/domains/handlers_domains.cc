@@ -58,10 +58,7 @@ Awaitable ListDomains(LinkApi& api, RequestContext& rc) {
       api.links->domains().ListTeam(rc.principal->team, page->offset, page->limit, &total);
   boost::json::array items;
   for (const DomainRecord& d : domains) items.push_back(DomainToJson(d, TeamId(api, d.team)));
-  boost::json::object body;
-  body["items"] = std::move(items);
-  page->Describe(total, &body);
-  co_return rc.Json(http::status::ok, boost::json::serialize(body));
+  co_return rc.Json(http::status::ok, page->ListBody(std::move(items), total));
 }
 
 Awaitable CreateDomain(LinkApi& api, RequestContext& rc) {

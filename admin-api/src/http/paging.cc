@@ -1,5 +1,6 @@
 #include "http/paging.h"
 
+#include <boost/json/serialize.hpp>
 #include <charconv>
 
 namespace shortlink::admin {
@@ -62,6 +63,13 @@ void Paging::Describe(size_t total, boost::json::object* body) const {
     (*body)["limit"] = limit;
     (*body)["offset"] = offset;
   }
+}
+
+std::string Paging::ListBody(boost::json::array items, size_t total) const {
+  boost::json::object body;
+  body["items"] = std::move(items);
+  Describe(total, &body);
+  return boost::json::serialize(body);
 }
 
 }  // namespace shortlink::admin

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "common/result.h"
@@ -22,6 +23,8 @@ struct Paging {
   // Adds "total" and the paging's own fields (page and size, or limit and
   // offset) to a list answer.
   void Describe(size_t total, boost::json::object* body) const;
+  // A list answer's body: {"items": items, "total": total, and the paging's fields}.
+  std::string ListBody(boost::json::array items, size_t total) const;
 };
 
 inline constexpr size_t kMaxPageSize = 100;

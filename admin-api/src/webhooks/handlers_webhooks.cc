@@ -44,10 +44,7 @@ Awaitable ListWebhooks(WebhookApi& api, RequestContext& rc) {
       api.subscriptions->List(rc.principal->team, paging->offset, paging->limit, &total);
   boost::json::array items;
   for (const Webhook& w : page) items.push_back(webhooks::WebhookToJson(w));
-  boost::json::object body;
-  body["items"] = std::move(items);
-  paging->Describe(total, &body);
-  co_return rc.Json(http::status::ok, boost::json::serialize(body));
+  co_return rc.Json(http::status::ok, paging->ListBody(std::move(items), total));
 }
 
 // The answer holds the secret, this once.
@@ -106,10 +103,7 @@ Awaitable ListDeliveries(WebhookApi& api, RequestContext& rc) {
   if (!page.ok()) co_return rc.Error(page.error());
   boost::json::array items;
   for (const webhooks::Delivery& d : *page) items.push_back(webhooks::DeliveryToJson(d));
-  boost::json::object body;
-  body["items"] = std::move(items);
-  paging->Describe(total, &body);
-  co_return rc.Json(http::status::ok, boost::json::serialize(body));
+  co_return rc.Json(http::status::ok, paging->ListBody(std::move(items), total));
 }
 
 // 202: the ping is stored and queued; its outcome shows in the log.
