@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "accounts/account_routes.h"
+#include "analytics/analytics_routes.h"
 #include "auth/authenticator.h"
 #include "campaigns/campaign_routes.h"
 #include "common/metrics.h"
@@ -15,6 +16,7 @@
 #include "links/link_routes.h"
 #include "nodes/node_routes.h"
 #include "ops/ops_routes.h"
+#include "qr/qr_routes.h"
 #include "teams/team_routes.h"
 #include "tokens/token_routes.h"
 #include "usage/usage_routes.h"
@@ -35,6 +37,8 @@ struct AllRoutes {
     admin::RegisterOpsRoutes(router, ops);
     admin::RegisterUsageRoutes(router, usage);
     admin::RegisterWebhookRoutes(router, webhooks);
+    admin::RegisterAnalyticsRoutes(router, analytics);
+    admin::RegisterQrRoutes(router, qr);
   }
 
   MetricsRegistry metrics;  // before the router, which takes its histogram at once
@@ -48,6 +52,8 @@ struct AllRoutes {
   admin::OpsApi ops;
   admin::UsageApi usage;       // no meter: nothing counted
   admin::WebhookApi webhooks;  // no subscriptions: no request reaches a handler
+  admin::AnalyticsApi analytics{nullptr, &links};
+  admin::QrApi qr{&links, ""};
   admin::auth::Authenticator authenticator{
       [this](std::string_view key, std::string_view account) {
         return admin::PrincipalOfKey(teams, key, account);
