@@ -79,7 +79,9 @@ void PutOptionalVarint(uint8_t tag, uint64_t value, std::string* out) {
   if (value != 0) wire::PutVarintField(tag, value, out);
 }
 
-void EncodeRules(const LinkRules& r, std::string* out) {
+}  // namespace
+
+void EncodeLinkRules(const LinkRules& r, std::string* out) {
   PutOptionalVarint(kExpiresAt, static_cast<uint64_t>(r.expires_at_ms), out);
   PutOptional(kExpiredUrl, r.expired_url, out);
   PutOptionalVarint(kMaxClicks, r.max_clicks, out);
@@ -105,8 +107,6 @@ void EncodeRules(const LinkRules& r, std::string* out) {
   PutOptionalVarint(kForwardQuery, r.forward_query ? 1 : 0, out);
   PutOptionalVarint(kRedirectType, r.redirect_type, out);
 }
-
-}  // namespace
 
 std::string_view ClickTypeName(ClickType type) {
   return type == ClickType::kUnique ? "UNIQUE" : "ALL";
@@ -174,7 +174,7 @@ void EncodeLink(const Link& link, std::string* out) {
   PutOptional(kTitle, link.title, out);
   for (const std::string& tag : link.tags) wire::PutField(kTag, tag, out);
   PutOptionalVarint(kHidden, link.hidden ? 1 : 0, out);
-  EncodeRules(link.rules, out);
+  EncodeLinkRules(link.rules, out);
   PutOptionalVarint(kCampaign, link.campaign, out);
 }
 

@@ -89,6 +89,9 @@ struct ServedLink {
 
 // Appends the encoding of `link` to `out`.
 void EncodeLink(const Link& link, std::string* out);
+// Appends the rule fields of that encoding alone (nothing for LinkRules{}):
+// the rules' canonical bytes (common/link_digest.h hashes them).
+void EncodeLinkRules(const LinkRules& rules, std::string* out);
 // Parses a whole record; rejects truncated or malformed input, and a domain
 // that is not a lowercase host name (IsDomainName).
 Result<Link> DecodeLink(std::string_view bytes);
