@@ -4,7 +4,7 @@
 //   LinkTable   <- NodeSync (replica + follower: the only writer)
 //       ^
 //   EdgeServer (public port, N worker threads)  -> ThreadClicks -> ClickFlusher -> Redis stream
-//   OpsServer  (/healthz, /metrics on --ops-listen)
+//   OpsServer  (/healthz, /metrics, /digest on --ops-listen)
 #pragma once
 
 namespace shortlink::redirector {

@@ -1,4 +1,4 @@
-// OpsServer: /healthz and /metrics for operators, on a port of their own
+// OpsServer: /healthz, /metrics and /digest for operators, on a port of their own
 // (loopback by default) and never on the public port, where every path is a
 // short code. One thread; plain HTTP/1.1 with Beast.
 //

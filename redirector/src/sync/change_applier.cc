@@ -10,6 +10,7 @@
 namespace shortlink::redirector {
 
 Result<LoadStats> ChangeApplier::LoadReplica() {
+  ChangeGate::Scope change(&gate_);
   auto loaded = LoadReplicaInto(store_, table_);
   if (!loaded.ok()) return loaded;
   auto domains = store_->LoadDomains([this](const DomainRecord& d) { table_->UpsertDomain(d); });
@@ -47,6 +48,7 @@ Result<ApplyOutcome> ChangeApplier::Apply(const ReceivedChange& change) {
   if (change.seq != applied + 1) return ApplyOutcome::kGap;
   // Durable first: if the node dies between the two steps, the restart
   // loads the change from the replica; the other order could lose it.
+  ChangeGate::Scope both(&gate_);
   Status s = store_->Apply(std::span<const ReceivedChange>(&change, 1));
   if (!s.ok()) return s.error();
   ApplyToTable(change);
@@ -69,6 +71,7 @@ Result<ApplyRunResult> ChangeApplier::ApplyRun(std::span<const ReceivedChange> c
   result.gap = end < changes.size();
   if (end == begin) return result;
   auto run = changes.subspan(begin, end - begin);
+  ChangeGate::Scope both(&gate_);
   Status s = store_->Apply(run);
   if (!s.ok()) return s.error();
   for (const auto& change : run) ApplyToTable(change);
@@ -77,6 +80,9 @@ Result<ApplyRunResult> ChangeApplier::ApplyRun(std::span<const ReceivedChange> c
 }
 
 Status ChangeApplier::CommitSnapshot(ReplicaSnapshotWriter* writer, uint64_t seq) {
+  // The whole switch, domains too: the replica's seq moves with the commit,
+  // and the table follows the diff afterwards.
+  ChangeGate::Scope both(&gate_);
   if (store_->initialized() && seq < store_->applied_seq()) {
     // admin-api's log went backwards (restored from a backup): its snapshot
     // is still the truth we follow.

@@ -7,8 +7,10 @@
 // overlap by design) and is ignored; a change with seq > applied + 1 means
 // something was missed, and the caller must catch up from the change log.
 //
-// Thread safety: not thread-safe. All methods run on the one applier thread,
-// which is the only writer of the LinkTable and of the replica.
+// Thread safety: not thread-safe. All methods but ReadAtAppliedSeq run on the
+// one applier thread, which is the only writer of the LinkTable and of the
+// replica. Every write to both goes through the ChangeGate, so that
+// ReadAtAppliedSeq, from any thread, sees them as of one applied seq.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 
 #include "common/link.h"
 #include "common/result.h"
+#include "sync/change_gate.h"
 #include "sync/replica_store.h"
 #include "table/link_sink.h"
 
@@ -66,12 +69,21 @@ class ChangeApplier {
   Result<std::unique_ptr<ReplicaSnapshotWriter>> BeginSnapshot() { return store_->BeginSnapshot(); }
   Status CommitSnapshot(ReplicaSnapshotWriter* writer, uint64_t seq);
 
+  // Any thread: calls `read(seq)` where the table and the replica hold
+  // exactly the changes up to seq, none half-applied; `read` may be called
+  // more than once (see ChangeGate) and must only read the table.
+  template <typename Read>
+  ChangeGate::ReadOutcome ReadAtAppliedSeq(Read&& read) {
+    return gate_.Read([&] { read(store_->applied_seq()); });
+  }
+
  private:
   void ApplyToTable(const ReceivedChange& change);
   void UpsertToTable(const Link& link);
 
   ReplicaStore* store_;
   LinkSink* table_;
+  ChangeGate gate_;  // around every write to store_ and table_
 };
 
 }  // namespace shortlink::redirector

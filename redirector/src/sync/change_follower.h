@@ -100,6 +100,12 @@ class ChangeFollower {
 
   bool ready() const { return ready_.load(std::memory_order_acquire); }
   FollowerStatus status() const;
+  // Any thread: `read(seq)` sees the table as of the applied seq, no change
+  // half-applied (ChangeApplier::ReadAtAppliedSeq; may call it more than
+  // once). For the node's digest.
+  ChangeGate::ReadOutcome ReadAtAppliedSeq(const std::function<void(uint64_t seq)>& read) {
+    return applier_.ReadAtAppliedSeq(read);
+  }
 
  private:
   void Run();

@@ -56,6 +56,11 @@ class NodeSync {
 
   bool ready() const { return follower_->ready(); }
   FollowerStatus status() const { return follower_->status(); }
+  // Any thread: `read(seq)` sees the table as of the applied seq
+  // (ChangeFollower::ReadAtAppliedSeq); it may be called more than once.
+  ChangeGate::ReadOutcome ReadAtAppliedSeq(const std::function<void(uint64_t seq)>& read) {
+    return follower_->ReadAtAppliedSeq(read);
+  }
 
  private:
   NodeSync() = default;

@@ -808,6 +808,51 @@ const void* LinkTable::LockedLookup(uint16_t domain, std::string_view code, Link
   return e;
 }
 
+void LinkTable::ForEach(const std::function<void(const LinkView&)>& visit) const {
+  ReadLock();
+  // The domains' names by id, from the readers' host map: a domain holding
+  // links has its entry there for as long as it does.
+  std::vector<std::string_view> names(1);
+  if (const HostMap* hosts = impl_->hosts.load(std::memory_order_acquire)) {
+    for (size_t i = 0; i < hosts->capacity(); ++i) {
+      const HostEntry* e = hosts->slots[i].load(std::memory_order_acquire);
+      if (!e || e == HostTombstone()) continue;
+      if (e->id >= names.size()) names.resize(e->id + 1);
+      names[e->id] = e->name;
+    }
+  }
+  const Table* t = impl_->table.load(std::memory_order_acquire);
+  LinkView view;
+  // Entries lie in memory in no order the slots follow: each is a cache
+  // miss, which the visitor's work (hashing) would serialize. Fetching the
+  // first two lines of the entry kAhead slots on overlaps them (1M links
+  // hashed: ~220 ms without, ~46 ms with, on this 2-core VM). A prefetch
+  // never faults, so a line past a short entry's end costs nothing.
+  constexpr size_t kAhead = 32;
+  for (size_t i = 0; i < t->capacity; ++i) {
+    if (i + kAhead < t->capacity) {
+      uint64_t ahead = t->slots[i + kAhead].load(std::memory_order_relaxed);
+      if (IsEntry(ahead)) {
+        __builtin_prefetch(EntryOf(ahead));
+        __builtin_prefetch(reinterpret_cast<const char*>(EntryOf(ahead)) + 64);
+      }
+    }
+    uint64_t word = t->slots[i].load(std::memory_order_acquire);
+    if (!IsEntry(word)) continue;
+    const Entry* e = EntryOf(word);
+    DomainId domain = e->domain();
+    // An id unknown to the map was given while this walk ran (a changing
+    // table: the caller's bracket sees the change and walks again).
+    view.domain = domain < names.size() ? names[domain] : std::string_view();
+    view.code = e->code();
+    view.long_url = e->url();
+    view.state = e->state();
+    view.rules = e->rules();
+    visit(static_cast<const LinkView&>(view));
+  }
+  ReadUnlock();
+}
+
 void LinkTable::ReadLock() { urcu_memb_read_lock(); }
 
 void LinkTable::ReadUnlock() {

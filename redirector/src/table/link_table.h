@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -142,6 +143,15 @@ class LinkTable {
   // Allocation-free, lock-free.
   template <typename Visit>
   void Resolve(std::string_view host, std::string_view code, Visit&& visit) const;
+
+  // Every link, for checks that need the whole set (table/table_digest.h):
+  // calls `visit(const LinkView&)` for each, in no particular order, inside
+  // one RCU read-side section (a reader's view: lock-free, and the writer
+  // goes on meanwhile). A change made during the walk may or may not be
+  // seen; a caller that needs one state brackets the walk
+  // (sync/change_gate.h). The calling thread must be registered with RCU.
+  // O(capacity): ~50-60 ms per 1M links; not for request threads.
+  void ForEach(const std::function<void(const LinkView&)>& visit) const;
 
   size_t size() const;          // links held (relaxed; for metrics)
   size_t domains() const;       // domains other than the default one holding links (writer's view)
