@@ -35,6 +35,7 @@ constexpr Rule RuleOf(Action action) {
       return {K::kUser, Role::kOwner};
     case Action::kCreateUser:
     case Action::kBackUpDatabase:  // every team's links and keys, in one directory
+    case Action::kReadNodeDigest:  // a fingerprint of every team's links
       return {K::kUser, Role::kViewer, /*site_admin=*/true};
     case Action::kSyncNode:
       return {K::kNode, Role::kViewer};

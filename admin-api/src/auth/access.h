@@ -46,6 +46,7 @@ enum class Action {
   kManageCampaigns,
   kManageWebhooks,  // list, create, change, test and delete the team's webhooks (webhooks/)
   kBackUpDatabase,  // a checkpoint of the whole database (ops/backup_routes.cc): site admins
+  kReadNodeDigest,  // the digest of every team's links (nodes/digest_routes.cc): site admins
 };
 
 // `action` on no particular record (a list, a create, the caller's keys).

@@ -98,6 +98,7 @@ void RegisterNodeRoutes(Router& router, NodeApi& api) {
   router.Add({verb::get, "/internal/v1/snapshot", Auth::kNodeToken, Bind(api, NodeSnapshot)});
   router.Add({verb::get, "/internal/v1/clicks/watermark", Auth::kNodeToken,
               Bind(api, NodeClickWatermark)});
+  RegisterDigestRoutes(router, api);
 }
 
 bool IsNodeToken(const std::string& token, std::string_view presented) {

@@ -1,5 +1,6 @@
 // The /internal/v1 routes of the redirect nodes (docs/node-protocol.md):
-// changes, snapshot, click watermark; and the node token check.
+// changes, snapshot, click watermark; the node token check; and the
+// link-state digest site admins compare with the nodes' own.
 #pragma once
 
 #include <string>
@@ -17,8 +18,10 @@ struct NodeApi {
   LinkService* links = nullptr;
 };
 
-// Adds the /internal/v1 routes (node token) to `router`; `api` outlives it.
+// Adds the /internal/v1 routes (node token) to `router`, and GET
+// /api/v1/nodes/digest (site admins: RegisterDigestRoutes); `api` outlives it.
 void RegisterNodeRoutes(Router& router, NodeApi& api);
+void RegisterDigestRoutes(Router& router, NodeApi& api);  // nodes/digest_routes.cc
 
 // auth::NodeTokenCheck: `presented` is `token`, compared in constant
 // time; an empty `token` (no --node-token-file) refuses everyone.
