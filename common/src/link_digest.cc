@@ -1,6 +1,6 @@
 #include "common/link_digest.h"
 
-#include <cstring>
+#include "common/hash64.h"
 
 namespace shortlink {
 namespace {
@@ -11,30 +11,10 @@ constexpr uint64_t kSeed = 0x73686f72746c6e6bull;  // "shortlnk"
 constexpr uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull,
                    k2 = 0x8ebc6af09c88c6e3ull;
 
-uint64_t Mix(uint64_t a, uint64_t b) {
-  __uint128_t r = static_cast<__uint128_t>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-
-// Absorbs one field: its length, then its bytes eight at a time (the tail
-// zero-padded; the length tells "a" from "a\0").
+// Absorbs one field: its own hash, which covers its length ("a" is not
+// "a\0"), folded into the running one.
 uint64_t Absorb(uint64_t h, std::string_view field) {
-  h = Mix(h ^ field.size(), k0);
-  const char* p = field.data();
-  size_t n = field.size();
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    h = Mix(h ^ w, k1);
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) {
-    uint64_t tail = 0;
-    memcpy(&tail, p, n);
-    h = Mix(h ^ tail, k2);
-  }
-  return h;
+  return Mix64(h ^ HashBytes64(field, kSeed), k1);
 }
 
 }  // namespace
@@ -49,7 +29,7 @@ uint64_t LinkHash(std::string_view domain, std::string_view code, std::string_vi
   scratch->clear();
   if (rules != nullptr && !rules->empty()) EncodeLinkRules(*rules, scratch);
   h = Absorb(h, *scratch);
-  return Mix(h ^ k2, k0 ^ k1);  // final avalanche: every input bit reaches every output bit
+  return Mix64(h ^ k2, k0 ^ k1);  // final avalanche: every input bit reaches every output bit
 }
 
 uint64_t LinkHash(const Link& link) {

@@ -220,28 +220,37 @@ class RespSubscriber(RespConnection):
 
 
 class Redis:
-    def __init__(self, group, port=None):
-        self.group = group
+    """A redis-server in its own folder of the group (`name`: its folder and log)."""
+
+    def __init__(self, group, port=None, name="redis"):
+        self.group, self.name = group, name
         self.port = port or free_port()
         self.proc = None
 
+    @property
+    def dir(self):
+        return self.group.path(self.name)
+
+    def server_args(self):
+        """The command line for self.port (a subclass may make a replica or a sentinel)."""
+        return ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", self.dir]
+
     def start(self):
-        """Starts redis-server and waits until it answers. free_port's port is free when it answers, not
-        always when redis-server binds it (tests run in parallel), so a first start checks that the server
+        """Starts the server and waits until it answers. free_port's port is free when it answers, not
+        always when the server binds it (tests run in parallel), so a first start checks that the server
         answering is this one and otherwise tries another port; a restart keeps its port."""
         first = self.proc is None
         for attempt in range(5 if first else 1):
             if attempt:
                 self.port = free_port()
-            os.makedirs(self.group.path("redis"), exist_ok=True)
-            self.proc = self.group.start(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                                          "--save", "", "--appendonly", "no", "--dir", self.group.path("redis")],
-                                         "redis.log")
-            wait_until(lambda: self.proc.poll() is not None or self.ping(), what="redis-server")
+            os.makedirs(self.dir, exist_ok=True)
+            self.proc = self.group.start(self.server_args(), self.name + ".log")
+            wait_until(lambda: self.proc.poll() is not None or self.ping(), what=self.name)
             if self.proc.poll() is None and self._answering():
                 return self
             self.kill()
-        raise AssertionError("redis-server did not start: " + self.group.log("redis.log")[-2000:])
+        raise AssertionError(f"{self.name} did not start: " + self.group.log(self.name + ".log")[-2000:])
 
     def query(self, command):
         """One command's reply, or None when nothing answers."""

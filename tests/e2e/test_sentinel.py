@@ -20,7 +20,7 @@ import threading
 import time
 import unittest
 
-from harness import AdminApi, ProcessGroup, Repeating, RespConnection, free_port, wait_until
+from harness import AdminApi, ProcessGroup, Redis, Repeating, RespConnection, free_port, wait_until
 from test_sync import Redirector, redirector_is_wired
 
 MASTER = "shortlink"
@@ -37,54 +37,28 @@ def query(port, *args, timeout=0.5):
         return None
 
 
-class RedisProcess:
+class RedisProcess(Redis):
     """A redis-server (primary or replica) or a sentinel in its own folder."""
 
     def __init__(self, group, name, sentinel_of=None, replica_of=None):
-        self.group, self.name = group, name
+        super().__init__(group, name=name)
         self.sentinel_of, self.replica_of = sentinel_of, replica_of
-        self.dir = group.path(name)
-        self.proc = None
-        self.port = None
 
-    def start(self):
-        # free_port's port may be taken before the server binds it (tests run
-        # in parallel): check that the answer comes from this process.
-        for _ in range(5):
-            self.port = free_port()
-            os.makedirs(self.dir, exist_ok=True)
-            if self.sentinel_of:
-                conf = os.path.join(self.dir, "sentinel.conf")  # sentinels rewrite it: one each
-                with open(conf, "w") as f:
-                    f.write(f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n"
-                            f"sentinel monitor {MASTER} 127.0.0.1 {self.sentinel_of.port} 2\n"
-                            f"sentinel down-after-milliseconds {MASTER} {DOWN_AFTER_MS}\n"
-                            f"sentinel failover-timeout {MASTER} {FAILOVER_TIMEOUT_MS}\n"
-                            f"sentinel parallel-syncs {MASTER} 1\n")
-                exe = shutil.which("redis-sentinel")
-                args = [exe, conf] if exe else ["redis-server", conf, "--sentinel"]
-            else:
-                args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                        "--appendonly", "no", "--dir", self.dir]
-                if self.replica_of:
-                    args += ["--replicaof", "127.0.0.1", str(self.replica_of.port)]
-            self.proc = self.group.start(args, self.name + ".log")
-            wait_until(lambda: self.proc.poll() is not None or query(self.port, "PING") == b"PONG",
-                       what=self.name)
-            info = query(self.port, "INFO", "server")
-            if self.proc.poll() is None and isinstance(info, bytes) and \
-                    f"process_id:{self.proc.pid}\r".encode() in info:
-                return self
-            self.kill()
-        raise AssertionError(f"{self.name} did not start: " + self.group.log(self.name + ".log")[-2000:])
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait()
-
-    @property
-    def address(self):
-        return f"127.0.0.1:{self.port}"
+    def server_args(self):
+        if not self.sentinel_of:
+            args = super().server_args()
+            if self.replica_of:
+                args += ["--replicaof", "127.0.0.1", str(self.replica_of.port)]
+            return args
+        conf = os.path.join(self.dir, "sentinel.conf")  # sentinels rewrite it: one each
+        with open(conf, "w") as f:
+            f.write(f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n"
+                    f"sentinel monitor {MASTER} 127.0.0.1 {self.sentinel_of.port} 2\n"
+                    f"sentinel down-after-milliseconds {MASTER} {DOWN_AFTER_MS}\n"
+                    f"sentinel failover-timeout {MASTER} {FAILOVER_TIMEOUT_MS}\n"
+                    f"sentinel parallel-syncs {MASTER} 1\n")
+        exe = shutil.which("redis-sentinel")
+        return [exe, conf] if exe else ["redis-server", conf, "--sentinel"]
 
 
 def redirects(node, code, n):

@@ -50,6 +50,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/hash64.h"
 #include "common/validation.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -137,29 +138,8 @@ struct Table {
   std::atomic<uint64_t> slots[];  // capacity of them
 };
 
-// A seeded 64-bit hash (wyhash-style multiply-mix). The seed is random per
-// process, so nobody can choose codes that collide into one long probe run.
-uint64_t Mix(uint64_t a, uint64_t b) {
-  __uint128_t r = static_cast<__uint128_t>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-
-uint64_t HashBytes(std::string_view code, uint64_t seed) {
-  constexpr uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
-  uint64_t h = seed ^ (code.size() * k0);
-  const char* p = code.data();
-  size_t n = code.size();
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    h = Mix(h ^ w, k1);
-    p += 8;
-    n -= 8;
-  }
-  uint64_t tail = 0;
-  memcpy(&tail, p, n);
-  return Mix(h ^ tail, k1 ^ code.size());
-}
+// Codes hash with a seed drawn per process (common/hash64.h).
+uint64_t HashBytes(std::string_view code, uint64_t seed) { return HashBytes64(code, seed); }
 
 // The hash of (domain, code): the domain id varies the seed, so the default
 // domain's links hash as they did before domains.
