@@ -29,7 +29,7 @@ inline uint64_t HashBytes64(std::string_view bytes, uint64_t seed) {
     n -= 8;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
+  if (n > 0) std::memcpy(&tail, p, n);  // an empty view's data() may be null
   return Mix64(h ^ tail, k1 ^ bytes.size());
 }
 
