@@ -128,10 +128,18 @@ TEST_CASE("a digest read at the applied seq matches that seq while changes apply
   LinkTableSink sink(&table);
   ChangeApplier applier(store->get(), &sink);
   std::atomic<bool> done{false};
+  std::atomic<int> reads_seen{0};
   std::thread writer([&] {
     RcuThreadScope rcu;
-    for (const auto& change : changes) {
-      auto outcome = applier.Apply(change);
+    for (size_t i = 0; i < changes.size(); ++i) {
+      // Every 100 changes, wait for a read to end: reads overlap the whole
+      // run however fast either side is (a TSan build made the writer
+      // finish after 10 reads).
+      if (i % 100 == 0) {
+        int seen = reads_seen.load();
+        while (reads_seen.load() == seen) std::this_thread::yield();
+      }
+      auto outcome = applier.Apply(changes[i]);
       if (!outcome.ok() || *outcome != ApplyOutcome::kApplied) break;
     }
     done = true;
@@ -151,6 +159,7 @@ TEST_CASE("a digest read at the applied seq matches that seq while changes apply
     if (seq > kChanges || !(digest == expected[seq])) ++wrong;
     if (seq < last_seq) ++wrong;  // the seq never goes back
     last_seq = seq;
+    reads_seen.fetch_add(1);
   }
   writer.join();
   INFO("reads " << reads << ", locked " << locked);
