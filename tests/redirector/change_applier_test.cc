@@ -11,14 +11,8 @@ namespace {
 
 using testing::MakeLink;
 using testing::MapSink;
+using testing::Received;
 using testing::TempDir;
-
-// A change as a node receives it: encoded as admin-api sends it, decoded.
-ReceivedChange Received(uint64_t seq, ChangeOp op, const Link& link) {
-  auto change = ReceivedChange::Decode(testing::Encode(Change{seq, op, link}));
-  REQUIRE(change.ok());
-  return std::move(change).value();
-}
 
 ReceivedChange Make(uint64_t seq, ChangeOp op, const std::string& code, const std::string& url,
                     LinkState state = LinkState::kActive) {

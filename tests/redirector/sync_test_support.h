@@ -16,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -111,6 +112,13 @@ inline std::string Encode(const Change& change) {
   std::string out;
   EncodeChange(change, &out);
   return out;
+}
+
+// A change as a node receives it: encoded as admin-api sends it, decoded.
+inline ReceivedChange Received(uint64_t seq, ChangeOp op, const Link& link) {
+  auto change = ReceivedChange::Decode(Encode(Change{seq, op, link}));
+  REQUIRE(change.ok());
+  return std::move(change).value();
 }
 
 // admin-api's node endpoints over plain HTTP, one thread per connection.

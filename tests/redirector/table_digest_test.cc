@@ -14,14 +14,8 @@ namespace shortlink::redirector {
 namespace {
 
 using testing::MakeLink;
+using testing::Received;
 using testing::TempDir;
-
-// A change as a node receives it: encoded as admin-api sends it, decoded.
-ReceivedChange Received(uint64_t seq, ChangeOp op, const Link& link) {
-  auto change = ReceivedChange::Decode(testing::Encode(Change{seq, op, link}));
-  REQUIRE(change.ok());
-  return std::move(change).value();
-}
 
 LinkDigest DigestOf(const std::vector<Link>& links) {
   LinkDigest digest;
