@@ -323,9 +323,14 @@ std::vector<size_t> ClickLedger::UnpersistedSealed() const {
   return indexes;
 }
 
+bool ClickLedger::AnySealedWithoutFile() const {
+  return std::any_of(pending_.begin(), pending_.end(),
+                     [](const Pending& p) { return p.sealed && !p.durable; });
+}
+
 void ClickLedger::MarkDurable(size_t index) {
   pending_[index].durable = true;
-  sealed_dirty_ = !UnpersistedSealed().empty();
+  sealed_dirty_ = AnySealedWithoutFile();
 }
 
 bool ClickLedger::state_dirty() const {
@@ -421,7 +426,7 @@ Status ClickLedger::LoadSealed(std::string_view bytes) {
   });
   if (at != pending_.end() && at->number == batch->number) {
     at->durable = true;  // an older release's state file held it too: the same bytes
-    sealed_dirty_ = !UnpersistedSealed().empty();
+    sealed_dirty_ = AnySealedWithoutFile();
     return Status::Ok();
   }
   Pending p;

@@ -199,6 +199,7 @@ class ClickLedger {
   };
 
   void Renumber();
+  bool AnySealedWithoutFile() const;  // what sealed_dirty_ says, recomputed
   void EnforceBounds();
 
   const ClickLedgerOptions options_;
