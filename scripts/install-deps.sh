@@ -13,6 +13,8 @@ packages=(
   libqrencode-dev libpng-dev  # links' QR codes (admin-api/src/qr/)
   zbar-tools librsvg2-bin     # tests/e2e/test_qr.py scans them back (zbarimg, rsvg-convert)
   chromium fonts-dejavu-core   # the edge's pages checked in a real browser (tests/browser)
+  sslscan  # tests/e2e/test_edge_tls.py: the suites the edge offers
+  iproute2 iptables  # tests/netns: namespaces, veths; loss, delay (NFQUEUE) and partitions
 )
 # Node.js may come from elsewhere (NodeSource); Debian's own only when there is none.
 command -v node >/dev/null || packages+=(nodejs)
