@@ -19,6 +19,7 @@
 #include "common/options.h"
 #include "common/redis_locator.h"
 #include "common/thread_name.h"
+#include "dashboard/dashboard_routes.h"
 #include "domains/domain_routes.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -240,6 +241,7 @@ int Serve(const ServeOptions& options) {
   RegisterAnalyticsRoutes(router, analytics_api);
   QrApi qr_api{&link_api, public_url};
   RegisterQrRoutes(router, qr_api);
+  RegisterDashboardRoutes(router);  // the web dashboard at /dashboard (dashboard/)
   RegisterAccountRoutes(router, account_api);
   RegisterTeamRoutes(router, team_api);
   RegisterKeyRoutes(router, team_api);
