@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "sync/node_sync.h"
 #include "table/link_table.h"
 #include "table/table_digest.h"
+#include "tls/tls_frontend.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -45,6 +47,9 @@ struct Flags {
   std::string analytics = "off";
   std::string geoip_db;
   std::string user_agent_regexes = classify::UserAgentClassifier::kDefaultRegexes;
+  std::string tls_listen, tls_cert_dir, tls_default_cert;
+  std::string https_redirect, hsts;
+  uint32_t hsts_max_age = 31536000;  // a year, as browsers' preload lists ask
 };
 
 // Reads the operator's page for `flag` from `path` (when given) into
@@ -76,7 +81,7 @@ std::string Hostname() {
 // hot path only ever bumps its own thread's counters.
 std::string WorkerMetrics(const EdgeServer& edge) {
   uint64_t ok = 0, nf = 0, bad = 0, err = 0, hits = 0, misses = 0, unsafe = 0, timeouts = 0,
-           refused = 0;
+           refused = 0, handshakes = 0, resumed = 0, handshake_failures = 0;
   for (const auto& s : edge.stats()) {
     ok += s->responses_2xx_3xx.load(std::memory_order_relaxed);
     nf += s->responses_404.load(std::memory_order_relaxed);
@@ -87,6 +92,9 @@ std::string WorkerMetrics(const EdgeServer& edge) {
     unsafe += s->unsafe_targets.load(std::memory_order_relaxed);
     timeouts += s->timeouts.load(std::memory_order_relaxed);
     refused += s->connections_refused.load(std::memory_order_relaxed);
+    handshakes += s->tls_handshakes.load(std::memory_order_relaxed);
+    resumed += s->tls_resumed.load(std::memory_order_relaxed);
+    handshake_failures += s->tls_handshake_failures.load(std::memory_order_relaxed);
   }
   uint64_t clicks = 0, bots = 0, dropped = 0;
   for (const auto& c : edge.clicks()) {
@@ -122,6 +130,21 @@ std::string WorkerMetrics(const EdgeServer& edge) {
          "with no spare.\n"
       << "# TYPE redirector_clicks_dropped_total counter\nredirector_clicks_dropped_total "
       << dropped << "\n";
+  if (edge.tls_port() != 0) {
+    out << "# HELP redirector_tls_handshakes_total TLS handshakes finished on the TLS listener "
+           "(resumed ones included).\n"
+        << "# TYPE redirector_tls_handshakes_total counter\nredirector_tls_handshakes_total "
+        << handshakes << "\n"
+        << "# HELP redirector_tls_resumed_total TLS handshakes that resumed a session from a "
+           "ticket.\n"
+        << "# TYPE redirector_tls_resumed_total counter\nredirector_tls_resumed_total " << resumed
+        << "\n"
+        << "# HELP redirector_tls_handshake_failures_total TLS connections closed before their "
+           "handshake finished.\n"
+        << "# TYPE redirector_tls_handshake_failures_total "
+           "counter\nredirector_tls_handshake_failures_total "
+        << handshake_failures << "\n";
+  }
   return out.str();
 }
 
@@ -241,6 +264,39 @@ int Run(const Flags& f) {
       !LoadPage("password-page", f.password_page, pages, &EdgePages::SetPassword))
     return 2;
 
+  auto redirect_hosts = HostList::Parse(f.https_redirect);
+  auto hsts_hosts = HostList::Parse(f.hsts);
+  if (!redirect_hosts.ok() || !hsts_hosts.ok()) {
+    std::cerr << "redirector: " << (redirect_hosts.ok() ? "--hsts " : "--https-redirect ")
+              << (redirect_hosts.ok() ? hsts_hosts : redirect_hosts).error().message << "\n";
+    return 2;
+  }
+  edge_options.https.redirect = std::move(redirect_hosts).value();
+  edge_options.https.hsts = std::move(hsts_hosts).value();
+  edge_options.https.hsts_header = HttpsPolicy::HstsHeader(f.hsts_max_age);
+  std::unique_ptr<TlsFrontend> tls;
+  if (!f.tls_listen.empty()) {
+    if (Status s = ParseHostPort(f.tls_listen, &edge_options.tls_host, &edge_options.tls_port);
+        !s.ok()) {
+      std::cerr << "redirector: --tls-listen: " << s.error().message << "\n";
+      return 2;
+    }
+    if (f.tls_cert_dir.empty()) {
+      std::cerr << "redirector: --tls-listen needs --tls-cert-dir\n";
+      return 2;
+    }
+    TlsOptions tls_options;
+    tls_options.cert_dir = f.tls_cert_dir;
+    tls_options.default_cert = f.tls_default_cert;
+    auto created = TlsFrontend::Create(tls_options);
+    if (!created.ok()) {
+      std::cerr << "redirector: --tls-cert-dir: " << created.error().message << "\n";
+      return 2;
+    }
+    tls = std::move(created).value();
+    edge_options.tls = tls.get();
+  }
+
   RcuThreadScope rcu;  // this thread writes the table while the replica loads
   LinkTable table;
   table.SetDefaultHosts(std::move(default_hosts));
@@ -318,14 +374,31 @@ int Run(const Flags& f) {
     return 1;
   }
   (*flusher)->Start();
-  LogInfo("redirector listening", {{"address", edge_options.host + ":" + std::to_string(*bound)},
-                                   {"ops", ops_host + ":" + std::to_string(*ops_bound)},
-                                   {"threads", std::to_string(f.threads)}});
+  if (tls) {
+    metrics.AddCallbackGauge("redirector_tls_reloads", "TLS certificate loads that succeeded.",
+                             [t = tls.get()] { return double(t->reloads()); });
+    metrics.AddCallbackGauge("redirector_tls_reload_failures",
+                             "TLS certificate loads that failed (the previous ones stay).",
+                             [t = tls.get()] { return double(t->reload_failures()); });
+    tls->StartWatching();
+  }
+  LogInfo("redirector listening",
+          {{"address", edge_options.host + ":" + std::to_string(*bound)},
+           {"tls", tls ? edge_options.tls_host + ":" + std::to_string(edge.tls_port()) : "off"},
+           {"ops", ops_host + ":" + std::to_string(*ops_bound)},
+           {"threads", std::to_string(f.threads)}});
 
+  // SIGHUP reloads the TLS certificates; SIGINT or SIGTERM stops.
   boost::asio::io_context signals_ioc(1);
-  boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
-  signals.async_wait([](const boost::system::error_code&, int) {});
-  signals_ioc.run();  // returns after the first signal
+  boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec || signal != SIGHUP) return;  // run() returns: shut down
+        if (tls) (void)tls->Reload();
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+  signals_ioc.run();
   LogInfo("shutting down");
   edge.Stop();
   (*flusher)->Stop();  // after the workers exit: drains their tables, sends, waits for admin-api
@@ -402,6 +475,24 @@ int RunRedirector(int argc, char** argv) {
       "Debian's tor-geoipdb, countries only).")(
       "user-agent-regexes", po::value(&f.user_agent_regexes)->default_value(f.user_agent_regexes),
       "uap-core's regexes.yaml, for devices, OSes and browsers.")(
+      "tls-listen", po::value(&f.tls_listen),
+      "HOST:PORT of the HTTPS redirect port, e.g. 0.0.0.0:443 (default: none). Needs "
+      "--tls-cert-dir.")(
+      "tls-cert-dir", po::value(&f.tls_cert_dir),
+      "Directory of NAME.crt (PEM chain, leaf first) + NAME.key pairs; each serves the host names "
+      "of its certificate (wildcards too), chosen by SNI; RSA and ECDSA side by side. Reloaded on "
+      "SIGHUP and when its files change.")(
+      "tls-default-cert", po::value(&f.tls_default_cert),
+      "NAME of the certificate for clients that name no host we have (default: the first by "
+      "name).")(
+      "https-redirect", po::value(&f.https_redirect),
+      "Hosts whose plain-HTTP requests get a 308 to the same URL on https:// (comma-separated; "
+      "*.example.com for one label, * for every host).")(
+      "hsts", po::value(&f.hsts),
+      "Hosts whose HTTPS answers carry Strict-Transport-Security (same form as "
+      "--https-redirect).")("hsts-max-age",
+                            po::value(&f.hsts_max_age)->default_value(f.hsts_max_age),
+                            "Seconds browsers keep to HTTPS for an --hsts host.")(
       "log-level", po::value(&f.log_level)->default_value(f.log_level),
       "debug, info, warn or error.");
   auto parsed = ParseOptions(std::vector<std::string>(argv + 1, argv + argc), desc, "REDIRECTOR");

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/tls_policy.h"
 
 namespace shortlink::admin {
 namespace {
@@ -33,14 +34,6 @@ constexpr auto kReadTimeout = 30s;
 constexpr auto kWriteTimeout = 60s;  // a snapshot chunk on a slow link
 constexpr auto kDrainTimeout = 5s;   // how long an over-limit body is read and dropped
 constexpr auto kAcceptRetryPause = 50ms;
-
-// The cipher suites of the GoGoWorx API overview ("Secure Protocol"), in its
-// order, for TLS 1.2. TLS 1.3 uses OpenSSL's defaults (all AEAD).
-constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:"
-    "ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:AES128-GCM-SHA256:AES128-SHA256:"
-    "AES256-GCM-SHA384:AES256-SHA256";
 
 template <class Stream>
 asio::awaitable<bool> WriteReply(Stream& stream, Reply& reply) {

@@ -1,5 +1,9 @@
 #include "edge/answerer.h"
 
+#include <cstring>
+
+#include "table/host_name.h"
+
 namespace shortlink::redirector {
 namespace {
 
@@ -9,13 +13,14 @@ constexpr int kMaxPipelined = 32;  // requests answered per pass
 
 Answerer::Answerer(const Responder* responder, const LinkTable* table,
                    ClientAddressSource client_address, WorkerStats* stats, ThreadClicks* clicks,
-                   uint64_t seed)
+                   uint64_t seed, const HttpsPolicy* https)
     : responder_(responder),
       table_(table),
       client_address_(client_address),
       stats_(stats),
       clicks_(clicks),
-      rng_state_(seed) {}
+      rng_state_(seed),
+      https_(https) {}
 
 Answerer::Answered Answerer::Answer(Connection* c, std::string_view date, int64_t now_ms,
                                     PasswordCheck* check) {
@@ -23,7 +28,7 @@ Answerer::Answered Answerer::Answer(Connection* c, std::string_view date, int64_
   size_t consumed = 0;
   size_t out_before = c->out_len;
   for (int handled = 0; handled < kMaxPipelined && !c->closing; ++handled) {
-    if (c->out_len + kMaxResponseBytes > kOutBufferBytes) break;
+    if (c->out_len + kMaxResponseBytes + kMaxHstsHeaderBytes > kOutBufferBytes) break;
     if (consumed == c->in_len || !HeadReady(c, consumed)) break;
     RequestHead head;
     ParseStatus status =
@@ -43,8 +48,9 @@ Answerer::Answered Answerer::Answer(Connection* c, std::string_view date, int64_
         facts.password = c->verdict.password;
         facts.password_throttled = c->verdict.throttled;
       }
-      size_t n =
-          responder_->Respond(head, *table_, date, c->out + c->out_len, c->key, &info, facts);
+      size_t n = RedirectToHttps(c, head, date, c->out + c->out_len, &info);
+      if (n == 0)
+        n = responder_->Respond(head, *table_, date, c->out + c->out_len, c->key, &info, facts);
       if (info.outcome == Outcome::kPasswordCheck) {
         // Answers already made go out first; then this request is checked.
         if (c->out_len == 0) {
@@ -59,7 +65,7 @@ Answerer::Answered Answerer::Answer(Connection* c, std::string_view date, int64_
         break;
       }
       c->has_verdict = false;
-      c->out_len += n;
+      c->out_len += AddHsts(c, head, c->out + c->out_len, n);
       consumed = body_end;
       if (info.outcome == Outcome::kError) c->closing = true;  // a 405 says Connection: close
       c->scanned = 0;
@@ -76,6 +82,28 @@ Answerer::Answered Answerer::Answer(Connection* c, std::string_view date, int64_
   c->head_started_ms = c->in_len > 0 ? (c->head_started_ms ? c->head_started_ms : now_ms) : 0;
   if (consumed > 0 && c->in_len > 0) c->head_started_ms = now_ms;  // the next pipelined head
   return c->out_len > out_before ? Answered::kAnswered : Answered::kNothing;
+}
+
+size_t Answerer::RedirectToHttps(const Connection* c, const RequestHead& head,
+                                 std::string_view date, char* out, ResponseInfo* info) const {
+  if (c->ssl || !https_ || https_->redirect.empty()) return 0;
+  char buffer[kMaxDomainLength];
+  std::string_view host = HostName(head.host, buffer);
+  if (!https_->redirect.Matches(host)) return 0;
+  return responder_->RedirectToHttps(head, host, date, out, info);
+}
+
+size_t Answerer::AddHsts(const Connection* c, const RequestHead& head, char* out, size_t n) const {
+  if (!c->ssl || !https_ || https_->hsts.empty()) return n;
+  char buffer[kMaxDomainLength];
+  if (!https_->hsts.Matches(HostName(head.host, buffer))) return n;
+  const char* line_end = static_cast<const char*>(memchr(out, '\n', n));
+  if (!line_end) return n;
+  size_t at = static_cast<size_t>(line_end - out) + 1;  // after the status line
+  const std::string& header = https_->hsts_header;
+  memmove(out + at + header.size(), out + at, n - at);
+  memcpy(out + at, header.data(), header.size());
+  return n + header.size();
 }
 
 void Answerer::Count(const ResponseInfo& info, const RequestHead* head, std::string_view address,

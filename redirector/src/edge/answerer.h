@@ -19,6 +19,7 @@
 #include "clicks/click_counter.h"
 #include "edge/client_address.h"
 #include "edge/connection.h"
+#include "edge/https_policy.h"
 #include "edge/responder.h"
 #include "edge/worker_stats.h"
 #include "table/link_table.h"
@@ -34,8 +35,10 @@ struct PasswordCheck {
 
 class Answerer {
  public:
+  // `https` may be null: no host moves to HTTPS.
   Answerer(const Responder* responder, const LinkTable* table, ClientAddressSource client_address,
-           WorkerStats* stats, ThreadClicks* clicks, uint64_t seed);
+           WorkerStats* stats, ThreadClicks* clicks, uint64_t seed,
+           const HttpsPolicy* https = nullptr);
 
   enum class Answered {
     kNothing,   // no complete request (or no room for an answer)
@@ -51,6 +54,13 @@ class Answerer {
   // request that could not be parsed.
   void Count(const ResponseInfo& info, const RequestHead* head = nullptr,
              std::string_view address = {}, bool address_is_text = false);
+  // The HTTPS policy's part of an answer: a 308 to HTTPS written at `out`
+  // (its length; 0 when the request is answered as usual).
+  size_t RedirectToHttps(const Connection* c, const RequestHead& head, std::string_view date,
+                         char* out, ResponseInfo* info) const;
+  // Adds HSTS after the status line of the `n` bytes at `out`, when due;
+  // returns the new length.
+  size_t AddHsts(const Connection* c, const RequestHead& head, char* out, size_t n) const;
   uint32_t NextRandom() {  // xorshift64: A/B buckets need a random number, not a secure one
     rng_state_ ^= rng_state_ << 13;
     rng_state_ ^= rng_state_ >> 7;
@@ -64,6 +74,7 @@ class Answerer {
   WorkerStats* stats_;
   ThreadClicks* clicks_;
   uint64_t rng_state_;
+  const HttpsPolicy* https_;
 };
 
 }  // namespace shortlink::redirector

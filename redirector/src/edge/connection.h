@@ -12,10 +12,15 @@
 #include <cstdint>
 #include <cstring>
 
+#include <openssl/ssl.h>
+
+#include <memory>
+
 #include "edge/request_code.h"
 #include "edge/request_head.h"
 #include "edge/responder.h"
 #include "rules/password_verifier.h"
+#include "tls/cert_store.h"
 
 namespace shortlink::redirector {
 
@@ -42,7 +47,12 @@ struct Connection {
   PasswordVerifier::Verdict verdict;  // the check's result, for the request it was for
   bool has_verdict = false;
   uint8_t peer_len = 0;
-  char peer[16];      // the client's address bytes (4 or 16), for unique clicks and guess limits
+  char peer[16];       // the client's address bytes (4 or 16), for unique clicks and guess limits
+  SSL* ssl = nullptr;  // set on the TLS listener's connections (edge/tls_io.h)
+  bool handshaken = false;
+  // The certificates the handshake chooses among (its SNI callback's), held
+  // so a reload cannot free them under an open connection.
+  std::shared_ptr<const CertStore> tls_store;
   LinkKeyBuffer key;  // the answered link's code and domain, for counting its click
   char in[kInBufferBytes];
   char out[kOutBufferBytes];

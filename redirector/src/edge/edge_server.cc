@@ -59,6 +59,10 @@ Result<unsigned short> EdgeServer::Start() {
   auto address = boost::asio::ip::make_address(options_.host, ec);
   if (ec)
     return MakeError(ErrorCode::kInvalidArgument, "bad listen address '" + options_.host + "'");
+  auto tls_address = boost::asio::ip::make_address(options_.tls_host, ec);
+  if (options_.tls && ec)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "bad TLS listen address '" + options_.tls_host + "'");
   WorkerShared shared;
   shared.table = table_;
   shared.responder = &responder_;
@@ -68,7 +72,9 @@ Result<unsigned short> EdgeServer::Start() {
   shared.idle_timeout = options_.idle_timeout;
   shared.head_timeout = options_.head_timeout;
   shared.client_address = options_.client_address;
-  unsigned short port = options_.port;
+  shared.tls = options_.tls;
+  shared.https = &options_.https;
+  unsigned short port = options_.port, tls_port = options_.tls_port;
   for (int i = 0; i < options_.threads; ++i) {
     auto worker = std::make_unique<EdgeWorker>(shared, stats_[i].get(), clicks_[i].get(), i);
     auto listener = OpenListener(boost::asio::ip::tcp::endpoint(address, port), &port);
@@ -77,7 +83,20 @@ Result<unsigned short> EdgeServer::Start() {
                                                     std::to_string(port) + ": " +
                                                     listener.error().message);
     }
-    if (Status opened = worker->Open(*listener); !opened.ok()) return opened.error();
+    int tls_fd = -1;
+    if (options_.tls) {
+      auto tls_listener =
+          OpenListener(boost::asio::ip::tcp::endpoint(tls_address, tls_port), &tls_port);
+      if (!tls_listener.ok()) {
+        close(*listener);
+        return MakeError(ErrorCode::kUnavailable, "cannot listen on " + options_.tls_host + ":" +
+                                                      std::to_string(tls_port) + ": " +
+                                                      tls_listener.error().message);
+      }
+      tls_fd = *tls_listener;
+      tls_port_ = tls_port;
+    }
+    if (Status opened = worker->Open(*listener, tls_fd); !opened.ok()) return opened.error();
     workers_.push_back(std::move(worker));
   }
   for (auto& worker : workers_) {

@@ -35,6 +35,7 @@
 #include "clicks/click_counter.h"
 #include "common/result.h"
 #include "edge/client_address.h"
+#include "edge/https_policy.h"
 #include "edge/responder.h"
 #include "edge/worker_stats.h"
 #include "table/link_table.h"
@@ -43,6 +44,7 @@ namespace shortlink::redirector {
 
 class EdgeWorker;
 class PasswordVerifier;
+class TlsFrontend;
 
 struct EdgeServerOptions {
   std::string host = "0.0.0.0";
@@ -53,6 +55,12 @@ struct EdgeServerOptions {
   size_t max_connections = 100000;
   ResponderOptions responder;
   ClientAddressSource client_address = ClientAddressSource::kPeer;
+  // The TLS listener (tls/tls_frontend.h has its certificates); none when
+  // `tls` is null. Its connections are served as the plain port's.
+  TlsFrontend* tls = nullptr;
+  std::string tls_host = "0.0.0.0";
+  unsigned short tls_port = 8443;  // 0: pick one (tests)
+  HttpsPolicy https;               // hosts moved to HTTPS (redirect, HSTS)
 };
 
 class EdgeServer {
@@ -60,8 +68,10 @@ class EdgeServer {
   EdgeServer(const LinkTable* table, EdgeServerOptions options);
   ~EdgeServer();  // Stop()
 
-  // Binds every worker's acceptor and starts the threads.
+  // Binds every worker's acceptors and starts the threads; the plain port.
   Result<unsigned short> Start();
+  // The TLS listener's port, after Start; 0 without one.
+  unsigned short tls_port() const { return tls_port_; }
   // Stops accepting, closes connections after the response in progress, joins.
   void Stop();
 
@@ -76,6 +86,7 @@ class EdgeServer {
   Responder responder_;
   std::unique_ptr<PasswordVerifier> verifier_;
   std::atomic<size_t> open_connections_{0};
+  unsigned short tls_port_ = 0;
   std::vector<std::unique_ptr<WorkerStats>> stats_;
   std::vector<std::unique_ptr<ThreadClicks>> clicks_;
   std::vector<std::unique_ptr<EdgeWorker>> workers_;

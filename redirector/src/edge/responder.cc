@@ -173,6 +173,21 @@ size_t Responder::Redirect(std::string_view status_line, std::string_view locati
   return w.p - out;
 }
 
+size_t Responder::RedirectToHttps(const RequestHead& head, std::string_view host,
+                                  std::string_view date, char* out, ResponseInfo* info) const {
+  constexpr std::string_view kScheme = "https://";
+  char location[kMaxLocationBytes];
+  if (host.empty() || kScheme.size() + host.size() + head.target.size() > sizeof location) return 0;
+  memcpy(location, kScheme.data(), kScheme.size());
+  memcpy(location + kScheme.size(), host.data(), host.size());
+  memcpy(location + kScheme.size() + host.size(), head.target.data(), head.target.size());
+  std::string_view url(location, kScheme.size() + host.size() + head.target.size());
+  if (!SafeHeaderValue(url)) return 0;
+  info->outcome = Outcome::kToHttps;
+  info->status = 308;
+  return Redirect("HTTP/1.1 308 Permanent Redirect\r\n", url, head, date, out);
+}
+
 size_t Responder::NotFound(const RequestHead& head, std::string_view date, char* out) const {
   return SendPage(404, Page::kNotFound, head, date, out);
 }

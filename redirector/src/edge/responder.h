@@ -54,6 +54,7 @@ enum class Outcome {
   kRuleFallback,   // a rule sent the visitor elsewhere: expired, over its limit (3xx or 410)
   kPasswordForm,   // the password form (200), a refused password (401) or too many tries (429)
   kPasswordCheck,  // a POSTed password to verify: nothing written yet (see VisitFacts)
+  kToHttps,        // sent to the same URL over HTTPS (not a click: that request is)
 };
 
 struct ResponseInfo {
@@ -113,6 +114,12 @@ class Responder {
   size_t Respond(const RequestHead& head, const LinkTable& table, std::string_view date, char* out,
                  char (&code_buffer)[kCodeBufferBytes], ResponseInfo* info,
                  const VisitFacts& facts = {}) const;
+
+  // A 308 to https://`host``head.target` (`host` as HostName gives it): a
+  // plain-HTTP request to a host that asks for HTTPS (edge/https_policy.h).
+  // 0 when that URL could not go in a header: the caller answers as usual.
+  size_t RedirectToHttps(const RequestHead& head, std::string_view host, std::string_view date,
+                         char* out, ResponseInfo* info) const;
 
   // The response to a request that failed to parse; always closes.
   size_t RespondError(ParseStatus status, std::string_view date, char* out,

@@ -13,6 +13,8 @@
 #include <ctime>
 #include <string>
 
+#include "edge/tls_io.h"
+
 namespace shortlink::redirector {
 namespace {
 
@@ -27,8 +29,8 @@ int64_t NowMs() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-// epoll data tags for the two descriptors that are not connections.
-char g_listen_tag, g_wake_tag;
+// epoll data tags for the descriptors that are not connections.
+char g_listen_tag, g_tls_listen_tag, g_wake_tag;
 
 }  // namespace
 
@@ -39,7 +41,8 @@ EdgeWorker::EdgeWorker(const WorkerShared& shared, WorkerStats* stats, ThreadCli
       clicks_(clicks),
       answerer_(shared.responder, shared.table, shared.client_address, stats, clicks,
                 0x9e3779b97f4a7c15ull ^ (static_cast<uint64_t>(NowMs()) << 8) ^
-                    static_cast<uint64_t>(index)) {
+                    static_cast<uint64_t>(index),
+                shared.https) {
   UpdateDate();
   ready_.reserve(1024);
   turn_.reserve(1024);
@@ -48,15 +51,18 @@ EdgeWorker::EdgeWorker(const WorkerShared& shared, WorkerStats* stats, ThreadCli
 EdgeWorker::~EdgeWorker() {
   while (connections_) Destroy(connections_);
   if (listen_fd_ >= 0) close(listen_fd_);
+  if (tls_listen_fd_ >= 0) close(tls_listen_fd_);
   if (wake_fd_ >= 0) close(wake_fd_);
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
-Status EdgeWorker::Open(int listen_fd) {
+Status EdgeWorker::Open(int listen_fd, int tls_listen_fd) {
   listen_fd_ = listen_fd;
+  tls_listen_fd_ = tls_listen_fd;
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (epoll_fd_ < 0 || wake_fd_ < 0 || !Watch(listen_fd_, EPOLLIN, &g_listen_tag) ||
+      (tls_listen_fd_ >= 0 && !Watch(tls_listen_fd_, EPOLLIN, &g_tls_listen_tag)) ||
       !Watch(wake_fd_, EPOLLIN, &g_wake_tag)) {
     return MakeError(ErrorCode::kUnavailable,
                      std::string("cannot set up the edge's event loop: ") + strerror(errno));
@@ -108,7 +114,9 @@ void EdgeWorker::Run() {
     for (int i = 0; i < n; ++i) {
       void* tag = events[i].data.ptr;
       if (tag == &g_listen_tag)
-        AcceptAll();
+        AcceptAll(false);
+      else if (tag == &g_tls_listen_tag)
+        AcceptAll(true);
       else if (tag == &g_wake_tag)
         woken = true;
       else
@@ -140,11 +148,12 @@ void EdgeWorker::OnWake(int64_t* stop_deadline) {
   DeliverVerdicts();
 }
 
-void EdgeWorker::AcceptAll() {
+void EdgeWorker::AcceptAll(bool tls) {
+  int listen_fd = tls ? tls_listen_fd_ : listen_fd_;
   for (;;) {
     sockaddr_storage peer{};
     socklen_t peer_size = sizeof peer;
-    int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_size,
+    int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &peer_size,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -152,8 +161,9 @@ void EdgeWorker::AcceptAll() {
         // Out of descriptors: accept fails again at once while the
         // connection waits in the backlog, so a level-triggered listener
         // would spin this worker's core (found by tests/e2e/test_hostile.py).
-        // Stop watching it for a while.
+        // Stop watching the listeners for a while.
         epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        if (tls_listen_fd_ >= 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, tls_listen_fd_, nullptr);
         accept_resume_ms_ = now_ms_ + kAcceptRetryMs;
       }
       return;  // EAGAIN: the backlog is empty
@@ -173,7 +183,7 @@ void EdgeWorker::AcceptAll() {
     c->last_activity_ms = now_ms_;
     c->head_started_ms = now_ms_;  // a new connection owes us a head
     Link(c);
-    if (!Watch(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c)) {
+    if ((tls && !StartTls(c)) || !Watch(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c)) {
       Destroy(c);
       continue;
     }
@@ -181,11 +191,22 @@ void EdgeWorker::AcceptAll() {
   }
 }
 
+bool EdgeWorker::StartTls(Connection* c) {
+  // One atomic load per accept; the mutex only once per reload.
+  if (shared_.tls->generation() != certs_generation_)
+    certs_ = shared_.tls->Current(&certs_generation_);
+  c->tls_store = certs_;
+  c->ssl = NewTlsSession(certs_->default_context(), c);
+  return c->ssl != nullptr;
+}
+
 void EdgeWorker::ResumeAccepting() {
   accept_resume_ms_ = 0;
   if (stopping_) return;
   Watch(listen_fd_, EPOLLIN, &g_listen_tag);
-  AcceptAll();
+  if (tls_listen_fd_ >= 0) Watch(tls_listen_fd_, EPOLLIN, &g_tls_listen_tag);
+  AcceptAll(false);
+  if (tls_listen_fd_ >= 0) AcceptAll(true);
 }
 
 void EdgeWorker::RememberPeer(Connection* c, const sockaddr_storage& peer) {
@@ -217,6 +238,10 @@ void EdgeWorker::Destroy(Connection* c) {
       if (r == c) r = nullptr;
     }
   }
+  if (c->ssl) {
+    if (!c->handshaken) Bump(stats_->tls_handshake_failures);
+    SSL_free(c->ssl);
+  }
   close(c->fd);  // also removes it from the epoll set
   shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
   delete c;
@@ -225,7 +250,9 @@ void EdgeWorker::Destroy(Connection* c) {
 void EdgeWorker::OnEvent(Connection* c, uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->readable = true;
   if (c->verifying || c->queued) return;  // resumes when the verdict comes / on its turn
-  if (c->writing && !(events & (EPOLLOUT | EPOLLHUP | EPOLLERR))) return;
+  // A TLS write may wait for a read (the peer's key update): TLS
+  // connections try again on any event.
+  if (c->writing && !c->ssl && !(events & (EPOLLOUT | EPOLLHUP | EPOLLERR))) return;
   Drive(c);
 }
 
@@ -242,7 +269,11 @@ void EdgeWorker::RunReady() {
 
 bool EdgeWorker::Flush(Connection* c) {
   while (c->out_sent < c->out_len) {
-    ssize_t n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL);
+    const char* data = c->out + c->out_sent;
+    size_t size = c->out_len - c->out_sent;
+    bool want_write;  // either way the connection waits: any event drives TLS again
+    ssize_t n =
+        c->ssl ? TlsWrite(c, data, size, &want_write) : send(c->fd, data, size, MSG_NOSIGNAL);
     if (n > 0) {
       c->out_sent += static_cast<size_t>(n);
       continue;
@@ -260,6 +291,7 @@ bool EdgeWorker::Flush(Connection* c) {
   c->writing = false;
   c->last_activity_ms = now_ms_;
   if (c->closing || stopping_) {
+    if (c->ssl) TlsClose(c);
     shutdown(c->fd, SHUT_RDWR);
     Destroy(c);
     return false;
@@ -284,24 +316,49 @@ void EdgeWorker::Drive(Connection* c) {
         break;
     }
     if (c->closing) return Destroy(c);
-    if (!c->readable || stopping_) return;
+    // TLS may hold records it has read but not yet decrypted.
+    if ((!c->readable && !(c->ssl && SSL_has_pending(c->ssl))) || stopping_) return;
     size_t space = kInBufferBytes - c->in_len;
     if (space == 0) return;  // cannot happen: the answerer refuses a head that fills `in`
-    ssize_t n = recv(c->fd, c->in + c->in_len, space, 0);
+    ssize_t n = Receive(c, space);
     if (n > 0) {
       c->in_len += static_cast<size_t>(n);
-      if (static_cast<size_t>(n) < space) c->readable = false;  // drained: the next edge tells
       c->last_activity_ms = now_ms_;
       if (c->head_started_ms == 0) c->head_started_ms = now_ms_;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (c->ssl && c->readable && !c->writing) continue;  // TLS took a record of its own
       c->readable = false;
       return;
     }
     return Destroy(c);  // the peer closed, or an error
   }
+}
+
+ssize_t EdgeWorker::Receive(Connection* c, size_t space) {
+  if (!c->ssl) {
+    ssize_t n = recv(c->fd, c->in + c->in_len, space, 0);
+    if (n > 0 && static_cast<size_t>(n) < space)
+      c->readable = false;  // drained: the next edge tells
+    return n;
+  }
+  c->writing = false;  // a handshake that waited to send tries again
+  bool want_write;
+  ssize_t n = TlsRead(c, c->in + c->in_len, space, &want_write);  // the BIO tracks `readable`
+  if (!c->handshaken && SSL_is_init_finished(c->ssl)) CountHandshake(c);
+  if (n < 0 && errno == EAGAIN && want_write) {
+    c->writing = true;
+    c->write_started_ms = now_ms_;
+  }
+  return n;
+}
+
+void EdgeWorker::CountHandshake(Connection* c) {
+  c->handshaken = true;
+  Bump(stats_->tls_handshakes);
+  if (TlsResumed(c)) Bump(stats_->tls_resumed);
 }
 
 void EdgeWorker::StartPasswordCheck(Connection* c) {
@@ -368,6 +425,8 @@ void EdgeWorker::Shutdown() {
   stopping_ = true;
   close(listen_fd_);  // also leaves the epoll set
   listen_fd_ = -1;
+  if (tls_listen_fd_ >= 0) close(tls_listen_fd_);
+  tls_listen_fd_ = -1;
   accept_resume_ms_ = 0;
   // A write in progress finishes (within kStopDrainMs: a client that does
   // not read its answers must not hold up a shutdown), then the connection

@@ -30,10 +30,12 @@
 #include "edge/answerer.h"
 #include "edge/client_address.h"
 #include "edge/connection.h"
+#include "edge/https_policy.h"
 #include "edge/responder.h"
 #include "edge/worker_stats.h"
 #include "rules/password_verifier.h"
 #include "table/link_table.h"
+#include "tls/tls_frontend.h"
 
 namespace shortlink::redirector {
 
@@ -47,6 +49,8 @@ struct WorkerShared {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds head_timeout{10};
   ClientAddressSource client_address = ClientAddressSource::kPeer;
+  TlsFrontend* tls = nullptr;          // the TLS listener's certificates; null without one
+  const HttpsPolicy* https = nullptr;  // hosts moved to HTTPS; null: none
 };
 
 class EdgeWorker {
@@ -56,8 +60,9 @@ class EdgeWorker {
   EdgeWorker(const EdgeWorker&) = delete;
   EdgeWorker& operator=(const EdgeWorker&) = delete;
 
-  // Takes `listen_fd` (non-blocking, listening) and sets up the event loop.
-  Status Open(int listen_fd);
+  // Takes `listen_fd` and `tls_listen_fd` (non-blocking, listening; -1:
+  // no TLS listener) and sets up the event loop.
+  Status Open(int listen_fd, int tls_listen_fd = -1);
   // The loop, until RequestStop and the drain that follows it.
   void Run();
   // Stops accepting; connections close after the response in progress.
@@ -74,7 +79,9 @@ class EdgeWorker {
   void Wake();
   bool Watch(int fd, uint32_t events, void* tag);
   void OnWake(int64_t* stop_deadline);
-  void AcceptAll();
+  void AcceptAll(bool tls);
+  // A TLS session for `c` on the certificates as they are now.
+  bool StartTls(Connection* c);
   void ResumeAccepting();
   static void RememberPeer(Connection* c, const struct sockaddr_storage& peer);
   void Link(Connection* c);
@@ -84,6 +91,10 @@ class EdgeWorker {
   // Sends what is in `out`; false when the connection waits for EPOLLOUT
   // or was destroyed.
   bool Flush(Connection* c);
+  // Reads into `in` with recv() or TLS; as recv() returns. Sets `readable`
+  // false once the socket is drained, `writing` when a handshake waits to send.
+  ssize_t Receive(Connection* c, size_t space);
+  void CountHandshake(Connection* c);
   // Answers, sends and reads until the socket would block, the connection
   // waits for a password check, or it has had its turn.
   void Drive(Connection* c);
@@ -100,6 +111,9 @@ class EdgeWorker {
   Answerer answerer_;
   PasswordCheck check_;  // filled by the answerer, handed to the verifier (kept: no per-pass cost)
   int listen_fd_ = -1;
+  int tls_listen_fd_ = -1;
+  std::shared_ptr<const CertStore> certs_;  // the TLS certificates as this thread last saw them
+  uint64_t certs_generation_ = 0;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: RequestStop() and the verifier's verdicts
   Connection* connections_ = nullptr;

@@ -17,6 +17,9 @@ struct WorkerStats {
   std::atomic<uint64_t> unsafe_targets{0};
   std::atomic<uint64_t> timeouts{0};
   std::atomic<uint64_t> connections_refused{0};
+  std::atomic<uint64_t> tls_handshakes{0};  // finished; resumed ones counted in both
+  std::atomic<uint64_t> tls_resumed{0};
+  std::atomic<uint64_t> tls_handshake_failures{0};  // connections closed before finishing one
 };
 
 // The owning thread's bump: a relaxed load and store, not an atomic add.

@@ -52,6 +52,7 @@
 
 #include "common/hash64.h"
 #include "common/validation.h"
+#include "table/host_name.h"
 
 #if defined(__SANITIZE_THREAD__)
 // liburcu is not built with TSan, so TSan cannot see that a grace period
@@ -270,22 +271,6 @@ struct HostMap {
     slots[i].store(e, order);
   }
 };
-
-// The part of a Host header that names a domain, lowercased into `buffer`:
-// without the port and one trailing dot. Empty when it cannot name one (an
-// IPv6 literal, longer than any domain), which is the default domain.
-std::string_view HostName(std::string_view host, char (&buffer)[kMaxDomainLength]) {
-  if (host.empty() || host.front() == '[') return {};
-  size_t colon = host.rfind(':');
-  if (colon != std::string_view::npos) host = host.substr(0, colon);
-  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  if (host.size() > sizeof buffer) return {};
-  for (size_t i = 0; i < host.size(); ++i) {
-    char c = host[i];
-    buffer[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return {buffer, host.size()};
-}
 
 // Capacity for `links` live entries: 3/5 full, so that the table grows (or
 // is cleaned of tombstones) when it reaches 3/4.
