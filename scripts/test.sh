@@ -54,6 +54,8 @@ stage release-build build release
 stage release-test run_tests release 'unit|e2e'
 # Fault injection, Release only (tests/e2e/test_faults.py).
 stage release-fault ctest --preset release -L fault --timeout 900 --output-on-failure
+# Many nodes across a real network: namespaces, partitions, delay, loss (tests/netns, root).
+stage release-netns ctest --preset release -L netns --timeout 900 --output-on-failure
 # The Debian package: built, installed, serving a link, purged (root only).
 stage package tests/package/smoke.sh
 [ "${SHORTLINK_QUICK:-0}" = 1 ] && exit 0
