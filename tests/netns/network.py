@@ -25,10 +25,12 @@ Faults, all on a node's backbone link:
 
 Every name starts with PREFIX. One run at a time holds LOCK_FILE (the
 subnets are fixed), so whatever carries the prefix when the lock is taken is
-left from an aborted run and is removed first.
+left from an aborted run and is removed first, with the processes still
+inside and the scratch folder the run wrote into the lock file (keep()).
 """
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -71,7 +73,7 @@ class Network:
     them all, killing whatever still runs inside."""
 
     def __init__(self, lock_timeout=300):
-        self.lock = open(LOCK_FILE, "w")
+        self.lock = open(LOCK_FILE, "a+")
         deadline = time.monotonic() + lock_timeout
         while True:
             try:
@@ -93,8 +95,19 @@ class Network:
         stale = [ns for ns in self.all_namespaces() if ns.startswith(PREFIX + "-")]
         for ns in stale:
             self._remove(ns)
+        self.lock.seek(0)
+        for folder in self.lock.read().split():
+            if folder.startswith("/tmp/") and os.path.isdir(folder):
+                shutil.rmtree(folder, ignore_errors=True)
+                stale.append(folder)
+        self.lock.truncate(0)
         if stale:
-            print(f"[netns] removed {len(stale)} namespaces of an aborted run: {' '.join(stale)}", file=sys.stderr)
+            print(f"[netns] removed what an aborted run left: {' '.join(stale)}", file=sys.stderr)
+
+    def keep(self, folder):
+        """Notes the run's scratch folder: a later run removes it if this one cannot."""
+        self.lock.write(folder + "\n")
+        self.lock.flush()
 
     def _remove(self, ns):
         # A process left inside keeps the namespace alive without its name: kill it first.
@@ -181,4 +194,5 @@ class Network:
             self._remove(ns)  # the root namespace's uplink goes with its peer in the core
         self.namespaces = []
         run("ip", "link", "del", self.uplink, check=False)
+        self.lock.truncate(0)
         self.lock.close()

@@ -166,6 +166,7 @@ class ManyNodesAcrossANetworkTest(unittest.TestCase):
         self.addCleanup(self.net.close)  # runs last: the processes are gone by then
         self.net.build(NODES)
         self.group = NetnsGroup()
+        self.net.keep(self.group.dir)
         self.addCleanup(self.group.close)
         self.redis = NetnsRedis(self.group, self.net.admin).start()
         self.sentinels = [Sentinel(self.group, self.net.admin, f"sentinel-{i}", self.redis).start()
