@@ -141,6 +141,15 @@ int Serve(const std::vector<std::string>& args) {
       "webhooks-allow-private", po::bool_switch(&o.webhooks_allow_private),
       "Let webhooks reach private, loopback and link-local addresses, and http:// URLs "
       "(tests, internal receivers); refused by default.")(
+      "title-fetch-allow-private", po::bool_switch(&o.title_fetch_allow_private),
+      "Let POST /v1/link/create fetch page titles from private, loopback and link-local "
+      "addresses (tests); refused by default.")(
+      "title-fetch-ca", po::value(&o.title_fetch_ca),
+      "PEM file of CA certificates trusted for page-title fetches instead of the system's "
+      "(internal CAs, tests).")(
+      "title-fetch-connect-to", po::value(&o.title_fetch_connect_to),
+      "Testing: HOST:PORT every page-title fetch connects to, whatever its URL's host (the Host "
+      "header, SNI and certificate check keep the URL's).")(
       "webhook-retry-base-ms",
       po::value(&o.webhook_retry_base_ms)->default_value(o.webhook_retry_base_ms),
       "Testing: the first webhook retry delay in ms; the schedule (10 s, 30 s, ... for 24 h) "

@@ -34,6 +34,7 @@
 #include "ops/ops_routes.h"
 #include "qr/qr_routes.h"
 #include "server/http_server.h"
+#include "shortenworld/shortenworld_routes.h"
 #include "store/database.h"
 #include "store/team_weeks.h"
 #include "teams/team_routes.h"
@@ -251,6 +252,11 @@ int Serve(const ServeOptions& options) {
   RegisterUsageRoutes(router, usage_api);
   WebhookApi webhook_api{subscriptions->get(), dispatcher->get(), options.webhooks_allow_private};
   RegisterWebhookRoutes(router, webhook_api);
+  if (Status s = RegisterShortenWorldRoutes(
+          router, {public_url, options.title_fetch_allow_private, options.title_fetch_ca,
+                   options.title_fetch_connect_to});
+      !s.ok())
+    return Fail(s.error().message);
   HttpServer server(
       ioc, tls,
       [&router](Request& req, std::string_view remote) { return router.Handle(req, remote); },

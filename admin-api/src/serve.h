@@ -32,6 +32,11 @@ struct ServeOptions {
   // internal receivers); the retry schedule's first step and the link.clicked
   // interval, in milliseconds (tests shorten them).
   bool webhooks_allow_private = false;
+  // Shorten World's create (shortenworld/): page titles may be fetched from
+  // private and loopback addresses too (tests); refused by default.
+  bool title_fetch_allow_private = false;
+  std::string title_fetch_ca;          // PEM CAs for its https:// pages; empty: the system's
+  std::string title_fetch_connect_to;  // HOST:PORT every title fetch connects to (tests)
   int64_t webhook_retry_base_ms = 10'000;
   int64_t webhook_retry_window_ms = 24 * 3'600'000;  // then a failing webhook is disabled
   int64_t webhook_click_interval_ms = 10'000;

@@ -1,0 +1,308 @@
+#include <boost/asio/ssl/context.hpp>
+#include <boost/json.hpp>
+#include <functional>
+#include <memory>
+
+#include "common/clock.h"
+#include "common/options.h"
+#include "common/validation.h"
+#include "shortenworld/answers.h"
+#include "shortenworld/calls.h"
+#include "shortenworld/shortenworld_routes.h"
+#include "shortenworld/title_fetch.h"
+#include "webhooks/http_sender.h"
+
+namespace shortlink::admin {
+namespace {
+
+using namespace shortenworld;
+using boost::json::object;
+
+struct Api {
+  Api(Router* r, ShortenWorldOptions o)
+      : router(r), options(std::move(o)), tls(webhooks::MakeWebhookTlsContext()) {
+    context.default_host = HostOf(options.public_url);
+    title_limits.allow_private = options.title_fetch_allow_private;
+  }
+
+  // The options that can be wrong: the CA file and the connect-to address.
+  Status Configure() {
+    if (!options.title_fetch_ca.empty()) {
+      boost::system::error_code ec;
+      tls.load_verify_file(options.title_fetch_ca, ec);
+      if (ec)
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "--title-fetch-ca: " + options.title_fetch_ca + ": " + ec.message());
+    }
+    if (!options.title_fetch_connect_to.empty()) {
+      unsigned short port = 0;
+      Status s = ParseHostPort(options.title_fetch_connect_to, &title_limits.connect_host, &port,
+                               /*allow_zero=*/false);
+      if (!s.ok())
+        return MakeError(s.error().code, "--title-fetch-connect-to: " + s.error().message);
+      title_limits.connect_port = std::to_string(port);
+    }
+    return Status::Ok();
+  }
+
+  Router* router;
+  ShortenWorldOptions options;
+  CallContext context;
+  boost::asio::ssl::context tls;  // for titles of https:// pages
+  TitleFetchLimits title_limits;
+};
+
+// What a call's data is made of the route's JSON answer.
+using Shape = std::function<object(const object& inner)>;
+
+Reply Refuse(const RequestContext& rc, http::status status, std::string_view message) {
+  object body;
+  body["status"] = StatusObject(static_cast<int>(status), message, NowMillis());
+  return rc.Json(status, boost::json::serialize(body));
+}
+
+Reply Refuse(const RequestContext& rc, const Error& error) {
+  return Refuse(rc, StatusFor(error.code), error.message);
+}
+
+// Runs `call` through the router as a request of its own, with the
+// caller's credential headers.
+boost::asio::awaitable<Reply> Forward(Api& api, const RequestContext& rc, const InnerCall& call) {
+  Request inner{call.method, call.target, rc.version()};
+  for (std::string_view name : {"authorization", "x-api-key", "x-account-uuid"})
+    if (auto it = rc.req.find(name); it != rc.req.end()) inner.set(name, it->value());
+  if (!call.account.empty()) inner.set("x-account-uuid", call.account);
+  if (!call.body.empty()) {
+    inner.set(http::field::content_type, "application/json");
+    inner.body() = call.body;
+  }
+  inner.keep_alive(rc.keep_alive());
+  inner.prepare_payload();
+  co_return co_await api.router->Handle(inner, rc.remote);
+}
+
+bool Succeeded(const Reply& reply) { return reply.response.result_int() / 100 == 2; }
+
+object BodyObject(const Reply& reply) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(reply.response.body(), ec);
+  return !ec && v.is_object() ? std::move(v.as_object()) : object();
+}
+
+// The route's answer in the envelope, its status and headers (Retry-After,
+// WWW-Authenticate, the rate limit's) kept.
+Reply Answer(const RequestContext& rc, Reply reply, const Shape& shape) {
+  Response& res = reply.response;
+  res.body() = Succeeded(reply) ? SuccessBody(shape(BodyObject(reply)), NowMillis())
+                                : ErrorBody(res.result_int(), res.body(), NowMillis());
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(rc.keep_alive());
+  res.prepare_payload();
+  return reply;
+}
+
+// The answer to `call`, which answered `reply`. A teamId of another team
+// makes the key's own check fail (401); when the key itself is good, that
+// is told as Shorten World tells it: 403, permission denied.
+boost::asio::awaitable<Reply> Finish(Api& api, RequestContext& rc, const InnerCall& call,
+                                     Reply reply, const Shape& shape) {
+  if (reply.response.result() == http::status::unauthorized && !call.account.empty()) {
+    // Named, not a temporary: GCC 12 destroys a temporary argument of a
+    // co_await expression twice (free(): invalid pointer).
+    const InnerCall teams{http::verb::get, "/api/v1/teams?size=1", {}, {}};
+    Reply probe = co_await Forward(api, rc, teams);
+    if (probe.response.result() != http::status::unauthorized)
+      co_return Refuse(rc, http::status::forbidden,
+                       "Permission denied: teamId is not the team this key or token acts in.");
+  }
+  co_return Answer(rc, std::move(reply), shape);
+}
+
+boost::asio::awaitable<Reply> Run(Api& api, RequestContext& rc, Result<InnerCall> call,
+                                  Shape shape) {
+  if (!call.ok()) co_return Refuse(rc, call.error());
+  Reply reply = co_await Forward(api, rc, *call);
+  co_return co_await Finish(api, rc, *call, std::move(reply), shape);
+}
+
+Result<Params> ParamsOf(const RequestContext& rc) {
+  return Params::FromRequest(rc.query, rc.req.body());
+}
+
+// Handlers, one per call; each names its translation and its shape.
+
+#define SW_PARAMS(params)     \
+  auto params = ParamsOf(rc); \
+  if (!params.ok()) co_return Refuse(rc, params.error());
+
+Shape TokenShape() {
+  return [](const object& inner) { return object{{"token", inner}}; };
+}
+
+Shape ListShape(std::string key, const Params& params) {
+  auto asked = PageOf(params);  // checked already by the call
+  PageAsked page = asked.ok() ? *asked : PageAsked{};
+  return [key = std::move(key), page](const object& inner) {
+    return ListAnswer(inner, key, page.page, page.size);
+  };
+}
+
+Shape LinkShape(const Api& api) {
+  return [&api](const object& inner) {
+    return object{{"link", LinkAnswer(inner, api.options.public_url)}};
+  };
+}
+
+Awaitable GetToken(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, TokenCall(*params), TokenShape());
+}
+
+Awaitable RefreshToken(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, RefreshCall(*params), TokenShape());
+}
+
+Awaitable RevokeToken(Api& api, RequestContext& rc) {
+  co_return co_await Run(api, rc, RevokeCall(), [](const object&) { return object(); });
+}
+
+Awaitable TeamList(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, TeamListCall(*params), ListShape("teams", *params));
+}
+
+Awaitable CampaignList(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, CampaignListCall(*params), ListShape("campaigns", *params));
+}
+
+Awaitable DomainList(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  // Custom domains are listed; the default one (--public-url) is every
+  // team's, named by domainId "default".
+  Shape list = ListShape("domains", *params);
+  Shape shape = [&api, list](const object& inner) {
+    object out = list(inner);
+    out["defaultDomain"] = object{{"id", "default"}, {"host", api.context.default_host}};
+    return out;
+  };
+  co_return co_await Run(api, rc, DomainListCall(*params), shape);
+}
+
+Awaitable LinkList(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  Shape list = ListShape("links", *params);
+  Shape shape = [&api, list](const object& inner) {
+    object out = list(inner);
+    if (auto it = out.find("links"); it != out.end() && it->value().is_array())
+      for (boost::json::value& link : it->value().as_array())
+        if (link.is_object()) link = LinkAnswer(link.as_object(), api.options.public_url);
+    return out;
+  };
+  co_return co_await Run(api, rc, LinkListCall(*params, api.context), shape);
+}
+
+// Create, then (unless noTitle) fetch the destination's title and set it:
+// the title is fetched only once the create was admitted and done, so no
+// request without a good credential makes admin-api fetch anything.
+Awaitable CreateLink(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  auto call = CreateCall(*params, api.context);
+  if (!call.ok()) co_return Refuse(rc, call.error());
+  Reply created = co_await Forward(api, rc, *call);
+  auto no_title_param = params->Bool("noTitle");  // checked already by CreateCall
+  bool no_title = no_title_param.ok() && no_title_param->value_or(false);
+  if (Succeeded(created) && !no_title) {
+    object link = BodyObject(created);
+    auto text = [&](std::string_view key) {
+      auto it = link.find(key);
+      return it != link.end() && it->value().is_string() ? std::string(it->value().as_string())
+                                                         : std::string();
+    };
+    std::string title = co_await FetchTitle(api.tls, text("longUrl"), api.title_limits);
+    if (!title.empty()) {
+      const InnerCall titling = TitleCall({text("shortUrl"), text("domain")}, title);
+      Reply titled = co_await Forward(api, rc, titling);
+      if (Succeeded(titled)) created = std::move(titled);
+    }
+  }
+  co_return co_await Finish(api, rc, *call, std::move(created), LinkShape(api));
+}
+
+Awaitable UpdateLink(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, UpdateCall(*params), LinkShape(api));
+}
+
+Awaitable DeleteLink(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, DeleteCall(*params), LinkShape(api));
+}
+
+Awaitable RedirectLink(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, RedirectCall(*params), LinkShape(api));
+}
+
+Awaitable MobileLink(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, MobileCall(*params), LinkShape(api));
+}
+
+Awaitable ExpirationLink(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, ExpirationCall(*params), LinkShape(api));
+}
+
+Awaitable PasswordLink(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, PasswordCall(*params), LinkShape(api));
+}
+
+Awaitable TestingLink(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  co_return co_await Run(api, rc, TestingCall(*params), LinkShape(api));
+}
+
+Awaitable LinkAnalytics(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  // The metrics route answers {status, metricsMap} already; the status is ours.
+  co_return co_await Run(api, rc, AnalyticsCall(*params),
+                         [](const object& inner) { return inner; });
+}
+
+#undef SW_PARAMS
+
+}  // namespace
+
+Status RegisterShortenWorldRoutes(Router& router, ShortenWorldOptions options) {
+  using http::verb;
+  // Held by every route; the routes live as long as the router.
+  auto api = std::make_shared<Api>(&router, std::move(options));
+  if (Status s = api->Configure(); !s.ok()) return s;
+  auto add = [&](verb method, std::string_view pattern,
+                 Awaitable (*handler)(Api&, RequestContext&)) {
+    router.Add({method, pattern, Auth::kNone,
+                [api, handler](RequestContext& rc) { return handler(*api, rc); }});
+  };
+  add(verb::post, "/v1/authen/token", GetToken);
+  add(verb::post, "/v1/authen/refresh-token", RefreshToken);
+  add(verb::post, "/v1/authen/revoke-token", RevokeToken);
+  add(verb::get, "/v1/team/list", TeamList);
+  add(verb::get, "/v1/campaign/list", CampaignList);
+  add(verb::get, "/v1/domain/list", DomainList);
+  add(verb::get, "/v1/link/list", LinkList);
+  add(verb::post, "/v1/link/create", CreateLink);
+  add(verb::put, "/v1/link/update", UpdateLink);
+  add(verb::delete_, "/v1/link/delete", DeleteLink);
+  add(verb::put, "/v1/link/redirect", RedirectLink);
+  add(verb::put, "/v1/link/mobile", MobileLink);
+  add(verb::put, "/v1/link/expiration", ExpirationLink);
+  add(verb::put, "/v1/link/password", PasswordLink);
+  add(verb::put, "/v1/link/testing", TestingLink);
+  add(verb::get, "/v1/link/analytics", LinkAnalytics);
+  return Status::Ok();
+}
+
+}  // namespace shortlink::admin
