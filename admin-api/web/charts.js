@@ -25,12 +25,16 @@ function niceMax(value) {
 // points: [{label, clicks, bots}]; humans as a line over an area, bots as a
 // dashed line apart.
 export function lineChart(points, title) {
-  const width = 720;
+  // As wide as the page has room for (at most 720), so the axis text is
+  // drawn near its real size on a phone instead of scaled down.
+  const room = (document.getElementById('main') || {}).clientWidth || 720;
+  const width = Math.round(Math.max(300, Math.min(720, room - 40)));
   const height = 240;
   const pad = {left: 44, right: 12, top: 12, bottom: 28};
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
-  const max = niceMax(Math.max(0, ...points.map((p) => Math.max(p.clicks, p.bots || 0))));
+  // At least 4, so the gridlines at 0, half and max are whole numbers.
+  const max = Math.max(4, niceMax(Math.max(0, ...points.map((p) => Math.max(p.clicks, p.bots || 0)))));
   const x = (i) => pad.left + (points.length <= 1 ? innerW / 2 : (i * innerW) / (points.length - 1));
   const y = (v) => pad.top + innerH - (v / max) * innerH;
   const total = points.reduce((s, p) => s + p.clicks, 0);

@@ -53,7 +53,7 @@ export default async function integrationPage() {
   }
   parts.push(keyForm(teamList, team, error));
   const rows = keyList.map((k) => el('tr', {},
-    el('td', {class: 'num'}, k.id), el('td', {class: 'mono'}, '\u2026' + k.hint),
+    el('td', {class: 'num'}, k.id), el('td', {class: 'mono nowrap'}, '\u2026' + k.hint),
     el('td', {}, scopesText(k.scopes)),
     el('td', {}, fmtDate(k.createdAt)), el('td', {}, k.lastUsedAt ? fmtDate(k.lastUsedAt) : 'never'),
     el('td', {}, k.expiresAt ? fmtDate(k.expiresAt) : 'never'),

@@ -33,7 +33,7 @@ export default async function teamAnalyticsPage({params}) {
        el('section', {class: 'card', 'aria-labelledby': 'top-h'},
           el('h2', {id: 'top-h'}, 'Most clicked links'),
           bars('Most clicked links', top.links.map((l) => ({value: label(l), clicks: l.clicks})))),
-       table('Most clicked links', ['Link', 'Target', 'Clicks'], top.links.map((l) =>
+       table('Most clicked links with their targets', ['Link', 'Target', 'Clicks'], top.links.map((l) =>
          el('tr', {},
             el('td', {}, el('a', {href: `#/links/${l.shortUrl}/analytics${l.domain ? '?domain=' + encodeURIComponent(l.domain) : ''}`}, label(l))),
             el('td', {class: 'url'}, l.longUrl), el('td', {class: 'num'}, fmtNumber(l.clicks))))));

@@ -76,6 +76,6 @@ async function teamSection(team, error) {
     }, {class: 'danger', disabled: team.role === 'owner' ? null : true}));
   return el('section', {class: 'card', 'aria-labelledby': 'team-h'},
     el('h2', {id: 'team-h'}, `Members of ${team.siteName}`),
-    table(`Members of ${team.siteName}`, ['Member', 'Role', 'Actions'], rows),
+    table(`Members and roles`, ['Member', 'Role', 'Actions'], rows),
     manage ? add : el('p', {class: 'hint'}, 'Admins and owners add and change members.'), actions);
 }

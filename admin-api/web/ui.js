@@ -104,6 +104,9 @@ export async function attempt(work, box) {
 }
 
 export function table(caption, headers, rows) {
+  // Each cell carries its column's name, shown before it on a phone (style.css).
+  for (const row of rows)
+    [...row.children].forEach((cell, i) => headers[i] && cell.setAttribute('data-label', headers[i]));
   return el('div', {class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0'},
             el('table', {},
                el('caption', {}, caption),
