@@ -127,6 +127,7 @@ class NetnsRedirector(Redirector):
             conn.close()
 
     def lookup(self, code, conn=None):
+        """(status, Location) of /code by HEAD: a probe, never a click (test_sync's asks by GET)."""
         own = conn is None
         conn = conn or self.connection()
         try:

@@ -27,7 +27,6 @@ Skips only when not root or when `ip netns` is unavailable.
 import json
 import shutil
 import signal
-import statistics
 import sys
 import threading
 import time
@@ -240,13 +239,16 @@ class ManyNodesAcrossANetworkTest(unittest.TestCase):
             time.sleep(0.1)
 
         # Each node's digests, read all along (the cut-off ones too: they answer on the front).
-        samples, sampling = [], threading.Event()
+        samples, sampling, sampling_errors = [], threading.Event(), []
 
         def sample():
-            while not sampling.is_set():
-                for node in self.nodes:
-                    samples.append((node.name, self.node_digest(node)))
-                time.sleep(0.1)
+            try:
+                while not sampling.is_set():
+                    for node in self.nodes:
+                        samples.append((node.name, self.node_digest(node)))
+                    time.sleep(0.1)
+            except Exception as e:  # surfaced through sampling_errors
+                sampling_errors.append(e)
 
         sampler = threading.Thread(target=sample, name="sampler")
         # node name -> the phases its prober measures; a cut-off node measures none.
@@ -297,6 +299,7 @@ class ManyNodesAcrossANetworkTest(unittest.TestCase):
                     sampler.join(timeout=30)
         self.assertEqual(stream.errors, [])
         self.assertEqual(visitors.errors, [])
+        self.assertEqual(sampling_errors, [])
         for p in probers:
             self.assertEqual(p.errors, [], p.node.name)
 
