@@ -29,11 +29,16 @@ such a pair measures the host, and it slows both servers unequally.
 With --live the whole system runs as the quickstart runs it: admin-api and
 redis unpinned, applying click batches as they come (no pause); its results
 go to their own section (redirect_vs_nginx_live), beside the default mode's.
+With --tls both servers terminate TLS (TLS 1.3 or the GoGoWorx 1.2 suites, one
+ECDSA P-256 certificate, session tickets on) and wrk speaks https to them;
+with --new-connections every request says `Connection: close`, so wrk opens
+a new connection, and makes a full TLS handshake, per request: the
+handshake's cost shows in the CPU per request. Each goes to its own section.
 Results go to bench/RESULTS.md (section redirect_vs_nginx) with a PNG chart
 (bench/redirect_vs_nginx.png, gnuplot).
 
 Usage: bench/redirect_vs_nginx.py [--links 1000000] [--seconds 10] [--rounds 3]
-                                  [--connections 16,64,256] [--live]
+                                  [--connections 16,64,256] [--live] [--tls [--new-connections]]
 Needs a Release build in build/bin (or SHORTLINK_BIN); installs nginx-light,
 wrk and gnuplot-nox with apt-get when missing.
 """
@@ -41,6 +46,7 @@ import argparse
 import os
 import random
 import signal
+import ssl
 import statistics
 import subprocess
 import sys
@@ -101,6 +107,7 @@ function init(args)
       headers["X-Forwarded-For"] = string.format("%d.%d.%d.%d", networks[1 + n % #networks],
                                                  (n * 37) % 256, (n * 101) % 256, 1 + (n * 13) % 254)
     end
+    if NEW_CONNECTIONS then headers["Connection"] = "close" end
     if code then  -- a link of a custom domain: its Host
       headers["Host"] = host
       reqs[n] = wrk.format("GET", "/" .. code, headers)
@@ -164,8 +171,10 @@ http {
         default "";
         include PREFIX/links.map;
     }
+    TLS_SETTINGS
     server {
         listen 127.0.0.1:PORT backlog=4096;
+        TLS_LISTEN
         location / {
             add_header Cache-Control no-store always;
             add_header X-Robots-Tag noindex always;
@@ -179,8 +188,37 @@ http {
 """
 
 
+# nginx's TLS as ours: the same certificate, protocols, TLS 1.2 suites in the
+# same order (common/tls_policy.h), session tickets on, no session cache.
+NGINX_TLS = """ssl_certificate CERT;
+    ssl_certificate_key KEY;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers CIPHERS;
+    ssl_prefer_server_ciphers on;
+    ssl_session_cache off;
+    ssl_session_tickets on;
+    ssl_session_timeout 2h;"""
+
+TLS12_CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:"
+                 "ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                 "ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:AES128-GCM-SHA256:AES128-SHA256:"
+                 "AES256-GCM-SHA384:AES256-SHA256")
+
+
+def make_bench_cert(directory):
+    """directory/bench.crt + bench.key: a self-signed ECDSA P-256 certificate for 127.0.0.1."""
+    os.makedirs(directory, exist_ok=True)
+    crt, key = os.path.join(directory, "bench.crt"), os.path.join(directory, "bench.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-days", "2", "-subj", "/CN=bench", "-addext", "subjectAltName=DNS:bench,IP:127.0.0.1",
+                    "-keyout", key, "-out", crt], check=True, capture_output=True)
+    return crt, key
+
+
 class Nginx:
-    def __init__(self, group, name, n_links, server_cpu, domains=1):
+    def __init__(self, group, name, n_links, server_cpu, domains=1, tls=None):
+        self.tls = tls  # (cert, key): also listen with TLS on tls_port
+        self.tls_port = B.harness.free_port() if tls else None
         self.domains = domains
         self.group = group
         self.prefix = group.path(name)
@@ -205,7 +243,10 @@ class Nginx:
         conf = (NGINX_CONF.replace("MAP_KEY", "$uri" if self.domains == 1 else '"$host$uri"')
                 .replace("USER_LINE", "user root;" if os.geteuid() == 0 else "")
                 .replace("PREFIX", self.prefix).replace("PORT", str(self.port))
-                .replace("MAP_MAX_SIZE", str(max(2048, 2 * self.n))))
+                .replace("MAP_MAX_SIZE", str(max(2048, 2 * self.n)))
+                .replace("TLS_SETTINGS", NGINX_TLS.replace("CERT", self.tls[0]).replace("KEY", self.tls[1])
+                         .replace("CIPHERS", TLS12_CIPHERS) if self.tls else "")
+                .replace("TLS_LISTEN", f"listen 127.0.0.1:{self.tls_port} ssl backlog=4096;" if self.tls else ""))
         with open(os.path.join(self.prefix, "nginx.conf"), "w") as f:
             f.write(conf)
 
@@ -262,9 +303,9 @@ def parse_wrk(out):
     return r
 
 
-def run_wrk(script, port, connections, seconds, client_cpu):
+def run_wrk(script, port, connections, seconds, client_cpu, scheme="http"):
     cmd = ["taskset", "-c", client_cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-           "-s", script, f"http://127.0.0.1:{port}/"]
+           "-s", script, f"{scheme}://127.0.0.1:{port}/"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     if out.returncode != 0:
         raise RuntimeError(f"wrk failed: {out.stderr[-2000:]}")
@@ -323,7 +364,7 @@ class SchedTrace:
 
 
 def measure(server_pids, aux_pids, script, port, connections, seconds, client_cpu, pause_pid=None,
-            server_cpu="0", sched_path=None, server_comm=None):
+            server_cpu="0", sched_path=None, server_comm=None, scheme="http"):
     cpu0 = sum(B.proc_cpu_seconds(p) for p in server_pids)
     threads0 = B.thread_cpu_seconds(server_pids[0])
     aux0 = sum(B.proc_cpu_seconds(p) for p in aux_pids)
@@ -332,7 +373,7 @@ def measure(server_pids, aux_pids, script, port, connections, seconds, client_cp
         os.kill(pause_pid, signal.SIGSTOP)
     try:
         trace = SchedTrace(sched_path, seconds) if sched_path else None
-        r = run_wrk(script, port, connections, seconds, client_cpu)
+        r = run_wrk(script, port, connections, seconds, client_cpu, scheme)
         cpu1 = sum(B.proc_cpu_seconds(p) for p in server_pids)
         threads1 = B.thread_cpu_seconds(server_pids[0])
         steal1 = (steal_ms(server_cpu), steal_ms(client_cpu))
@@ -441,6 +482,12 @@ def main():
                     help="spread the links evenly over this many domains: the default one and custom domains "
                          "d1.example, ... (made through the API, links imported with a domain column); wrk sends "
                          "each custom-domain link's Host, nginx maps $host$uri; results go to their own section")
+    ap.add_argument("--tls", action="store_true",
+                    help="both servers terminate TLS (one ECDSA P-256 certificate, tickets on) and wrk speaks "
+                         "https; results go to their own section")
+    ap.add_argument("--new-connections", action="store_true",
+                    help="every request asks to close its connection (Connection: close): a new connection, and "
+                         "with --tls a full handshake, per request; results go to their own section")
     ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = ap.parse_args()
     conns = [int(c) for c in args.connections.split(",")]
@@ -454,6 +501,11 @@ def main():
         section += "_domains"
     if args.analytics == "on":
         section += "_analytics"
+    if args.tls:
+        section += "_tls"
+    if args.new_connections:
+        section += "_new_connections"
+    scheme = "https" if args.tls else "http"
 
     def pin_aux(pid):  # live: the scheduler places redis and admin-api, as on a user's machine
         if not args.live:
@@ -478,6 +530,10 @@ def main():
 
         # --- our node with 0 links: the baseline for memory per link ---
         node_flags = ["--client-ip-header", "x-forwarded-for", "--analytics", args.analytics]
+        tls_files = make_bench_cert(group.path("certs")) if args.tls else None
+        tls_port = B.harness.free_port()
+        if args.tls:
+            node_flags += ["--tls-listen", f"127.0.0.1:{tls_port}", "--tls-cert-dir", group.path("certs")]
         node0 = B.make_node(group, "node0", api, redis, extra=node_flags)  # the same fixed costs
         B.start_node(node0, links=0)
         B.stop(node0.proc)
@@ -522,7 +578,7 @@ def main():
         ng0.start(probe, timeout=60)
         ng0_master0, ng0_worker0 = B.proc_rss_kb(ng0.proc.pid), B.proc_rss_kb(ng0.worker())
         ng0.stop()
-        ng = Nginx(group, "nginx", n, args.server_cpu, args.domains)
+        ng = Nginx(group, "nginx", n, args.server_cpu, args.domains, tls_files)
         nginxes.append(ng)
         t = time.perf_counter()
         ng.write_config()
@@ -543,7 +599,7 @@ def main():
         ng_c.close()
         heads = {}
         for name, port in (("redirector", node.port), ("nginx", ng.port)):
-            out = subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", f"http://127.0.0.1:{port}/{probe}"],
+            out = subprocess.run(["curl", "-ksS", "-D", "-", "-o", "/dev/null", f"http://127.0.0.1:{port}/{probe}"],
                                  capture_output=True, text=True, timeout=10).stdout if B.which("curl") else ""
             heads[name] = out.strip().replace("\r", "")
 
@@ -557,12 +613,14 @@ def main():
         with open(script, "w") as f:
             f.write(LUA.replace("CODES_FILE", codes)
                     .replace("VISIT_HEADERS", "false" if args.no_visit_headers else "true")
+                    .replace("NEW_CONNECTIONS", "true" if args.new_connections else "false")
                     .replace("RESPONSE_HOOK", "" if args.no_response_hook else RESPONSE_LUA))
 
-        servers = [("redirector", node.port, lambda: [node.proc.pid]), ("nginx", ng.port, ng.pids)]
+        servers = [("redirector", tls_port if args.tls else node.port, lambda: [node.proc.pid]),
+                   ("nginx", ng.tls_port if args.tls else ng.port, ng.pids)]
         comm = {"redirector": "edge-worker", "nginx": "nginx"}  # the request thread's name
         for name, port, pids in servers:  # warm-up: touch the tables, settle the caches
-            run_wrk(script, port, 64, 3, args.client_cpu)
+            run_wrk(script, port, 64, 3, args.client_cpu, scheme)
         results = {(s[0], c): [] for s in servers for c in conns}
         discarded = {c: [] for c in conns}  # (redirector run, nginx run) pairs measured under steal
         for c in conns:
@@ -572,7 +630,8 @@ def main():
                 for name, port, pids in servers:
                     r = measure(pids(), [redis.proc.pid, api.proc.pid], script, port, c, args.seconds,
                                 args.client_cpu, api.proc.pid if args.admin_during_runs == "pause" else None,
-                                args.server_cpu, group.path("sched.data") if args.sched_trace else None, comm[name])
+                                args.server_cpu, group.path("sched.data") if args.sched_trace else None, comm[name],
+                                scheme)
                     pair[name] = r
                     threads = ""
                     if len(r["thread_us_per_req"]) > 1:
@@ -611,6 +670,8 @@ def main():
         B.log(f"clicks: {clicks['redirector_clicks_total']:,.0f} counted, "
             f"{clicks['redirector_clicks_dropped_total']:,.0f} dropped, "
             f"{clicks['shortlink_redirector_clicks_acked_total']:,.0f} acknowledged by admin-api")
+        tls_counts = [node.metric(k) or 0 for k in ("redirector_tls_handshakes_total", "redirector_tls_resumed_total",
+                                                    "redirector_tls_handshake_failures_total")]
         load_end = os.getloadavg()[0]
         ng_worker = B.proc_rss_kb(ng.worker())
         ng_master_after = B.proc_rss_kb(ng.proc.pid)
@@ -677,7 +738,23 @@ def main():
              else "redirector vs nginx (`bench/redirect_vs_nginx.py`)")
     if args.domains > 1:
         title += f", links over {args.domains} domains (`--domains {args.domains}`)"
+    if args.tls:
+        title += ", over TLS (`--tls`)"
+    if args.new_connections:
+        title += ", a new connection per request (`--new-connections`)"
     md.append(f"## Redirects on one core, {title}\n")
+    if args.tls:
+        md.append("Both servers terminate TLS with the same self-signed ECDSA P-256 certificate, TLS 1.2 (the "
+                  "GoGoWorx suites, server order) and 1.3, session tickets on and no session cache; wrk (OpenSSL "
+                  f"{ssl.OPENSSL_VERSION.split()[1]}) negotiates TLS 1.3 with X25519 and "
+                  "TLS_AES_256_GCM_SHA384 from both. "
+                  + ("Every request carries `Connection: close`: wrk opens a new connection and makes a full "
+                     "handshake (it does not resume sessions) per request, so CPU per request is mostly the "
+                     "handshake's. " if args.new_connections else "Connections are kept alive. ")
+                  + f"The redirector finished {tls_counts[0]:,.0f} handshakes over the whole bench "
+                    f"({tls_counts[1]:,.0f} resumed, {tls_counts[2]:,.0f} failed).\n")
+    elif args.new_connections:
+        md.append("Every request carries `Connection: close`: wrk opens a new TCP connection per request.\n")
     if args.domains > 1:
         md.append(f"Links spread evenly over the default domain and {', '.join(B.domain_hosts(args.domains))} "
                   f"(custom domains made through the API, links imported with a domain column); wrk sends a "
