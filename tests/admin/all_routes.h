@@ -17,6 +17,7 @@
 #include "nodes/node_routes.h"
 #include "ops/ops_routes.h"
 #include "qr/qr_routes.h"
+#include "shortenworld/shortenworld_routes.h"
 #include "teams/team_routes.h"
 #include "tokens/token_routes.h"
 #include "usage/usage_routes.h"
@@ -39,6 +40,8 @@ struct AllRoutes {
     admin::RegisterWebhookRoutes(router, webhooks);
     admin::RegisterAnalyticsRoutes(router, analytics);
     admin::RegisterQrRoutes(router, qr);
+    // Through the router itself; no store, no TLS file: it cannot fail here.
+    (void)admin::RegisterShortenWorldRoutes(router, {});
   }
 
   MetricsRegistry metrics;  // before the router, which takes its histogram at once
