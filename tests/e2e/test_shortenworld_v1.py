@@ -16,6 +16,7 @@ import os
 import ssl
 import subprocess
 import threading
+import time
 import unittest
 import urllib.parse
 
@@ -80,9 +81,10 @@ class ShortenWorldV1Test(unittest.TestCase):
     # --- helpers ---
 
     def call(self, method, path, params=None, token=None, expect=200):
-        """(body) of one /v1 call: parameters as a JSON body (GET: query string)."""
-        if method == "GET" and params:
-            path += "?" + urllib.parse.urlencode(params)
+        """(body) of one /v1 call: parameters as a JSON body (GET and DELETE: the query string)."""
+        if method in ("GET", "DELETE"):
+            if params:
+                path += "?" + urllib.parse.urlencode(params)
             params = None
         status, body = self.api.json(method, path, params, token)
         self.assertEqual(status, expect, body)
@@ -144,10 +146,13 @@ class ShortenWorldV1Test(unittest.TestCase):
             "destination": "https://titles.example.com/page"}, token)["link"]
         self.assertNotIn("title", untitled)
         # A page that never answers costs the create the 2 s deadline, not more, and no title.
+        started = time.monotonic()
         slow = self.call("POST", "/v1/link/create", {
             "teamId": team_id, "domainId": "default", "destination": "https://titles.example.com/slow"},
             token)["link"]
         self.assertNotIn("title", slow)
+        self.assertGreaterEqual(time.monotonic() - started, 1.9)
+        self.assertLess(time.monotonic() - started, 3.5)
 
         listed = self.call("GET", "/v1/link/list", {"teamId": team_id, "search": "Summer"}, token)
         self.assertEqual(listed["total"], 1)
@@ -194,7 +199,7 @@ class ShortenWorldV1Test(unittest.TestCase):
 
         # A/B testing, then the password, on the third link.
         self.call("PUT", "/v1/link/testing", {"linkId": slow["id"], "testing": [
-            {"link": "https://a.example.com/", "percentage": 50}, {"link": "https://b.example.com/", "percentage": "50"}]},
+            {"link": "https://a.example.com/", "percentage": 50}, {"link": "https://b.example.com/", "percentage": 50}]},
             token)
         self.served(slow["code"], lambda s, h: h.get("location") in ("https://a.example.com/", "https://b.example.com/"))
         seen = {visit(self.node, "/" + slow["code"])[1]["location"] for _ in range(40)}
