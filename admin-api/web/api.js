@@ -71,6 +71,37 @@ async function refresh() {
   }
 }
 
+// The API allows each user a burst of `limit` requests, refilled at `limit`
+// per second, and refuses everything for 10 s once it is exceeded (5/s by
+// default). A page opening fires 2-3 requests at once, so a person moving
+// quickly through pages would lock themselves out; the page keeps its own
+// bucket, from the RateLimit-Limit each answer reports, and waits for a
+// token instead. (Other clients of the same user share the server's bucket;
+// a 429 is then shown with its Retry-After.)
+const bucket = {limit: 5, tokens: 5, at: 0};
+
+async function takeToken() {
+  for (;;) {
+    const now = performance.now();
+    if (bucket.at) bucket.tokens = Math.min(bucket.limit, bucket.tokens + ((now - bucket.at) / 1000) * bucket.limit);
+    bucket.at = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return;
+    }
+    // Until one token is back, and a little more: the server's clock is not ours.
+    await new Promise((resolve) => setTimeout(resolve, ((1 - bucket.tokens) / bucket.limit) * 1000 + 20));
+  }
+}
+
+function learnLimit(response) {
+  const limit = Number(response.headers.get('RateLimit-Limit'));
+  if (limit >= 1 && limit !== bucket.limit) {
+    bucket.tokens = Math.min(limit, bucket.tokens * (limit / bucket.limit));
+    bucket.limit = limit;
+  }
+}
+
 async function send(method, path, body, secret, accept) {
   const headers = {};
   if (secret) headers.Authorization = 'Bearer ' + secret;
@@ -87,6 +118,7 @@ async function send(method, path, body, secret, accept) {
   } catch (e) {
     throw new ApiError(0, 'The server cannot be reached: ' + e.message);
   }
+  if (secret) learnLimit(response);
   if (accept === 'blob' && response.ok) return response.blob();
   const text = await response.text();
   let json = null;
@@ -110,10 +142,14 @@ async function send(method, path, body, secret, accept) {
 export async function api(method, path, body, accept) {
   if (!session) throw new ApiError(401, 'Not logged in.');
   try {
+    await takeToken();
     return await send(method, path, body, session.secret, accept);
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) throw e;
-    if (await refresh()) return send(method, path, body, session.secret, accept);
+    if (await refresh()) {
+      await takeToken();
+      return send(method, path, body, session.secret, accept);
+    }
     logout();
     throw e;
   }
