@@ -47,8 +47,15 @@ enum Tag : uint8_t {
   // Metadata: written only when set, so a link without one encodes as
   // before; older decoders skip it as a field from a newer writer.
   kCampaign = 32,
+  // Rules after kLastRule, each written only when set, so a link without
+  // them encodes as before; an older node skips them and redirects plainly.
+  kTracker = 33,         // repeated: varint provider, then the pixel id
+  kTrackerConsent = 34,  // varint TrackerConsent, with trackers only
 };
 constexpr uint8_t kFirstRule = kExpiresAt, kLastRule = kRedirectType;
+bool IsRuleTag(uint8_t tag) {
+  return (tag >= kFirstRule && tag <= kLastRule) || tag == kTracker || tag == kTrackerConsent;
+}
 
 bool IsVarintTag(uint8_t tag) {
   switch (tag) {
@@ -66,6 +73,7 @@ bool IsVarintTag(uint8_t tag) {
     case kForwardQuery:
     case kRedirectType:
     case kCampaign:
+    case kTrackerConsent:
       return true;
     default:
       return false;
@@ -106,6 +114,14 @@ void EncodeLinkRules(const LinkRules& r, std::string* out) {
   PutOptional(kUtmContent, r.utm.content, out);
   PutOptionalVarint(kForwardQuery, r.forward_query ? 1 : 0, out);
   PutOptionalVarint(kRedirectType, r.redirect_type, out);
+  for (const LinkTracker& t : r.trackers) {
+    std::string nested;
+    wire::PutVarint(static_cast<uint64_t>(t.provider), &nested);
+    nested += t.pixel_id;
+    wire::PutField(kTracker, nested, out);
+  }
+  if (!r.trackers.empty())
+    PutOptionalVarint(kTrackerConsent, static_cast<uint64_t>(r.tracker_consent), out);
 }
 
 std::string_view ClickTypeName(ClickType type) {
@@ -265,6 +281,22 @@ Status DecodeExtraField(uint8_t tag, std::string_view field, uint64_t n, Link* l
         return Malformed("bad redirect type in link record");
       r.redirect_type = static_cast<uint16_t>(n);
       break;
+    case kTracker: {
+      // Checked as admin-api checks it: a node renders the id into a page.
+      wire::Reader nested(field);
+      uint64_t provider = 0;
+      if (!nested.ReadVarint(&provider) || !IsTrackerProvider(provider) ||
+          !IsValidPixelId(static_cast<TrackerProvider>(provider), nested.rest()) ||
+          r.trackers.size() >= kMaxLinkTrackers)
+        return Malformed("bad tracker in link record");
+      r.trackers.push_back({static_cast<TrackerProvider>(provider), std::string(nested.rest())});
+      break;
+    }
+    case kTrackerConsent:
+      if (n > static_cast<uint64_t>(TrackerConsent::kAlways))
+        return Malformed("bad tracker consent in link record");
+      r.tracker_consent = static_cast<TrackerConsent>(n);
+      break;
     default:
       break;  // a field from a newer writer: skip it
   }
@@ -283,7 +315,7 @@ Status DecodeFields(std::string_view bytes, ServedLink* served, Link* link) {
     uint64_t n = 0;
     if (IsVarintTag(tag) && !wire::ParseVarint(field, &n))
       return Malformed("bad integer field in link record");
-    if (tag >= kFirstRule && tag <= kLastRule) served->has_rules = true;
+    if (IsRuleTag(tag)) served->has_rules = true;
     switch (tag) {
       case kCode:
         served->code = field;

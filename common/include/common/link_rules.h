@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/tracker.h"
+
 namespace shortlink {
 
 // What counts as a click of a link: every visit, or each visitor (client
@@ -76,12 +78,18 @@ struct LinkRules {
   UtmParameters utm;
   bool forward_query = false;  // merge the visitor's query string into the target
   uint16_t redirect_type = 0;  // 301, 302, 307 or 308; 0: the node's default
+  // Retargeting pixels a browser's visit loads on a page of ours before it
+  // goes on (redirector/src/trackers/), at most kMaxLinkTrackers, and
+  // whether they wait for the visitor's opt-in: the team's setting when
+  // the link's trackers were last written.
+  std::vector<LinkTracker> trackers;
+  TrackerConsent tracker_consent = TrackerConsent::kNone;
 
   // True when the redirector has nothing to evaluate for the link.
   bool empty() const {
     return expires_at_ms == 0 && max_clicks == 0 && click_type == ClickType::kAll &&
            password_hash.empty() && devices.empty() && ab_targets.empty() && utm.empty() &&
-           !forward_query && redirect_type == 0;
+           !forward_query && redirect_type == 0 && trackers.empty();
   }
   uint32_t unique_window() const {
     return unique_window_minutes ? unique_window_minutes : kDefaultUniqueWindowMinutes;
