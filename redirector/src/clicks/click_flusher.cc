@@ -239,11 +239,13 @@ void ClickFlusher::Collect(bool after_stop) {
     int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
+    collect_yield_.Restart();  // the thread slept since its last read
     for (ThreadClicks* source : sources_) {
       if (VisitRing* ring = source->visits()) {
         std::lock_guard<std::mutex> lock(collected_mu_);
         ring->Read([&](const VisitRecord& visit) {
           classifier->Add(visit, now_ms, &collected_, &collected_tally_);
+          collect_yield_.Tick();
         });
       }
     }
