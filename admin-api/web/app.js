@@ -59,6 +59,11 @@ async function render() {
 }
 
 // After a logout or a refused credential; the login page stays (with its error) if already there.
+// The skip link moves focus without touching the hash, which holds the route.
+document.querySelector('.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main').focus();
+});
 onLogout(() => {
   if (currentRoute().path !== '/login') go('/login');
 });

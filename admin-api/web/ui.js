@@ -56,16 +56,18 @@ export function button(text, onclick, attrs = {}) {
   return el('button', {type: 'button', onclick, ...attrs}, text);
 }
 
-// Replaces the page's main content; focuses its heading, so a keyboard or
-// screen reader user hears where they are after each navigation.
+// Replaces the page's main content and focuses its heading, so a keyboard
+// or screen reader user hears where they are after each navigation (and
+// after a page's data arrives, which replaces the heading focused before).
+// Not on the first page shown: focus then starts at the top, skip link first.
+let shownPages = 0;
 export function show(...children) {
   const main = document.getElementById('main');
   main.replaceChildren(...children.flat());
   const heading = main.querySelector('h1');
-  if (heading) {
-    heading.tabIndex = -1;
-    heading.focus();
-  }
+  if (!heading) return;
+  heading.tabIndex = -1;
+  if (shownPages++ > 0) heading.focus();
 }
 
 // A message in the polite live region (and visibly, for a while).

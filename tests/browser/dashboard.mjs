@@ -128,8 +128,17 @@ async function login(page, vp, problems) {
     await page.getByLabel('API key', { exact: true }).first().fill(plan.key);
     await page.getByRole('button', { name: 'Log in' }).click();
   } else {
-    await page.locator('#login-key-h ~ .field input').fill(plan.key);
-    await page.getByRole('button', { name: 'Use this key' }).click();
+    // Keyboard alone: the first Tab reaches the skip link, which moves focus
+    // to <main>; the key typed into its field and Enter submit the form.
+    await page.keyboard.press('Tab');
+    check(`${vp.name}/login`, await page.evaluate(() => document.activeElement.className === 'skip'),
+          'the first Tab does not reach the skip link');
+    await page.keyboard.press('Enter');
+    check(`${vp.name}/login`, await page.evaluate(() => document.activeElement.id === 'main'),
+          'the skip link does not move focus to <main>');
+    await page.locator('#login-key-h ~ .field input').focus();
+    await page.keyboard.type(plan.key);
+    await page.keyboard.press('Enter');
   }
   await page.locator('main h1', { hasText: 'Links' }).waitFor();
   await page.waitForFunction(() => !document.querySelector('main').textContent.includes('Loading\u2026'));
@@ -226,7 +235,13 @@ async function seeClick(page, vp, problems) {
 async function qrCode(page, vp, problems) {
   const where = `${vp.name}/qr`;
   await open(page, '/links', 'Links');
-  await page.getByRole('button', { name: `QR code of /${plan.code}`, exact: true }).click();
+  const opener = page.getByRole('button', { name: `QR code of /${plan.code}`, exact: true });
+  if (vp.name === 'phone') {
+    await opener.focus();
+    await page.keyboard.press('Enter');
+  } else {
+    await opener.click();
+  }
   const img = page.locator('dialog img.qr');
   await page.waitForFunction(() => {
     const i = document.querySelector('dialog img.qr');
@@ -242,7 +257,15 @@ async function qrCode(page, vp, problems) {
     check(where, download.suggestedFilename() === `${plan.code}.png`, `download named ${download.suggestedFilename()}`);
     await download.saveAs(plan.qrFile);
   }
-  await page.getByRole('button', { name: 'Close' }).click();
+  if (vp.name === 'phone') {
+    // Keyboard alone: Escape closes the dialog and focus returns to its button.
+    await page.keyboard.press('Escape');
+    await page.locator('dialog').waitFor({ state: 'detached' });
+    check(where, await page.evaluate((c) => document.activeElement.getAttribute('aria-label') === `QR code of /${c}`, plan.code),
+          'focus did not return to the QR button after Escape');
+  } else {
+    await page.getByRole('button', { name: 'Close' }).click();
+  }
 }
 
 async function keys(page, vp, problems) {
