@@ -177,7 +177,13 @@ ParseStatus ParseRequestHead(std::string_view input, RequestHead* head) {
           head->accept_language = value;
         break;
       case 7:
-        if (IEquals(name, "referer")) head->referer = value;
+        if (IEquals(name, "referer"))
+          head->referer = value;
+        else if (IEquals(name, "sec-gpc"))
+          head->opted_out |= value == "1";
+        break;
+      case 3:
+        if (IEquals(name, "dnt")) head->opted_out |= value == "1";
         break;
       case 4:
         if (IEquals(name, "host")) {

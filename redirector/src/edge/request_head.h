@@ -48,6 +48,7 @@ struct RequestHead {
   std::string_view real_ip;          // the X-Real-IP field
   std::string_view referer;          // the last Referer field (click analytics)
   std::string_view accept_language;  // the last Accept-Language field (click analytics)
+  bool opted_out = false;            // Sec-GPC: 1 or DNT: 1 (no tracker page, trackers/)
   size_t content_length = 0;         // POST only: the body follows the head
   size_t length = 0;                 // bytes of the head, CRLFCRLF included
 };

@@ -7,6 +7,8 @@
 #include "common/clock.h"
 #include "common/protocol.h"
 #include "rules/location_builder.h"
+#include "trackers/tracker_page.h"
+#include "trackers/tracker_script.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -337,6 +339,16 @@ size_t Responder::RespondWithRules(const LinkView& link, std::string_view path,
   info->ruled = true;
   const EdgeRules& rules = *link.rules;
   bool post = head.method == Method::kPost;
+  // The tracker page's loader script, at the link's path (trackers/): no click.
+  if (!rules.rules.trackers.empty() && !post &&
+      IsTrackerScriptQuery(head.target.substr(head.target.find('?') + 1))) {
+    *info = Answered(Outcome::kRuleFallback, 200, /*ruled=*/true);
+    return WriteTrackerScriptResponse(date,
+                                      !head.keep_alive ? "Connection: close\r\n"
+                                      : head.http10    ? "Connection: keep-alive\r\n"
+                                                       : "",
+                                      head.method == Method::kHead, out);
+  }
   if (post && rules.rules.password_hash.empty()) {
     info->outcome = Outcome::kError;  // answered 405 by the caller
     info->ruled = false;
@@ -424,6 +436,13 @@ size_t Responder::RespondWithRules(const LinkView& link, std::string_view path,
   w.Put(kRedirectHeaders);
   PutCommonTail(w, head, date, kRedirectBody.size());
   if (head.method != Method::kHead) w.Put(kRedirectBody);
+  // A browser's visit of a link with trackers: the page that loads them,
+  // then goes on (trackers/tracker_page.h); the same click as the redirect.
+  if (WantsTrackerPage(rules.rules, head.method == Method::kGet, head.user_agent, head.opted_out))
+    if (size_t page = RedirectToTrackerPage(rules.rules, date, out, w.p - out)) {
+      info->status = 200;
+      return page;
+    }
   return w.p - out;
 }
 
