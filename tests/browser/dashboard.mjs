@@ -338,6 +338,17 @@ async function visitAll(page, vp, problems) {
   await checkPage(page, vp, 'links', problems);
 }
 
+// Log out: the login page, no menu, and the links page out of reach.
+async function logOut(page, vp, problems) {
+  const where = `${vp.name}/logout`;
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('main h1', { hasText: 'Log in' }).waitFor();
+  check(where, await page.locator('#nav').isHidden(), 'the menu is still shown');
+  await page.evaluate(() => { location.hash = '/links'; });
+  await page.waitForTimeout(300);
+  check(where, (await page.locator('main h1').textContent()) === 'Log in', 'the links page opens after logging out');
+}
+
 async function run(vp) {
   const context = await chromium.launchPersistentContext(path.join(plan.profileDir, vp.name), {
     executablePath: CHROMIUM,
@@ -359,7 +370,7 @@ async function run(vp) {
     page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text().slice(0, 200)); });
     page.on('pageerror', (e) => problems.push('script error: ' + e.message));
     const steps = vp.name === 'desktop'
-      ? [login, createLinks, async (p) => follow(context, vp), seeClick, qrCode, keys, bulk, visitAll]
+      ? [login, createLinks, async (p) => follow(context, vp), seeClick, qrCode, keys, bulk, visitAll, logOut]
       : [login, visitAll, qrCode];
     for (const step of steps) {
       try {

@@ -6,7 +6,7 @@ pages have something to show, then runs dashboard.mjs: headless Chromium
 (Debian's, driven by playwright-core from tests/npm) logs in, creates a link
 with rules and a second with a password and an A/B test, follows the first at
 the edge, sees the click in the link's chart, downloads its QR code, creates a
-scoped key, uses and revokes it, uploads a CSV of links; every page in a desktop and a phone viewport
+scoped key, uses and revokes it, uploads a CSV of links, logs out; every page in a desktop and a phone viewport
 passes axe-core (no serious or critical violation) and is saved as a
 screenshot in $SHORTLINK_BROWSER_OUT (default: browser-screenshots next to the
 binaries' bin/). Here the downloaded QR PNG is decoded with zbarimg (Debian's
