@@ -28,6 +28,7 @@
 #include "edge/answerer.h"
 #include "edge/connection.h"
 #include "edge/tls_io.h"
+#include "support/counting_new.h"
 #include "support/temp_dir.h"
 #include "table/link_table.h"
 #include "tls/cert_store.h"
@@ -35,18 +36,10 @@
 
 namespace {
 
-std::atomic<uint64_t> g_new{0};         // operator new: ours (and the standard library's)
-std::atomic<uint64_t> g_crypto{0};      // OpenSSL's allocations
-std::atomic<int64_t> g_crypto_live{0};  // OpenSSL's blocks not yet freed
-
-void* CountedNew(size_t size) noexcept {
-  g_new.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size ? size : 1);
-}
-void* ThrowingNew(size_t size) {
-  if (void* p = CountedNew(size)) return p;
-  throw std::bad_alloc();
-}
+std::atomic<uint64_t>& g_new =
+    shortlink::testing::g_operator_new_calls;  // ours (and the library's)
+std::atomic<uint64_t> g_crypto{0};             // OpenSSL's allocations
+std::atomic<int64_t> g_crypto_live{0};         // OpenSSL's blocks not yet freed
 
 void* CryptoMalloc(size_t size, const char*, int) {
   g_crypto.fetch_add(1, std::memory_order_relaxed);
@@ -67,17 +60,6 @@ void CryptoFree(void* p, const char*, int) {
 const bool g_crypto_hooked = CRYPTO_set_mem_functions(CryptoMalloc, CryptoRealloc, CryptoFree) == 1;
 
 }  // namespace
-
-void* operator new(size_t size) { return ThrowingNew(size); }
-void* operator new[](size_t size) { return ThrowingNew(size); }
-void* operator new(size_t size, const std::nothrow_t&) noexcept { return CountedNew(size); }
-void* operator new[](size_t size, const std::nothrow_t&) noexcept { return CountedNew(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace shortlink::redirector {
 

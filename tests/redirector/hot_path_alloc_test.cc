@@ -15,36 +15,13 @@
 #include "edge/request_head.h"
 #include "edge/responder.h"
 #include "responder_options.h"
+#include "support/counting_new.h"
 #include "table/link_table.h"
 
 namespace {
-std::atomic<uint64_t> g_allocations{0};
+// Every operator new of this binary, counted (support/counting_new.h).
+std::atomic<uint64_t>& g_allocations = shortlink::testing::g_operator_new_calls;
 }  // namespace
-
-// The whole replaceable family, not only the plain forms: were one of them
-// (say the nothrow new Catch2 uses) left to the runtime, its memory would
-// reach our free(), and ASan rightly calls that a new/free mismatch.
-namespace {
-void* CountedMalloc(size_t size) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size ? size : 1);
-}
-void* CountedNew(size_t size) {
-  if (void* p = CountedMalloc(size)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(size_t size) { return CountedNew(size); }
-void* operator new[](size_t size) { return CountedNew(size); }
-void* operator new(size_t size, const std::nothrow_t&) noexcept { return CountedMalloc(size); }
-void* operator new[](size_t size, const std::nothrow_t&) noexcept { return CountedMalloc(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace shortlink::redirector {
 
