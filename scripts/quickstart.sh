@@ -57,6 +57,9 @@ Follow it:
 List your links:
   curl -s --cacert $data/tls.pem -H "Authorization: Bearer \$(cat $data/api-key)" https://127.0.0.1:8443/api/v1/urls
 
+Or open the dashboard: https://127.0.0.1:8443/dashboard (accept the self-signed
+certificate $data/tls.pem; log in with user admin and the key in $data/api-key).
+
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

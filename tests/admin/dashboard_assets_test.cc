@@ -74,6 +74,14 @@ TEST_CASE("GET /dashboard answers index.html with the security and cache headers
   CHECK(res.body().find("<script type=\"module\" src=\"/dashboard/app.js\">") != std::string::npos);
 }
 
+TEST_CASE("the admin port's root sends people to the dashboard", "[dashboard]") {
+  DashboardRouter d;
+  Response res = d.Get("/");
+  CHECK(res.result() == http::status::found);
+  CHECK(res[http::field::location] == "/dashboard");
+  CHECK(d.Get("//").result() == http::status::not_found);  // still no empty segment
+}
+
 TEST_CASE("each file is served at /dashboard/name with the Content-Type of its extension",
           "[dashboard]") {
   DashboardRouter d;

@@ -5,6 +5,16 @@
 namespace shortlink::admin {
 namespace {
 
+// The admin port's root: people who open it want the dashboard.
+Awaitable Root(RequestContext& rc) {
+  Response res{http::status::found, rc.req.version()};
+  res.set(http::field::location, "/dashboard");
+  res.set(http::field::cache_control, "no-cache");
+  res.keep_alive(rc.req.keep_alive());
+  res.prepare_payload();
+  co_return Reply{std::move(res), {}};
+}
+
 Awaitable Index(RequestContext& rc) {
   co_return Reply{dashboard::AssetResponse(rc.req, "index.html"), {}};
 }
@@ -17,6 +27,7 @@ Awaitable File(RequestContext& rc) {
 
 void RegisterDashboardRoutes(Router& router) {
   using http::verb;
+  router.Add({verb::get, "/", Auth::kNone, Root});
   router.Add({verb::get, "/dashboard", Auth::kNone, Index});
   router.Add({verb::get, "/dashboard/{file}", Auth::kNone, File});
 }

@@ -12,9 +12,10 @@ namespace {
 using http::verb;
 
 // Splits "/a/b/c" into its segments; false for an empty segment ("//", a
-// trailing "/"), which no route has.
+// trailing "/"), which no route has. The root "/" has none.
 bool Segments(std::string_view path, std::vector<std::string_view>* out) {
   if (path.empty() || path[0] != '/') return false;
+  if (path.size() == 1) return true;
   path.remove_prefix(1);
   while (!path.empty() || out->empty()) {
     auto slash = path.find('/');
