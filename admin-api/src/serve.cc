@@ -39,6 +39,7 @@
 #include "store/team_weeks.h"
 #include "teams/team_routes.h"
 #include "tokens/token_routes.h"
+#include "trackers/tracker_routes.h"
 #include "usage/usage_routes.h"
 #include "webhooks/webhook_routes.h"
 
@@ -252,6 +253,8 @@ int Serve(const ServeOptions& options) {
   RegisterUsageRoutes(router, usage_api);
   WebhookApi webhook_api{subscriptions->get(), dispatcher->get(), options.webhooks_allow_private};
   RegisterWebhookRoutes(router, webhook_api);
+  auto trackers = StartTrackers(router, db->get(), teams->get(), link_api);  // trackers/
+  if (!trackers.ok()) return Fail(trackers.error().message);
   if (Status s = RegisterShortenWorldRoutes(
           router, {public_url, options.title_fetch_allow_private, options.title_fetch_ca,
                    options.title_fetch_connect_to});

@@ -163,6 +163,16 @@ Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query
   return q;
 }
 
+Status ResolveLinkTrackers(const LinkApi& api, uint64_t team, LinkPatch* patch) {
+  if (!patch->trackers) return Status::Ok();
+  if (api.resolve_trackers) return api.resolve_trackers(team, patch);
+  for (const PatchTracker& t : *patch->trackers)
+    if (t.team_tracker != 0)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "teamTrackerId: this server keeps no team trackers.");
+  return Status::Ok();
+}
+
 Result<CreateLink> ParseCreateLink(const simdjson::dom::object& obj, const UrlPolicy& policy,
                                    uint64_t owner, int64_t now_ms) {
   auto link = NewLinkFromJson(obj, policy);
@@ -191,6 +201,8 @@ Awaitable CreateUrl(LinkApi& api, RequestContext& rc) {
   if (!obj.ok()) co_return rc.Error(obj.error());
   auto link = NewLinkFromJson(*obj, api.url_policy);
   if (!link.ok()) co_return rc.Error(link.error());
+  if (Status s = ResolveLinkTrackers(api, rc.principal->team, &link->fields); !s.ok())
+    co_return rc.Error(s.error());
   auto created = co_await CreateLinkAs(api, *rc.principal, std::move(link).value(), NowMillis());
   if (!created.ok()) co_return rc.Error(created.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(LinkToJson(*created)));
@@ -223,6 +235,10 @@ Awaitable BulkCreateUrls(LinkApi& api, RequestContext& rc) {
     auto link = NewLinkFromJson(row_obj, api.url_policy);
     if (!link.ok()) {
       json_errors.emplace_back(link.error());
+      continue;
+    }
+    if (Status s = ResolveLinkTrackers(api, rc.principal->team, &link->fields); !s.ok()) {
+      json_errors.emplace_back(s.error());
       continue;
     }
     json_errors.emplace_back(std::nullopt);
@@ -284,6 +300,8 @@ Awaitable UpdateUrl(LinkApi& api, RequestContext& rc) {
   if (!obj.ok()) co_return rc.Error(obj.error());
   auto change = LinkChangeFromJson(*obj, api.url_policy);
   if (!change.ok()) co_return rc.Error(change.error());
+  if (Status s = ResolveLinkTrackers(api, rc.principal->team, &change->fields); !s.ok())
+    co_return rc.Error(s.error());
   auto updated = co_await UpdateLinkAs(api, *rc.principal, *code, std::move(change).value(),
                                        std::move(domain).value());
   if (!updated.ok()) co_return rc.Error(updated.error());

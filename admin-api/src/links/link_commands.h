@@ -46,7 +46,15 @@ struct LinkApi {
   // A team's id (UUID) as answers show it; team numbers stay inside. Set by
   // serve.cc from teams/; unset (tests): empty.
   std::function<std::string(uint64_t team)> team_id;
+  // Resolves the team trackers a patch names (teamTrackerId) into provider
+  // and pixel id, and sets the consent they wait for from the team, when
+  // the patch gives trackers. Set by trackers/ (serve.cc); unset (tests):
+  // teamTrackerId is refused and consent stays "none".
+  std::function<Status(uint64_t team, LinkPatch* patch)> resolve_trackers;
 };
+
+// api.resolve_trackers for `team` when `patch` gives trackers.
+Status ResolveLinkTrackers(const LinkApi& api, uint64_t team, LinkPatch* patch);
 
 inline constexpr size_t kMaxBulkRows = 1000;
 // Each password costs ~50 ms of a hashing thread: 100 of them keep the two

@@ -19,7 +19,8 @@ void Set(const std::optional<T>& value, T* field) {
 bool LinkPatch::empty() const {
   return !title && !tags && !hidden && !expires_at_ms && !expired_url && !max_clicks &&
          !click_limit_url && !click_type && !unique_window_minutes && !password && !password_hash &&
-         !devices && !ab_targets && !utm && !forward_query && !redirect_type && !campaign;
+         !devices && !ab_targets && !utm && !forward_query && !redirect_type && !campaign &&
+         !trackers && !tracker_consent;
 }
 
 Status ApplyLinkPatch(const LinkPatch& p, Link* link) {
@@ -43,6 +44,18 @@ Status ApplyLinkPatch(const LinkPatch& p, Link* link) {
   Set(p.forward_query, &r.forward_query);
   Set(p.redirect_type, &r.redirect_type);
   Set(p.campaign, &link->campaign);
+  if (p.trackers) {
+    r.trackers.clear();
+    for (const PatchTracker& t : *p.trackers) {
+      // Where no handler resolved it (a CSV import): refused, not guessed.
+      if (t.team_tracker != 0)
+        return Invalid("teamTrackerId is not taken here: give provider and pixelId.");
+      if (!IsValidPixelId(t.tracker.provider, t.tracker.pixel_id))
+        return MakeError(ErrorCode::kInternal, "a link tracker's pixel id was not checked");
+      r.trackers.push_back(t.tracker);
+    }
+  }
+  Set(p.tracker_consent, &r.tracker_consent);
   return Status::Ok();
 }
 

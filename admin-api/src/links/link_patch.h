@@ -20,6 +20,7 @@
 
 #include "common/link.h"
 #include "common/result.h"
+#include "common/tracker.h"
 
 namespace shortlink::admin {
 
@@ -29,6 +30,14 @@ inline constexpr size_t kMaxTagBytes = 50;
 inline constexpr uint64_t kMaxMaxClicks = 1'000'000'000'000;  // 10^12 clicks
 inline constexpr size_t kMaxAbTargets = 10;
 inline constexpr size_t kMaxUtmBytes = 100;
+
+// A retargeting tracker as a request gives it: a provider and pixel id, or
+// one of the team's trackers by id (team_tracker != 0), which the handler
+// resolves (LinkApi::resolve_trackers) before the writer sees the patch.
+struct PatchTracker {
+  LinkTracker tracker;
+  uint64_t team_tracker = 0;
+};
 
 struct LinkPatch {
   std::optional<std::string> title;
@@ -53,6 +62,10 @@ struct LinkPatch {
   // A campaign of the link's team (0 clears it); the writer checks at
   // commit that it is the team's (CampaignDirectory).
   std::optional<uint64_t> campaign;
+  // The link's trackers, replaced whole ({} clears them), and the consent
+  // they wait for, which the handler copies from the team with them.
+  std::optional<std::vector<PatchTracker>> trackers;
+  std::optional<TrackerConsent> tracker_consent;
 
   // True when the patch changes nothing (no field was given at all).
   bool empty() const;

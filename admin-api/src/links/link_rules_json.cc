@@ -219,7 +219,70 @@ Result<UtmParameters> ParseUtm(element value) {
   return utm;
 }
 
+Result<std::vector<PatchTracker>> ParseTrackers(element value) {
+  std::vector<PatchTracker> trackers;
+  if (value.is_null()) return trackers;
+  simdjson::dom::array array;
+  if (value.get(array) || array.size() > kMaxLinkTrackers) {
+    return Invalid("trackers must be an array of at most " + std::to_string(kMaxLinkTrackers) +
+                   " {provider, pixelId} or {teamTrackerId} objects.");
+  }
+  for (element item : array) {
+    auto tracker = ParseTrackerObject(item, "trackers[" + std::to_string(trackers.size()) + "]");
+    if (!tracker.ok()) return tracker.error();
+    trackers.push_back(std::move(tracker).value());
+  }
+  return trackers;
+}
+
 }  // namespace
+
+Result<PatchTracker> ParseTrackerObject(const element& value, const std::string& name) {
+  simdjson::dom::object obj;
+  if (value.get(obj))
+    return Invalid(name + " must be an object {provider, pixelId} or {teamTrackerId}.");
+  PatchTracker t;
+  std::string_view provider, pixel_id;
+  bool has_provider = false, has_pixel = false, has_team = false;
+  for (auto [key, field] : obj) {
+    if (key == "provider") {
+      if (field.get_string().get(provider) || !ParseTrackerProvider(provider, &t.tracker.provider))
+        return Invalid(name +
+                       ".provider must be one of facebook, google-analytics, gtm, linkedin, "
+                       "twitter, pinterest, quora, adwords, segment (GET "
+                       "/api/v1/trackers/providers).");
+      has_provider = true;
+    } else if (key == "pixelId") {
+      if (field.get_string().get(pixel_id)) return Invalid(name + ".pixelId must be a string.");
+      has_pixel = true;
+    } else if (key == "teamTrackerId") {
+      if (!ParseCampaignId(field, &t.team_tracker) || t.team_tracker == 0)
+        return Invalid(name +
+                       ".teamTrackerId must be a team tracker's id (a whole number from 1).");
+      has_team = true;
+    } else {
+      return Invalid(name + " may only hold provider and pixelId, or teamTrackerId.");
+    }
+  }
+  if (has_team) {
+    if (has_provider || has_pixel)
+      return Invalid(name + " holds either teamTrackerId or provider and pixelId, not both.");
+    return t;
+  }
+  if (!has_provider || !has_pixel) return Invalid(name + " needs both provider and pixelId.");
+  // The id is not quoted back: it is what failed, and may hold anything.
+  if (!IsValidPixelId(t.tracker.provider, pixel_id))
+    return Invalid(name + ".pixelId is not a " +
+                   std::string(TrackerProviderName(t.tracker.provider)) + " " +
+                   std::string(TrackerIdLabel(t.tracker.provider)) + " (like " +
+                   std::string(TrackerIdExample(t.tracker.provider)) + ").");
+  t.tracker.pixel_id.assign(pixel_id);
+  return t;
+}
+
+boost::json::object TrackerToJson(const LinkTracker& tracker) {
+  return {{"provider", TrackerProviderName(tracker.provider)}, {"pixelId", tracker.pixel_id}};
+}
 
 Result<LinkPatch> ParseLinkPatch(const simdjson::dom::object& obj, const UrlPolicy& policy) {
   LinkPatch p;
@@ -344,6 +407,11 @@ Result<LinkPatch> ParseLinkPatch(const simdjson::dom::object& obj, const UrlPoli
       return Invalid("campaignId must be a campaign's id (a whole number from 1), or null.");
     p.campaign = id;
   }
+  if (auto v = Field(obj, "trackers")) {
+    auto trackers = ParseTrackers(*v);
+    if (!trackers.ok()) return trackers.error();
+    p.trackers = std::move(trackers).value();
+  }
   return p;
 }
 
@@ -384,6 +452,12 @@ void AppendLinkFieldsJson(const Link& link, boost::json::object* out) {
   }
   if (r.forward_query) o["forwardQuery"] = true;
   if (r.redirect_type != 0) o["redirectType"] = r.redirect_type;
+  if (!r.trackers.empty()) {
+    boost::json::array trackers;
+    for (const LinkTracker& t : r.trackers) trackers.push_back(TrackerToJson(t));
+    o["trackers"] = std::move(trackers);
+    o["trackerConsent"] = TrackerConsentName(r.tracker_consent);
+  }
 }
 
 }  // namespace shortlink::admin

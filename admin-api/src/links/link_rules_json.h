@@ -21,6 +21,9 @@
 //   redirectType         301 | 302 | 307 | 308
 //   campaignId           a campaign id (a whole number, or its digits as a
 //                        string, as Shorten World's ids are strings)
+//   trackers             [{provider, pixelId} | {teamTrackerId}], at most
+//                        kMaxLinkTrackers: retargeting pixels, each id held
+//                        to its provider's pattern (common/tracker.h)
 //
 // A present field replaces the stored one (deviceTargets and utm as whole
 // objects), null clears it ("" too for title and password, [] for tags and
@@ -41,11 +44,18 @@ namespace shortlink::admin {
 
 // The keys ParseLinkPatch reads: a create, bulk row or PATCH body takes these
 // and its own (longUrl, shortUrl or state), nothing else (OnlyKnownFields).
-inline constexpr std::array<std::string_view, 16> kLinkPatchFields = {
+inline constexpr std::array<std::string_view, 17> kLinkPatchFields = {
     "title",         "tags",          "hidden",    "expiresAt",           "expiredUrl",
     "maxClicks",     "clickLimitUrl", "clickType", "uniqueWindowMinutes", "password",
     "deviceTargets", "abTargets",     "utm",       "forwardQuery",        "redirectType",
-    "campaignId"};
+    "campaignId",    "trackers"};
+
+// One tracker object of a request ({provider, pixelId} or {teamTrackerId});
+// `name` says where it is, for the messages. Shared with trackers/.
+Result<PatchTracker> ParseTrackerObject(const simdjson::dom::element& value,
+                                        const std::string& name);
+// A tracker as answered: {"provider", "pixelId"}.
+boost::json::object TrackerToJson(const LinkTracker& tracker);
 
 // Each field of `obj` on its own: its JSON type, range, URL rules (as
 // longUrl's, with `policy`), and no unknown keys inside deviceTargets, utm

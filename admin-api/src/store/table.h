@@ -60,9 +60,13 @@ enum class Table : uint8_t {
   // finished ones, oldest first. Absent from older databases: Open creates
   // it empty.
   kWebhookDeliveries,
+  // team number, 8 bytes BE -> the team's retargeting trackers and consent
+  // setting, JSON (trackers/team_trackers.h). Absent from older databases:
+  // Open creates it empty.
+  kTrackers,
 };
 
-inline constexpr size_t kTableCount = 18;
+inline constexpr size_t kTableCount = 19;
 
 inline constexpr std::array<Table, kTableCount> kAllTables = {
     Table::kLinks,     Table::kChanges,
@@ -74,6 +78,7 @@ inline constexpr std::array<Table, kTableCount> kAllTables = {
     Table::kTokens,    Table::kUsage,
     Table::kCampaigns, Table::kAnalytics,
     Table::kWebhooks,  Table::kWebhookDeliveries,
+    Table::kTrackers,
 };
 
 // Database indexes its column families by Table: kAllTables[i] is Table(i).
@@ -124,6 +129,8 @@ constexpr std::string_view TableName(Table table) {
       return "webhooks";
     case Table::kWebhookDeliveries:
       return "webhook_deliveries";
+    case Table::kTrackers:
+      return "trackers";
   }
   return "";
 }
