@@ -20,6 +20,7 @@
 #include "shortenworld/shortenworld_routes.h"
 #include "teams/team_routes.h"
 #include "tokens/token_routes.h"
+#include "trackers/tracker_routes.h"
 #include "usage/usage_routes.h"
 #include "webhooks/webhook_routes.h"
 
@@ -40,6 +41,7 @@ struct AllRoutes {
     admin::RegisterWebhookRoutes(router, webhooks);
     admin::RegisterAnalyticsRoutes(router, analytics);
     admin::RegisterQrRoutes(router, qr);
+    admin::RegisterTrackerRoutes(router, trackers);
     // Through the router itself; no store, no TLS file: it cannot fail here.
     (void)admin::RegisterShortenWorldRoutes(router, {});
   }
@@ -57,6 +59,7 @@ struct AllRoutes {
   admin::WebhookApi webhooks;  // no subscriptions: no request reaches a handler
   admin::AnalyticsApi analytics{nullptr, &links};
   admin::QrApi qr{&links, ""};
+  admin::TrackerApi trackers;  // no store: no request reaches a handler
   admin::auth::Authenticator authenticator{
       [this](std::string_view key, std::string_view account) {
         return admin::PrincipalOfKey(teams, key, account);

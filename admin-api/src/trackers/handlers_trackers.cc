@@ -239,18 +239,9 @@ Status ResolveTeamTrackers(const TeamTrackers& trackers, uint64_t team, LinkPatc
   return Status::Ok();
 }
 
-Result<std::unique_ptr<TrackerApi>> StartTrackers(Router& router, Database* db, Teams* teams,
-                                                  LinkApi& links) {
-  auto store = TeamTrackers::Load(db);
-  if (!store.ok()) return store.error();
-  auto api = std::make_unique<TrackerApi>();
-  api->trackers = std::move(store).value();
-  api->teams = teams;
-  links.resolve_trackers = [t = api->trackers.get()](uint64_t team, LinkPatch* patch) {
-    return ResolveTeamTrackers(*t, team, patch);
-  };
+void RegisterTrackerRoutes(Router& router, TrackerApi& api) {
   using http::verb;
-  TrackerApi& a = *api;
+  TrackerApi& a = api;
   router.Add({verb::get, "/api/v1/trackers/providers", Auth::kApiKey, Bind(a, ListProviders)});
   router.Add({verb::get, "/api/v1/teams/{teamId}/trackers", Auth::kApiKey, Bind(a, ListTrackers)});
   router.Add(
@@ -265,6 +256,19 @@ Result<std::unique_ptr<TrackerApi>> StartTrackers(Router& router, Database* db, 
       {verb::get, "/api/v1/teams/{teamId}/tracker-consent", Auth::kApiKey, Bind(a, GetConsent)});
   router.Add(
       {verb::put, "/api/v1/teams/{teamId}/tracker-consent", Auth::kApiKey, Bind(a, SetConsent)});
+}
+
+Result<std::unique_ptr<TrackerApi>> StartTrackers(Router& router, Database* db, Teams* teams,
+                                                  LinkApi& links) {
+  auto store = TeamTrackers::Load(db);
+  if (!store.ok()) return store.error();
+  auto api = std::make_unique<TrackerApi>();
+  api->trackers = std::move(store).value();
+  api->teams = teams;
+  links.resolve_trackers = [t = api->trackers.get()](uint64_t team, LinkPatch* patch) {
+    return ResolveTeamTrackers(*t, team, patch);
+  };
+  RegisterTrackerRoutes(router, *api);
   return api;
 }
 

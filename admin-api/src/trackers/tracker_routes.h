@@ -33,6 +33,10 @@ struct TrackerApi {
   Teams* teams = nullptr;
 };
 
+// Adds the routes above to `router`; `api` outlives it. A TrackerApi
+// without a store serves only the route table (tests/admin/all_routes.h).
+void RegisterTrackerRoutes(Router& router, TrackerApi& api);
+
 // Loads the team trackers of `db`, adds their routes to `router`, and lets
 // the link routes resolve team trackers and consent (`links`'
 // resolve_trackers). The result outlives the router and `links`.
