@@ -15,6 +15,9 @@ in the browser, the right password (the browser is sent on to the target,
 failing there: its host does not resolve, so no network), and 429 after too
 many guesses; then the same on a second redirector serving an operator's own
 404, 410 and password pages (--not-found-page, --gone-page, --password-page).
+The tracker page of a link whose team asks for consent (issue 21): only its
+loader script before the visitor agrees, then "Allow and continue" requests
+the pixels and goes on to the target, with no CSP refusal.
 
     cd tests/browser && SHORTLINK_BIN=../../build/bin python3 -m unittest -v test_browser_pages
 """
@@ -33,6 +36,7 @@ from test_sync import Redirector, redirector_is_wired  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 NODE_TIMEOUT = 240  # seconds; check_pages.mjs has its own, shorter deadline
 TARGET = "https://landing.target.invalid/after-password"
+TRACKER_TARGET = "https://landing.target.invalid/after-trackers"
 
 # An operator's own pages: small, complete, each with a marker the test looks for; the edge puts
 # the reason a link is gone at {{reason}} and its password form at {{form}}.
@@ -108,6 +112,15 @@ class BrowserPagesTest(ApiTestCase):
         self.create("locked", [plain, custom], password="open sesame", longUrl=TARGET)
         self.create("gone-custom", [custom], maxClicks=1)
         self.use_up("gone-custom", custom)
+        # A link with trackers, its team asking for consent first (issue 21).
+        status, teams = self.api.json("GET", "/api/v1/teams", None, self.key)
+        self.assertEqual(status, 200, teams)
+        team = [t for t in teams["items"] if t["personal"]][0]["id"]
+        status, reply = self.api.json("PUT", f"/api/v1/teams/{team}/tracker-consent", {"consent": "always"}, self.key)
+        self.assertEqual(status, 200, reply)
+        self.create("tracked", [plain], longUrl=TRACKER_TARGET,
+                    trackers=[{"provider": "facebook", "pixelId": "1234567890"},
+                              {"provider": "linkedin", "pixelId": "1234567"}])
 
         base, custom_base = f"http://127.0.0.1:{plain.port}", f"http://127.0.0.1:{custom.port}"
         out_dir = os.environ.get("SHORTLINK_BROWSER_OUT") or os.path.join(BIN, "..", "browser-screenshots")
@@ -121,6 +134,8 @@ class BrowserPagesTest(ApiTestCase):
                 {"name": "gone-expired", "url": f"{base}/gone-expired", "status": 410},
                 {"name": "password", "kind": "password", "url": f"{base}/locked", "wrong": "not it",
                  "right": "open sesame", "target": TARGET},
+                {"name": "trackers-consent", "kind": "trackers", "url": f"{base}/tracked",
+                 "target": TRACKER_TARGET, "pixelHosts": ["connect.facebook.net", "px.ads.linkedin.com"]},
                 {"name": "operator-not-found", "url": f"{custom_base}/no-such-link", "status": 404,
                  "marker": "operator-404-page"},
                 {"name": "operator-gone", "url": f"{custom_base}/gone-custom", "status": 410,
