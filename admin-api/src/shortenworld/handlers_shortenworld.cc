@@ -107,8 +107,8 @@ Reply Answer(const RequestContext& rc, Reply reply, const Shape& shape) {
 boost::asio::awaitable<Reply> Finish(Api& api, RequestContext& rc, const InnerCall& call,
                                      Reply reply, const Shape& shape) {
   if (reply.response.result() == http::status::unauthorized && !call.account.empty()) {
-    // Named, not a temporary: GCC 12 destroys a temporary argument of a
-    // co_await expression twice (free(): invalid pointer).
+    // Named, not braced on the spot (see the handlers below): GCC 12
+    // destroyed that temporary twice here (free(): invalid pointer).
     const InnerCall teams{http::verb::get, "/api/v1/teams?size=1", {}, {}};
     Reply probe = co_await Forward(api, rc, teams);
     if (probe.response.result() != http::status::unauthorized)
@@ -129,7 +129,10 @@ Result<Params> ParamsOf(const RequestContext& rc) {
   return Params::FromRequest(rc.query, rc.req.body());
 }
 
-// Handlers, one per call; each names its translation and its shape.
+// Handlers, one per call; each names its translation and its shape. The
+// arguments of each co_await are named or returned by a function, never
+// braced or converted on the spot: GCC 12 destroys such a temporary twice
+// when it is a coroutine's by-value parameter (checked with a counting type).
 
 #define SW_PARAMS(params)     \
   auto params = ParamsOf(rc); \
@@ -155,26 +158,32 @@ Shape LinkShape(const Api& api) {
 
 Awaitable GetToken(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, TokenCall(*params), TokenShape());
+  auto call = TokenCall(*params);
+  co_return co_await Run(api, rc, std::move(call), TokenShape());
 }
 
 Awaitable RefreshToken(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, RefreshCall(*params), TokenShape());
+  auto call = RefreshCall(*params);
+  co_return co_await Run(api, rc, std::move(call), TokenShape());
 }
 
 Awaitable RevokeToken(Api& api, RequestContext& rc) {
-  co_return co_await Run(api, rc, RevokeCall(), [](const object&) { return object(); });
+  Result<InnerCall> call = RevokeCall();
+  Shape reshape = [](const object&) { return object(); };
+  co_return co_await Run(api, rc, std::move(call), std::move(reshape));
 }
 
 Awaitable TeamList(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, TeamListCall(*params), ListShape("teams", *params));
+  auto call = TeamListCall(*params);
+  co_return co_await Run(api, rc, std::move(call), ListShape("teams", *params));
 }
 
 Awaitable CampaignList(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, CampaignListCall(*params), ListShape("campaigns", *params));
+  auto call = CampaignListCall(*params);
+  co_return co_await Run(api, rc, std::move(call), ListShape("campaigns", *params));
 }
 
 Awaitable DomainList(Api& api, RequestContext& rc) {
@@ -187,7 +196,8 @@ Awaitable DomainList(Api& api, RequestContext& rc) {
     out["defaultDomain"] = object{{"id", "default"}, {"host", api.context.default_host}};
     return out;
   };
-  co_return co_await Run(api, rc, DomainListCall(*params), shape);
+  auto call = DomainListCall(*params);
+  co_return co_await Run(api, rc, std::move(call), shape);
 }
 
 Awaitable LinkList(Api& api, RequestContext& rc) {
@@ -200,7 +210,8 @@ Awaitable LinkList(Api& api, RequestContext& rc) {
         if (link.is_object()) link = LinkAnswer(link.as_object(), api.options.public_url);
     return out;
   };
-  co_return co_await Run(api, rc, LinkListCall(*params, api.context), shape);
+  auto call = LinkListCall(*params, api.context);
+  co_return co_await Run(api, rc, std::move(call), shape);
 }
 
 // Create, then (unless noTitle) fetch the destination's title and set it:
@@ -227,49 +238,58 @@ Awaitable CreateLink(Api& api, RequestContext& rc) {
       if (Succeeded(titled)) created = std::move(titled);
     }
   }
-  co_return co_await Finish(api, rc, *call, std::move(created), LinkShape(api));
+  Shape shape = LinkShape(api);
+  co_return co_await Finish(api, rc, *call, std::move(created), shape);
 }
 
 Awaitable UpdateLink(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, UpdateCall(*params), LinkShape(api));
+  auto call = UpdateCall(*params);
+  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
 }
 
 Awaitable DeleteLink(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, DeleteCall(*params), LinkShape(api));
+  auto call = DeleteCall(*params);
+  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
 }
 
 Awaitable RedirectLink(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, RedirectCall(*params), LinkShape(api));
+  auto call = RedirectCall(*params);
+  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
 }
 
 Awaitable MobileLink(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, MobileCall(*params), LinkShape(api));
+  auto call = MobileCall(*params);
+  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
 }
 
 Awaitable ExpirationLink(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, ExpirationCall(*params), LinkShape(api));
+  auto call = ExpirationCall(*params);
+  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
 }
 
 Awaitable PasswordLink(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, PasswordCall(*params), LinkShape(api));
+  auto call = PasswordCall(*params);
+  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
 }
 
 Awaitable TestingLink(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  co_return co_await Run(api, rc, TestingCall(*params), LinkShape(api));
+  auto call = TestingCall(*params);
+  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
 }
 
 Awaitable LinkAnalytics(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
   // The metrics route answers {status, metricsMap} already; the status is ours.
-  co_return co_await Run(api, rc, AnalyticsCall(*params),
-                         [](const object& inner) { return inner; });
+  auto call = AnalyticsCall(*params);
+  Shape as_is = [](const object& inner) { return inner; };
+  co_return co_await Run(api, rc, std::move(call), std::move(as_is));
 }
 
 #undef SW_PARAMS
