@@ -181,6 +181,17 @@ TEST_CASE("trackers: a link takes trackers by pixel id or by team tracker, with 
   REQUIRE(stored->rules.trackers.size() == 2);
   CHECK(stored->rules.tracker_consent == TrackerConsent::kEu);
 
+  // A new consent setting reaches the team's links with trackers.
+  Answer again = api.Send(verb::put, "/api/v1/teams/" + api.team_uuid + "/tracker-consent", "alice",
+                          R"({"consent":"always"})");
+  REQUIRE(again.status == 200);
+  CHECK(again.json.at("linksUpdated") == 1);
+  CHECK(api.Send(verb::get, "/api/v1/urls/tracked", "carol").json.at("trackerConsent") == "always");
+  CHECK(api.index.Get("tracked")->rules.tracker_consent == TrackerConsent::kAlways);
+  CHECK(api.Send(verb::put, "/api/v1/teams/" + api.team_uuid + "/tracker-consent", "alice",
+                 R"({"consent":"always"})")
+            .json.at("linksUpdated") == 0);
+
   // Another team's tracker id is not one of this team's.
   CHECK(api.Send(verb::post, "/api/v1/urls", "bob",
                  R"({"longUrl":"https://example.com/","trackers":[{"teamTrackerId":)" +

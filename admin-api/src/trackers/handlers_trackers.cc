@@ -218,7 +218,32 @@ Awaitable SetConsent(TrackerApi& api, RequestContext& rc) {
     co_return rc.Error(Invalid("consent must be none, eu or always."));
   if (Status s = api.trackers->SetConsent(found->team, consent); !s.ok())
     co_return rc.Error(s.error());
-  co_return rc.Json(http::status::ok, ConsentJson(consent));
+  // Onto the links that carry the team's trackers (tracker_routes.h).
+  size_t updated = 0;
+  if (api.links && api.links->index) {
+    std::vector<std::pair<std::string, std::string>> stale;  // (domain, code)
+    ListQuery query;
+    query.owner = found->team;
+    query.domain = std::nullopt;
+    query.include_hidden = true;
+    for (size_t count = 1; query.offset < count; query.offset += query.limit) {
+      ListResult page = api.links->index->List(query);
+      count = page.count;
+      for (const Link& l : page.urls)
+        if (!l.rules.trackers.empty() && l.rules.tracker_consent != consent)
+          stale.emplace_back(l.domain, l.code);
+    }
+    for (auto& [domain, code] : stale) {
+      LinkChange change;
+      change.fields.tracker_consent = consent;
+      auto done = co_await UpdateLinkAs(*api.links, found->caller, code, std::move(change), domain);
+      if (!done.ok() && done.error().code != ErrorCode::kNotFound) co_return rc.Error(done.error());
+      updated += done.ok();
+    }
+  }
+  co_return rc.Json(http::status::ok,
+                    boost::json::serialize(boost::json::object{
+                        {"consent", TrackerConsentName(consent)}, {"linksUpdated", updated}}));
 }
 
 }  // namespace
@@ -265,6 +290,7 @@ Result<std::unique_ptr<TrackerApi>> StartTrackers(Router& router, Database* db, 
   auto api = std::make_unique<TrackerApi>();
   api->trackers = std::move(store).value();
   api->teams = teams;
+  api->links = &links;
   links.resolve_trackers = [t = api->trackers.get()](uint64_t team, LinkPatch* patch) {
     return ResolveTeamTrackers(*t, team, patch);
   };

@@ -9,6 +9,12 @@
 //   GET    /api/v1/teams/{teamId}/tracker-consent       {"consent": "none" | "eu" | "always"}
 //   PUT    /api/v1/teams/{teamId}/tracker-consent
 //
+// A link carries the consent with its trackers (the nodes know no teams), so
+// a PUT of the consent also rewrites every link of the team that has
+// trackers and another setting, through the link writer, before it
+// answers ("linksUpdated"). A link whose trackers are written while that
+// runs may keep the setting its request read; PUT again to be sure.
+//
 // Scoped as the other /api/v1/teams routes (the "teams" endpoint). A team
 // the caller is not a member of answers 404 like a missing one; viewers
 // read, members manage trackers, admins set consent (as renaming the team).
@@ -31,6 +37,7 @@ namespace shortlink::admin {
 struct TrackerApi {
   std::unique_ptr<TeamTrackers> trackers;
   Teams* teams = nullptr;
+  LinkApi* links = nullptr;  // a consent change is written onto the team's links with trackers
 };
 
 // Adds the routes above to `router`; `api` outlives it. A TrackerApi
