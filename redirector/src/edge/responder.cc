@@ -104,6 +104,8 @@ constexpr size_t kMaxUrlBytes = kMaxUrlLength;
 constexpr std::string_view kPageHeaders = kRedirectHeaders;  // no-store, noindex, HTML
 constexpr size_t kMaxPageHeadBytes = 1024;
 static_assert(kMaxPageBytes + kMaxPageHeadBytes <= kMaxResponseBytes);
+static_assert(kMaxTrackerResponseBytes <= kMaxResponseBytes &&
+              kMaxTrackerScriptResponseBytes <= kMaxResponseBytes);  // trackers/ writes into `out`
 
 // Refusals and 500s: short plain text, never cached or indexed.
 constexpr std::string_view kErrorHeaders =
