@@ -2,6 +2,7 @@
 // link with retargeting trackers, through the real responder and link
 // table: the page, its policy and pixels, who gets the plain redirect
 // instead, consent, the loader script, and the bounds.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
@@ -15,6 +16,13 @@
 #include "table/link_table.h"
 #include "trackers/tracker_page.h"
 #include "trackers/tracker_script.h"
+
+// The count of operator new calls of this binary: hot_path_alloc_test.cc
+// includes support/counting_new.h, which replaces the operators (once per
+// binary); this is the same inline variable, declared as that header does.
+namespace shortlink::testing {
+inline std::atomic<uint64_t> g_operator_new_calls{0};
+}  // namespace shortlink::testing
 
 namespace shortlink::redirector {
 namespace {
@@ -189,6 +197,35 @@ TEST_CASE("trackers: a page that would not fit, or a bad id, leaves the plain re
   REQUIRE(rules.trackers.size() == kMaxLinkTrackers);
   CHECK(WriteTrackerPage(rules, "https://example.com/" + std::string(1000, 'x'), head, out,
                          sizeof out) > 0);
+}
+
+TEST_CASE("trackers: the page, the loader and the opted-out redirect allocate nothing",
+          "[trackers]") {
+  Fixture f;
+  std::vector<std::string> raws;
+  for (std::string_view r :
+       {"GET /fb HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Mozilla/5.0 Chrome/124.0\r\n\r\n",
+        "GET /ask HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Mozilla/5.0 Chrome/124.0\r\n\r\n",
+        "GET /ab HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Mozilla/5.0 Chrome/124.0\r\n\r\n",
+        "GET /fb?sl-trackers.js HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Mozilla/5.0\r\n\r\n",
+        "GET /fb HTTP/1.1\r\nHost: go.example\r\nUser-Agent: Mozilla/5.0\r\nDNT: 1\r\n\r\n"})
+    raws.emplace_back(r);
+  std::vector<RequestHead> heads(raws.size());
+  for (size_t i = 0; i < raws.size(); ++i)
+    REQUIRE(ParseRequestHead(raws[i], &heads[i]) == ParseStatus::kOk);
+  uint64_t before = shortlink::testing::g_operator_new_calls.load();
+  delete new int(1);  // the counter is the one the operators count with
+  REQUIRE(shortlink::testing::g_operator_new_calls.load() == before + 1);
+  before += 1;
+  size_t pages = 0;
+  for (int round = 0; round < 1000; ++round) {
+    for (const RequestHead& head : heads) {
+      f.responder.Respond(head, f.table, kDate, f.out, f.code, &f.info);
+      pages += f.info.status == 200;
+    }
+  }
+  CHECK(shortlink::testing::g_operator_new_calls.load() - before == 0);
+  CHECK(pages == 4000);
 }
 
 TEST_CASE("trackers: every provider has hosts in the policy", "[trackers]") {
