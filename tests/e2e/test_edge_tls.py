@@ -257,7 +257,15 @@ class EdgeTlsTest(TlsNodeTestCase):
                 second = TlsClient(self.tls_port, "sho.rt", ctx, session=session)
                 self.assertEqual(second.get("/tls1")[0], 302)
                 self.assertTrue(second.sock.session_reused)
+                if version == ssl.TLSVersion.TLSv1_3:
+                    # A TLS 1.3 ticket is used once (RFC 8446 C.4): a resumed
+                    # connection brings a fresh one, or the next is a full handshake.
+                    self.assertNotEqual(second.sock.session.id, session.id)
+                third = TlsClient(self.tls_port, "sho.rt", ctx, session=second.sock.session)
+                self.assertEqual(third.get("/tls1")[0], 302)
+                self.assertTrue(third.sock.session_reused)
                 second.close()
+                third.close()
                 wait_until(lambda: self.node.metric("redirector_tls_resumed_total") >= resumed_before + 1,
                            timeout=5, what="the resumption counted")
 

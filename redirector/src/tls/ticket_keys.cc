@@ -66,8 +66,8 @@ size_t TicketKeys::rotations() const {
 
 // OpenSSL's ticket key callback (SSL_CTX_set_tlsext_ticket_key_evp_cb):
 // when sealing, returns 1; when opening, 0 for an unknown key (a full
-// handshake follows), 1 for the sealing key, 2 for an older one (the client
-// gets a new ticket).
+// handshake follows), 1 to go on with the ticket, 2 to also give the client
+// a new one.
 int TicketKeys::Callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
                          EVP_MAC_CTX* mac, int encrypt) {
   auto* self =
@@ -91,7 +91,11 @@ int TicketKeys::Callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_C
   int ok = encrypt ? EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes.data(), iv)
                    : EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes.data(), iv);
   if (ok != 1) return -1;
-  return is_current ? 1 : 2;
+  // 2 asks OpenSSL for a new ticket. A TLS 1.3 client uses a ticket once
+  // (RFC 8446 C.4), so a resumed connection that got none leaves its client
+  // a full handshake next time; a TLS 1.2 ticket may be used again until
+  // its key is old.
+  return is_current && SSL_version(ssl) != TLS1_3_VERSION ? 1 : 2;
 }
 
 }  // namespace shortlink::redirector
