@@ -16,18 +16,10 @@
 // Prints one line per check that fails, every axe-core violation, and the
 // screenshots' paths. Exit status: 0 all passed, 1 a check failed, 2 error
 // or deadline.
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const npm = createRequire(path.join(here, '..', 'npm', 'package.json'));  // tests/npm/node_modules
-const { chromium } = npm('playwright-core');
-const axeSource = fs.readFileSync(npm.resolve('axe-core/axe.min.js'), 'utf8');
+import { CHROMIUM, CheckRun, axeSource, chromium } from './check_run.mjs';
 
-const DEADLINE_MS = Number(process.env.SHORTLINK_BROWSER_DEADLINE_MS || 150000);
-const CHROMIUM = process.env.SHORTLINK_CHROMIUM || '/usr/bin/chromium';
 const VIEWPORTS = [
   // A phone: mobile layout (the viewport meta tag is honoured), touch, 2x pixels.
   { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
@@ -37,25 +29,8 @@ const VIEWPORTS = [
 ];
 const MIN_TEXT_PX = 12;  // smallest text on screen (CSS px times the page's zoom)
 
-const deadline = setTimeout(() => {
-  console.log(`ERROR: deadline of ${DEADLINE_MS} ms passed`);
-  process.exit(2);
-}, DEADLINE_MS);
-
-const plan = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-fs.mkdirSync(plan.outDir, { recursive: true });
-const failures = [];
-const screenshots = [];
-
-function fail(where, what) {
-  failures.push(`${where}: ${what}`);
-  console.log(`FAIL ${where}: ${what}`);
-}
-
-function check(where, ok, what) {
-  if (!ok) fail(where, what);
-  return ok;
-}
+const checks = new CheckRun(150000);
+const { plan, fail, check, screenshots } = checks;
 
 // Every request a page makes is recorded; the only URL a page may load is
 // its own (the page itself, the form posting back to it).
@@ -285,11 +260,6 @@ async function main() {
       await context.close();
     }
   }
-  console.log('screenshots:');
-  for (const f of screenshots) console.log(`  ${f}`);
-  console.log(failures.length ? `${failures.length} check(s) failed` : 'all checks passed');
-  return failures.length ? 1 : 0;
 }
 
-main().then((code) => { clearTimeout(deadline); process.exit(code); },
-            (e) => { console.log(`ERROR: ${e.stack}`); process.exit(2); });
+checks.finish(main);

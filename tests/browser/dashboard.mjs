@@ -21,18 +21,10 @@
 // screenshot in outDir.
 //
 // Exit status: 0 all passed, 1 a check failed, 2 error or deadline.
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const npm = createRequire(path.join(here, '..', 'npm', 'package.json'));  // tests/npm/node_modules
-const { chromium } = npm('playwright-core');
-const axeSource = fs.readFileSync(npm.resolve('axe-core/axe.min.js'), 'utf8');
+import { CHROMIUM, CheckRun, axeSource, chromium } from './check_run.mjs';
 
-const DEADLINE_MS = Number(process.env.SHORTLINK_BROWSER_DEADLINE_MS || 200000);
-const CHROMIUM = process.env.SHORTLINK_CHROMIUM || '/usr/bin/chromium';
 // A person's browser: HeadlessChrome in the User-Agent would be counted as a bot.
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 const VIEWPORTS = [
@@ -42,25 +34,8 @@ const VIEWPORTS = [
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-const deadline = setTimeout(() => {
-  console.log(`ERROR: deadline of ${DEADLINE_MS} ms passed`);
-  process.exit(2);
-}, DEADLINE_MS);
-
-const plan = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-fs.mkdirSync(plan.outDir, { recursive: true });
-const failures = [];
-const screenshots = [];
-
-function fail(where, what) {
-  failures.push(`${where}: ${what}`);
-  console.log(`FAIL ${where}: ${what}`);
-}
-
-function check(where, ok, what) {
-  if (!ok) fail(where, what);
-  return ok;
-}
+const checks = new CheckRun(200000);
+const { plan, fail, check, screenshots } = checks;
 
 // Navigates inside the app (a hash route: the page, and with it the
 // session held in memory, stays) and waits for the page's <h1>.
@@ -388,11 +363,6 @@ async function run(vp) {
 
 async function main() {
   for (const vp of VIEWPORTS) await run(vp);
-  console.log('screenshots:');
-  for (const f of screenshots) console.log(`  ${f}`);
-  console.log(failures.length ? `${failures.length} check(s) failed` : 'all checks passed');
-  return failures.length ? 1 : 0;
 }
 
-main().then((code) => { clearTimeout(deadline); process.exit(code); },
-            (e) => { console.log(`ERROR: ${e.stack}`); process.exit(2); });
+checks.finish(main);

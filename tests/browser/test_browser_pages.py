@@ -21,10 +21,7 @@ the pixels and goes on to the target, with no CSP refusal.
 
     cd tests/browser && SHORTLINK_BIN=../../build/bin python3 -m unittest -v test_browser_pages
 """
-import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import unittest
@@ -33,7 +30,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from harness import BIN, ApiTestCase, status_of_path, wait_until  # noqa: E402
 from test_sync import Redirector, redirector_is_wired  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from check_runner import failed_lines, run_check_script  # noqa: E402
+
 NODE_TIMEOUT = 240  # seconds; check_pages.mjs has its own, shorter deadline
 TARGET = "https://landing.target.invalid/after-password"
 TRACKER_TARGET = "https://landing.target.invalid/after-trackers"
@@ -144,35 +142,13 @@ class BrowserPagesTest(ApiTestCase):
                  "right": "open sesame", "target": TARGET, "marker": "operator-password-page"},
             ],
         }
-        plan_file = self.group.path("plan.json")
-        with open(plan_file, "w") as f:
-            json.dump(plan, f)
-
-        node = shutil.which("node")
-        self.assertIsNotNone(node, "node is not installed (scripts/install-deps.sh installs it)")
-        # Chromium and playwright write only inside the test's temp dir, which close() removes.
-        home = self.group.path("home")
-        os.makedirs(os.path.join(home, "tmp"))
-        env = dict(os.environ, HOME=home, TMPDIR=os.path.join(home, "tmp"), XDG_CONFIG_HOME=home,
-                   XDG_CACHE_HOME=home, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
-        proc = subprocess.Popen([node, os.path.join(HERE, "check_pages.mjs"), plan_file], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        try:
-            output, _ = proc.communicate(timeout=NODE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            output = "(check_pages.mjs killed after %ds)" % NODE_TIMEOUT
-        finally:
-            try:  # node and every Chromium process it started share its process group
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+        status, output = run_check_script(self.group, "check_pages.mjs", plan, NODE_TIMEOUT)
+        self.assertIsNotNone(status, output)
         print(output, flush=True)
         if self.missing_flags:
             print("redirector has no " + ", ".join(self.missing_flags) + ": the operator's pages for them "
                   "are the default ones, and their checks fail", flush=True)
-        self.assertEqual(proc.returncode, 0, "page checks failed:\n" + "\n".join(
-            line for line in output.splitlines() if line.startswith(("FAIL", "ERROR"))))
+        self.assertEqual(status, 0, "page checks failed:\n" + failed_lines(output))
 
 
 if __name__ == "__main__":

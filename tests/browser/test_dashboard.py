@@ -15,11 +15,8 @@ zbar-tools) and must hold the link's short URL.
     cd tests/browser && SHORTLINK_BIN=../../build/bin python3 -m unittest -v test_dashboard
 """
 import http.client
-import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import time
 import unittest
@@ -29,7 +26,8 @@ from harness import BIN, ApiTestCase, status_of_path, wait_until  # noqa: E402
 from test_qr import scan  # noqa: E402
 from test_sync import Redirector, redirector_is_wired  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from check_runner import failed_lines, run_check_script  # noqa: E402
+
 NODE_TIMEOUT = 300  # seconds; dashboard.mjs has its own, shorter deadline
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.6 Mobile/15E148 Safari/604.1")
@@ -104,30 +102,10 @@ class DashboardTest(ApiTestCase):
             "code": code,
             "qrFile": self.group.path("qr.png"),
         }
-        plan_file = self.group.path("dashboard-plan.json")
-        with open(plan_file, "w") as f:
-            json.dump(plan, f)
-
-        # Chromium and playwright write only inside the test's temp dir, which close() removes.
-        home = self.group.path("home")
-        os.makedirs(os.path.join(home, "tmp"))
-        env = dict(os.environ, HOME=home, TMPDIR=os.path.join(home, "tmp"), XDG_CONFIG_HOME=home,
-                   XDG_CACHE_HOME=home, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
-        proc = subprocess.Popen([shutil.which("node"), os.path.join(HERE, "dashboard.mjs"), plan_file], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        try:
-            output, _ = proc.communicate(timeout=NODE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            output = "(dashboard.mjs killed after %ds)" % NODE_TIMEOUT
-        finally:
-            try:  # node and every Chromium process it started share its process group
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+        status, output = run_check_script(self.group, "dashboard.mjs", plan, NODE_TIMEOUT)
+        self.assertIsNotNone(status, output)
         print(output, flush=True)
-        self.assertEqual(proc.returncode, 0, "dashboard checks failed:\n" + "\n".join(
-            line for line in output.splitlines() if line.startswith(("FAIL", "ERROR"))))
+        self.assertEqual(status, 0, "dashboard checks failed:\n" + failed_lines(output))
 
         time.sleep(1.2)  # the user's rate-limit bucket full again
         # The QR code the browser downloaded, read as a phone would.
