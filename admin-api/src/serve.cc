@@ -236,6 +236,12 @@ int Serve(const ServeOptions& options) {
   if (!campaigns.ok()) return Fail(campaigns.error().message);
   links->get()->SetCampaignDirectory(campaigns->get());
   CampaignApi campaign_api{campaigns->get(), &link_api};
+  campaign_api.teams_of = [t = teams->get()](uint64_t user) {  // ?teamId= of the campaign list
+    std::vector<CallerTeam> out;
+    for (const Team& team : t->TeamsOf(user))
+      out.push_back({team.number, team.uuid, team.Member(user)->role});
+    return out;
+  };
   RegisterCampaignRoutes(router, campaign_api);
   links->get()->SetAnalyticsRetentionHours(options.analytics_retention_hours);
   AnalyticsRollup analytics_rollup(db->get(), options.analytics_retention_hours);
@@ -262,7 +268,9 @@ int Serve(const ServeOptions& options) {
     return Fail(s.error().message);
   HttpServer server(
       ioc, tls,
-      [&router](Request& req, std::string_view remote) { return router.Handle(req, remote); },
+      [&router](Request& req, std::string_view remote) {
+        return HandleWithShortenWorldRefusals(router, req, remote);  // /v1's 404 and 405
+      },
       [&router](const http::request_header<>& head, http::status status, std::string_view remote) {
         router.RecordRefused(head, status, remote);
       });

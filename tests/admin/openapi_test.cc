@@ -204,7 +204,10 @@ TEST_CASE("shortUrl, URL and email fields carry their patterns and formats", "[o
     INFO(param.substr(0, param.find('\n')));
     CHECK(param.find("example: ") != std::string::npos);
   }
-  CHECK(params == 51);  // 48, and teamId of the three tracker paths
+  // 48, teamId of the three tracker paths, and /v1's trackers and
+  // campaign lists: teamId of /api/v1/campaigns, /v1/campaign/list and
+  // /v1/team/tracker/list, linkTrackerId and linkId of /v1/link/tracker/delete.
+  CHECK(params == 56);
 }
 
 TEST_CASE("the helper finds path blocks and not their neighbours", "[openapi]") {

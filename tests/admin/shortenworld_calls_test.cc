@@ -57,8 +57,11 @@ TEST_CASE("lists page from 0 with size 20 by default and the link list maps ever
   CHECK(teams->method == verb::get);
   auto campaigns = CampaignListCall(Body(R"({"teamId": "t-1", "page": 2, "size": 5})"));
   REQUIRE(campaigns.ok());
-  CHECK(campaigns->target == "/api/v1/campaigns?page=2&size=5");
-  CHECK(campaigns->account == "t-1");
+  // teamId selects the team in the route's query (any team of the
+  // caller's); absent: every team of the caller's, as the document says.
+  CHECK(campaigns->target == "/api/v1/campaigns?page=2&size=5&teamId=t-1");
+  CHECK(campaigns->account.empty());
+  CHECK(CampaignListCall(Body("{}"))->target == "/api/v1/campaigns?page=0&size=20&teamId=%2A");
   CHECK_FALSE(DomainListCall(Body(R"({"size": 0})")).ok());
   CHECK_FALSE(DomainListCall(Body(R"({"size": 101})")).ok());
 
@@ -71,12 +74,27 @@ TEST_CASE("lists page from 0 with size 20 by default and the link list maps ever
         "/api/v1/urls?limit=10&offset=30&searchText=spring%20sale&hidden=true&campaignIds=3%2C4"
         "&domain=go.example.com");
   CHECK(links->account == "t-1");
-  for (std::string_view id : {"default", "sho.rt"}) {
+  for (std::string_view id : {"default", "sho.rt", " default "}) {
     auto by_default = LinkListCall(Params::FromObject({{"domainIds", id}}), context);
     REQUIRE(by_default.ok());
     CHECK(by_default->target == "/api/v1/urls?limit=20&offset=0");
   }
-  CHECK_FALSE(LinkListCall(Body(R"({"domainIds": "a.example.com,b.example.com"})"), context).ok());
+}
+
+TEST_CASE("the link list reads every domain without domainIds and several with a list",
+          "[shortenworld]") {
+  CallContext context{"sho.rt"};
+  for (std::string_view none : {"{}", R"({"domainIds": ""})", R"({"domainIds": " , "})"}) {
+    INFO(none);
+    CHECK(LinkListCall(Body(none), context)->target == "/api/v1/urls?limit=20&offset=0&domain=%2A");
+  }
+  CHECK(LinkListCall(Body(R"({"domainIds": "a.example.com, b.example.com"})"), context)->target ==
+        "/api/v1/urls?limit=20&offset=0&domain=a.example.com%2Cb.example.com");
+  // The default domain in a list, by "default" or by its host.
+  CHECK(LinkListCall(Body(R"({"domainIds": "sho.rt,a.example.com"})"), context)->target ==
+        "/api/v1/urls?limit=20&offset=0&domain=default%2Ca.example.com");
+  CHECK(LinkListCall(Body(R"({"domainIds": "a.example.com,default"})"), context)->target ==
+        "/api/v1/urls?limit=20&offset=0&domain=a.example.com%2Cdefault");
 }
 
 TEST_CASE("create maps destination utm campaign and domain and requires what the document does",

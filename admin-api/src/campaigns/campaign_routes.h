@@ -6,11 +6,23 @@
 // GET /api/v1/urls?campaignIds=1,2.
 #pragma once
 
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "auth/principal.h"
 #include "campaigns/campaigns.h"
 #include "http/router.h"
 #include "links/link_commands.h"
 
 namespace shortlink::admin {
+
+// A team the caller belongs to, and the caller's role there (teams/).
+struct CallerTeam {
+  uint64_t number = 0;
+  std::string uuid;
+  auth::Role role = auth::Role::kViewer;
+};
 
 // What the campaign routes reach; the pointers outlive the router.
 struct CampaignApi {
@@ -18,6 +30,10 @@ struct CampaignApi {
   // The link writer (a delete waits for its queued commits) and index (a
   // delete looks for links that still name the campaign).
   LinkApi* links = nullptr;
+  // The teams a user belongs to, for GET /api/v1/campaigns?teamId= (another
+  // team of the caller's, or "*" for all of them, as Shorten World's
+  // campaign list reads every team you manage); unset: the key's own only.
+  std::function<std::vector<CallerTeam>(uint64_t user)> teams_of;
 };
 
 // Adds the /api/v1/campaigns routes (API key) to `router`; `api` outlives it.

@@ -36,17 +36,56 @@ Result<Campaign> TeamCampaign(const CampaignApi& api, const RequestContext& rc) 
   return std::move(*campaign);
 }
 
+// The caller acting in each team the list reads: the key's own, or
+// ?teamId=: one team of the caller's (404 like a missing one for any other)
+// or "*", every team of the caller's where its role may list campaigns.
+Result<std::vector<auth::Principal>> ListedTeams(const CampaignApi& api, const RequestContext& rc) {
+  auto asked = rc.query.find("teamId");
+  if (asked == rc.query.end()) {
+    if (auto refused = auth::Refusal(*rc.principal, auth::Action::kListCampaigns)) return *refused;
+    return std::vector<auth::Principal>{*rc.principal};
+  }
+  bool every = asked->second == "*";
+  std::vector<CallerTeam> teams;
+  if (api.teams_of) {
+    teams = api.teams_of(rc.principal->user);
+  } else if (api.links->team_id) {
+    teams.push_back(
+        {rc.principal->team, api.links->team_id(rc.principal->team), rc.principal->role});
+  }
+  std::vector<auth::Principal> callers;
+  for (const CallerTeam& team : teams) {
+    if (!every && team.uuid != asked->second) continue;
+    auth::Principal caller = *rc.principal;
+    caller.team = team.number;
+    caller.role = team.role;
+    if (auto refused = auth::Refusal(caller, auth::Action::kListCampaigns)) {
+      if (!every) return *refused;
+      continue;
+    }
+    callers.push_back(caller);
+  }
+  if (!every && callers.empty()) return MakeError(ErrorCode::kNotFound, "Team not found.");
+  return callers;
+}
+
 Awaitable ListCampaigns(CampaignApi& api, RequestContext& rc) {
-  if (auto refused = auth::Refusal(*rc.principal, auth::Action::kListCampaigns))
-    co_return rc.Error(*refused);
+  auto callers = ListedTeams(api, rc);
+  if (!callers.ok()) co_return rc.Error(callers.error());
   auto query = ParseCampaignListQuery(rc.query);
   if (!query.ok()) co_return rc.Error(query.error());
+  // The teams' lists one after another, paged as one list.
   size_t total = 0;
-  std::vector<Campaign> page = api.campaigns->List(
-      rc.principal->team, query->search, query->paging.offset, query->paging.limit, &total);
   boost::json::array items;
-  std::string team_id = api.links->team_id ? api.links->team_id(rc.principal->team) : std::string();
-  for (const Campaign& c : page) items.push_back(CampaignToJson(c, team_id));
+  for (const auth::Principal& caller : *callers) {
+    size_t skip = query->paging.offset > total ? query->paging.offset - total : 0;
+    size_t count = 0;
+    std::vector<Campaign> page = api.campaigns->List(caller.team, query->search, skip,
+                                                     query->paging.limit - items.size(), &count);
+    std::string team_id = api.links->team_id ? api.links->team_id(caller.team) : std::string();
+    for (const Campaign& c : page) items.push_back(CampaignToJson(c, team_id));
+    total += count;
+  }
   co_return rc.Json(http::status::ok, query->paging.ListBody(std::move(items), total));
 }
 

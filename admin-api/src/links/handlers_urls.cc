@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -39,6 +40,37 @@ Result<std::vector<uint64_t>> ParseCampaignIds(std::string_view text) {
     if (comma == std::string_view::npos) return ids;
     text.remove_prefix(comma + 1);
   }
+}
+
+// The list's `domain` filter: a custom domain ("" is never a domain: the
+// default one is named by leaving the parameter out, as the Go API lists);
+// "*", every domain (none here); or several separated by commas, where
+// "default" names the default domain (no domain name lacks a dot).
+constexpr size_t kMaxDomainFilter = 100;
+Result<std::vector<std::string>> ParseDomainFilter(std::string_view text) {
+  std::vector<std::string> domains;
+  if (text == "*") return domains;
+  bool several = text.find(',') != std::string_view::npos;
+  while (true) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    if (several && item == "default") {
+      domains.emplace_back();
+    } else {
+      auto domain = NormalizeDomain(item);
+      if (!domain.ok()) return domain.error();
+      domains.push_back(std::move(domain).value());
+    }
+    if (domains.size() > kMaxDomainFilter)
+      return MakeError(ErrorCode::kInvalidArgument, "domain may name at most " +
+                                                        std::to_string(kMaxDomainFilter) +
+                                                        " domains separated by commas.");
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  std::sort(domains.begin(), domains.end());
+  domains.erase(std::unique(domains.begin(), domains.end()), domains.end());
+  return domains;
 }
 
 // A create body or a bulk row as a NewLink: the keys and their types; the
@@ -148,11 +180,13 @@ Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query
       }
       q.tag = value;
     } else if (key == "domain") {
-      // A custom domain's links ("" is never a domain: the default one is
-      // named by leaving the parameter out).
-      auto domain = NormalizeDomain(value);
-      if (!domain.ok()) return domain.error();
-      q.domain = std::move(domain).value();
+      auto domains = ParseDomainFilter(value);
+      if (!domains.ok()) return domains.error();
+      q.domain = std::nullopt;
+      if (domains->size() == 1)
+        q.domain = std::move(domains->front());
+      else if (domains->size() > 1)
+        q.domains = std::move(domains).value();
     } else if (key == "campaignIds") {
       auto ids = ParseCampaignIds(value);
       if (!ids.ok()) return ids.error();

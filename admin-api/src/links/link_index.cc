@@ -351,7 +351,7 @@ ListResult LinkIndex::List(const ListQuery& query) const {
   bool by_domain =
       query.domain && !(query.domain->empty() && off_default_by_owner_.count(query.owner) == 0);
   bool filtered = !needle.empty() || !tag_needle.empty() || query.state || query.is_file ||
-                  skip_hidden || by_domain || !query.campaigns.empty();
+                  skip_hidden || by_domain || !query.domains.empty() || !query.campaigns.empty();
 
   if (!by_clicks && !filtered) {  // the count is the list's size, and only the page is read
     result.count = list.size();
@@ -393,6 +393,9 @@ ListResult LinkIndex::List(const ListQuery& query) const {
       if (query.is_file && e->is_file != *query.is_file) return;
       if (skip_hidden && e->hidden) return;
       if (by_domain && e->domain() != *query.domain) return;
+      if (!query.domains.empty() &&
+          std::find(query.domains.begin(), query.domains.end(), e->domain()) == query.domains.end())
+        return;
       if (!query.campaigns.empty() && std::find(query.campaigns.begin(), query.campaigns.end(),
                                                 e->campaign()) == query.campaigns.end())
         return;

@@ -41,6 +41,9 @@ struct ListQuery {
   // The links of this domain ("" the default one, as the Go API lists);
   // nullopt: of every domain.
   std::optional<std::string> domain = std::string();
+  // When not empty: the links of any of these domains ("" the default
+  // one; few: a linear find), and `domain` must be nullopt.
+  std::vector<std::string> domains;
   // When not empty: the links in any of these campaigns (few: a linear find).
   std::vector<uint64_t> campaigns;
   bool include_hidden = false;  // hidden links are left out unless asked for

@@ -27,7 +27,8 @@ void RegisterLinkRoutes(Router& router, LinkApi& api);
 // The pure parts of the handlers, apart so that the fuzzers
 // (tests/fuzz/api_body_fuzz.cc, api_query_fuzz.cc) reach them without a server.
 // GET /api/v1/urls parameters (limit, offset, searchText, state, orderBy,
-// sortDirection, isFile, hidden, tag) into a query of `owner`'s links.
+// sortDirection, isFile, hidden, tag, domain: one, "*" or several,
+// campaignIds) into a query of `owner`'s links.
 Result<ListQuery> ParseListQuery(const std::map<std::string, std::string>& query, uint64_t owner);
 // One {longUrl, shortUrl?, ...} object (a create body or a bulk row) with the
 // optional fields of link_rules_json.h, as the create handlers read it and

@@ -1,6 +1,7 @@
 #include "shortenworld/calls.h"
 
 #include <boost/json/serialize.hpp>
+#include <vector>
 
 #include "http/paging.h"
 #include "shortenworld/day_month_year.h"
@@ -106,6 +107,30 @@ std::string DomainOf(std::string_view domain_id, const CallContext& context) {
   return std::string(domain_id);
 }
 
+// domainIds (ids separated by commas) as GET /api/v1/urls's domain
+// filter: "" (the default domain's links) for the default domain alone,
+// "*" (every domain of the team) for none, else the domains with
+// "default" for the default one.
+std::string DomainFilterOf(std::string_view ids, const CallContext& context) {
+  std::vector<std::string> domains;
+  while (!ids.empty()) {
+    size_t comma = ids.find(',');
+    std::string_view id = ids.substr(0, comma);
+    while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
+    while (!id.empty() && id.back() == ' ') id.remove_suffix(1);
+    if (!id.empty()) domains.push_back(DomainOf(id, context));
+    if (comma == std::string_view::npos) break;
+    ids.remove_prefix(comma + 1);
+  }
+  if (domains.empty()) return "*";
+  std::string filter;
+  for (const std::string& domain : domains) {
+    if (!filter.empty()) filter += ',';
+    filter += domain.empty() ? "default" : domain;
+  }
+  return domains.size() == 1 && domains.front().empty() ? std::string() : filter;
+}
+
 Result<InnerCall> ListCall(const Params& params, std::string path, bool with_team) {
   auto page = PageOf(params);
   if (!page.ok()) return page.error();
@@ -134,13 +159,21 @@ std::string FormatLinkId(std::string_view code, std::string_view domain) {
 Result<LinkId> LinkIdOf(const Params& params) {
   auto text = params.Required("linkId");
   if (!text.ok()) return text.error();
+  return ParseLinkId(*text);
+}
+
+std::string LinkTarget(const LinkId& link) { return LinkPath(link); }
+
+std::string PercentEncode(std::string_view text) { return Encode(text); }
+
+Result<LinkId> ParseLinkId(std::string_view text) {
   LinkId id;
-  size_t slash = text->rfind('/');
-  if (slash == std::string::npos) {
-    id.code = std::move(text).value();
+  size_t slash = text.rfind('/');
+  if (slash == std::string_view::npos) {
+    id.code = std::string(text);
   } else {
-    id.domain = text->substr(0, slash);
-    id.code = text->substr(slash + 1);
+    id.domain = std::string(text.substr(0, slash));
+    id.code = std::string(text.substr(slash + 1));
   }
   if (id.code.empty() || (slash != std::string::npos && id.domain.empty()))
     return Invalid("linkId must be a link's code, or <domain>/<code> for a custom domain's link.");
@@ -181,7 +214,16 @@ Result<InnerCall> TeamListCall(const Params& params) {
 }
 
 Result<InnerCall> CampaignListCall(const Params& params) {
-  return ListCall(params, "/api/v1/campaigns", /*with_team=*/true);
+  // The document: "if not specified it will return all campaigns of all
+  // team you are managing". So the team is chosen by the route's teamId
+  // (any team of the caller's, "*" for all), not by x-account-uuid (the
+  // key's own team only).
+  auto call = ListCall(params, "/api/v1/campaigns", /*with_team=*/false);
+  if (!call.ok()) return call;
+  auto team = TeamIdOf(params);
+  if (!team.ok()) return team.error();
+  call->target += "&teamId=" + Encode(team->empty() ? std::string_view("*") : *team);
+  return call;
 }
 
 Result<InnerCall> DomainListCall(const Params& params) {
@@ -205,14 +247,8 @@ Result<InnerCall> LinkListCall(const Params& params, const CallContext& context)
   if (*campaigns && !(*campaigns)->empty()) target.Add("campaignIds", **campaigns);
   auto domains = params.String("domainIds");
   if (!domains.ok()) return domains.error();
-  if (*domains && !(*domains)->empty()) {
-    // The link index lists one domain at a time (links/link_index.h).
-    if ((*domains)->find(',') != std::string::npos)
-      return Invalid(
-          "domainIds may name one domain here (links of several domains: one call each).");
-    std::string domain = DomainOf(**domains, context);
-    if (!domain.empty()) target.Add("domain", domain);
-  }
+  if (std::string filter = DomainFilterOf(domains->value_or(""), context); !filter.empty())
+    target.Add("domain", filter);
   auto team = TeamIdOf(params);
   if (!team.ok()) return team.error();
   return InnerCall{verb::get, target.str(), {}, std::move(team).value()};

@@ -10,7 +10,7 @@
 //   POST authen/refresh-token     POST auth/refresh   {refreshToken}
 //   POST authen/revoke-token      POST auth/revoke    (the Bearer access token)
 //   GET  team/list                GET  teams          ?page&size
-//   GET  campaign/list            GET  campaigns      ?page&size
+//   GET  campaign/list            GET  campaigns      ?page&size&teamId (absent: "*")
 //   GET  domain/list              GET  domains        ?page&size
 //   GET  link/list                GET  urls ?limit&offset&searchText&hidden&campaignIds&domain POST
 //   link/create              POST urls           {longUrl, domain, campaignId, utm} PUT link/update
@@ -23,7 +23,9 @@
 //
 // teamId becomes x-account-uuid (a key acts in its own team: another
 // team's id is refused); a linkId is the link's code, or "<domain>/<code>"
-// off the default domain (?domain= on the /api/v1 side).
+// off the default domain (?domain= on the /api/v1 side). The link list's
+// domainIds become that list's domain filter: none, every domain of the
+// team ("*"); several, each of them ("default" for the default domain).
 //
 // Thread safety: pure functions.
 #pragma once
@@ -52,6 +54,12 @@ struct LinkId {
 std::string FormatLinkId(std::string_view code, std::string_view domain);
 // The linkId parameter, required; 400 when absent or not of that shape.
 Result<LinkId> LinkIdOf(const Params& params);
+// A linkId's text, of that shape.
+Result<LinkId> ParseLinkId(std::string_view text);
+// "/api/v1/urls/<code>", with ?domain= for a custom domain's link.
+std::string LinkTarget(const LinkId& link);
+// `text` with every byte but RFC 3986's unreserved characters as %XX.
+std::string PercentEncode(std::string_view text);
 
 // `default_host`: the host of --public-url. A domainId of "default", or
 // that host, names the default domain; any other names a custom domain.

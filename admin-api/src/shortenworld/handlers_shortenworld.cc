@@ -10,6 +10,7 @@
 #include "shortenworld/calls.h"
 #include "shortenworld/shortenworld_routes.h"
 #include "shortenworld/title_fetch.h"
+#include "shortenworld/tracker_calls.h"
 #include "webhooks/http_sender.h"
 
 namespace shortlink::admin {
@@ -292,7 +293,116 @@ Awaitable LinkAnalytics(Api& api, RequestContext& rc) {
   co_return co_await Run(api, rc, std::move(call), std::move(as_is));
 }
 
+// Retargeting trackers (tracker_calls.h).
+
+Awaitable TrackerList(Api& api, RequestContext& rc) {
+  Result<InnerCall> call = ProviderListCall();
+  // Each provider's id is the trackerId a link tracker create takes.
+  Shape shape = [](const object& inner) {
+    boost::json::value providers = boost::json::array();
+    if (auto it = inner.find("providers"); it != inner.end()) providers = it->value();
+    return object{{"trackers", std::move(providers)}};
+  };
+  co_return co_await Run(api, rc, std::move(call), std::move(shape));
+}
+
+Awaitable TeamTrackerList(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  Shape list = ListShape("teamTrackers", *params);
+  Shape shape = [list](const object& inner) {
+    object out = list(inner);
+    if (auto it = inner.find("consent"); it != inner.end()) out["consent"] = it->value();
+    return out;
+  };
+  auto call = TeamTrackerListCall(*params);
+  co_return co_await Run(api, rc, std::move(call), std::move(shape));
+}
+
+// A link's trackers after a create or delete, each with its linkTrackerId.
+Shape LinkTrackersShape(LinkId link) {
+  return [link = std::move(link)](const object& inner) {
+    boost::json::array all = LinkTrackerAnswers(link, LinkTrackersOf(inner));
+    size_t total = all.size();
+    return object{{"linkTrackers", std::move(all)}, {"total", total}};
+  };
+}
+
+Awaitable LinkTrackerList(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  auto link = LinkIdOf(*params);
+  if (!link.ok()) co_return Refuse(rc, link.error());
+  auto asked = PageOf(*params);
+  if (!asked.ok()) co_return Refuse(rc, asked.error());
+  Result<InnerCall> call = ReadLinkCall(*link);
+  // Paged here: the link's list is at most kMaxLinkTrackers long.
+  Shape shape = [id = *link, page = *asked](const object& inner) {
+    boost::json::array all = LinkTrackerAnswers(id, LinkTrackersOf(inner));
+    boost::json::array slice;
+    for (size_t i = page.page * page.size; i < all.size() && slice.size() < page.size; ++i)
+      slice.push_back(all[i]);
+    return object{{"linkTrackers", std::move(slice)},
+                  {"total", all.size()},
+                  {"page", page.page},
+                  {"size", page.size}};
+  };
+  co_return co_await Run(api, rc, std::move(call), std::move(shape));
+}
+
+// Reads the link's trackers, adds the new ones and writes the list back
+// (tracker_calls.h: not atomic with another change of the same list).
+Awaitable CreateLinkTracker(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  auto link = LinkIdOf(*params);
+  if (!link.ok()) co_return Refuse(rc, link.error());
+  auto addition = TrackerAdditionOf(*params);
+  if (!addition.ok()) co_return Refuse(rc, addition.error());
+  Shape shape = LinkTrackersShape(*link);
+  if (addition->all_team_trackers) {
+    // At most kMaxTeamTrackers (100): one page.
+    const Params team_params =
+        Params::FromObject(object{{"teamId", addition->team}, {"size", 100}});
+    auto list_call = TeamTrackerListCall(team_params);
+    if (!list_call.ok()) co_return Refuse(rc, list_call.error());
+    const InnerCall listing = *list_call;
+    Reply listed = co_await Forward(api, rc, listing);
+    if (!Succeeded(listed)) co_return co_await Finish(api, rc, listing, std::move(listed), shape);
+    addition->trackers = AllTeamTrackers(BodyObject(listed));
+  }
+  const InnerCall read = ReadLinkCall(*link);
+  Reply current = co_await Forward(api, rc, read);
+  if (!Succeeded(current)) co_return co_await Finish(api, rc, read, std::move(current), shape);
+  boost::json::array trackers = LinkTrackersOf(BodyObject(current));
+  for (const boost::json::value& t : addition->trackers) trackers.push_back(t);
+  const InnerCall write = SetTrackersCall(*link, std::move(trackers), addition->team);
+  Reply written = co_await Forward(api, rc, write);
+  co_return co_await Finish(api, rc, write, std::move(written), shape);
+}
+
+Awaitable DeleteLinkTracker(Api& api, RequestContext& rc) {
+  SW_PARAMS(params);
+  auto id = LinkTrackerIdOf(*params);
+  if (!id.ok()) co_return Refuse(rc, id.error());
+  Shape shape = LinkTrackersShape(id->link);
+  const InnerCall read = ReadLinkCall(id->link);
+  Reply current = co_await Forward(api, rc, read);
+  if (!Succeeded(current)) co_return co_await Finish(api, rc, read, std::move(current), shape);
+  boost::json::array trackers = LinkTrackersOf(BodyObject(current));
+  if (id->position >= trackers.size())
+    co_return Refuse(rc, http::status::not_found,
+                     "Link tracker " + FormatLinkTrackerId(id->link, id->position) +
+                         " does not exist: the link has " + std::to_string(trackers.size()) +
+                         " trackers.");
+  trackers.erase(trackers.begin() + id->position);
+  const InnerCall write = SetTrackersCall(id->link, std::move(trackers), std::string());
+  Reply written = co_await Forward(api, rc, write);
+  co_return co_await Finish(api, rc, write, std::move(written), shape);
+}
+
 #undef SW_PARAMS
+
+bool IsShortenWorldTarget(std::string_view target) {
+  return target == "/v1" || target.starts_with("/v1/") || target.starts_with("/v1?");
+}
 
 }  // namespace
 
@@ -322,7 +432,31 @@ Status RegisterShortenWorldRoutes(Router& router, ShortenWorldOptions options) {
   add(verb::put, "/v1/link/password", PasswordLink);
   add(verb::put, "/v1/link/testing", TestingLink);
   add(verb::get, "/v1/link/analytics", LinkAnalytics);
+  add(verb::get, "/v1/tracker/list", TrackerList);
+  add(verb::get, "/v1/team/tracker/list", TeamTrackerList);
+  add(verb::get, "/v1/link/tracker/list", LinkTrackerList);
+  add(verb::post, "/v1/link/tracker/create", CreateLinkTracker);
+  add(verb::delete_, "/v1/link/tracker/delete", DeleteLinkTracker);
   return Status::Ok();
+}
+
+Reply WithShortenWorldRefusal(std::string_view target, Reply reply) {
+  Response& res = reply.response;
+  if (!IsShortenWorldTarget(target)) return reply;
+  if (res.result() != http::status::not_found && res.result() != http::status::method_not_allowed)
+    return reply;
+  // A /v1 handler's own 404 is in the envelope already.
+  if (BodyObject(reply).contains("status")) return reply;
+  res.body() = ErrorBody(res.result_int(), res.body(), NowMillis());
+  res.set(http::field::content_type, "application/json");
+  res.prepare_payload();
+  return reply;
+}
+
+boost::asio::awaitable<Reply> HandleWithShortenWorldRefusals(Router& router, Request& req,
+                                                             std::string_view remote) {
+  Reply reply = co_await router.Handle(req, remote);
+  co_return WithShortenWorldRefusal(req.target(), std::move(reply));
 }
 
 }  // namespace shortlink::admin

@@ -8,8 +8,9 @@
 // credentials (API keys and access tokens alike), scopes, roles, the rate
 // limit, the quota and every check are exactly those of /api/v1; the
 // answer is then put in the envelope (answers.h). The one thing added is
-// the page title on create (title_fetch.h). Retargeting trackers are not
-// here yet.
+// the page title on create (title_fetch.h). Retargeting trackers are
+// translated too (tracker_calls.h): link trackers are named by their
+// position in the link's list.
 //
 // The /v1 routes themselves take no credential at the router (Auth::kNone):
 // the translated request does, so a refusal (401, 403, 429) comes back
@@ -18,7 +19,9 @@
 // against the quota and the rate limit (a create that fetches a title: twice).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <string>
+#include <string_view>
 
 #include "http/router.h"
 
@@ -36,5 +39,16 @@ struct ShortenWorldOptions {
 // Fails, adding nothing, for an unreadable CA file or a connect-to that is
 // not HOST:PORT.
 Status RegisterShortenWorldRoutes(Router& router, ShortenWorldOptions options);
+
+// `router`'s answer to `req`, with the router's own refusals of /v1 paths
+// (404: no such call; 405: not with this method, Allow kept) in the /v1
+// envelope, so that an integrator's mistyped path gets the answer shape it
+// reads; every other answer as the router gave it. The HTTP server hands
+// requests here (serve.cc). The router itself is left as it is: /api/v1
+// and the routes' table see no difference.
+boost::asio::awaitable<Reply> HandleWithShortenWorldRefusals(Router& router, Request& req,
+                                                             std::string_view remote);
+// The reshaping alone: `reply` to a request for `target`.
+Reply WithShortenWorldRefusal(std::string_view target, Reply reply);
 
 }  // namespace shortlink::admin
