@@ -8,10 +8,15 @@ page title fetched from a local HTTPS page (titles.example.com, reached
 through --title-fetch-connect-to and trusted through --title-fetch-ca),
 update, redirect / mobile / expiration / password / A-B settings followed
 through the redirector, analytics (metricsMap 1-9), delete; refresh and
-revoke; the envelope of 400, 401, 403 and 404 answers.
+revoke; the envelope of 400, 401, 403 and 404 answers. Then retargeting
+trackers (the provider and team lists, link trackers added by provider +
+pixel id, by team tracker id and as all-trackers, listed by position,
+deleted), link lists across every domain or several, campaign lists
+across every team, and unknown paths and methods in the envelope.
 """
 import datetime
 import http.server
+import json
 import os
 import ssl
 import subprocess
@@ -286,6 +291,139 @@ class ShortenWorldV1Test(unittest.TestCase):
                                                "destination": "ftp://example.com/"}, self.key, expect=400)
         # 404: a link that is not there.
         self.call("PUT", "/v1/link/password", {"linkId": "nope-none", "password": "x"}, self.key, expect=404)
+
+
+    # --- what the first version left out ---
+
+    def personal_team(self):
+        status, teams = self.api.json("GET", "/api/v1/teams", key=self.key)
+        self.assertEqual(status, 200, teams)
+        return [t for t in teams["items"] if t["personal"]][0]["id"]
+
+    def test_v1_link_list_reads_every_domain_or_several(self):
+        for host in ("sw-one.example.com", "sw-two.example.com"):
+            status, body = self.api.json("POST", "/api/v1/domains", {"host": host}, self.key)
+            self.assertEqual(status, 201, body)
+        for domain, code in ((None, "swd-default"), ("sw-one.example.com", "swd-one"),
+                             ("sw-two.example.com", "swd-two")):
+            body = {"longUrl": "https://example.com/swd", "shortUrl": code}
+            if domain:
+                body["domain"] = domain
+            status, made = self.api.json("POST", "/api/v1/urls", body, self.key)
+            self.assertEqual(status, 200, made)
+
+        def ids(params):
+            listed = self.call("GET", "/v1/link/list", dict(params, search="swd"), self.key)
+            self.assertEqual(listed["total"], len(listed["links"]))
+            return sorted(link["id"] for link in listed["links"])
+        everything = ["sw-one.example.com/swd-one", "sw-two.example.com/swd-two", "swd-default"]
+        self.assertEqual(ids({}), everything)
+        self.assertEqual(ids({"domainIds": "default"}), ["swd-default"])
+        self.assertEqual(ids({"domainIds": "sw-two.example.com"}), ["sw-two.example.com/swd-two"])
+        self.assertEqual(ids({"domainIds": "default,sw-two.example.com"}),
+                         ["sw-two.example.com/swd-two", "swd-default"])
+        self.assertEqual(ids({"domainIds": "sho.rt, sw-one.example.com,sw-two.example.com"}), everything)
+        # /api/v1 as before unless asked: the default domain's; domain=* every one.
+        status, plain = self.api.json("GET", "/api/v1/urls?searchText=swd", None, self.key)
+        self.assertEqual([u["shortUrl"] for u in plain["urls"]], ["swd-default"])
+        status, every = self.api.json("GET", "/api/v1/urls?searchText=swd&domain=*", None, self.key)
+        self.assertEqual(every["count"], 3)
+
+    def test_v1_campaign_list_reads_every_team_of_yours(self):
+        status, mine = self.api.json("POST", "/api/v1/campaigns", {"name": "Sw personal"}, self.key)
+        self.assertEqual(status, 201, mine)
+        status, team = self.api.json("POST", "/api/v1/teams", {"siteName": "sw-campaigns"}, self.key)
+        self.assertEqual(status, 201, team)
+        status, team_key = self.api.json("POST", "/api/v1/keys", {"teamId": team["id"]}, self.key)
+        self.assertEqual(status, 201, team_key)
+        status, shared = self.api.json("POST", "/api/v1/campaigns", {"name": "Sw shared"}, team_key["key"])
+        self.assertEqual(status, 201, shared)
+
+        every = self.call("GET", "/v1/campaign/list", {}, self.key)
+        self.assertEqual(every["total"], len(every["campaigns"]))
+        teams = {c["name"]: c["teamId"] for c in every["campaigns"]}
+        self.assertEqual(teams["Sw personal"], self.personal_team())
+        self.assertEqual(teams["Sw shared"], team["id"])
+        # teamId selects one team of yours, whichever team the key acts in.
+        one = self.call("GET", "/v1/campaign/list", {"teamId": team["id"]}, self.key)
+        self.assertEqual([c["name"] for c in one["campaigns"]], ["Sw shared"])
+        paged = self.call("GET", "/v1/campaign/list", {"size": 1, "page": every["total"] - 1}, self.key)
+        self.assertEqual((paged["total"], len(paged["campaigns"])), (every["total"], 1))
+        body = self.call("GET", "/v1/campaign/list", {"teamId": "00000000-0000-4000-8000-000000000000"},
+                         self.key, expect=404)
+        self.assertEqual(body["status"]["message"], "Team not found.")
+
+    def test_v1_trackers(self):
+        team_id = self.personal_team()
+        providers = self.call("GET", "/v1/tracker/list", {}, self.key)["trackers"]
+        self.assertEqual(len(providers), 9)
+        self.assertIn("facebook", [p["id"] for p in providers])
+        status, linkedin = self.api.json("POST", f"/api/v1/teams/{team_id}/trackers",
+                                         {"provider": "linkedin", "pixelId": "123456", "name": "Main"}, self.key)
+        self.assertEqual(status, 201, linkedin)
+        status, twitter = self.api.json("POST", f"/api/v1/teams/{team_id}/trackers",
+                                        {"provider": "twitter", "pixelId": "abc12"}, self.key)
+        self.assertEqual(status, 201, twitter)
+        team = self.call("GET", "/v1/team/tracker/list", {"teamId": team_id}, self.key)
+        self.assertEqual([t["id"] for t in team["teamTrackers"]], [linkedin["id"], twitter["id"]])
+        self.assertEqual((team["total"], team["consent"]), (2, "none"))
+        self.call("GET", "/v1/team/tracker/list", {"teamId": "00000000-0000-4000-8000-000000000000"},
+                  self.key, expect=404)
+
+        link = self.call("POST", "/v1/link/create", {"teamId": team_id, "domainId": "default", "noTitle": True,
+                                                      "destination": "https://example.com/trk"}, self.key)["link"]
+        lid = link["id"]
+        empty = self.call("GET", "/v1/link/tracker/list", {"linkId": lid}, self.key)
+        self.assertEqual((empty["total"], empty["linkTrackers"]), (0, []))
+        create = "/v1/link/tracker/create"
+        added = self.call("POST", create, {"linkId": lid, "type": 0, "trackerId": "facebook", "code": "1234567890"},
+                          self.key)
+        self.assertEqual(added["linkTrackers"], [{"id": lid + ":0", "position": 0, "provider": "facebook",
+                                                  "pixelId": "1234567890"}])
+        added = self.call("POST", create, {"linkId": lid, "type": "1", "teamTrackers": [str(twitter["id"])]}, self.key)
+        self.assertEqual([t["provider"] for t in added["linkTrackers"]], ["facebook", "twitter"])
+        added = self.call("POST", create, {"linkId": lid, "type": 1, "teamTrackers": "all-trackers",
+                                           "teamId": team_id}, self.key)
+        self.assertEqual([(t["id"], t["provider"]) for t in added["linkTrackers"]],
+                         [(lid + ":0", "facebook"), (lid + ":1", "twitter"), (lid + ":2", "linkedin"),
+                          (lid + ":3", "twitter")])
+        page = self.call("GET", "/v1/link/tracker/list", {"linkId": lid, "size": 2, "page": 1}, self.key)
+        self.assertEqual((page["total"], [t["id"] for t in page["linkTrackers"]]), (4, [lid + ":2", lid + ":3"]))
+        # The link itself carries them, with the team's consent, as /api/v1 shows it.
+        status, raw = self.api.json("GET", "/api/v1/urls/" + link["code"], None, self.key)
+        self.assertEqual([t["provider"] for t in raw["trackers"]], ["facebook", "twitter", "linkedin", "twitter"])
+        self.assertEqual(raw["trackerConsent"], "none")
+
+        # Delete by "<linkId>:<position>", then by position and linkId: the later ones move down.
+        left = self.call("DELETE", "/v1/link/tracker/delete", {"linkTrackerId": lid + ":1"}, self.key)
+        self.assertEqual([(t["id"], t["provider"]) for t in left["linkTrackers"]],
+                         [(lid + ":0", "facebook"), (lid + ":1", "linkedin"), (lid + ":2", "twitter")])
+        left = self.call("DELETE", "/v1/link/tracker/delete", {"linkTrackerId": "0", "linkId": lid}, self.key)
+        self.assertEqual([t["provider"] for t in left["linkTrackers"]], ["linkedin", "twitter"])
+        body = self.call("DELETE", "/v1/link/tracker/delete", {"linkTrackerId": lid + ":5"}, self.key, expect=404)
+        self.assertIn("does not exist", body["status"]["message"])
+
+        # Refusals: a pixel id not of its provider's pattern (never HTML), a missing link, no type.
+        body = self.call("POST", create, {"linkId": lid, "type": 0, "trackerId": "facebook", "code": "<script>"},
+                         self.key, expect=400)
+        self.assertIn("pixelId", body["status"]["message"])
+        self.call("POST", create, {"linkId": "nope-none", "type": 0, "trackerId": "facebook",
+                                   "code": "1234567890"}, self.key, expect=404)
+        self.call("POST", create, {"linkId": lid}, self.key, expect=400)
+        status, raw = self.api.json("GET", "/api/v1/urls/" + link["code"], None, self.key)
+        self.assertEqual([t["provider"] for t in raw["trackers"]], ["linkedin", "twitter"])
+
+    def test_v1_unknown_paths_and_methods_carry_the_envelope(self):
+        status, headers, data = self.api.request("GET", "/v1/link/nope", key=self.key)
+        self.assertEqual(status, 404)
+        self.assert_envelope(json.loads(data), 404)
+        status, headers, data = self.api.request("POST", "/v1/link/list", {}, key=self.key)
+        self.assertEqual(status, 405)
+        self.assertEqual(headers.get("Allow"), "GET, HEAD")
+        self.assert_envelope(json.loads(data), 405)
+        # /api/v1 keeps its own shape.
+        status, headers, data = self.api.request("GET", "/api/v1/nope", key=self.key)
+        self.assertEqual((status, json.loads(data)), (404, {"message": "Not found."}))
 
 
 if __name__ == "__main__":
