@@ -16,7 +16,9 @@
 // the translated request does, so a refusal (401, 403, 429) comes back
 // through here and gets the envelope too. Each call is therefore logged and
 // counted twice (its /v1 route, then its /api/v1 route), and counted once
-// against the quota and the rate limit (a create that fetches a title: twice).
+// against the quota and the rate limit (a create that fetches a title: twice;
+// a link tracker create or delete, which reads the link then writes it: twice,
+// three times with all-trackers).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
