@@ -243,45 +243,13 @@ Awaitable CreateLink(Api& api, RequestContext& rc) {
   co_return co_await Finish(api, rc, *call, std::move(created), shape);
 }
 
-Awaitable UpdateLink(Api& api, RequestContext& rc) {
+// The link calls that map their parameters to one /api/v1 request and
+// answer with the link: update, delete, redirect, mobile, expiration,
+// password, testing.
+template <Result<InnerCall> (*kCallOf)(const Params&)>
+Awaitable LinkCall(Api& api, RequestContext& rc) {
   SW_PARAMS(params);
-  auto call = UpdateCall(*params);
-  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
-}
-
-Awaitable DeleteLink(Api& api, RequestContext& rc) {
-  SW_PARAMS(params);
-  auto call = DeleteCall(*params);
-  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
-}
-
-Awaitable RedirectLink(Api& api, RequestContext& rc) {
-  SW_PARAMS(params);
-  auto call = RedirectCall(*params);
-  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
-}
-
-Awaitable MobileLink(Api& api, RequestContext& rc) {
-  SW_PARAMS(params);
-  auto call = MobileCall(*params);
-  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
-}
-
-Awaitable ExpirationLink(Api& api, RequestContext& rc) {
-  SW_PARAMS(params);
-  auto call = ExpirationCall(*params);
-  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
-}
-
-Awaitable PasswordLink(Api& api, RequestContext& rc) {
-  SW_PARAMS(params);
-  auto call = PasswordCall(*params);
-  co_return co_await Run(api, rc, std::move(call), LinkShape(api));
-}
-
-Awaitable TestingLink(Api& api, RequestContext& rc) {
-  SW_PARAMS(params);
-  auto call = TestingCall(*params);
+  auto call = kCallOf(*params);
   co_return co_await Run(api, rc, std::move(call), LinkShape(api));
 }
 
@@ -424,13 +392,13 @@ Status RegisterShortenWorldRoutes(Router& router, ShortenWorldOptions options) {
   add(verb::get, "/v1/domain/list", DomainList);
   add(verb::get, "/v1/link/list", LinkList);
   add(verb::post, "/v1/link/create", CreateLink);
-  add(verb::put, "/v1/link/update", UpdateLink);
-  add(verb::delete_, "/v1/link/delete", DeleteLink);
-  add(verb::put, "/v1/link/redirect", RedirectLink);
-  add(verb::put, "/v1/link/mobile", MobileLink);
-  add(verb::put, "/v1/link/expiration", ExpirationLink);
-  add(verb::put, "/v1/link/password", PasswordLink);
-  add(verb::put, "/v1/link/testing", TestingLink);
+  add(verb::put, "/v1/link/update", LinkCall<UpdateCall>);
+  add(verb::delete_, "/v1/link/delete", LinkCall<DeleteCall>);
+  add(verb::put, "/v1/link/redirect", LinkCall<RedirectCall>);
+  add(verb::put, "/v1/link/mobile", LinkCall<MobileCall>);
+  add(verb::put, "/v1/link/expiration", LinkCall<ExpirationCall>);
+  add(verb::put, "/v1/link/password", LinkCall<PasswordCall>);
+  add(verb::put, "/v1/link/testing", LinkCall<TestingCall>);
   add(verb::get, "/v1/link/analytics", LinkAnalytics);
   add(verb::get, "/v1/tracker/list", TrackerList);
   add(verb::get, "/v1/team/tracker/list", TeamTrackerList);
