@@ -10,39 +10,15 @@
 #include "auth/access.h"
 #include "http/json_input.h"
 #include "http/paging.h"
+#include "teams/team_in_path.h"
 #include "teams/team_json.h"
 #include "teams/team_routes.h"
 
 namespace shortlink::admin {
 namespace {
 
-Reply TeamNotFound(const RequestContext& rc) {
-  return rc.Error(ErrorCode::kNotFound, "Team not found.");
-}
-
-// The team the path names with the caller's role in it; none (answered
-// 404) when there is no such team or the caller is not a member.
-struct TeamInPath {
-  Team team;
-  auth::Principal caller;  // the principal, acting in that team with its role there
-};
-
 std::optional<TeamInPath> FindTeam(const TeamApi& api, const RequestContext& rc) {
-  std::optional<Team> team = api.teams->FindByUuid(rc.params.at(0));
-  if (!team) return std::nullopt;
-  const TeamMember* member = team->Member(rc.principal->user);
-  if (!member) return std::nullopt;
-  auth::Principal caller = *rc.principal;
-  caller.team = team->number;
-  caller.role = member->role;
-  return TeamInPath{std::move(*team), caller};
-}
-
-// 403 for a role below what `action` needs; none when allowed.
-std::optional<Reply> Refuse(const RequestContext& rc, const auth::Principal& caller,
-                            auth::Action action) {
-  if (auth::Allow(caller, action)) return std::nullopt;
-  return rc.Error(ErrorCode::kForbidden, auth::RoleTooLow(caller, action));
+  return FindTeamInPath(*api.teams, rc);
 }
 
 Result<std::string> SiteNameIn(std::string_view body) {
@@ -97,7 +73,7 @@ Awaitable GetTeam(TeamApi& api, RequestContext& rc) {
 Awaitable RenameTeam(TeamApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kRenameTeam)) co_return *refused;
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kRenameTeam)) co_return *refused;
   auto name = SiteNameIn(rc.req.body());
   if (!name.ok()) co_return rc.Error(name.error());
   auto team = api.teams->Rename(found->team.number, *name);
@@ -108,7 +84,7 @@ Awaitable RenameTeam(TeamApi& api, RequestContext& rc) {
 Awaitable DeleteTeam(TeamApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kDeleteTeam)) co_return *refused;
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kDeleteTeam)) co_return *refused;
   if (found->team.personal)
     co_return rc.Error(ErrorCode::kInvalidArgument, "A personal team cannot be deleted.");
   if (api.team_has_links && api.team_has_links(found->team.number)) {
@@ -164,7 +140,8 @@ std::optional<Reply> RefuseOwnerChange(const RequestContext& rc, const auth::Pri
 Awaitable AddMember(TeamApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kManageMembers)) co_return *refused;
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kManageMembers))
+    co_return *refused;
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   constexpr std::string_view kFields[] = {"email", "role"};
@@ -194,7 +171,8 @@ std::optional<uint64_t> UserIdIn(const std::string& text) {
 Awaitable ChangeRole(TeamApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kManageMembers)) co_return *refused;
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kManageMembers))
+    co_return *refused;
   auto user = UserIdIn(rc.params.at(1));
   const TeamMember* member = user ? found->team.Member(*user) : nullptr;
   if (!member) co_return rc.Error(ErrorCode::kNotFound, "That user is not a member of the team.");
@@ -219,7 +197,8 @@ Awaitable RemoveMember(TeamApi& api, RequestContext& rc) {
   if (!member) co_return rc.Error(ErrorCode::kNotFound, "That user is not a member of the team.");
   // Anyone may leave; removing another takes an admin (an owner for an owner).
   if (*user != rc.principal->user) {
-    if (auto refused = Refuse(rc, found->caller, auth::Action::kManageMembers)) co_return *refused;
+    if (auto refused = RefuseRole(rc, found->caller, auth::Action::kManageMembers))
+      co_return *refused;
     if (auto refused = RefuseOwnerChange(rc, found->caller, member->role, auth::Role::kViewer))
       co_return *refused;
   }

@@ -6,6 +6,7 @@
 #include "http/json_input.h"
 #include "http/paging.h"
 #include "links/link_rules_json.h"
+#include "teams/team_in_path.h"
 #include "trackers/tracker_routes.h"
 
 namespace shortlink::admin {
@@ -15,32 +16,8 @@ Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(message));
 }
 
-Reply TeamNotFound(const RequestContext& rc) {
-  return rc.Error(ErrorCode::kNotFound, "Team not found.");
-}
-
-// The team the path names and the caller's principal acting in it with its
-// role there; none (404) when there is no such team or the caller is not a
-// member, as the other /api/v1/teams routes answer.
-struct TeamInPath {
-  uint64_t team = 0;
-  auth::Principal caller;
-};
 std::optional<TeamInPath> FindTeam(const TrackerApi& api, const RequestContext& rc) {
-  std::optional<Team> team = api.teams->FindByUuid(rc.params.at(0));
-  if (!team) return std::nullopt;
-  const TeamMember* member = team->Member(rc.principal->user);
-  if (!member) return std::nullopt;
-  auth::Principal caller = *rc.principal;
-  caller.team = team->number;
-  caller.role = member->role;
-  return TeamInPath{team->number, caller};
-}
-
-std::optional<Reply> Refuse(const RequestContext& rc, const auth::Principal& caller,
-                            auth::Action action) {
-  if (auth::Allow(caller, action)) return std::nullopt;
-  return rc.Error(ErrorCode::kForbidden, auth::RoleTooLow(caller, action));
+  return FindTeamInPath(*api.teams, rc);
 }
 
 std::optional<uint64_t> TrackerIdFromPath(std::string_view segment) {
@@ -113,16 +90,16 @@ Awaitable ListProviders(TrackerApi&, RequestContext& rc) {
 Awaitable ListTrackers(TrackerApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kReadTeam)) co_return *refused;
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kReadTeam)) co_return *refused;
   auto paging = ParsePaging(rc.query);
   if (!paging.ok()) co_return rc.Error(paging.error());
-  std::vector<TeamTracker> all = api.trackers->List(found->team);
+  std::vector<TeamTracker> all = api.trackers->List(found->team.number);
   boost::json::array items;
   for (size_t i = paging->offset; i < all.size() && items.size() < paging->limit; ++i)
     items.push_back(TeamTrackerToJson(all[i]));
   boost::json::object body;
   body["items"] = std::move(items);
-  body["consent"] = TrackerConsentName(api.trackers->Consent(found->team));
+  body["consent"] = TrackerConsentName(api.trackers->Consent(found->team.number));
   paging->Describe(all.size(), &body);
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
@@ -130,14 +107,15 @@ Awaitable ListTrackers(TrackerApi& api, RequestContext& rc) {
 Awaitable CreateTracker(TrackerApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kManageCampaigns)) co_return *refused;
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kManageCampaigns))
+    co_return *refused;
   auto body = ParseTrackerBody(rc.req.body());
   if (!body.ok()) co_return rc.Error(body.error());
   if (!body->provider || !body->pixel_id)
     co_return rc.Error(Invalid("provider and pixelId are required."));
   auto tracker = CheckedTracker(*body->provider, *body->pixel_id);
   if (!tracker.ok()) co_return rc.Error(tracker.error());
-  auto created = api.trackers->Create(found->team, body->name.value_or(""),
+  auto created = api.trackers->Create(found->team.number, body->name.value_or(""),
                                       std::move(tracker).value(), NowMillis());
   if (!created.ok()) co_return rc.Error(created.error());
   co_return rc.Json(http::status::created, boost::json::serialize(TeamTrackerToJson(*created)));
@@ -153,8 +131,8 @@ Result<TeamTracker> TrackerInPath(const TrackerApi& api, const RequestContext& r
 Awaitable GetTracker(TrackerApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kReadTeam)) co_return *refused;
-  auto t = TrackerInPath(api, rc, found->team);
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kReadTeam)) co_return *refused;
+  auto t = TrackerInPath(api, rc, found->team.number);
   if (!t.ok()) co_return rc.Error(t.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(TeamTrackerToJson(*t)));
 }
@@ -162,8 +140,9 @@ Awaitable GetTracker(TrackerApi& api, RequestContext& rc) {
 Awaitable UpdateTracker(TrackerApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kManageCampaigns)) co_return *refused;
-  auto current = TrackerInPath(api, rc, found->team);
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kManageCampaigns))
+    co_return *refused;
+  auto current = TrackerInPath(api, rc, found->team.number);
   if (!current.ok()) co_return rc.Error(current.error());
   auto body = ParseTrackerBody(rc.req.body());
   if (!body.ok()) co_return rc.Error(body.error());
@@ -175,7 +154,7 @@ Awaitable UpdateTracker(TrackerApi& api, RequestContext& rc) {
     if (!checked.ok()) co_return rc.Error(checked.error());
     tracker = std::move(checked).value();
   }
-  auto updated = api.trackers->Update(found->team, current->id, std::move(body->name),
+  auto updated = api.trackers->Update(found->team.number, current->id, std::move(body->name),
                                       std::move(tracker), NowMillis());
   if (!updated.ok()) co_return rc.Error(updated.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(TeamTrackerToJson(*updated)));
@@ -184,10 +163,11 @@ Awaitable UpdateTracker(TrackerApi& api, RequestContext& rc) {
 Awaitable DeleteTracker(TrackerApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kManageCampaigns)) co_return *refused;
-  auto current = TrackerInPath(api, rc, found->team);
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kManageCampaigns))
+    co_return *refused;
+  auto current = TrackerInPath(api, rc, found->team.number);
   if (!current.ok()) co_return rc.Error(current.error());
-  auto removed = api.trackers->Remove(found->team, current->id);
+  auto removed = api.trackers->Remove(found->team.number, current->id);
   if (!removed.ok()) co_return rc.Error(removed.error());
   co_return rc.Json(http::status::ok, boost::json::serialize(TeamTrackerToJson(*removed)));
 }
@@ -199,14 +179,14 @@ std::string ConsentJson(TrackerConsent consent) {
 Awaitable GetConsent(TrackerApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kReadTeam)) co_return *refused;
-  co_return rc.Json(http::status::ok, ConsentJson(api.trackers->Consent(found->team)));
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kReadTeam)) co_return *refused;
+  co_return rc.Json(http::status::ok, ConsentJson(api.trackers->Consent(found->team.number)));
 }
 
 Awaitable SetConsent(TrackerApi& api, RequestContext& rc) {
   auto found = FindTeam(api, rc);
   if (!found) co_return TeamNotFound(rc);
-  if (auto refused = Refuse(rc, found->caller, auth::Action::kRenameTeam)) co_return *refused;
+  if (auto refused = RefuseRole(rc, found->caller, auth::Action::kRenameTeam)) co_return *refused;
   auto obj = ParseJsonObject(rc.req.body());
   if (!obj.ok()) co_return rc.Error(obj.error());
   constexpr std::string_view kFields[] = {"consent"};
@@ -216,14 +196,14 @@ Awaitable SetConsent(TrackerApi& api, RequestContext& rc) {
   TrackerConsent consent;
   if (!*text || !ParseTrackerConsent(**text, &consent))
     co_return rc.Error(Invalid("consent must be none, eu or always."));
-  if (Status s = api.trackers->SetConsent(found->team, consent); !s.ok())
+  if (Status s = api.trackers->SetConsent(found->team.number, consent); !s.ok())
     co_return rc.Error(s.error());
   // Onto the links that carry the team's trackers (tracker_routes.h).
   size_t updated = 0;
   if (api.links && api.links->index) {
     std::vector<std::pair<std::string, std::string>> stale;  // (domain, code)
     ListQuery query;
-    query.owner = found->team;
+    query.owner = found->team.number;
     query.domain = std::nullopt;
     query.include_hidden = true;
     for (size_t count = 1; query.offset < count; query.offset += query.limit) {
