@@ -57,6 +57,7 @@ struct Out {
   char* end;
   bool ok = true;
   void Put(std::string_view s) {
+    if (s.empty()) return;  // its data() may be null, which memcpy must not see
     if (!ok || static_cast<size_t>(end - p) < s.size()) {
       ok = false;
       return;
@@ -308,13 +309,18 @@ size_t RedirectToTrackerPage(const LinkRules& rules, std::string_view date, char
   char target[kMaxTrackerResponseBytes];
   char cookie[kMaxTrackerResponseBytes];
   char connection[64];
+  // (An absent line is an empty view whose data() may be null: memcpy
+  // must not see it, even for 0 bytes.)
+  auto copy = [](char* to, std::string_view from) {
+    if (!from.empty()) memcpy(to, from.data(), from.size());
+  };
   std::string_view url = location.substr(10, location.size() - 12);
-  memcpy(target, url.data(), url.size());
+  copy(target, url);
   std::string_view set_cookie = LineOf(written, "Set-Cookie: ");
-  memcpy(cookie, set_cookie.data(), set_cookie.size());
+  copy(cookie, set_cookie);
   std::string_view connection_line = LineOf(written, "Connection: ");
   if (connection_line.size() > sizeof connection) return 0;
-  memcpy(connection, connection_line.data(), connection_line.size());
+  copy(connection, connection_line);
   TrackerPageHead head{date, std::string_view(cookie, set_cookie.size()),
                        std::string_view(connection, connection_line.size())};
   return WriteTrackerPage(rules, std::string_view(target, url.size()), head, response,

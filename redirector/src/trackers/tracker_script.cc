@@ -92,6 +92,7 @@ constexpr std::string_view kScript = R"JS((function () {
 struct Writer {
   char* p;
   void Put(std::string_view s) {
+    if (s.empty()) return;  // its data() may be null, which memcpy must not see
     memcpy(p, s.data(), s.size());
     p += s.size();
   }
