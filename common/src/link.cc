@@ -373,6 +373,10 @@ Result<Link> DecodeLink(std::string_view bytes) {
   link.domain.assign(served.domain);
   link.long_url.assign(served.long_url);
   link.state = served.state;
+  // Consent is written only beside trackers (EncodeLinkRules); a record
+  // that has it alone decodes as if it were absent, so that decoding and
+  // encoding agree.
+  if (link.rules.trackers.empty()) link.rules.tracker_consent = TrackerConsent::kNone;
   return link;
 }
 

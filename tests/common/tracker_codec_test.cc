@@ -125,4 +125,19 @@ TEST_CASE("pixel ids are held to their provider's pattern", "[trackers]") {
   CHECK_FALSE(ParseTrackerConsent("EU", &consent));
 }
 
+TEST_CASE("a consent field without trackers decodes as absent, as it is written",
+          "[codec][trackers]") {
+  // A writer never puts consent alone, but a record is read from disk and
+  // the network: whatever decodes must encode back to the same link.
+  Link link;
+  link.code = "c";
+  link.long_url = "https://example.com/";
+  std::string bytes = Encoded(link);
+  wire::PutVarintField(34, static_cast<uint64_t>(TrackerConsent::kAlways), &bytes);
+  auto decoded = DecodeLink(bytes);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->rules.tracker_consent == TrackerConsent::kNone);
+  CHECK(DecodeLink(Encoded(*decoded)).value() == *decoded);
+}
+
 }  // namespace shortlink
