@@ -45,6 +45,7 @@ wrk and gnuplot-nox with apt-get when missing.
 import argparse
 import os
 import random
+import resource
 import signal
 import ssl
 import statistics
@@ -306,10 +307,19 @@ def parse_wrk(out):
 def run_wrk(script, port, connections, seconds, client_cpu, scheme="http"):
     cmd = ["taskset", "-c", client_cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
            "-s", script, f"{scheme}://127.0.0.1:{port}/"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise RuntimeError(f"wrk failed: {out.stderr[-2000:]}")
-    return parse_wrk(out.stdout)
+    r = parse_wrk(out.stdout)
+    # wrk's own CPU per request: a run whose client core is busy near 100%
+    # measures the client, and a server whose answers make wrk work harder
+    # (more wake-ups per request) shows here, not in its own CPU.
+    client_cpu_s = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    r["client_us_per_req"] = client_cpu_s * 1e6 / max(1, r["requests"])
+    r["client_util"] = client_cpu_s / (r["duration_us"] / 1e6)
+    return r
 
 
 def drain(pids, quiet_secs=1.0, timeout=60):
@@ -641,7 +651,8 @@ def main():
                              f"{r['sched_wrk_ms']:.2f} ms" if args.sched_trace else "")
                     B.log(f"c={c} round {rnd + 1} {name:10s} {r['rps']:>10,.0f} req/s  "
                           f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core; admin-api+redis "
-                          f"{r['aux_us_per_req']:.2f})  "
+                          f"{r['aux_us_per_req']:.2f}; wrk {r['client_us_per_req']:.2f} us/req, "
+                          f"{r['client_util'] * 100:.0f}%)  "
                           f"p99 {fmt_ms(r['p99_us'])} p99.9 {fmt_ms(r['p999_us'])} ms  non3xx {r['non3xx']}  "
                           f"steal {r['steal_server_ms_s']:.1f}/{r['steal_client_ms_s']:.1f} ms/s{sched}{threads}")
                     time.sleep(1)
@@ -708,7 +719,9 @@ def main():
                           f"{max(r['sched_wrk_ms'] for r in results[key]):.2f} ms")
             rows.append([c, name, f"{rps:,.0f}", " / ".join(f"{r['rps'] / 1000:.0f}k" for r in results[key]),
                          fmt_ms(med(*key, "p50_us")), fmt_ms(med(*key, "p99_us")), fmt_ms(med(*key, "p999_us")),
-                         f"{cpu:.2f}", f"{med(*key, 'cpu_util') * 100:.0f}%", f"{med(*key, 'aux_us_per_req'):.2f}",
+                         f"{cpu:.2f}", f"{med(*key, 'cpu_util') * 100:.0f}%",
+                         f"{med(*key, 'client_us_per_req'):.2f} ({med(*key, 'client_util') * 100:.0f}%)",
+                         f"{med(*key, 'aux_us_per_req'):.2f}",
                          bad, sock, steal])
         ratio, cpu_ratio = rps_o / rps_g, cpu_o / cpu_g
         ok = {"rps": ratio >= 1.0, "cpu": cpu_ratio <= 1.0, "p99": p99_o <= p99_g, "p999": p999_o < 3000,
@@ -772,7 +785,7 @@ def main():
               f"keepalive_requests 1e9. Server CPU = utime+stime of the whole process over the run (nginx: "
               f"master + worker; redirector: all threads, including its click flusher and sync) / requests.\n")
     md.append(B.md_table(["conns", "server", "req/s (median)", "runs", "p50 ms", "p99 ms", "p99.9 ms",
-                          "CPU us/req", "CPU busy", "admin-api+redis us/req", "non-3xx", "socket errors",
+                          "CPU us/req", "CPU busy", "wrk CPU us/req (busy)", "admin-api+redis us/req", "non-3xx", "socket errors",
                           "steal ms/s server / client core" + ("; longest wait to run, server thread / wrk"
                                                                 if args.sched_trace else "")], rows))
     md.append("")
@@ -819,8 +832,8 @@ def main():
     summary = [f"\n{section}: {n:,} links, {args.rounds} x A/B per connection count, {args.seconds} s runs"]
     for r in rows:
         summary.append(f"  c={r[0]:<4} {r[1]:10s} {r[2]:>9} req/s  p50 {r[4]} p99 {r[5]} p99.9 {r[6]} ms  "
-                       f"cpu {r[7]} us/req ({r[8]}; admin-api+redis {r[9]})  non-3xx {r[10]}  sock-err {r[11]}  "
-                       f"steal {r[12]}")
+                       f"cpu {r[7]} us/req ({r[8]}; wrk {r[9]}; admin-api+redis {r[10]})  non-3xx {r[11]}  "
+                       f"sock-err {r[12]}  steal {r[13]}")
     for v in verdict_rows:
         summary.append(f"  c={v[0]:<4} req/s {v[1]};  cpu/req {v[2]};  p99 {v[3]};  p99.9 {v[4]};  non-3xx {v[5]}")
     summary.append(f"  memory per link: redirector {per_link:.0f} B ({B.verdict(mem_ok)}, target <= 130), "
