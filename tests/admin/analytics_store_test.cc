@@ -15,6 +15,7 @@ namespace shortlink::admin {
 namespace {
 
 using testing::NowHour;
+using testing::RequireDimensionsSumTo;
 using testing::Visits;
 
 void Create(testing::ServiceOn& s, std::initializer_list<const char*> codes, uint64_t team = 1) {
@@ -28,34 +29,14 @@ void Apply(testing::ServiceOn& s, uint64_t number, std::vector<ClickEntry> click
   REQUIRE(s.One(ApplyClicks{ClickBatch{"node-1", number, std::move(clicks)}}).status.ok());
 }
 
-// The link's analytics over the last 100 days.
 LinkAnalytics Read(testing::ServiceOn& s, const std::string& code) {
-  AnalyticsQuery q;
-  q.end = NowMillis() / 1000 + 3600;
-  q.start = q.end - 100 * 86'400;
-  q.top = 100;
-  auto a = ReadLinkAnalytics(s.db.get(), dbkey::Link("", code), q);
-  REQUIRE(a.ok());
-  return std::move(a).value();
+  return testing::ReadLast100Days(s.db.get(), code);
 }
 
 uint64_t ClicksOf(testing::ServiceOn& s, const std::string& code) {
   auto link = s.index.Get(code);
   REQUIRE(link);
   return link->clicks;
-}
-
-// Every dimension a click has (all but bots and newer ones) sums to `total`.
-void RequireDimensionsSumTo(const LinkAnalytics& a, uint64_t total) {
-  CHECK(a.clicks == total);
-  for (uint8_t d : {kClickDeviceClass, kClickCountry, kClickReferrerHost, kClickOs, kClickBrowser,
-                    kClickBrand, kClickLanguage, kClickSource, kClickCity, kClickVisitor}) {
-    uint64_t sum = 0;
-    if (auto it = a.all.find(d); it != a.all.end())
-      for (const auto& [value, count] : it->second) sum += count;
-    INFO("dimension " << int(d));
-    CHECK(sum == total);
-  }
 }
 
 }  // namespace
@@ -111,7 +92,7 @@ TEST_CASE("analytics: a batch applied twice counts once, and a restart keeps eve
   CHECK(ClicksOf(s, "a") == 7);
 }
 
-TEST_CASE("analytics: one merge operand per row per commit, and none without dimensions",
+TEST_CASE("analytics: one packed row per link hour per commit, and none without dimensions",
           "[analytics]") {
   testing::ServiceFixture s;
   Create(s, {"a", "plain"});
@@ -122,9 +103,17 @@ TEST_CASE("analytics: one merge operand per row per commit, and none without dim
   std::vector<ClickEntry> same(10, Visits("a", 1, h));
   Apply(s, 2, same);
   auto rows = testing::AnalyticsRows(s.db.get());
-  // Total, 10 dimension values (visitor: repeat only), one team-day row.
-  CHECK(rows.size() == 12);
+  // The packed hour and one team-day row.
+  CHECK(rows.size() == 2);
   for (const auto& [key, count] : rows) CHECK(count == 10);
+  // The hour holds the total and 10 dimension values (visitor: repeat only).
+  auto packed = testing::PackedRows(s.db.get());
+  REQUIRE(packed.size() == 1);
+  CHECK(packed.begin()->first ==
+        analytics_key::TimeKey(analytics_key::kPackedHourly, dbkey::Link("", "a"), h));
+  const testing::PackedMap& map = packed.begin()->second;
+  CHECK(map.size() == 11);
+  for (const auto& [entry, count] : map) CHECK(count == 10);
 }
 
 TEST_CASE("analytics: rolling hours into days keeps every sum, and a second pass moves nothing",
@@ -152,10 +141,19 @@ TEST_CASE("analytics: rolling hours into days keeps every sum, and a second pass
   CHECK(after.unique == before.unique);
   RequireDimensionsSumTo(Read(s, "b"), 4);
   // Only the recent hour is hourly now: its total and 11 dimension values.
-  size_t hourly = 0;
+  size_t hourly = 0, daily = 0;
+  for (const auto& [key, map] : testing::PackedRows(s.db.get())) {
+    if (key[0] == analytics_key::kPackedHourly) {
+      ++hourly;
+      CHECK(map.size() == 12);
+    }
+    daily += key[0] == analytics_key::kPackedDaily;
+  }
+  CHECK(hourly == 1);
+  // A packed day per (link, day): a's hours h-50 and h-49, b's h-48.
+  CHECK(daily == 1 + ((h - 50) / 24 != (h - 49) / 24) + 1);
   for (const auto& [key, count] : testing::AnalyticsRows(s.db.get()))
-    hourly += key[0] == analytics_key::kHourly;
-  CHECK(hourly == 12);
+    CHECK(!(key[0] == analytics_key::kHourly || key[0] == analytics_key::kDaily));
 }
 
 TEST_CASE("analytics: hours older than the writer's retention go straight to days", "[analytics]") {
@@ -165,12 +163,13 @@ TEST_CASE("analytics: hours older than the writer's retention go straight to day
   const uint32_t h = NowHour();
   Apply(s, 1, {Visits("a", 2, h - 30), Visits("a", 1, h)});
   size_t hourly = 0, daily = 0;
-  for (const auto& [key, count] : testing::AnalyticsRows(s.db.get())) {
-    hourly += key[0] == analytics_key::kHourly;
-    daily += key[0] == analytics_key::kDaily;
+  for (const auto& [key, map] : testing::PackedRows(s.db.get())) {
+    hourly += key[0] == analytics_key::kPackedHourly;
+    daily += key[0] == analytics_key::kPackedDaily;
+    CHECK(map.size() == 11);  // the total and 10 dimension values
   }
-  CHECK(hourly == 11);
-  CHECK(daily == 11);
+  CHECK(hourly == 1);
+  CHECK(daily == 1);
   RequireDimensionsSumTo(Read(s, "a"), 3);
 }
 

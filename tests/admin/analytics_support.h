@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "analytics/analytics_query.h"
 #include "common/click_batch.h"
 #include "common/clock.h"
 #include "store/analytics_keys.h"
 #include "store/database.h"
+#include "store/db_keys.h"
+#include "store/packed_counts.h"
 
 namespace shortlink::testing {
 
@@ -42,14 +45,67 @@ inline ClickEntry Visits(std::string code, uint64_t count, uint32_t hour,
   return ClickEntry(std::move(code), count, "", std::move(d));
 }
 
-// Every row of the analytics table: key -> count.
+// Every row of the analytics table: key -> count (a packed row's: its
+// total, kTotalDimension's count).
 inline std::map<std::string, uint64_t> AnalyticsRows(admin::Database* db) {
+  namespace ak = admin::analytics_key;
   std::map<std::string, uint64_t> rows;
   REQUIRE(db->Scan(admin::Table::kAnalytics, "", [&](std::string_view k, std::string_view v) {
-              rows[std::string(k)] = admin::analytics_key::ParseCount(v);
+              uint64_t& count = rows[std::string(k)];
+              if (!ak::IsPacked(k[0])) {
+                count = ak::ParseCount(v);
+                return true;
+              }
+              CHECK(admin::ForEachPacked(v, [&](uint8_t d, std::string_view, uint64_t n) {
+                if (d == ak::kTotalDimension) count += n;
+              }));
               return true;
             }).ok());
   return rows;
+}
+
+// A packed row's map: (dimension, value) -> count.
+using PackedMap = std::map<std::pair<uint8_t, std::string>, uint64_t>;
+inline PackedMap ReadPackedMap(std::string_view packed) {
+  PackedMap map;
+  CHECK(admin::ForEachPacked(packed, [&](uint8_t d, std::string_view value, uint64_t n) {
+    map[{d, std::string(value)}] += n;
+  }));
+  return map;
+}
+
+// Every packed row of the analytics table: key -> its map.
+inline std::map<std::string, PackedMap> PackedRows(admin::Database* db) {
+  std::map<std::string, PackedMap> rows;
+  REQUIRE(db->Scan(admin::Table::kAnalytics, "", [&](std::string_view k, std::string_view v) {
+              if (admin::analytics_key::IsPacked(k[0])) rows[std::string(k)] = ReadPackedMap(v);
+              return true;
+            }).ok());
+  return rows;
+}
+
+// A link's analytics (by its code, default domain) over the last 100 days.
+inline admin::LinkAnalytics ReadLast100Days(admin::Database* db, const std::string& code) {
+  admin::AnalyticsQuery q;
+  q.end = NowMillis() / 1000 + 3600;
+  q.start = q.end - 100 * 86'400;
+  q.top = 100;
+  auto a = admin::ReadLinkAnalytics(db, admin::dbkey::Link("", code), q);
+  REQUIRE(a.ok());
+  return std::move(a).value();
+}
+
+// Every dimension a click has (all but bots and newer ones) sums to `total`.
+inline void RequireDimensionsSumTo(const admin::LinkAnalytics& a, uint64_t total) {
+  CHECK(a.clicks == total);
+  for (uint8_t d : {kClickDeviceClass, kClickCountry, kClickReferrerHost, kClickOs, kClickBrowser,
+                    kClickBrand, kClickLanguage, kClickSource, kClickCity, kClickVisitor}) {
+    uint64_t sum = 0;
+    if (auto it = a.all.find(d); it != a.all.end())
+      for (const auto& [value, count] : it->second) sum += count;
+    INFO("dimension " << int(d));
+    CHECK(sum == total);
+  }
 }
 
 }  // namespace shortlink::testing

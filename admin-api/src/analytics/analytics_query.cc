@@ -9,6 +9,7 @@
 
 #include "common/click_batch.h"
 #include "store/analytics_keys.h"
+#include "store/packed_counts.h"
 
 namespace shortlink::admin {
 namespace {
@@ -143,10 +144,13 @@ Result<LinkAnalytics> ReadLinkAnalytics(Database* db, std::string_view link_key,
       groups[&period][row.dimension][std::string(row.value)] += count;
   };
 
-  // Rolled-up days that overlap the range, then the hours in it.
+  // Rolled-up days that overlap the range, then the hours in it; of each,
+  // the packed rows and the per-value rows an earlier release wrote
+  // (store/analytics_keys.h), summed.
   Cursor cursor = db->NewCursor(Table::kAnalytics);
-  for (char kind : {ak::kDaily, ak::kHourly}) {
-    const bool hourly = kind == ak::kHourly;
+  for (char kind : {ak::kPackedDaily, ak::kDaily, ak::kPackedHourly, ak::kHourly}) {
+    const bool hourly = kind == ak::kHourly || kind == ak::kPackedHourly;
+    const bool packed = ak::IsPacked(kind);
     const int64_t unit = hourly ? kHour : kDay;
     const uint32_t first = uint32_t(std::max<int64_t>(0, FloorDiv(q.start, unit)));
     const uint32_t last = uint32_t(FloorDiv(q.end - 1, unit));
@@ -156,6 +160,16 @@ Result<LinkAnalytics> ReadLinkAnalytics(Database* db, std::string_view link_key,
       std::string_view key = cursor.key();
       if (key.compare(end) >= 0) break;
       ak::RowTail row;
+      if (packed) {
+        if (!ak::ParsePackedTail(key.substr(prefix.size()), &row.time)) continue;
+        const int64_t utc = std::max<int64_t>(int64_t(row.time) * unit, q.start);
+        ForEachPacked(cursor.value(), [&](uint8_t dimension, std::string_view value, uint64_t n) {
+          row.dimension = dimension;
+          row.value = value;
+          count_row(utc, hourly, row, n);
+        });
+        continue;
+      }
       if (!ak::ParseRowTail(key.substr(prefix.size()), &row)) continue;
       int64_t utc = std::max<int64_t>(int64_t(row.time) * unit, q.start);
       count_row(utc, hourly, row, ak::ParseCount(cursor.value()));

@@ -1,17 +1,22 @@
 #include "analytics/analytics_rollup.h"
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "common/clock.h"
 #include "common/cpu_yield.h"
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "store/analytics_keys.h"
+#include "store/packed_counts.h"
 
 namespace shortlink::admin {
 namespace {
 
 namespace ak = analytics_key;
 
-// The length of 'h' + link key + 0x00 in an hourly row's key (the link key
+// The length of kind + link key + 0x00 in an hourly row's key (the link key
 // holds one 0x00 itself, between domain and code); 0 when malformed.
 size_t LinkPrefixSize(std::string_view key) {
   size_t first = key.find('\0', 1);
@@ -61,14 +66,44 @@ void AnalyticsRollup::Run() {
 Result<uint64_t> AnalyticsRollup::RollUp(Database* db, uint32_t cutoff_hour,
                                          size_t rows_per_write) {
   uint64_t moved = 0;
+  // The packed hours, then the per-value hours an earlier release wrote:
+  // both into packed days.
+  for (char kind : {ak::kPackedHourly, ak::kHourly}) {
+    auto kind_moved = RollUpKind(db, kind, cutoff_hour, rows_per_write);
+    if (!kind_moved.ok()) return kind_moved;
+    moved += *kind_moved;
+  }
+  return moved;
+}
+
+Result<uint64_t> AnalyticsRollup::RollUpKind(Database* db, char kind, uint32_t cutoff_hour,
+                                             size_t rows_per_write) {
+  const bool packed = ak::IsPacked(kind);
+  uint64_t moved = 0;
+  // A link's moved hours by day, as records (store/packed_counts.h): each
+  // day becomes one merge into its packed daily row, in the write that
+  // deletes the hours.
+  std::map<uint32_t, std::string> days;
+  std::vector<PackedEntry> entries;
+  std::string value;
   // Resumes after the last link a write finished, with a fresh cursor (the
   // old one would still see the rows it deleted).
-  std::string from(1, ak::kHourly);
-  const std::string end(1, ak::kHourly + 1);
+  std::string from(1, kind);
+  const std::string end(1, char(kind + 1));
   for (;;) {
     WriteBatch wb(*db);
     size_t rows = 0;
     std::string resume, last_link;
+    auto add_days = [&] {
+      for (const auto& [day, records] : days) {
+        entries.clear();
+        ReadPacked(records, &entries);
+        EncodeCanonical(&entries, &value);
+        if (!value.empty())
+          wb.Merge(Table::kAnalytics, ak::TimeKey(ak::kPackedDaily, last_link, day), value);
+      }
+      days.clear();
+    };
     Cursor cursor = db->NewCursor(Table::kAnalytics, nullptr, Database::ReadPattern::kLong);
     cursor.Seek(from);
     while (cursor.Valid()) {
@@ -76,12 +111,16 @@ Result<uint64_t> AnalyticsRollup::RollUp(Database* db, uint32_t cutoff_hour,
       if (key.compare(end) >= 0) break;
       size_t prefix = LinkPrefixSize(key);
       ak::RowTail row;
-      if (prefix == 0 || !ak::ParseRowTail(key.substr(prefix), &row)) {
+      const bool parsed =
+          prefix != 0 && (packed ? ak::ParsePackedTail(key.substr(prefix), &row.time)
+                                 : ak::ParseRowTail(key.substr(prefix), &row));
+      if (!parsed) {
         cursor.Next();
         continue;
       }
       std::string_view link_key = key.substr(1, prefix - 2);
       if (link_key != last_link) {
+        add_days();
         // A write ends between links, so a resumed pass starts on a whole one.
         if (rows >= rows_per_write) {
           resume = std::string(key.substr(0, prefix));
@@ -91,19 +130,25 @@ Result<uint64_t> AnalyticsRollup::RollUp(Database* db, uint32_t cutoff_hour,
       }
       if (row.time >= cutoff_hour) {
         // This link's recent hours stay: on to the next link.
-        std::string next = ak::LinkPrefix(ak::kHourly, link_key);
+        std::string next = ak::LinkPrefix(kind, link_key);
         next.back() = '\x01';
         cursor.Seek(next);
         continue;
       }
-      wb.Merge(Table::kAnalytics,
-               ak::Row(ak::kDaily, link_key, row.time / 24, row.dimension, row.value),
-               cursor.value());
+      std::string& records = days[row.time / 24];
+      if (packed) {
+        // Records concatenate; a malformed value counts nothing, here too.
+        entries.clear();
+        if (ReadPacked(cursor.value(), &entries)) records.append(cursor.value());
+      } else {
+        AppendPackedRecord(row.dimension, row.value, ak::ParseCount(cursor.value()), &records);
+      }
       wb.Delete(Table::kAnalytics, key);
       ++rows;
       cursor.Next();
     }
     if (!cursor.status().ok()) return cursor.status().error();
+    add_days();
     if (rows > 0) {
       if (Status s = db->Write(&wb); !s.ok()) return s.error();
       moved += rows;

@@ -1,7 +1,9 @@
 // AnalyticsRollup: moves hourly analytics rows older than the retention
 // into daily rows (store/analytics_keys.h), on its own thread, off the
 // link writer's path, so the table stays bounded: a link keeps at most
-// retention hours of hourly rows, then a row per (day, dimension, value).
+// retention hours of hourly rows, then a packed row per day. Packed hours
+// ('H') and the per-value hours of an earlier release ('h') both become
+// packed days ('D'): one merge per (link, day), whatever rows it came from.
 //
 // Exactly once, even when interrupted: each RocksDB write both adds a set
 // of hour rows to their days (merges) and deletes those hour rows, so an
@@ -34,12 +36,15 @@ class AnalyticsRollup {
   ~AnalyticsRollup();
 
   // One pass: every hour row before `cutoff_hour` (UTC hours since the
-  // epoch) into its day, `rows_per_write` rows per atomic write. Returns the
-  // hour rows moved.
+  // epoch) into its day, about `rows_per_write` rows per atomic write (a
+  // write ends between links). Returns the hour rows moved, packed or not.
   static Result<uint64_t> RollUp(Database* db, uint32_t cutoff_hour,
                                  size_t rows_per_write = 10'000);
 
  private:
+  // RollUp over the hour rows of one kind (kPackedHourly or kHourly).
+  static Result<uint64_t> RollUpKind(Database* db, char kind, uint32_t cutoff_hour,
+                                     size_t rows_per_write);
   void Run();
 
   Database* db_;

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "store/analytics_keys.h"
+#include "store/packed_counts.h"
 
 namespace shortlink::admin {
 namespace {
@@ -28,19 +29,17 @@ void ClickAnalytics::Add(std::string_view link_key, uint64_t team, const ClickEn
   }
   const uint32_t day = hour / 24;
   const bool hourly = hour + retention_hours_ >= now_hour_;
-  auto [it, made] = links_.try_emplace(std::string(link_key));
-  auto& rows = hourly ? it->second.hourly : it->second.daily;
+  const char kind = hourly ? analytics_key::kPackedHourly : analytics_key::kPackedDaily;
   const uint32_t time = hourly ? hour : day;
+  auto [it, made] = links_.try_emplace(std::string(link_key));
+  LinkRows& rows = it->second;
+  auto row = std::find_if(rows.begin(), rows.end(),
+                          [&](const PackedRow& r) { return r.kind == kind && r.time == time; });
+  if (row == rows.end()) row = rows.insert(rows.end(), PackedRow{kind, time, {}});
+  std::string& records = row->records;
 
-  auto add = [&](uint8_t dimension, std::string_view value, uint64_t count) {
-    tail_.clear();
-    analytics_key::PutU32BE(time, &tail_);
-    tail_.push_back(char(dimension));
-    tail_.append(value);
-    rows[tail_] += count;
-  };
   if (entry.count > 0) {
-    add(analytics_key::kTotalDimension, "", entry.count);
+    AppendPackedRecord(analytics_key::kTotalDimension, "", entry.count, &records);
     team_days_[analytics_key::TeamDay(team, day, link_key)] += entry.count;
     const uint32_t week = analytics_key::WeekOf(day);
     if (week >= team_weeks_from_)
@@ -49,7 +48,7 @@ void ClickAnalytics::Add(std::string_view link_key, uint64_t team, const ClickEn
   for (const DimensionCount& d : entry.dimensions) {
     if (d.dimension == kClickHour || d.dimension == analytics_key::kTotalDimension || d.count == 0)
       continue;
-    add(d.dimension, d.value, d.count);
+    AppendPackedRecord(d.dimension, d.value, d.count, &records);
   }
 }
 
@@ -75,17 +74,17 @@ void ClickAnalytics::DeleteTeamWeeks(std::string_view link_key, uint64_t team,
 }
 
 void ClickAnalytics::Write(WriteBatch* wb) const {
-  std::string key;
+  std::string key, value;
+  std::vector<PackedEntry> entries;
   for (const auto& [link_key, rows] : links_) {
-    for (char kind : {analytics_key::kHourly, analytics_key::kDaily}) {
-      const auto& map = kind == analytics_key::kHourly ? rows.hourly : rows.daily;
-      if (map.empty()) continue;
-      const std::string prefix = analytics_key::LinkPrefix(kind, link_key);
-      for (const auto& [tail, count] : map) {
-        key.assign(prefix);
-        key.append(tail);
-        wb->Merge(Table::kAnalytics, key, analytics_key::Count(count));
-      }
+    for (const PackedRow& row : rows) {
+      if (row.records.empty()) continue;  // a bot-free entry of no clicks
+      entries.clear();
+      ReadPacked(row.records, &entries);
+      EncodeCanonical(&entries, &value);
+      if (value.empty()) continue;
+      key = analytics_key::TimeKey(row.kind, link_key, row.time);
+      wb->Merge(Table::kAnalytics, key, value);
     }
   }
   for (const auto* rows : {&team_days_, &team_weeks_})

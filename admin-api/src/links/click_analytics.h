@@ -3,11 +3,13 @@
 // beside the node's new watermark: applied exactly once, with the clicks.
 //
 // A click batch entry may carry its count broken down by dimensions
-// (common/click_batch.h). Each (link, hour, dimension, value) the commit
-// names becomes ONE merge operand, whatever number of entries named it, and
-// a merge never reads: the commit's cost is a hash lookup and a small key
-// per (entry, dimension value), nothing for entries without dimensions.
-// Rows and their layout: store/analytics_keys.h.
+// (common/click_batch.h). Each (link, hour) the commit names becomes ONE
+// merge operand of a packed row (store/packed_counts.h), whatever number of
+// entries and dimension values named it, plus one per team day and week,
+// and a merge never reads: the commit's cost is a hash lookup per entry, a
+// record appended per (entry, dimension value), and a sort per (link,
+// hour); nothing for entries without dimensions. Rows and their layout:
+// store/analytics_keys.h.
 //
 // Hours older than the retention go straight to daily rows, so the writer
 // never adds to an hour the rollup (analytics/analytics_rollup.h) may be
@@ -20,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/click_batch.h"
 #include "store/write_batch.h"
@@ -49,16 +52,22 @@ class ClickAnalytics {
   // which is being deleted: the weeks it lived, from team_weeks_from.
   void DeleteTeamWeeks(std::string_view link_key, uint64_t team, int64_t created_at_ms,
                        WriteBatch* wb) const;
-  // One merge per row into `wb`.
+  // One merge per row into `wb`: a packed row per (link, hour or day), and
+  // the team rows.
   void Write(WriteBatch* wb) const;
   bool empty() const { return links_.empty(); }
 
  private:
-  struct LinkRows {
-    // By row key after the link's prefix: kind, then (time, dimension, value).
-    std::unordered_map<std::string, uint64_t> hourly;
-    std::unordered_map<std::string, uint64_t> daily;
+  // One packed row of a link: records appended as they come (unsorted,
+  // repeats included), encoded canonically by Write.
+  struct PackedRow {
+    char kind;  // kPackedHourly or kPackedDaily
+    uint32_t time;
+    std::string records;
   };
+  // A link's rows in this commit: nearly always one or two (the current
+  // hour, and the previous one around its end), so a short vector.
+  using LinkRows = std::vector<PackedRow>;
 
   uint32_t now_hour_;
   uint32_t retention_hours_;
@@ -66,7 +75,6 @@ class ClickAnalytics {
   std::unordered_map<std::string, LinkRows> links_;       // by link key
   std::unordered_map<std::string, uint64_t> team_days_;   // by full 't' row key
   std::unordered_map<std::string, uint64_t> team_weeks_;  // by full 'w' row key
-  std::string tail_;                                      // reused key buffer
 };
 
 }  // namespace shortlink::admin

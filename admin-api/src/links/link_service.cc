@@ -189,7 +189,7 @@ class LinkService::Batch {
       // Its analytics too, in this commit (store/analytics_keys.h).
       analytics_.Forget(key);
       analytics_.DeleteTeamWeeks(key, link.owner, link.created_at_ms, &wb_);
-      for (char kind : {analytics_key::kHourly, analytics_key::kDaily}) {
+      for (char kind : analytics_key::kLinkRowKinds) {
         std::string begin = analytics_key::LinkPrefix(kind, key), end = begin;
         end.back() = '\x01';
         wb_.DeleteRange(Table::kAnalytics, begin, end);

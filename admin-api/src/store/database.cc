@@ -10,11 +10,16 @@
 
 #include <sys/statvfs.h>
 
+#include <array>
+#include <deque>
 #include <filesystem>
+#include <vector>
 
 #include "common/log.h"
 #include "common/rocks_logger.h"
+#include "store/analytics_keys.h"
 #include "store/db_keys.h"
+#include "store/packed_counts.h"
 #include "store/schema.h"
 
 namespace shortlink::admin {
@@ -48,23 +53,62 @@ rocksdb::DBOptions DatabaseOptions(Database::Use use) {
   return options;
 }
 
-// Click analytics (store/analytics_keys.h): counts, 8 bytes BE, that a
-// commit adds to without reading them first. A malformed value counts 0.
-class AddCounts : public rocksdb::AssociativeMergeOperator {
+// Click analytics (store/analytics_keys.h): rows a commit adds to without
+// reading them first. Dispatched by the key's first byte: packed rows ('H',
+// 'D') sum maps (store/packed_counts.h), every other row 8-byte BE counts.
+// All operands of a key are summed at once (a busy link's hour collects an
+// operand per commit until a flush or compaction merges them), so a map is
+// sorted once per merge, not once per operand. A malformed operand counts
+// nothing. The name is the one the count-only operator had: the same
+// operator for every row an earlier release wrote.
+class AddCounts : public rocksdb::MergeOperator {
  public:
-  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
-             std::string* new_value, rocksdb::Logger*) const override {
-    uint64_t sum = Count(value);
-    if (existing) sum += Count(*existing);
-    new_value->clear();
-    wire::PutFixed64BE(sum, new_value);
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    if (IsPackedKey(in.key)) {
+      std::vector<PackedEntry> entries;
+      if (in.existing_value) ReadPacked(ToView(*in.existing_value), &entries);
+      for (const rocksdb::Slice& operand : in.operand_list) ReadPacked(ToView(operand), &entries);
+      EncodeCanonical(&entries, &out->new_value);
+      return true;
+    }
+    uint64_t sum = in.existing_value ? Count(*in.existing_value) : 0;
+    for (const rocksdb::Slice& operand : in.operand_list) sum += Count(operand);
+    out->new_value.clear();
+    wire::PutFixed64BE(sum, &out->new_value);
     return true;
+  }
+  bool PartialMerge(const rocksdb::Slice& key, const rocksdb::Slice& left,
+                    const rocksdb::Slice& right, std::string* new_value,
+                    rocksdb::Logger*) const override {
+    return Sum(key, std::array<rocksdb::Slice, 2>{left, right}, new_value);
+  }
+  bool PartialMergeMulti(const rocksdb::Slice& key, const std::deque<rocksdb::Slice>& operands,
+                         std::string* new_value, rocksdb::Logger*) const override {
+    return Sum(key, operands, new_value);
   }
   const char* Name() const override { return "shortlink.AddCounts"; }
 
  private:
+  static bool IsPackedKey(const rocksdb::Slice& key) {
+    return !key.empty() && analytics_key::IsPacked(key[0]);
+  }
+  static std::string_view ToView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
   static uint64_t Count(const rocksdb::Slice& s) {
     return s.size() == 8 ? wire::GetFixed64BE(s.data()) : 0;
+  }
+  template <typename Operands>
+  static bool Sum(const rocksdb::Slice& key, const Operands& operands, std::string* new_value) {
+    if (IsPackedKey(key)) {
+      std::vector<PackedEntry> entries;
+      for (const rocksdb::Slice& operand : operands) ReadPacked(ToView(operand), &entries);
+      EncodeCanonical(&entries, new_value);
+      return true;
+    }
+    uint64_t sum = 0;
+    for (const rocksdb::Slice& operand : operands) sum += Count(operand);
+    new_value->clear();
+    wire::PutFixed64BE(sum, new_value);
+    return true;
   }
 };
 

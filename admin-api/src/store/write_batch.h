@@ -29,7 +29,7 @@ class WriteBatch {
   void Put(Table table, std::string_view key, std::string_view value);
   void Delete(Table table, std::string_view key);
   // Adds `operand` to the value at `key` with the table's merge operator
-  // (only tables that have one: Table::kAnalytics, an 8-byte BE sum).
+  // (only tables that have one: Table::kAnalytics, store/analytics_keys.h).
   void Merge(Table table, std::string_view key, std::string_view operand);
   // Deletes every key in [begin, end).
   void DeleteRange(Table table, std::string_view begin, std::string_view end);
