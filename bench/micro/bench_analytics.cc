@@ -206,6 +206,67 @@ void BM_AccumulateDimensions(benchmark::State& state) {
 }
 BENCHMARK(BM_AccumulateDimensions)->Unit(benchmark::kMillisecond)->MinTime(2);
 
+// A whole commit's analytics: the writer's part (as above) and the synced
+// RocksDB write of its merges, with RocksDB's own flushes and compactions
+// of them (process CPU), into a fresh table, per batch entry of 1-8
+// clicks. state.range(0): 1 as ClickAnalytics writes them (a packed row per
+// link hour), 0 the rows the previous release wrote for the same entries (a
+// merge per (hour, dimension, value), store/analytics_keys.h 'h'), written
+// directly: its writer's hash map left out, so 0 is a lower bound.
+void BM_CommitDimensions(benchmark::State& state) {
+  const bool packed = state.range(0) == 1;
+  char tmpl[] = "/tmp/bench_analytics_commit.XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  {
+    auto db = std::move(Database::Open(dir)).value();
+    const uint32_t now_hour = uint32_t(NowMillis() / 3'600'000);
+    std::mt19937_64 rnd(5);
+    std::vector<ClickEntry> entries;
+    uint64_t clicks = 0;
+    for (size_t i = 0; i < 10'000; ++i) {
+      entries.push_back(DrawEntry(CodeOf(i * 7919 % 1'000'000), 1 + rnd() % 8, now_hour, rnd));
+      clicks += entries.back().count;
+    }
+    size_t merges = 0;
+    for (auto _ : state) {
+      WriteBatch wb(*db);
+      if (packed) {
+        ClickAnalytics acc(now_hour, ClickAnalytics::kDefaultRetentionHours);
+        for (const ClickEntry& e : entries) acc.Add(dbkey::Link("", e.code), 1, e);
+        acc.Write(&wb);
+      } else {
+        for (const ClickEntry& e : entries) {
+          const std::string link = dbkey::Link("", e.code);
+          wb.Merge(Table::kAnalytics, ak::Row(ak::kHourly, link, now_hour, ak::kTotalDimension, ""),
+                   ak::Count(e.count));
+          for (const DimensionCount& d : e.dimensions) {
+            if (d.dimension == kClickHour) continue;
+            wb.Merge(Table::kAnalytics, ak::Row(ak::kHourly, link, now_hour, d.dimension, d.value),
+                     ak::Count(d.count));
+          }
+          wb.Merge(Table::kAnalytics, ak::TeamDay(1, now_hour / 24, link), ak::Count(e.count));
+        }
+      }
+      merges = wb.Count();
+      (void)db->Write(&wb);
+    }
+    state.counters["merges_per_entry"] = double(merges) / double(entries.size());
+    state.counters["us_per_entry"] = benchmark::Counter(
+        double(entries.size()) / 1e6,
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.counters["us_per_click"] =
+        benchmark::Counter(double(clicks) / 1e6, benchmark::Counter::kIsIterationInvariantRate |
+                                                     benchmark::Counter::kInvert);
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_CommitDimensions)
+    ->Arg(0)
+    ->Arg(1)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3);
+
 // Bytes per link per active day: kLinks links each clicked through a day
 // (every hour, ~100 clicks a day), written as the writer would, then the
 // table flushed and compacted.
