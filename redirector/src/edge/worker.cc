@@ -151,10 +151,10 @@ void EdgeWorker::OnWake(int64_t* stop_deadline) {
 
 void EdgeWorker::AcceptAll(bool tls) {
   int listen_fd = tls ? tls_listen_fd_ : listen_fd_;
-  // A TLS accept brings a handshake, ~0.1-0.3 ms of crypto: one accept per
-  // loop turn, so a burst of new connections does not hold up the open ones
-  // (the listener is level-triggered: the rest are taken on the next turns,
-  // as nginx does without multi_accept).
+  // A TLS accept is followed at once by the server's handshake flight,
+  // ~0.1-0.3 ms of crypto: one per loop turn, so a burst of new connections
+  // does not hold up the open ones (the listener is level-triggered: the
+  // rest are taken on the next turns, as nginx does without multi_accept).
   for (int budget = tls ? 1 : INT_MAX; budget > 0; --budget) {
     sockaddr_storage peer{};
     socklen_t peer_size = sizeof peer;
@@ -192,13 +192,7 @@ void EdgeWorker::AcceptAll(bool tls) {
       Destroy(c);
       continue;
     }
-    // A plain request may have come with the connection: answer it now. A
-    // ClientHello waits for its epoll event instead (registering a socket
-    // that holds data queues one), behind the connections already waiting:
-    // its handshake is ~0.2 ms of crypto, and taking it first made every
-    // request of this turn wait for it (p50 3.8 vs nginx's 2.1 ms with a new
-    // connection per request, 64 connections). nginx does the same.
-    if (!tls) Drive(c);
+    Drive(c);  // bytes may have come with the connection
   }
 }
 
