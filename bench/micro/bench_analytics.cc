@@ -4,10 +4,12 @@
 // Issue 20's figures: a link's 30-day answer < 20 ms with 1M links and 100M
 // clicks aggregated; a team's top links < 100 ms. The fill is scaled down
 // so the bench runs in about a minute: the analytics table is written
-// directly in its key layout (store/analytics_keys.h) for
-//   - the queried links: 30 days x 24 busy hours x ~45 rows (a link with
-//     ~400 clicks an hour, every dimension holding several values),
-//   - kOtherLinks other links, each with a few active days of hourly rows,
+// in its key layout (store/analytics_keys.h) for
+//   - the queried links: 30 days x 24 busy hours, by the link writer (a
+//     packed row per hour of ~45 values: a link with ~400 clicks an hour,
+//     every dimension holding several values),
+//   - kOtherLinks other links, each with a few active days of hourly rows
+//     (the per-value 'h' rows of an earlier release, written directly),
 //     so the queried rows sit among millions of others (a range read costs
 //     a seek per level of the LSM tree plus the rows it reads: the table's
 //     size adds a level, not a scan),

@@ -44,9 +44,11 @@ enum class Table : uint8_t {
   // campaign id, 8 bytes BE -> campaign record (campaigns/campaign.h).
   // Absent from older databases: Open creates it empty.
   kCampaigns,
-  // Click analytics, counts (8 bytes BE) added to by a merge operator:
-  //   'h' link key 0x00 hour(4 BE) dimension(1) value -> clicks that hour
-  //   'd' link key 0x00 day(4 BE)  dimension(1) value -> clicks that day (rolled up)
+  // Click analytics, added to by a merge operator:
+  //   'H' link key 0x00 hour(4 BE) -> (dimension, value) -> clicks that hour, packed
+  //   'D' link key 0x00 day(4 BE)  -> the same that day (rolled up)
+  //   'h' link key 0x00 hour(4 BE) dimension(1) value -> clicks that hour (earlier releases)
+  //   'd' link key 0x00 day(4 BE)  dimension(1) value -> clicks that day (earlier releases)
   //   't' team(8 BE) day(4 BE) link key               -> the link's clicks that day
   // (store/analytics_keys.h says why; written by links/click_analytics.h,
   // read and rolled up by analytics/). Absent from older databases: Open
