@@ -1,7 +1,8 @@
 // Opening a database written by the release before column families
 // (tests/fixtures/release-c93330b, made by that release's own binaries):
 // Database::Open upgrades it once, keeps every record usable, survives being
-// cut short, and refuses a database newer than the code.
+// cut short, and refuses a database newer than the code. A version 2
+// database (before packed analytics rows) is recorded as version 3 as is.
 #include <rocksdb/db.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,10 @@
 
 #include "accounts/accounts.h"
 #include "common/change.h"
+#include "common/click_batch.h"
 #include "link_test_support.h"
 #include "nodes/change_log.h"
+#include "store/analytics_keys.h"
 #include "store/database.h"
 #include "store/db_keys.h"
 #include "store/schema.h"
@@ -85,6 +88,23 @@ OnDisk Inspect(const std::string& dir) {
   }
   for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
   return out;
+}
+
+// Puts `key` = `value` into `table` of the closed database in `dir` with
+// RocksDB itself, as another release would have written it.
+void PutRaw(const std::string& dir, Table table, std::string_view key, std::string_view value) {
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == TableName(table))
+      REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], key, value).ok());
+  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
 }
 
 // Everything make_release_db.py wrote, found and usable in `dir`.
@@ -294,6 +314,30 @@ TEST_CASE("a database of a newer schema is refused, unchanged", "[store]") {
         std::string::npos);
   CHECK(refused.error().message.find("newer release") != std::string::npos);
   CHECK(Inspect(dir.path()).schema_version == kSchemaVersion + 1);
+}
+
+TEST_CASE("a version 2 database opens as version 3 and keeps its per-value analytics rows",
+          "[store]") {
+  testing::TempDir dir;
+  REQUIRE(Database::Open(dir.path()).ok());
+  // As the release before packed analytics rows left it: version 2, a
+  // click analytics row per (link, hour, dimension, value).
+  namespace ak = analytics_key;
+  const std::string row = ak::Row(ak::kHourly, dbkey::Link("", "a"), 500000, kClickCountry, "SG");
+  PutRaw(dir.path(), Table::kMeta, dbkey::kSchemaVersion, dbkey::Number(2));
+  PutRaw(dir.path(), Table::kAnalytics, row, ak::Count(7));
+  REQUIRE(Inspect(dir.path()).schema_version == 2u);
+  {
+    auto db = Database::Open(dir.path());
+    REQUIRE(db.ok());
+    auto got = (*db)->Get(Table::kAnalytics, row);
+    REQUIRE(got.ok());
+    REQUIRE(got->has_value());
+    CHECK(ak::ParseCount(**got) == 7);
+  }
+  // Recorded, so a release before packed rows refuses the database.
+  CHECK(Inspect(dir.path()).schema_version == 3u);
+  CHECK(kSchemaVersion == 3u);
 }
 
 }  // namespace shortlink::admin

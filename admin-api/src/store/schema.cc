@@ -125,8 +125,12 @@ Status UpgradeSchema(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* legacy,
       if (!s.ok()) return FromRocks(s, "schema version");
     }
   }
+  if (version == 2) {  // to 3: nothing to convert (schema.h)
+    s = db->Put(Synced(), meta, dbkey::kSchemaVersion, dbkey::Number(kSchemaVersion));
+    if (!s.ok()) return FromRocks(s, "schema version");
+  }
   if (legacy_records) {
-    // Version 2 is recorded: the old records are only copies now. Also
+    // The version is recorded: the old records are only copies now. Also
     // reached when a previous open stopped between the version and here.
     s = db->DeleteRange(Synced(), legacy, "", "\xff");  // version 1 keys start with a letter
     if (s.ok()) s = db->CompactRange(rocksdb::CompactRangeOptions(), legacy, nullptr, nullptr);

@@ -6,6 +6,11 @@
 //      i/<id> m/<name> w/<node>. Written by every release up to c93330b.
 //   2  a column family per table (store/table.h); a link's key is
 //      (domain, code) (store/db_keys.h). The default column family is empty.
+//   3  click analytics also in packed rows, one per (link, hour) and (link,
+//      day) (store/analytics_keys.h 'H', 'D'), beside version 2's per-value
+//      rows, which stay and are still read: nothing is converted. The
+//      version is recorded so that a release before packed rows refuses the
+//      database instead of reading those rows as counts of 0.
 //
 // Upgrading from 1 copies each record into its table, in synced batches,
 // then records version 2, then empties the default column family. Until
@@ -29,7 +34,7 @@
 
 namespace shortlink::admin {
 
-inline constexpr uint64_t kSchemaVersion = 2;
+inline constexpr uint64_t kSchemaVersion = 3;
 
 // `legacy` is the default column family; `tables` the tables' column
 // families, indexed by Table.
