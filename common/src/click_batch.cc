@@ -1,5 +1,10 @@
 #include "common/click_batch.h"
 
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
 #include "common/wire.h"
 
 namespace shortlink {
@@ -10,12 +15,33 @@ enum Tag : uint8_t {
   kNumber = 2,
   kClick = 3,
   kDomainClick = 4,
-  kDimensions = 5,
+  kDimensions = 5,   // the first form of an entry's dimensions, still read
+  kValue = 6,        // the next dictionary value
+  kValueCounts = 7,  // an entry's dimensions by dictionary value
 };
 
 Error Malformed(const char* what) { return MakeError(ErrorCode::kInvalidArgument, what); }
 
-void PutEntry(const ClickEntry& e, std::string* scratch, std::string* out) {
+// The batch's dictionary as the encoder builds it: (dimension, value) -> id.
+class ValueIds {
+ public:
+  // The id of (dimension, value); a new one is also written to `out` as a
+  // kValue field, so it precedes its first use.
+  uint64_t Of(uint8_t dimension, std::string_view value, std::string* out) {
+    key_.assign(1, static_cast<char>(dimension));
+    key_.append(value);
+    auto [it, made] = ids_.try_emplace(key_, ids_.size());
+    if (made) wire::PutField(kValue, key_, out);
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, uint64_t> ids_;
+  std::string key_;
+};
+
+// With `ids` null, the dimensions in the first form (tag 5).
+void PutEntry(const ClickEntry& e, ValueIds* ids, std::string* scratch, std::string* out) {
   scratch->clear();
   wire::PutVarint(e.count, scratch);
   if (e.domain.empty()) {
@@ -29,14 +55,22 @@ void PutEntry(const ClickEntry& e, std::string* scratch, std::string* out) {
   }
   if (e.dimensions.empty()) return;
   scratch->clear();
-  std::string one;
-  for (const DimensionCount& d : e.dimensions) {
-    one.clear();
-    wire::PutVarint(d.count, &one);
-    one.append(d.value);
-    wire::PutField(d.dimension, one, scratch);
+  if (!ids) {
+    std::string one;
+    for (const DimensionCount& d : e.dimensions) {
+      one.clear();
+      wire::PutVarint(d.count, &one);
+      one.append(d.value);
+      wire::PutField(d.dimension, one, scratch);
+    }
+    wire::PutField(kDimensions, *scratch, out);
+    return;
   }
-  wire::PutField(kDimensions, *scratch, out);
+  for (const DimensionCount& d : e.dimensions) {
+    wire::PutVarint(ids->Of(d.dimension, d.value, out), scratch);
+    wire::PutVarint(d.count, scratch);
+  }
+  wire::PutField(kValueCounts, *scratch, out);
 }
 
 Status ParseDimensions(std::string_view field, std::vector<DimensionCount>* out) {
@@ -53,20 +87,40 @@ Status ParseDimensions(std::string_view field, std::vector<DimensionCount>* out)
   return Status::Ok();
 }
 
+// A kValue field's dimension and value, as views into the batch's bytes.
+using Dictionary = std::vector<std::pair<uint8_t, std::string_view>>;
+
+Status ParseValueCounts(std::string_view field, const Dictionary& dictionary,
+                        std::vector<DimensionCount>* out) {
+  wire::Reader reader(field);
+  while (!reader.done()) {
+    uint64_t id = 0, count = 0;
+    if (!reader.ReadVarint(&id) || !reader.ReadVarint(&count))
+      return Malformed("truncated click dimension");
+    if (id >= dictionary.size()) return Malformed("click dimension names no dictionary value");
+    const auto& [dimension, value] = dictionary[id];
+    out->push_back({dimension, std::string(value), count});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-void EncodeClickBatch(const ClickBatch& batch, std::string* out, CpuYield* cpu_yield) {
+void EncodeClickBatch(const ClickBatch& batch, std::string* out, CpuYield* cpu_yield,
+                      DimensionForm form) {
   wire::PutField(kNode, batch.node, out);
   wire::PutVarintField(kNumber, batch.number, out);
   std::string scratch;
+  ValueIds ids;
   for (const ClickEntry& entry : batch.clicks) {
     if (cpu_yield) cpu_yield->Tick();
-    PutEntry(entry, &scratch, out);
+    PutEntry(entry, form == DimensionForm::kDictionary ? &ids : nullptr, &scratch, out);
   }
 }
 
 Result<ClickBatch> DecodeClickBatch(std::string_view bytes, CpuYield* cpu_yield) {
   ClickBatch batch;
+  Dictionary dictionary;
   wire::Reader reader(bytes);
   bool has_node = false, has_number = false;
   while (!reader.done()) {
@@ -92,10 +146,15 @@ Result<ClickBatch> DecodeClickBatch(std::string_view bytes, CpuYield* cpu_yield)
         e.domain.assign(domain);
       }
       e.code.assign(entry.rest());
-    } else if (tag == kDimensions) {
+    } else if (tag == kDimensions || tag == kValueCounts) {
       if (batch.clicks.empty()) return Malformed("click dimensions before any click");
-      if (Status s = ParseDimensions(field, &batch.clicks.back().dimensions); !s.ok())
-        return s.error();
+      auto* dimensions = &batch.clicks.back().dimensions;
+      Status s = tag == kDimensions ? ParseDimensions(field, dimensions)
+                                    : ParseValueCounts(field, dictionary, dimensions);
+      if (!s.ok()) return s.error();
+    } else if (tag == kValue) {
+      if (field.empty()) return Malformed("click dictionary value lacks its dimension");
+      dictionary.emplace_back(static_cast<uint8_t>(field[0]), field.substr(1));
     }
   }
   if (!has_node || batch.node.empty() || !has_number || batch.number == 0)

@@ -1,4 +1,5 @@
-// The click batch codec (common/click_batch.h) and its two-way compatibility:
+// The click batch codec (common/click_batch.h), its dimension dictionary,
+// and its two-way compatibility:
 // batches of the first format (node, number, (code, count) entries) decode
 // unchanged, and what a decoder of that format reads of a new batch (one
 // with domains and dimensions) is its default-domain totals.
@@ -170,6 +171,82 @@ TEST_CASE("click batch: mutated batches decode to a canonical form or are refuse
     CHECK(*redecoded == *decoded);
     CHECK(Encoded(*redecoded) == again);
   }
+}
+
+TEST_CASE("click batch: the dictionary names each value once and decodes as the per-entry form",
+          "[click_batch]") {
+  ClickBatch batch{"edge-1", 4, {}};
+  const char* devices[] = {"mobile", "desktop", "tablet"};
+  const char* countries[] = {"SG", "MY", "DE", "US"};
+  for (int i = 0; i < 300; ++i) {
+    batch.clicks.emplace_back(
+        "code-" + std::to_string(i), 3, i % 2 ? "" : "go.example.org",
+        std::vector<DimensionCount>{{kClickHour, "492150", 3},
+                                    {kClickDeviceClass, devices[i % 3], 2},
+                                    {kClickDeviceClass, devices[(i + 1) % 3], 1},
+                                    {kClickCountry, countries[i % 4], 3},
+                                    {kClickReferrerHost, "news.ycombinator.com", 3}});
+  }
+  std::string dictionary, per_entry;
+  EncodeClickBatch(batch, &dictionary);
+  EncodeClickBatch(batch, &per_entry, nullptr, DimensionForm::kPerEntry);
+  auto a = DecodeClickBatch(dictionary);
+  auto b = DecodeClickBatch(per_entry);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(*a == batch);
+  CHECK(*b == batch);
+  // 1 hour + 3 devices + 4 countries + 1 referrer: nine dictionary values.
+  size_t values = 0;
+  wire::Reader reader(dictionary);
+  while (!reader.done()) {
+    uint8_t tag = 0;
+    std::string_view field;
+    REQUIRE(reader.ReadField(&tag, &field));
+    values += tag == 6;
+    CHECK(tag != 5);
+  }
+  CHECK(values == 9);
+  INFO("dictionary " << dictionary.size() << " bytes, per entry " << per_entry.size());
+  CHECK(dictionary.size() * 2 < per_entry.size());
+}
+
+TEST_CASE("click batch: dictionary references that name nothing are refused", "[click_batch]") {
+  std::string head;
+  wire::PutField(1, "n1", &head);
+  wire::PutVarintField(2, 1, &head);
+  std::string entry;
+  wire::PutVarint(2, &entry);
+  entry.append("go");
+
+  std::string unknown_id = head;  // id 1 of a one-value dictionary
+  wire::PutField(6, std::string(1, char(kClickCountry)) + "SG", &unknown_id);
+  wire::PutField(3, entry, &unknown_id);
+  std::string pairs;
+  wire::PutVarint(1, &pairs);
+  wire::PutVarint(2, &pairs);
+  wire::PutField(7, pairs, &unknown_id);
+  CHECK_FALSE(DecodeClickBatch(unknown_id).ok());
+
+  std::string no_entry = head;  // dimensions before any entry
+  wire::PutField(6, std::string(1, char(kClickCountry)) + "SG", &no_entry);
+  std::string first;
+  wire::PutVarint(0, &first);
+  wire::PutVarint(2, &first);
+  wire::PutField(7, first, &no_entry);
+  CHECK_FALSE(DecodeClickBatch(no_entry).ok());
+
+  std::string empty_value = head;  // a dictionary value without its dimension byte
+  wire::PutField(6, "", &empty_value);
+  CHECK_FALSE(DecodeClickBatch(empty_value).ok());
+
+  std::string half_pair = head;  // an id without its count
+  wire::PutField(6, std::string(1, char(kClickCountry)) + "SG", &half_pair);
+  wire::PutField(3, entry, &half_pair);
+  std::string half;
+  wire::PutVarint(0, &half);
+  wire::PutField(7, half, &half_pair);
+  CHECK_FALSE(DecodeClickBatch(half_pair).ok());
 }
 
 }  // namespace shortlink

@@ -136,6 +136,11 @@ class AnalyticsTest(TwoNodeTestCase):
         self.assert_dimensions_sum(body, 6)
         self.assertEqual(sum(p["clicks"] for p in body["series"]), 6)
 
+        # admin-api says it reads the dimension dictionary with its
+        # watermark, so the nodes send dimensions by it (smaller batches).
+        for node in self.nodes:
+            self.assertEqual(node.metric("shortlink_redirector_click_batches_dictionary"), 1, node.name)
+
     def test_kill_9_of_a_node_and_of_admin_api_keeps_every_dimension_summing_to_the_total(self):
         code = "an-k9"
         self.create(code)

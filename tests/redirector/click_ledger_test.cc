@@ -584,4 +584,71 @@ TEST_CASE(
   CHECK(ledger.pending_batches() == 1);
 }
 
+namespace {
+
+// The tags of a batch's top-level fields.
+std::vector<uint8_t> TopTags(std::string_view bytes) {
+  std::vector<uint8_t> tags;
+  wire::Reader reader(bytes);
+  while (!reader.done()) {
+    uint8_t tag = 0;
+    std::string_view field;
+    REQUIRE(reader.ReadField(&tag, &field));
+    tags.push_back(tag);
+  }
+  return tags;
+}
+
+bool Has(const std::vector<uint8_t>& tags, uint8_t tag) {
+  return std::find(tags.begin(), tags.end(), tag) != tags.end();
+}
+
+// Two clicks on "go", one mobile and one desktop, with their tally.
+std::pair<CodeCounts, VisitTally> TwoClassifiedClicks() {
+  VisitTally tally;
+  VisitTally::LinkRef link = tally.Link("go");
+  tally.Add(link, tally.Intern(kClickDeviceClass, "mobile"));
+  tally.Add(link, tally.Intern(kClickDeviceClass, "desktop"));
+  return {Counts({{"go", 2}}), std::move(tally)};
+}
+
+}  // namespace
+
+TEST_CASE("click ledger: dimensions go per entry until admin-api says it reads the dictionary",
+          "[click_ledger][analytics]") {
+  MetricsRegistry metrics;
+  ClickLedgerOptions options = Options();
+  options.analytics = true;
+  ClickLedger ledger(options, &metrics);
+  ledger.OnWatermark(0, kStart);
+  auto [counts, tally] = TwoClassifiedClicks();
+  ledger.Add(counts, std::move(tally));
+  SealAndPersist(ledger);
+  // An admin-api of the release before reads tag 5 only.
+  const std::vector<uint8_t> first = TopTags(ledger.encoded(0));
+  CHECK(Has(first, 5));
+  CHECK_FALSE(Has(first, 6));
+  CHECK_FALSE(Has(first, 7));
+
+  ledger.set_admin_reads_dictionary(true);
+  auto [counts2, tally2] = TwoClassifiedClicks();
+  ledger.Add(counts2, std::move(tally2));
+  SealAndPersist(ledger);
+  const std::vector<uint8_t> second = TopTags(ledger.encoded(1));
+  CHECK_FALSE(Has(second, 5));
+  CHECK(Has(second, 6));
+  CHECK(Has(second, 7));
+
+  // Both forms carry the same dimensions.
+  ClickBatch a = Decoded(ledger.encoded(0)), b = Decoded(ledger.encoded(1));
+  REQUIRE(a.clicks.size() == 1);
+  REQUIRE(b.clicks.size() == 1);
+  CHECK(a.clicks[0].dimensions == b.clicks[0].dimensions);
+  CHECK(a.clicks[0].count == 2);
+  uint64_t device_sum = 0;
+  for (const DimensionCount& d : b.clicks[0].dimensions)
+    if (d.dimension == kClickDeviceClass) device_sum += d.count;
+  CHECK(device_sum == 2);
+}
+
 }  // namespace shortlink::redirector

@@ -87,6 +87,9 @@ Awaitable NodeClickWatermark(NodeApi& ctx, RequestContext& rc) {
   boost::json::object body;
   body["node"] = node->second;
   body["applied"] = ctx.links->click_watermark(node->second);
+  // This admin-api reads click batches' dimension dictionary
+  // (common/click_batch.h): a node of its release may send it.
+  body["dimensionDictionary"] = true;
   co_return rc.Json(http::status::ok, boost::json::serialize(body));
 }
 

@@ -110,6 +110,10 @@ ClickFlusher::ClickFlusher(std::vector<ThreadClicks*> sources, std::unique_ptr<A
                                    "1 while the click flusher is connected to Redis.")),
       watermark_gauge_(m->GetGauge("shortlink_redirector_click_watermark",
                                    "admin-api's applied click batch number for this node.")),
+      dictionary_gauge_(
+          m->GetGauge("shortlink_redirector_click_batches_dictionary",
+                      "1 once admin-api says it reads click batches' dimension dictionary "
+                      "(smaller batches); 0: dimensions per entry, as an older admin-api reads.")),
       ledger_(LedgerOptions(options_), m),
       stream_(options_.redis, options_.redis_timeout, redis_connected_) {}
 
@@ -290,7 +294,9 @@ bool ClickFlusher::PollWatermark() {
     return false;
   }
   if (!ledger_.admin_ok() && ledger_.confirmed()) LogInfo("click watermark readable again");
-  ledger_.OnWatermark(*watermark, Clock::now());
+  ledger_.set_admin_reads_dictionary(watermark->reads_dictionary);
+  dictionary_gauge_->Set(watermark->reads_dictionary ? 1 : 0);
+  ledger_.OnWatermark(watermark->applied, Clock::now());
   return true;
 }
 

@@ -200,6 +200,7 @@ class ClickFlusher {
   Gauge* pending_clicks_;
   Gauge* redis_connected_;
   Gauge* watermark_gauge_;
+  Gauge* dictionary_gauge_;
   // Flusher thread (or Stop() after joining it) only; declared after the
   // metrics they use.
   ClickLedger ledger_;

@@ -51,7 +51,8 @@ LinkKey SplitClickKey(std::string_view key) {
 }
 
 std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts,
-                              CpuYield* cpu_yield, const VisitTally* tally, bool pad_dimensions) {
+                              CpuYield* cpu_yield, const VisitTally* tally, bool pad_dimensions,
+                              DimensionForm form) {
   ClickBatch batch{node, number, {}};
   batch.clicks.reserve(counts.size());
   auto add_dimensions = [&](ClickEntry* entry, std::string_view key) {
@@ -87,7 +88,7 @@ std::string EncodeClickCounts(const std::string& node, uint64_t number, const Co
     }
   }
   std::string out;
-  EncodeClickBatch(batch, &out, cpu_yield);
+  EncodeClickBatch(batch, &out, cpu_yield, form);
   return out;
 }
 
@@ -230,7 +231,7 @@ void ClickLedger::Seal() {
     // open batch keeps absorbing clicks instead of growing the list.
     if (in_flight >= options_.max_in_flight) break;
     p.encoded = EncodeClickCounts(options_.node_id, p.number, p.counts, &cpu_yield_, &p.tally,
-                                  options_.analytics);
+                                  options_.analytics, sealed_form_);
     p.counts = CodeCounts();
     p.tally = VisitTally();
     p.bytes = kBatchOverhead + p.encoded.size();

@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "clicks/visit_tally.h"
+#include "common/click_batch.h"
 #include "common/cpu_yield.h"
 #include "common/link.h"
 #include "common/metrics.h"
@@ -121,6 +122,13 @@ class ClickLedger {
   // admin-api's watermark for this node, read at `now`: releases the
   // batches it covers and renumbers the open ones after it.
   void OnWatermark(uint64_t watermark, Clock::time_point now);
+  // Whether admin-api reads a batch's dimension dictionary (it says so with
+  // its watermark): batches sealed from now on use it, or tag 5, which an
+  // admin-api of the release before reads (common/click_batch.h). Until it
+  // is known, tag 5: an upgrade goes node first.
+  void set_admin_reads_dictionary(bool reads) {
+    sealed_form_ = reads ? DimensionForm::kDictionary : DimensionForm::kPerEntry;
+  }
   // The watermark could not be read: no resend while admin-api is away
   // (it is not applying anything, so nothing is known to be lost).
   void OnWatermarkUnavailable() { admin_ok_ = false; }
@@ -209,6 +217,7 @@ class ClickLedger {
   std::deque<Pending> pending_;
   uint64_t next_number_ = 1;  // of the next open batch
   uint64_t watermark_ = 0;
+  DimensionForm sealed_form_ = DimensionForm::kPerEntry;
   bool confirmed_ = false;
   bool admin_ok_ = false;
   std::chrono::milliseconds resend_interval_;  // grows while resends bring no progress
@@ -228,9 +237,11 @@ class ClickLedger {
 // with its domain (none written on the default domain) and its dimensions
 // from `tally` (an entry of no clicks for a link with bot visits only);
 // with `pad_dimensions`, padded to sum to the entry's count
-// (PadUnknownDimensions; the unknown hour: the current one).
+// (PadUnknownDimensions; the unknown hour: the current one); dimensions in
+// `form`.
 std::string EncodeClickCounts(const std::string& node, uint64_t number, const CodeCounts& counts,
                               CpuYield* cpu_yield = nullptr, const VisitTally* tally = nullptr,
-                              bool pad_dimensions = false);
+                              bool pad_dimensions = false,
+                              DimensionForm form = DimensionForm::kDictionary);
 
 }  // namespace shortlink::redirector

@@ -396,7 +396,7 @@ Status AdminClient::GetSnapshot(const SnapshotStart& on_start, const SnapshotRec
   return Status::Ok();
 }
 
-Result<uint64_t> AdminClient::GetClickWatermark(const std::string& node) {
+Result<AdminClient::ClickWatermark> AdminClient::GetClickWatermark(const std::string& node) {
   // The node id is operator-chosen text: percent-encode all but unreserved.
   std::string target = "/internal/v1/clicks/watermark?node=";
   for (unsigned char c : node) {
@@ -422,12 +422,14 @@ Result<uint64_t> AdminClient::GetClickWatermark(const std::string& node) {
   if (!status.ok()) return status.error();
   simdjson::ondemand::parser parser;
   simdjson::padded_string json(body);
-  uint64_t applied = 0;
+  ClickWatermark watermark;
   auto doc = parser.iterate(json);
-  if (doc.error() || doc["applied"].get_uint64().get(applied)) {
+  if (doc.error() || doc["applied"].get_uint64().get(watermark.applied)) {
     return MakeError(ErrorCode::kInternal, "watermark response lacks a valid \"applied\"");
   }
-  return applied;
+  bool reads = false;  // absent from an older admin-api's answer
+  if (!doc["dimensionDictionary"].get_bool().get(reads)) watermark.reads_dictionary = reads;
+  return watermark;
 }
 
 void AdminClient::Cancel() {

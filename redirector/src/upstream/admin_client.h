@@ -82,8 +82,13 @@ class AdminClient {
                      const SnapshotRecord& on_domain = nullptr);
 
   // GET /internal/v1/clicks/watermark?node=NODE: the highest click batch
-  // number of `node` that admin-api has applied (0: none yet).
-  Result<uint64_t> GetClickWatermark(const std::string& node);
+  // number of `node` that admin-api has applied (0: none yet), and whether
+  // it reads batches' dimension dictionary (false from a release before it).
+  struct ClickWatermark {
+    uint64_t applied = 0;
+    bool reads_dictionary = false;
+  };
+  Result<ClickWatermark> GetClickWatermark(const std::string& node);
 
   // Aborts the request in flight, if any, and makes every later one fail
   // with kUnavailable. For shutdown.
