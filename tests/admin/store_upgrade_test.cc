@@ -16,6 +16,7 @@
 #include "accounts/accounts.h"
 #include "common/change.h"
 #include "common/click_batch.h"
+#include "drop_table.h"
 #include "link_test_support.h"
 #include "nodes/change_log.h"
 #include "store/analytics_keys.h"
@@ -88,23 +89,6 @@ OnDisk Inspect(const std::string& dir) {
   }
   for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
   return out;
-}
-
-// Puts `key` = `value` into `table` of the closed database in `dir` with
-// RocksDB itself, as another release would have written it.
-void PutRaw(const std::string& dir, Table table, std::string_view key, std::string_view value) {
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == TableName(table))
-      REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], key, value).ok());
-  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
 }
 
 // Everything make_release_db.py wrote, found and usable in `dir`.
@@ -324,8 +308,8 @@ TEST_CASE("a version 2 database opens as version 3 and keeps its per-value analy
   // click analytics row per (link, hour, dimension, value).
   namespace ak = analytics_key;
   const std::string row = ak::Row(ak::kHourly, dbkey::Link("", "a"), 500000, kClickCountry, "SG");
-  PutRaw(dir.path(), Table::kMeta, dbkey::kSchemaVersion, dbkey::Number(2));
-  PutRaw(dir.path(), Table::kAnalytics, row, ak::Count(7));
+  testing::PutRaw(dir.path(), Table::kMeta, dbkey::kSchemaVersion, dbkey::Number(2));
+  testing::PutRaw(dir.path(), Table::kAnalytics, row, ak::Count(7));
   REQUIRE(Inspect(dir.path()).schema_version == 2u);
   {
     auto db = Database::Open(dir.path());

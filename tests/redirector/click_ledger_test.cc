@@ -603,13 +603,16 @@ bool Has(const std::vector<uint8_t>& tags, uint8_t tag) {
   return std::find(tags.begin(), tags.end(), tag) != tags.end();
 }
 
-// Two clicks on "go", one mobile and one desktop, with their tally.
-std::pair<CodeCounts, VisitTally> TwoClassifiedClicks() {
+// Adds two clicks on "go", one mobile and one desktop, and seals them:
+// the tags of the batch it sent.
+std::vector<uint8_t> SealTwoClassifiedClicks(ClickLedger& ledger) {
   VisitTally tally;
   VisitTally::LinkRef link = tally.Link("go");
   tally.Add(link, tally.Intern(kClickDeviceClass, "mobile"));
   tally.Add(link, tally.Intern(kClickDeviceClass, "desktop"));
-  return {Counts({{"go", 2}}), std::move(tally)};
+  ledger.Add(Counts({{"go", 2}}), std::move(tally));
+  SealAndPersist(ledger);
+  return TopTags(ledger.encoded(ledger.pending_batches() - 1));
 }
 
 }  // namespace
@@ -621,20 +624,14 @@ TEST_CASE("click ledger: dimensions go per entry until admin-api says it reads t
   options.analytics = true;
   ClickLedger ledger(options, &metrics);
   ledger.OnWatermark(0, kStart);
-  auto [counts, tally] = TwoClassifiedClicks();
-  ledger.Add(counts, std::move(tally));
-  SealAndPersist(ledger);
   // An admin-api of the release before reads tag 5 only.
-  const std::vector<uint8_t> first = TopTags(ledger.encoded(0));
+  const std::vector<uint8_t> first = SealTwoClassifiedClicks(ledger);
   CHECK(Has(first, 5));
   CHECK_FALSE(Has(first, 6));
   CHECK_FALSE(Has(first, 7));
 
   ledger.set_admin_reads_dictionary(true);
-  auto [counts2, tally2] = TwoClassifiedClicks();
-  ledger.Add(counts2, std::move(tally2));
-  SealAndPersist(ledger);
-  const std::vector<uint8_t> second = TopTags(ledger.encoded(1));
+  const std::vector<uint8_t> second = SealTwoClassifiedClicks(ledger);
   CHECK_FALSE(Has(second, 5));
   CHECK(Has(second, 6));
   CHECK(Has(second, 7));
