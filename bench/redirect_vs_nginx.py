@@ -51,6 +51,7 @@ import ssl
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import benchlib as B
@@ -304,15 +305,36 @@ def parse_wrk(out):
     return r
 
 
+# The syscalls --client-syscalls counts in wrk, per request: how often it
+# waits for events and how it reads and writes.
+CLIENT_SYSCALLS = ["epoll_wait", "read", "write", "recvfrom", "sendto"]
+count_client_syscalls = False  # set from --client-syscalls
+
+
 def run_wrk(script, port, connections, seconds, client_cpu, scheme="http"):
     cmd = ["taskset", "-c", client_cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
            "-s", script, f"{scheme}://127.0.0.1:{port}/"]
+    stat_path = None
+    if count_client_syscalls:
+        fd, stat_path = tempfile.mkstemp(prefix="wrk-syscalls-")
+        os.close(fd)
+        events = ",".join(f"syscalls:sys_enter_{name}" for name in CLIENT_SYSCALLS)
+        cmd = ["perf", "stat", "-x,", "-e", events, "-o", stat_path, "--"] + cmd
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise RuntimeError(f"wrk failed: {out.stderr[-2000:]}")
     r = parse_wrk(out.stdout)
+    if stat_path:
+        counts = {}
+        with open(stat_path) as f:
+            for line in f:  # perf stat -x, : value,unit,event,...
+                fields = line.split(",")
+                if len(fields) > 2 and fields[0].isdigit() and "sys_enter_" in fields[2]:
+                    counts[fields[2].split("sys_enter_")[-1]] = int(fields[0])
+        os.unlink(stat_path)
+        r["client_syscalls"] = {name: counts.get(name, 0) / max(1, r["requests"]) for name in CLIENT_SYSCALLS}
     # wrk's own CPU per request: a run whose client core is busy near 100%
     # measures the client, and a server whose answers make wrk work harder
     # (more wake-ups per request) shows here, not in its own CPU.
@@ -476,6 +498,9 @@ def main():
                     help="the whole system live, as the quickstart runs it: admin-api and redis unpinned and "
                          "applying clicks as they come (implies --admin-during-runs run, ignores --aux-cpu); "
                          "results go to their own section, beside the default mode's")
+    ap.add_argument("--client-syscalls", action="store_true",
+                    help="count wrk's syscalls per request (perf stat): how often the client waits for events "
+                         "against each server")
     ap.add_argument("--sched-trace", action="store_true",
                     help="record each run with `perf sched record` and report the longest wait to run of the "
                          "server's request thread and of wrk (perf must be installed; adds tracing overhead)")
@@ -500,6 +525,8 @@ def main():
                          "with --tls a full handshake, per request; results go to their own section")
     ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = ap.parse_args()
+    global count_client_syscalls
+    count_client_syscalls = args.client_syscalls
     conns = [int(c) for c in args.connections.split(",")]
     aux_cpu = args.aux_cpu or args.server_cpu
     if args.live:
@@ -649,6 +676,9 @@ def main():
                             f"{t} {us:.2f}" for t, us in sorted(r["thread_us_per_req"].items(), key=lambda kv: -kv[1]))
                     sched = (f"  longest wait to run: {comm[name]} {r['sched_server_ms']:.2f} ms, wrk "
                              f"{r['sched_wrk_ms']:.2f} ms" if args.sched_trace else "")
+                    if "client_syscalls" in r:
+                        threads += "  wrk syscalls/req: " + ", ".join(
+                            f"{k} {v:.2f}" for k, v in r["client_syscalls"].items() if v)
                     B.log(f"c={c} round {rnd + 1} {name:10s} {r['rps']:>10,.0f} req/s  "
                           f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core; admin-api+redis "
                           f"{r['aux_us_per_req']:.2f}; wrk {r['client_us_per_req']:.2f} us/req, "
