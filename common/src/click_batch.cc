@@ -90,7 +90,11 @@ Status ParseDimensions(std::string_view field, std::vector<DimensionCount>* out)
 // A kValue field's dimension and value, as views into the batch's bytes.
 using Dictionary = std::vector<std::pair<uint8_t, std::string_view>>;
 
-Status ParseValueCounts(std::string_view field, const Dictionary& dictionary,
+// `budget`: the value bytes the whole batch may still expand into. A pair
+// is two bytes or more and may name a long value, so without a bound a
+// batch of a few MB written to the stream by anyone with Redis access could
+// decode into gigabytes.
+Status ParseValueCounts(std::string_view field, const Dictionary& dictionary, uint64_t* budget,
                         std::vector<DimensionCount>* out) {
   wire::Reader reader(field);
   while (!reader.done()) {
@@ -99,6 +103,8 @@ Status ParseValueCounts(std::string_view field, const Dictionary& dictionary,
       return Malformed("truncated click dimension");
     if (id >= dictionary.size()) return Malformed("click dimension names no dictionary value");
     const auto& [dimension, value] = dictionary[id];
+    if (value.size() > *budget) return Malformed("click batch expands past its bound");
+    *budget -= value.size();
     out->push_back({dimension, std::string(value), count});
   }
   return Status::Ok();
@@ -121,6 +127,8 @@ void EncodeClickBatch(const ClickBatch& batch, std::string* out, CpuYield* cpu_y
 Result<ClickBatch> DecodeClickBatch(std::string_view bytes, CpuYield* cpu_yield) {
   ClickBatch batch;
   Dictionary dictionary;
+  // Real batches expand ~15x (short values named by 2-3 byte pairs).
+  uint64_t expand_budget = 64 * uint64_t{bytes.size()} + (uint64_t{1} << 20);
   wire::Reader reader(bytes);
   bool has_node = false, has_number = false;
   while (!reader.done()) {
@@ -149,8 +157,9 @@ Result<ClickBatch> DecodeClickBatch(std::string_view bytes, CpuYield* cpu_yield)
     } else if (tag == kDimensions || tag == kValueCounts) {
       if (batch.clicks.empty()) return Malformed("click dimensions before any click");
       auto* dimensions = &batch.clicks.back().dimensions;
-      Status s = tag == kDimensions ? ParseDimensions(field, dimensions)
-                                    : ParseValueCounts(field, dictionary, dimensions);
+      Status s = tag == kDimensions
+                     ? ParseDimensions(field, dimensions)
+                     : ParseValueCounts(field, dictionary, &expand_budget, dimensions);
       if (!s.ok()) return s.error();
     } else if (tag == kValue) {
       if (field.empty()) return Malformed("click dictionary value lacks its dimension");

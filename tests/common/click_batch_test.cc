@@ -249,4 +249,26 @@ TEST_CASE("click batch: dictionary references that name nothing are refused", "[
   CHECK_FALSE(DecodeClickBatch(half_pair).ok());
 }
 
+TEST_CASE("click batch: a dictionary value named too often is refused, not expanded",
+          "[click_batch]") {
+  // A 4 KiB value named 100,000 times: 200 KB on the stream, 400 MB decoded.
+  std::string bytes;
+  wire::PutField(1, "n1", &bytes);
+  wire::PutVarintField(2, 1, &bytes);
+  wire::PutField(6, std::string(1, char(kClickReferrerHost)) + std::string(4096, 'r'), &bytes);
+  std::string entry;
+  wire::PutVarint(100000, &entry);
+  entry.append("go");
+  wire::PutField(3, entry, &bytes);
+  std::string pairs;
+  for (int i = 0; i < 100000; ++i) {
+    wire::PutVarint(0, &pairs);
+    wire::PutVarint(1, &pairs);
+  }
+  wire::PutField(7, pairs, &bytes);
+  auto decoded = DecodeClickBatch(bytes);
+  REQUIRE_FALSE(decoded.ok());
+  CHECK(decoded.error().message.find("bound") != std::string::npos);
+}
+
 }  // namespace shortlink
