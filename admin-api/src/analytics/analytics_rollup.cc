@@ -96,9 +96,7 @@ Result<uint64_t> AnalyticsRollup::RollUpKind(Database* db, char kind, uint32_t c
     std::string resume, last_link;
     auto add_days = [&] {
       for (const auto& [day, records] : days) {
-        entries.clear();
-        ReadPacked(records, &entries);
-        EncodeCanonical(&entries, &value);
+        EncodeCanonical(records, &entries, &value);
         if (!value.empty())
           wb.Merge(Table::kAnalytics, ak::TimeKey(ak::kPackedDaily, last_link, day), value);
       }

@@ -78,11 +78,8 @@ void ClickAnalytics::Write(WriteBatch* wb) const {
   std::vector<PackedEntry> entries;
   for (const auto& [link_key, rows] : links_) {
     for (const PackedRow& row : rows) {
-      if (row.records.empty()) continue;  // a bot-free entry of no clicks
-      entries.clear();
-      ReadPacked(row.records, &entries);
-      EncodeCanonical(&entries, &value);
-      if (value.empty()) continue;
+      EncodeCanonical(row.records, &entries, &value);
+      if (value.empty()) continue;  // a bot-free entry of no clicks
       key = analytics_key::TimeKey(row.kind, link_key, row.time);
       wb->Merge(Table::kAnalytics, key, value);
     }

@@ -64,27 +64,16 @@ rocksdb::DBOptions DatabaseOptions(Database::Use use) {
 class AddCounts : public rocksdb::MergeOperator {
  public:
   bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
-    if (IsPackedKey(in.key)) {
-      std::vector<PackedEntry> entries;
-      if (in.existing_value) ReadPacked(ToView(*in.existing_value), &entries);
-      for (const rocksdb::Slice& operand : in.operand_list) ReadPacked(ToView(operand), &entries);
-      EncodeCanonical(&entries, &out->new_value);
-      return true;
-    }
-    uint64_t sum = in.existing_value ? Count(*in.existing_value) : 0;
-    for (const rocksdb::Slice& operand : in.operand_list) sum += Count(operand);
-    out->new_value.clear();
-    wire::PutFixed64BE(sum, &out->new_value);
-    return true;
+    return Sum(in.key, in.existing_value, in.operand_list, &out->new_value);
   }
   bool PartialMerge(const rocksdb::Slice& key, const rocksdb::Slice& left,
                     const rocksdb::Slice& right, std::string* new_value,
                     rocksdb::Logger*) const override {
-    return Sum(key, std::array<rocksdb::Slice, 2>{left, right}, new_value);
+    return Sum(key, nullptr, std::array<rocksdb::Slice, 2>{left, right}, new_value);
   }
   bool PartialMergeMulti(const rocksdb::Slice& key, const std::deque<rocksdb::Slice>& operands,
                          std::string* new_value, rocksdb::Logger*) const override {
-    return Sum(key, operands, new_value);
+    return Sum(key, nullptr, operands, new_value);
   }
   const char* Name() const override { return "shortlink.AddCounts"; }
 
@@ -96,15 +85,18 @@ class AddCounts : public rocksdb::MergeOperator {
   static uint64_t Count(const rocksdb::Slice& s) {
     return s.size() == 8 ? wire::GetFixed64BE(s.data()) : 0;
   }
+  // `existing` (null: none) plus every operand, as the key's kind sums.
   template <typename Operands>
-  static bool Sum(const rocksdb::Slice& key, const Operands& operands, std::string* new_value) {
+  static bool Sum(const rocksdb::Slice& key, const rocksdb::Slice* existing,
+                  const Operands& operands, std::string* new_value) {
     if (IsPackedKey(key)) {
       std::vector<PackedEntry> entries;
+      if (existing) ReadPacked(ToView(*existing), &entries);
       for (const rocksdb::Slice& operand : operands) ReadPacked(ToView(operand), &entries);
       EncodeCanonical(&entries, new_value);
       return true;
     }
-    uint64_t sum = 0;
+    uint64_t sum = existing ? Count(*existing) : 0;
     for (const rocksdb::Slice& operand : operands) sum += Count(operand);
     new_value->clear();
     wire::PutFixed64BE(sum, new_value);

@@ -80,4 +80,11 @@ void EncodeCanonical(std::vector<PackedEntry>* entries, std::string* out) {
   for (const PackedEntry& x : final_entries) AppendPackedRecord(x.dimension, x.value, x.count, out);
 }
 
+void EncodeCanonical(std::string_view records, std::vector<PackedEntry>* scratch,
+                     std::string* out) {
+  scratch->clear();
+  ReadPacked(records, scratch);
+  EncodeCanonical(scratch, out);
+}
+
 }  // namespace shortlink::admin

@@ -64,6 +64,11 @@ bool ReadPacked(std::string_view packed, std::vector<PackedEntry>* entries);
 // bytes the entries point into.
 void EncodeCanonical(std::vector<PackedEntry>* entries, std::string* out);
 
+// The canonical value of `records`, records appended in any order (the
+// link writer's and the rollup's): EncodeCanonical of what ReadPacked reads,
+// empty when they sum to nothing or are malformed. `scratch` is reused.
+void EncodeCanonical(std::string_view records, std::vector<PackedEntry>* scratch, std::string* out);
+
 // Calls fn(uint8_t dimension, std::string_view value, uint64_t count) per
 // record of `packed`, in order; false when malformed (fn may have been
 // called for the records before the fault).
