@@ -5,6 +5,7 @@
 
 #include "common/tracker.h"
 #include "rules/bot_detector.h"
+#include "trackers/bounded_writer.h"
 
 namespace shortlink::redirector {
 namespace {
@@ -51,65 +52,9 @@ const ProviderHosts& HostsOf(TrackerProvider provider) {
   return kHosts[0];  // unreachable: every provider is listed (checked by the tests)
 }
 
-// Appends while there is room; `ok` turns false for good once there is not.
-struct Out {
-  char* p;
-  char* end;
-  bool ok = true;
-  void Put(std::string_view s) {
-    if (s.empty()) return;  // its data() may be null, which memcpy must not see
-    if (!ok || static_cast<size_t>(end - p) < s.size()) {
-      ok = false;
-      return;
-    }
-    memcpy(p, s.data(), s.size());
-    p += s.size();
-  }
-  void PutNumber(size_t n) {
-    char digits[20];
-    int len = 0;
-    do digits[len++] = static_cast<char>('0' + n % 10);
-    while ((n /= 10) != 0);
-    while (len) {
-      char c = digits[--len];
-      Put(std::string_view(&c, 1));
-    }
-  }
-  // `text` escaped for HTML text and double-quoted attributes.
-  void PutEscaped(std::string_view text) {
-    size_t start = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-      std::string_view entity;
-      switch (text[i]) {
-        case '&':
-          entity = "&amp;";
-          break;
-        case '<':
-          entity = "&lt;";
-          break;
-        case '>':
-          entity = "&gt;";
-          break;
-        case '"':
-          entity = "&quot;";
-          break;
-        case '\'':
-          entity = "&#39;";
-          break;
-        default:
-          continue;
-      }
-      Put(text.substr(start, i - start));
-      Put(entity);
-      start = i + 1;
-    }
-    Put(text.substr(start));
-  }
-};
-
 // Appends each host of `hosts` (space-separated) not yet in the directive
 // that starts at `directive`.
-void PutNewHosts(Out& o, const char* directive, std::string_view hosts) {
+void PutNewHosts(BoundedWriter& o, const char* directive, std::string_view hosts) {
   while (!hosts.empty()) {
     size_t space = hosts.find(' ');
     std::string_view host = hosts.substr(0, space);
@@ -129,8 +74,8 @@ void PutNewHosts(Out& o, const char* directive, std::string_view hosts) {
 
 // One directive with every tracker's hosts of `member`, or nothing when
 // none has any; `self` adds 'self' (the loader) to it.
-void PutDirective(Out& o, std::string_view name, std::string_view ProviderHosts::*member, bool self,
-                  const LinkRules& rules) {
+void PutDirective(BoundedWriter& o, std::string_view name, std::string_view ProviderHosts::*member,
+                  bool self, const LinkRules& rules) {
   bool any = self;
   for (const LinkTracker& t : rules.trackers) any |= !(HostsOf(t.provider).*member).empty();
   if (!any) return;
@@ -157,7 +102,7 @@ constexpr std::string_view kStyle =
     "background:#0b57d0;border:0;border-radius:4px}"
     "a{color:#0b57d0}";
 
-void PutBody(Out& o, const LinkRules& rules, std::string_view target) {
+void PutBody(BoundedWriter& o, const LinkRules& rules, std::string_view target) {
   // kEu is asked of everyone (see the header).
   bool ask = rules.tracker_consent != TrackerConsent::kNone;
   o.Put(
@@ -246,7 +191,7 @@ bool WantsTrackerPage(const LinkRules& rules, bool get, std::string_view user_ag
 }
 
 size_t WriteTrackerPolicy(const LinkRules& rules, char* out, size_t capacity) {
-  Out o{out, out + capacity};
+  BoundedWriter o{out, out + capacity};
   o.Put("default-src 'none';");
   PutDirective(o, "script-src", &ProviderHosts::scripts, /*self=*/true, rules);
   PutDirective(o, "img-src", &ProviderHosts::others, false, rules);
@@ -265,13 +210,13 @@ size_t WriteTrackerPage(const LinkRules& rules, std::string_view target,
   constexpr size_t kMaxHeadBytes = 1536;
   if (capacity <= kMaxHeadBytes) return 0;
   char* body_start = out + kMaxHeadBytes;
-  Out body{body_start, out + capacity};
+  BoundedWriter body{body_start, out + capacity};
   PutBody(body, rules, target);
   if (!body.ok) return 0;
   size_t body_length = body.p - body_start;
 
   char head_bytes[kMaxHeadBytes];
-  Out h{head_bytes, head_bytes + sizeof head_bytes};
+  BoundedWriter h{head_bytes, head_bytes + sizeof head_bytes};
   h.Put(
       "HTTP/1.1 200 OK\r\n"
       "Cache-Control: no-store\r\n"

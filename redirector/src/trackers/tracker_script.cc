@@ -1,7 +1,6 @@
 #include "trackers/tracker_script.h"
 
-#include <cstring>
-
+#include "trackers/bounded_writer.h"
 #include "trackers/tracker_page.h"
 
 namespace shortlink::redirector {
@@ -89,15 +88,6 @@ constexpr std::string_view kScript = R"JS((function () {
 })();
 )JS";
 
-struct Writer {
-  char* p;
-  void Put(std::string_view s) {
-    if (s.empty()) return;  // its data() may be null, which memcpy must not see
-    memcpy(p, s.data(), s.size());
-    p += s.size();
-  }
-};
-
 }  // namespace
 
 std::string_view TrackerScript() { return kScript; }
@@ -107,10 +97,7 @@ bool IsTrackerScriptQuery(std::string_view query) { return query == kTrackerScri
 size_t WriteTrackerScriptResponse(std::string_view date, std::string_view connection,
                                   bool head_only, char* out) {
   static_assert(kScript.size() + 512 <= kMaxTrackerScriptResponseBytes);
-  char length[20];
-  int n = 0;
-  for (size_t v = kScript.size(); v; v /= 10) length[n++] = static_cast<char>('0' + v % 10);
-  Writer w{out};
+  BoundedWriter w{out, out + kMaxTrackerScriptResponseBytes};
   w.Put(
       "HTTP/1.1 200 OK\r\n"
       "Cache-Control: public, max-age=86400\r\n"
@@ -120,12 +107,12 @@ size_t WriteTrackerScriptResponse(std::string_view date, std::string_view connec
   if (date.size() > 64 || connection.size() > 64) return 0;
   w.Put(date);
   w.Put("\r\nContent-Length: ");
-  while (n) *w.p++ = length[--n];
+  w.PutNumber(kScript.size());
   w.Put("\r\n");
   w.Put(connection);
   w.Put("\r\n");
   if (!head_only) w.Put(kScript);
-  return w.p - out;
+  return w.ok ? static_cast<size_t>(w.p - out) : 0;
 }
 
 }  // namespace shortlink::redirector
