@@ -33,7 +33,8 @@ With --tls both servers terminate TLS (TLS 1.3 or the GoGoWorx 1.2 suites, one
 ECDSA P-256 certificate, session tickets on) and wrk speaks https to them;
 with --new-connections every request says `Connection: close`, so wrk opens
 a new connection, and makes a TLS handshake (resuming its last session from
-its ticket), per request: the handshake's cost shows in the CPU per request. Each goes to its own section.
+its ticket), per request: the handshake's cost shows in the CPU per request.
+Each goes to its own section.
 Results go to bench/RESULTS.md (section redirect_vs_nginx) with a PNG chart
 (bench/redirect_vs_nginx.png, gnuplot).
 
@@ -522,7 +523,8 @@ def main():
                          "https; results go to their own section")
     ap.add_argument("--new-connections", action="store_true",
                     help="every request asks to close its connection (Connection: close): a new connection, and "
-                         "with --tls a full handshake, per request; results go to their own section")
+                         "with --tls a handshake (wrk resumes its last session from its ticket), per request; results go "
+                         "to their own section")
     ap.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = ap.parse_args()
     global count_client_syscalls
@@ -676,15 +678,15 @@ def main():
                             f"{t} {us:.2f}" for t, us in sorted(r["thread_us_per_req"].items(), key=lambda kv: -kv[1]))
                     sched = (f"  longest wait to run: {comm[name]} {r['sched_server_ms']:.2f} ms, wrk "
                              f"{r['sched_wrk_ms']:.2f} ms" if args.sched_trace else "")
-                    if "client_syscalls" in r:
-                        threads += "  wrk syscalls/req: " + ", ".join(
-                            f"{k} {v:.2f}" for k, v in r["client_syscalls"].items() if v)
+                    syscalls = ("  wrk syscalls/req: " + ", ".join(
+                        f"{k} {v:.2f}" for k, v in r["client_syscalls"].items() if v)
+                        if "client_syscalls" in r else "")
                     B.log(f"c={c} round {rnd + 1} {name:10s} {r['rps']:>10,.0f} req/s  "
                           f"cpu {r['cpu_us_per_req']:.2f} us/req ({r['cpu_util'] * 100:.0f}% of a core; admin-api+redis "
                           f"{r['aux_us_per_req']:.2f}; wrk {r['client_us_per_req']:.2f} us/req, "
                           f"{r['client_util'] * 100:.0f}%)  "
                           f"p99 {fmt_ms(r['p99_us'])} p99.9 {fmt_ms(r['p999_us'])} ms  non3xx {r['non3xx']}  "
-                          f"steal {r['steal_server_ms_s']:.1f}/{r['steal_client_ms_s']:.1f} ms/s{sched}{threads}")
+                          f"steal {r['steal_server_ms_s']:.1f}/{r['steal_client_ms_s']:.1f} ms/s{sched}{threads}{syscalls}")
                     time.sleep(1)
                 worst = max(max(r["steal_server_ms_s"], r["steal_client_ms_s"]) for r in pair.values())
                 if worst > args.max_steal and len(discarded[c]) < args.max_discards:

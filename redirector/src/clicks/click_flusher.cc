@@ -295,7 +295,6 @@ bool ClickFlusher::PollWatermark() {
   }
   if (!ledger_.admin_ok() && ledger_.confirmed()) LogInfo("click watermark readable again");
   ledger_.set_admin_reads_dictionary(watermark->reads_dictionary);
-  dictionary_gauge_->Set(watermark->reads_dictionary ? 1 : 0);
   ledger_.OnWatermark(watermark->applied, Clock::now());
   return true;
 }
@@ -340,6 +339,7 @@ void ClickFlusher::UpdateGauges() {
   pending_batches_->Set(static_cast<int64_t>(ledger_.pending_batches()));
   pending_clicks_->Set(static_cast<int64_t>(ledger_.pending_clicks()));
   watermark_gauge_->Set(static_cast<int64_t>(ledger_.watermark()));
+  dictionary_gauge_->Set(ledger_.admin_reads_dictionary() ? 1 : 0);
 }
 
 void ClickFlusher::Persist(bool force) {

@@ -129,6 +129,7 @@ class ClickLedger {
   void set_admin_reads_dictionary(bool reads) {
     sealed_form_ = reads ? DimensionForm::kDictionary : DimensionForm::kPerEntry;
   }
+  bool admin_reads_dictionary() const { return sealed_form_ == DimensionForm::kDictionary; }
   // The watermark could not be read: no resend while admin-api is away
   // (it is not applying anything, so nothing is known to be lost).
   void OnWatermarkUnavailable() { admin_ok_ = false; }
