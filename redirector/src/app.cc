@@ -80,10 +80,11 @@ std::string Hostname() {
 // Prometheus text for the per-worker counters, summed at render time so the
 // hot path only ever bumps its own thread's counters.
 std::string WorkerMetrics(const EdgeServer& edge) {
-  uint64_t ok = 0, nf = 0, bad = 0, err = 0, hits = 0, misses = 0, unsafe = 0, timeouts = 0,
-           refused = 0, handshakes = 0, resumed = 0, handshake_failures = 0;
+  uint64_t pages = 0, ok = 0, nf = 0, bad = 0, err = 0, hits = 0, misses = 0, unsafe = 0,
+           timeouts = 0, refused = 0, handshakes = 0, resumed = 0, handshake_failures = 0;
   for (const auto& s : edge.stats()) {
-    ok += s->responses_2xx_3xx.load(std::memory_order_relaxed);
+    pages += s->responses_2xx.load(std::memory_order_relaxed);
+    ok += s->responses_3xx.load(std::memory_order_relaxed);
     nf += s->responses_404.load(std::memory_order_relaxed);
     bad += s->responses_4xx_other.load(std::memory_order_relaxed);
     err += s->responses_5xx.load(std::memory_order_relaxed);
@@ -105,6 +106,7 @@ std::string WorkerMetrics(const EdgeServer& edge) {
   std::ostringstream out;
   out << "# HELP redirector_responses_total Responses on the public port by status class.\n"
          "# TYPE redirector_responses_total counter\n"
+      << "redirector_responses_total{status=\"2xx\"} " << pages << "\n"
       << "redirector_responses_total{status=\"3xx\"} " << ok << "\n"
       << "redirector_responses_total{status=\"404\"} " << nf << "\n"
       << "redirector_responses_total{status=\"4xx\"} " << bad << "\n"

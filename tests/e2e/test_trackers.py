@@ -91,8 +91,13 @@ class TrackersTest(NodesUp, ApiTestCase):
         self.create("trk-count", [{"provider": "linkedin", "pixelId": "1234567"}])
         before = self.clicks("trk-count")
         node = self.nodes[0]
+        answered = lambda status: node.metric(f'redirector_responses_total{{status="{status}"}}')
+        pages, redirects = answered("2xx"), answered("3xx")
         self.assertEqual(visit(node, "/trk-count")[0], 200)
         self.assertEqual(visit(node, "/trk-count?sl-trackers.js")[0], 200)
+        # The node's answers by status class tell the pages apart from redirects.
+        self.assertEqual(answered("2xx"), pages + 2)
+        self.assertEqual(answered("3xx"), redirects)
         wait_until(lambda: self.clicks("trk-count") == before + 1, timeout=15, what="the click counted")
         self.assertEqual(self.clicks("trk-count"), before + 1)
 

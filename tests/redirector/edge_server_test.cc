@@ -783,7 +783,7 @@ TEST_CASE("edge: serve links for a load generator", "[.serve]") {
   auto answered = [&] {
     uint64_t n = 0;
     for (const auto& s : edge.stats())
-      n += s->responses_2xx_3xx.load() + s->responses_404.load() + s->responses_4xx_other.load() +
+      n += s->responses_2xx.load() + s->responses_3xx.load() + s->responses_404.load() + s->responses_4xx_other.load() +
            s->responses_5xx.load();
     return n;
   };
@@ -796,7 +796,8 @@ TEST_CASE("edge: serve links for a load generator", "[.serve]") {
   uint64_t n = answered() - n0;
   uint64_t not_3xx = 0;
   for (const auto& s : edge.stats())
-    not_3xx += s->responses_404.load() + s->responses_4xx_other.load() + s->responses_5xx.load();
+    not_3xx += s->responses_2xx.load() + s->responses_404.load() + s->responses_4xx_other.load() +
+               s->responses_5xx.load();
   WARN(n << " requests, " << not_3xx << " not 3xx, " << (n ? cpu * 1e6 / double(n) : 0.0)
          << " us of process CPU per request");
   edge.Stop();

@@ -114,8 +114,10 @@ void Answerer::Count(const ResponseInfo& info, const RequestHead* head, std::str
     Bump(stats_->responses_404);
   else if (info.status >= 400)
     Bump(stats_->responses_4xx_other);
+  else if (info.status >= 300)
+    Bump(stats_->responses_3xx);
   else
-    Bump(stats_->responses_2xx_3xx);
+    Bump(stats_->responses_2xx);
   // The responder asked the click policy (rules/click_policy.h), for
   // every visit alike; recording its answer is all that is left here.
   if (info.counted != VisitCount::kNotCounted && head && clicks_->visits_enabled()) {

@@ -8,7 +8,8 @@
 namespace shortlink::redirector {
 
 struct WorkerStats {
-  std::atomic<uint64_t> responses_2xx_3xx{0};
+  std::atomic<uint64_t> responses_2xx{0};  // tracker pages
+  std::atomic<uint64_t> responses_3xx{0};
   std::atomic<uint64_t> responses_404{0};
   std::atomic<uint64_t> responses_4xx_other{0};
   std::atomic<uint64_t> responses_5xx{0};
