@@ -35,7 +35,6 @@ std::map<int, std::map<std::string, uint64_t>> Dimensions(const VisitTally& tall
 }  // namespace
 
 TEST_CASE("a click is counted with one value in every dimension") {
-  CodeCounts counts;
   VisitTally tally;
   VisitRecord v;
   v.code = "abc";
@@ -44,8 +43,8 @@ TEST_CASE("a click is counted with one value in every dimension") {
   v.referer = "https://www.news.example/story";
   v.accept_language = "de-DE,de;q=0.9,en;q=0.8";
   v.query = "utm_source=Newsletter&x=1";
-  Classifier().Add(v, kNoon, &counts, &tally);
-  CHECK(counts.at("abc") == 1);
+  Classifier().Add(v, kNoon, &tally);
+  CHECK(tally.clicks("abc") == 1);
   auto dims = Dimensions(tally, "abc");
   CHECK(dims[kClickHour] ==
         std::map<std::string, uint64_t>{{std::to_string(kNoon / 3'600'000), 1}});
@@ -63,47 +62,64 @@ TEST_CASE("a click is counted with one value in every dimension") {
 }
 
 TEST_CASE("the same visitor on the same link and day is a repeat, and unique again the next day") {
-  CodeCounts counts;
   VisitTally tally;
   VisitRecord v;
   v.code = "rep";
   v.user_agent = kWindowsChrome;
   v.address = std::string_view("\x0a\x01\x02\x03", 4);
-  Classifier().Add(v, kNoon, &counts, &tally);
-  Classifier().Add(v, kNoon + 1000, &counts, &tally);
+  Classifier().Add(v, kNoon, &tally);
+  Classifier().Add(v, kNoon + 1000, &tally);
   VisitRecord other = v;
   other.address = std::string_view("\x0a\x01\x02\x04", 4);
-  Classifier().Add(other, kNoon + 2000, &counts, &tally);
-  Classifier().Add(v, kNoon + 24 * 3'600'000, &counts, &tally);
+  Classifier().Add(other, kNoon + 2000, &tally);
+  Classifier().Add(v, kNoon + 24 * 3'600'000, &tally);
   auto dims = Dimensions(tally, "rep");
-  CHECK(counts.at("rep") == 4);
+  CHECK(tally.clicks("rep") == 4);
   CHECK(dims[kClickVisitor] == std::map<std::string, uint64_t>{{"unique", 3}, {"repeat", 1}});
   CHECK(dims[kClickHour].size() == 2);
 }
 
+TEST_CASE("a tally's clicks are handed over per link, and merged tallies add them up") {
+  VisitTally first, second;
+  VisitRecord v;
+  v.code = "sum";
+  v.user_agent = kIphone;
+  Classifier().Add(v, kNoon, &first);
+  Classifier().Add(v, kNoon + 1, &first);
+  Classifier().Add(v, kNoon + 2, &second);
+  VisitRecord bot = v;
+  bot.code = "botonly";
+  bot.bot = true;
+  bot.user_agent = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+  Classifier().Add(bot, kNoon, &second);
+  first.Merge(second);
+  std::map<std::string, uint64_t> handed;
+  first.ForEachLinkClicks([&](std::string_view key, uint64_t n) { handed[std::string(key)] += n; });
+  CHECK(handed == std::map<std::string, uint64_t>{{"sum", 3}});  // the bot-only link has none
+  CHECK(Dimensions(first, "sum")[kClickVisitor] ==
+        std::map<std::string, uint64_t>{{"unique", 1}, {"repeat", 2}});
+}
+
 TEST_CASE("a bot visit is counted apart by bot name, never as a click") {
-  CodeCounts counts;
   VisitTally tally;
   VisitRecord v;
   v.bot = true;
   v.domain = "go.example";
   v.code = "abc";
   v.user_agent = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
-  Classifier().Add(v, kNoon, &counts, &tally);
+  Classifier().Add(v, kNoon, &tally);
   std::string link = ClickKey("go.example", "abc");
-  CHECK(counts.count(link) == 0);
-  CHECK(counts.empty());
+  CHECK(tally.clicks(link) == 0);
   CHECK(Dimensions(tally, link)[kClickBot] == std::map<std::string, uint64_t>{{"Googlebot", 1}});
 }
 
 TEST_CASE("a visit with no headers at all is counted with the unknown values") {
-  CodeCounts counts;
   VisitTally tally;
   VisitRecord v;
   v.code = "bare";
-  Classifier().Add(v, kNoon, &counts, &tally);
+  Classifier().Add(v, kNoon, &tally);
   auto dims = Dimensions(tally, "bare");
-  CHECK(counts.at("bare") == 1);
+  CHECK(tally.clicks("bare") == 1);
   CHECK(dims[kClickCountry] == std::map<std::string, uint64_t>{{"ZZ", 1}});
   CHECK(dims[kClickLanguage] == std::map<std::string, uint64_t>{{"none", 1}});
   CHECK(dims[kClickReferrerHost] == std::map<std::string, uint64_t>{{"direct", 1}});

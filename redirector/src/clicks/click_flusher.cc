@@ -248,7 +248,7 @@ void ClickFlusher::Collect(bool after_stop) {
       if (VisitRing* ring = source->visits()) {
         std::lock_guard<std::mutex> lock(collected_mu_);
         ring->Read([&](const VisitRecord& visit) {
-          classifier->Add(visit, now_ms, &collected_, &collected_tally_);
+          classifier->Add(visit, now_ms, &collected_tally_);
           collect_yield_.Tick();
         });
       }
@@ -279,6 +279,9 @@ void ClickFlusher::MoveCollectedToLedger() {
     taken.swap(collected_);
     std::swap(tally, collected_tally_);
   }
+  // The classified clicks join those drained from the click tables here,
+  // once per link, not once per visit.
+  tally.ForEachLinkClicks([&taken](std::string_view key, uint64_t n) { AddCount(&taken, key, n); });
   collected_last_size_ = taken.size();
   ledger_.Add(std::move(taken), std::move(tally));
 }

@@ -50,9 +50,10 @@ class VisitClassifier {
  public:
   static Result<std::unique_ptr<VisitClassifier>> Open(const VisitClassifierOptions& options);
 
-  // Adds `visit` at `unix_ms`: a click to its link's count in `counts` and
-  // one value of every dimension in `tally`; a bot visit to kClickBot only.
-  void Add(const VisitRecord& visit, int64_t unix_ms, CodeCounts* counts, VisitTally* tally);
+  // Adds `visit` at `unix_ms` to `tally`: a click to its link
+  // (VisitTally::AddClick) and one value of every dimension; a bot visit to
+  // kClickBot only.
+  void Add(const VisitRecord& visit, int64_t unix_ms, VisitTally* tally);
 
   // Visits past max_visitors_per_day, counted unique without being
   // remembered. Any thread (the metrics page).

@@ -117,6 +117,7 @@ void VisitTally::Merge(const VisitTally& other) {
   }
   for (const auto& [key, first] : other.links_) {
     LinkRef mine = Link(key);
+    AddClick(mine, other.blocks_[first].clicks);
     for (uint32_t b = first; b != kNone; b = other.blocks_[b].next) {
       const Block& block = other.blocks_[b];
       for (uint32_t i = 0; i < block.used; ++i)

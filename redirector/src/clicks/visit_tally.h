@@ -59,6 +59,10 @@ class VisitTally {
   void AddProfile(LinkRef link, ProfileId id, uint64_t n = 1);
   // Adds `n` of the one value `id` to a link's counts.
   void Add(LinkRef link, ValueId id, uint64_t n = 1);
+  // Adds `n` clicks to a link's total: kept here, beside its profiles, so
+  // that a visit costs one lookup of its link, not a second one in the
+  // click counts (ForEachLinkClicks hands them over once a second).
+  void AddClick(LinkRef link, uint64_t n = 1) { blocks_[link].clicks += n; }
   // Adds all of `other` (its own ids) to this tally.
   void Merge(const VisitTally& other);
 
@@ -70,6 +74,17 @@ class VisitTally {
   template <typename F>
   void ForEachLink(F&& visit) const {  // visit(std::string_view link_key)
     for (const auto& [key, first] : links_) visit(std::string_view(key));
+  }
+  // visit(std::string_view link_key, uint64_t clicks) for every link with clicks.
+  template <typename F>
+  void ForEachLinkClicks(F&& visit) const {
+    for (const auto& [key, first] : links_)
+      if (blocks_[first].clicks > 0) visit(std::string_view(key), blocks_[first].clicks);
+  }
+  // The clicks of `link_key` (0 when the tally does not name it).
+  uint64_t clicks(std::string_view link_key) const {
+    auto it = links_.find(link_key);
+    return it == links_.end() ? 0 : blocks_[it->second].clicks;
   }
 
   bool empty() const { return links_.empty(); }
@@ -93,6 +108,7 @@ class VisitTally {
     uint32_t next = kNone;
     ProfileId profile[kBlockCounts];
     uint64_t count[kBlockCounts];
+    uint64_t clicks = 0;  // the link's, in its first block; a cache line in all
   };
   struct Hash {
     using is_transparent = void;
