@@ -108,8 +108,11 @@ void BM_ClassifyVisits(benchmark::State& state) {
       tally.ForEachLinkClicks([&counts](std::string_view key, uint64_t n) {
         AddCount(&counts, key, n);  // as the flusher hands them to the ledger
       });
+      const size_t links = tally.links();
       counts = CodeCounts();
+      counts.reserve(links);  // as the flusher sizes the next second's
       tally = VisitTally();
+      tally.Reserve(links);
     }
   }
   state.SetItemsProcessed(state.iterations());

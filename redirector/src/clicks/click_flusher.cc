@@ -274,6 +274,7 @@ void ClickFlusher::MoveCollectedToLedger() {
   CodeCounts taken;
   taken.reserve(collected_last_size_);
   VisitTally tally;
+  if (options_.classifier) tally.Reserve(collected_last_links_);
   {
     std::lock_guard<std::mutex> lock(collected_mu_);
     taken.swap(collected_);
@@ -283,6 +284,7 @@ void ClickFlusher::MoveCollectedToLedger() {
   // once per link, not once per visit.
   tally.ForEachLinkClicks([&taken](std::string_view key, uint64_t n) { AddCount(&taken, key, n); });
   collected_last_size_ = taken.size();
+  collected_last_links_ = tally.links();
   ledger_.Add(std::move(taken), std::move(tally));
 }
 

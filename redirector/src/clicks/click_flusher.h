@@ -180,7 +180,8 @@ class ClickFlusher {
   CpuYield collect_yield_;  // the collector thread's (and Stop's, after it)
 
   // Flusher thread (or Stop() after joining it) only.
-  size_t collected_last_size_ = 0;  // codes in the last TakeCollected()
+  size_t collected_last_size_ = 0;   // codes in the last TakeCollected()
+  size_t collected_last_links_ = 0;  // links in the last second's tally
   Clock::time_point last_persist_{};
   Clock::duration last_persist_cost_{};
 

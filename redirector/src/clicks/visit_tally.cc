@@ -25,6 +25,11 @@ size_t VisitTally::ProfileHash::operator()(const Profile& p) const {
 
 VisitTally::VisitTally() : serial_(g_next_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
+void VisitTally::Reserve(size_t links) {
+  links_.reserve(links);
+  blocks_.reserve(links + links / 4);  // a few links have more than kBlockCounts profiles
+}
+
 VisitTally::ValueId VisitTally::Intern(uint8_t dimension, std::string_view value) {
   scratch_.clear();
   scratch_.push_back(static_cast<char>(dimension));
