@@ -100,6 +100,34 @@ TEST_CASE("a tally's clicks are handed over per link, and merged tallies add the
         std::map<std::string, uint64_t>{{"unique", 1}, {"repeat", 2}});
 }
 
+TEST_CASE(
+    "visits sending the same headers share their values, and a utm_source still names its own "
+    "source") {
+  VisitTally tally;
+  VisitRecord v;
+  v.code = "hdr";
+  v.user_agent = kIphone;
+  v.referer = "https://www.Search.example/q?x=1";
+  v.accept_language = "pt-BR,pt;q=0.9";
+  Classifier().Add(v, kNoon, &tally);
+  Classifier().Add(v, kNoon + 1, &tally);  // the same pair again: from what the first gave
+  VisitRecord tagged = v;
+  tagged.query = "utm_source=Mail";
+  Classifier().Add(tagged, kNoon + 2, &tally);
+  VisitRecord plain_query = v;
+  plain_query.query = "ref=7";
+  Classifier().Add(plain_query, kNoon + 3, &tally);
+  auto dims = Dimensions(tally, "hdr");
+  CHECK(dims[kClickLanguage] == std::map<std::string, uint64_t>{{"pt-br", 4}});
+  CHECK(dims[kClickReferrerHost] == std::map<std::string, uint64_t>{{"search.example", 4}});
+  CHECK(dims[kClickSource] == std::map<std::string, uint64_t>{{"search.example", 3}, {"mail", 1}});
+  // The same headers in a new tally are interned there afresh.
+  VisitTally next;
+  Classifier().Add(v, kNoon + 4, &next);
+  CHECK(Dimensions(next, "hdr")[kClickReferrerHost] ==
+        std::map<std::string, uint64_t>{{"search.example", 1}});
+}
+
 TEST_CASE("a bot visit is counted apart by bot name, never as a click") {
   VisitTally tally;
   VisitRecord v;

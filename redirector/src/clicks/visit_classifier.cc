@@ -139,6 +139,7 @@ void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, VisitTally*
       ids_serial_ = tally->serial();
       hour_id_ = kNoId;
       country_ids_.fill(kNoId);
+      header_ids_.clear();
       unique_id_ = tally->Intern(kClickVisitor, "unique");
       repeat_id_ = tally->Intern(kClickVisitor, "repeat");
     }
@@ -162,11 +163,7 @@ void VisitClassifier::Add(const VisitRecord& visit, int64_t unix_ms, VisitTally*
   classify::GeoFacts geo = geo_->Locate(address);
   slot[kCountrySlot] = CountryId(geo.country, tally);
   if (!geo.city.empty()) slot[kCitySlot] = tally->Intern(kClickCity, geo.country + "/" + geo.city);
-  slot[kLanguageSlot] =
-      tally->Intern(kClickLanguage, classify::PrimaryLanguage(visit.accept_language));
-  std::string referrer = classify::ReferrerHost(visit.referer);
-  slot[kSourceSlot] = tally->Intern(kClickSource, classify::SourceOf(visit.query, referrer));
-  slot[kReferrerSlot] = tally->Intern(kClickReferrerHost, referrer);
+  SetHeaderSlots(visit, tally, &profile);
   bool unique = FirstVisitToday(key_, address, visit.user_agent, unix_ms / kMsPerDay);
   slot[kVisitorSlot] = unique ? unique_id_ : repeat_id_;
   tally->AddProfile(link, tally->Intern(profile));
@@ -189,6 +186,36 @@ void VisitClassifier::SetAgentSlots(const classify::AgentFacts& agent, VisitTall
   slot[kOsSlot] = it->second[1];
   slot[kBrowserSlot] = it->second[2];
   slot[kBrandSlot] = it->second[3];
+}
+
+void VisitClassifier::SetHeaderSlots(const VisitRecord& visit, VisitTally* tally,
+                                     VisitTally::Profile* profile) {
+  // Length-prefixed, so that no two pairs share a key (the ring bounds
+  // Accept-Language to 64 bytes).
+  header_key_.clear();
+  header_key_.push_back(static_cast<char>(visit.accept_language.size()));
+  header_key_.append(visit.accept_language);
+  header_key_.append(visit.referer);
+  auto it = header_ids_.find(header_key_);
+  if (it == header_ids_.end()) {
+    if (header_ids_.size() >= kMaxHeaderIds) header_ids_.clear();
+    std::string referrer = classify::ReferrerHost(visit.referer);
+    HeaderIds ids{tally->Intern(kClickLanguage, classify::PrimaryLanguage(visit.accept_language)),
+                  tally->Intern(kClickReferrerHost, referrer),
+                  tally->Intern(kClickSource, classify::SourceOf({}, referrer))};
+    it = header_ids_.emplace(header_key_, ids).first;
+  }
+  const HeaderIds& ids = it->second;
+  auto& slot = profile->values;
+  slot[kLanguageSlot] = ids.language;
+  slot[kReferrerSlot] = ids.referrer;
+  // A utm_source in the query names the source; without one it is the
+  // referrer's, as cached.
+  slot[kSourceSlot] =
+      visit.query.empty()
+          ? ids.source
+          : tally->Intern(kClickSource,
+                          classify::SourceOf(visit.query, tally->value_of(ids.referrer)));
 }
 
 VisitTally::ValueId VisitClassifier::CountryId(const std::string& country, VisitTally* tally) {

@@ -87,6 +87,9 @@ class VisitClassifier {
                      VisitTally::Profile* profile);
   // A country code's id, interned once per tally.
   VisitTally::ValueId CountryId(const std::string& country, VisitTally* tally);
+  // The language, referrer and source slots of a visit, from what the same
+  // Accept-Language and Referer gave before in this tally.
+  void SetHeaderSlots(const VisitRecord& visit, VisitTally* tally, VisitTally::Profile* profile);
 
   const VisitClassifierOptions options_;
   std::unique_ptr<classify::UserAgentClassifier> agents_;
@@ -102,6 +105,15 @@ class VisitClassifier {
       agent_ids_;
   uint64_t agent_clears_ = 0;
   std::array<VisitTally::ValueId, 26 * 26> country_ids_{};  // by the code's two letters
+  // By (Accept-Language, Referer) as sent: most visits repeat a few dozen
+  // pairs, whose parsing and interning then cost one lookup. Emptied past
+  // kMaxHeaderIds (varied or hostile headers) and with each new tally.
+  struct HeaderIds {
+    VisitTally::ValueId language, referrer, source;  // source: when the query names none
+  };
+  static constexpr size_t kMaxHeaderIds = 8192;
+  boost::unordered_flat_map<std::string, HeaderIds> header_ids_;
+  std::string header_key_;  // scratch
   VisitTally::ValueId unique_id_ = kNoId, repeat_id_ = kNoId;
   int64_t visitor_day_ = -1;
   unsigned char visitor_key_[16] = {};
