@@ -783,8 +783,8 @@ TEST_CASE("edge: serve links for a load generator", "[.serve]") {
   auto answered = [&] {
     uint64_t n = 0;
     for (const auto& s : edge.stats())
-      n += s->responses_2xx.load() + s->responses_3xx.load() + s->responses_404.load() + s->responses_4xx_other.load() +
-           s->responses_5xx.load();
+      n += s->responses_2xx.load() + s->responses_3xx.load() + s->responses_404.load() +
+           s->responses_4xx_other.load() + s->responses_5xx.load();
     return n;
   };
   WARN("serving " << table.size() << " links on 127.0.0.1:" << options.port << ", table "
