@@ -190,10 +190,11 @@ void VisitClassifier::SetAgentSlots(const classify::AgentFacts& agent, VisitTall
 
 void VisitClassifier::SetHeaderSlots(const VisitRecord& visit, VisitTally* tally,
                                      VisitTally::Profile* profile) {
-  // Length-prefixed, so that no two pairs share a key (the ring bounds
-  // Accept-Language to 64 bytes).
+  // Accept-Language length-prefixed (the ring bounds it to 64 bytes; two
+  // prefix bytes all the same), so that no two pairs share a key.
   header_key_.clear();
-  header_key_.push_back(static_cast<char>(visit.accept_language.size()));
+  header_key_.push_back(static_cast<char>(visit.accept_language.size() & 0xff));
+  header_key_.push_back(static_cast<char>(visit.accept_language.size() >> 8));
   header_key_.append(visit.accept_language);
   header_key_.append(visit.referer);
   auto it = header_ids_.find(header_key_);

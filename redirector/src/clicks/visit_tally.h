@@ -46,8 +46,7 @@ class VisitTally {
 
   VisitTally();
   // Room for `links` links without rehashing or moving blocks: a second
-  // like the last one then costs no growth copies (~10% of a visit's cost
-  // in bench_visit_classifier when the tally grew from empty).
+  // like the last one then makes no growth copies as it fills.
   void Reserve(size_t links);
 
   // The id of `value` in `dimension`, made on first sight.
