@@ -1,6 +1,7 @@
 #include "edge/responder.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <ctime>
 
@@ -76,13 +77,7 @@ struct Writer {
     memcpy(p, s.data(), s.size());
     p += s.size();
   }
-  void PutNumber(size_t n) {
-    char digits[20];
-    int len = 0;
-    do digits[len++] = static_cast<char>('0' + n % 10);
-    while ((n /= 10) != 0);
-    while (len) *p++ = digits[--len];
-  }
+  void PutNumber(size_t n) { p = std::to_chars(p, p + 20, n).ptr; }  // 20: size_t's digits
 };
 
 void PutCommonTail(Writer& w, const RequestHead& head, std::string_view date, size_t body_length) {

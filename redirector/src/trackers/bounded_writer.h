@@ -6,6 +6,7 @@
 // Thread safety: a plain value, one per response.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <cstring>
 #include <string_view>
@@ -26,14 +27,8 @@ struct BoundedWriter {
     p += s.size();
   }
   void PutNumber(size_t n) {
-    char digits[20];
-    int len = 0;
-    do digits[len++] = static_cast<char>('0' + n % 10);
-    while ((n /= 10) != 0);
-    while (len) {
-      char c = digits[--len];
-      Put(std::string_view(&c, 1));
-    }
+    char digits[20];  // size_t's most
+    Put(std::string_view(digits, std::to_chars(digits, digits + sizeof digits, n).ptr - digits));
   }
   // `text` escaped for HTML text and double-quoted attributes.
   void PutEscaped(std::string_view text) {
