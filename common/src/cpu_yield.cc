@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <thread>
+
 namespace shortlink {
 
 CpuYield::CpuYield(std::chrono::microseconds slice)
@@ -11,10 +13,20 @@ CpuYield::CpuYield(std::chrono::microseconds slice)
 
 void CpuYield::Restart() { slice_start_ = std::chrono::steady_clock::now(); }
 
+void CpuYield::Pace(std::chrono::microseconds slice, std::chrono::microseconds pause,
+                    const std::atomic<bool>* hurry) {
+  slice_ = slice;
+  pause_ = pause;
+  hurry_ = hurry;
+}
+
 void CpuYield::Check() {
   auto now = std::chrono::steady_clock::now();
   if (now - slice_start_ < slice_) return;
-  sched_yield();
+  if (pause_.count() > 0 && !(hurry_ && hurry_->load(std::memory_order_relaxed)))
+    std::this_thread::sleep_for(pause_);
+  else
+    sched_yield();
   ++yields_;
   slice_start_ = std::chrono::steady_clock::now();
 }

@@ -1,5 +1,7 @@
 #include "common/redis_stream.h"
 
+#include <charconv>
+
 namespace shortlink {
 namespace {
 
@@ -23,6 +25,14 @@ const std::string* StreamEntry::Field(std::string_view name) const {
     if (field == name) return &value;
   }
   return nullptr;
+}
+
+int64_t StreamEntry::AddedMillis() const {
+  int64_t ms = 0;
+  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), ms);
+  if (ec != std::errc() || end == id.data() || end == id.data() + id.size() || *end != '-')
+    return 0;
+  return ms;
 }
 
 void AppendXAdd(RedisConnection& redis, std::string_view stream, size_t approx_max_len,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/click_batch.h"
+#include "common/clock.h"
 #include "common/protocol.h"
 #include "common/redis_stream.h"
 #include "link_test_support.h"
@@ -45,6 +46,9 @@ struct Admin : testing::ServiceOn {
   }
   uint64_t clicks(const std::string& code) const { return index.Get(code)->clicks; }
   uint64_t applied() { return metrics.GetCounter("admin_click_batches_total", "")->value(); }
+  uint64_t catch_ups() { return metrics.GetCounter("admin_click_catch_ups_total", "")->value(); }
+  int64_t work_paced() { return metrics.GetGauge("admin_click_work_paced", "")->value(); }
+  uint64_t paced_commits() { return metrics.GetCounter("admin_commits_paced_total", "")->value(); }
   uint64_t refused() {
     return metrics.GetCounter("admin_click_batches_refused_total", "")->value();
   }
@@ -73,6 +77,16 @@ class Node {
       REQUIRE(reply.ok());
       REQUIRE_FALSE(reply->is_error());
     }
+  }
+  // A batch as if Redis had added it `ms_ago` milliseconds ago (an explicit
+  // id: a fresh stream takes any).
+  void SendAged(const ClickBatch& batch, int64_t ms_ago) {
+    std::string raw;
+    EncodeClickBatch(batch, &raw);
+    std::string id = std::to_string(NowMillis() - ms_ago) + "-1";
+    auto reply = redis_.Command({"XADD", kClickStream, id, kClickBatchField, raw});
+    REQUIRE(reply.ok());
+    REQUIRE_FALSE(reply->is_error());
   }
   // Entries in the stream: acknowledged entries are deleted.
   long long StreamLength() {
@@ -190,6 +204,30 @@ TEST_CASE("click consumer: a Redis restart loses the group and the consumer make
   node.Send({Batch(2, {{"a", 2}})});
   REQUIRE(WaitUntil([&] { return admin.service->click_watermark(kNode) == 2; }));
   CHECK(admin.clicks("a") == 3);
+}
+
+TEST_CASE_METHOD(AdminAndNode,
+                 "click consumer: a batch that waited over a second is applied at full speed, "
+                 "then pacing resumes",
+                 "[consumer]") {
+  admin.CreateLinks({"a"});
+  // Nothing to read yet: keeping up, so paced.
+  REQUIRE(WaitUntil([&] { return admin.work_paced() == 1; }));
+  CHECK(admin.catch_ups() == 0);
+
+  node.SendAged(Batch(1, {{"a", 5}}), 5000);
+  REQUIRE(WaitUntil([&] { return admin.applied() == 1; }));
+  CHECK(admin.catch_ups() == 1);
+  CHECK(admin.paced_commits() == 0);  // the writer was told before the batch reached it
+  CHECK(admin.clicks("a") == 5);
+
+  // Caught up (an empty read, or a fresh batch): paced again, the writer too.
+  node.Send({Batch(2, {{"a", 1}})});
+  REQUIRE(WaitUntil([&] { return admin.applied() == 2; }));
+  CHECK(admin.work_paced() == 1);
+  CHECK(admin.paced_commits() == 1);
+  CHECK(admin.catch_ups() == 1);
+  CHECK(admin.clicks("a") == 6);
 }
 
 }  // namespace shortlink::admin

@@ -1,5 +1,6 @@
 #include "common/cpu_yield.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
@@ -39,6 +40,29 @@ TEST_CASE("CpuYield's Restart begins a new slice") {
   cpu_yield.Restart();
   for (int i = 0; i < 64; ++i) cpu_yield.Tick();
   CHECK(cpu_yield.yields() == 0);
+}
+
+TEST_CASE("CpuYield paced sleeps its pause after each slice, unless told to hurry") {
+  using std::chrono::milliseconds;
+  CpuYield cpu_yield;
+  std::atomic<bool> hurry{false};
+  cpu_yield.Pace(std::chrono::microseconds(1000), std::chrono::microseconds(30'000), &hurry);
+
+  Spin(milliseconds(2));
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 64; ++i) cpu_yield.Tick();
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(30));  // slept the pause
+  CHECK(cpu_yield.yields() == 1);
+
+  // Someone waits for the work: a yield, not a sleep. The pause is long, so
+  // a loaded machine cannot make a yield look like one.
+  cpu_yield.Pace(std::chrono::microseconds(1000), std::chrono::microseconds(5'000'000), &hurry);
+  hurry = true;
+  Spin(milliseconds(2));
+  start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 64; ++i) cpu_yield.Tick();
+  CHECK(std::chrono::steady_clock::now() - start < milliseconds(2500));
+  CHECK(cpu_yield.yields() == 2);
 }
 
 TEST_CASE("LowerThisThreadPriority sets nice 10 on the calling thread alone") {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "support/redis_server.h"
 #include "support/temp_dir.h"
 
@@ -86,6 +87,31 @@ TEST_CASE("redis streams: entries are read once, re-read while unacknowledged, t
   auto length = redis.Command({"XLEN", kStream});
   REQUIRE(length.ok());
   CHECK(length->integer == 0);
+}
+
+TEST_CASE("redis streams: an entry tells when Redis added it, by its id") {
+  CHECK(StreamEntry{"1733500000123-0", {}}.AddedMillis() == 1733500000123);
+  CHECK(StreamEntry{"7-42", {}}.AddedMillis() == 7);
+  CHECK(StreamEntry{"", {}}.AddedMillis() == 0);
+  CHECK(StreamEntry{"1733500000123", {}}.AddedMillis() == 0);  // not an id Redis gives
+  CHECK(StreamEntry{"-5", {}}.AddedMillis() == 0);
+  CHECK(StreamEntry{"x-1", {}}.AddedMillis() == 0);
+}
+
+TEST_CASE("redis streams: a read entry's time is Redis's clock when it was added", "[redis]") {
+  TempDir dir;
+  RedisServer server(dir.sub("redis"));
+  RedisConnection redis = ConnectTo(server);
+  const int64_t before = NowMillis();
+  Add(redis, {"one"});
+  const int64_t after = NowMillis();
+  REQUIRE(EnsureConsumerGroup(redis, kStream, kGroup).ok());
+  auto read = ReadGroup(redis, Read(false));
+  REQUIRE(read.ok());
+  REQUIRE(read->entries.size() == 1);
+  // The same machine's clock: within the call, give or take a millisecond.
+  CHECK(read->entries[0].AddedMillis() >= before - 1);
+  CHECK(read->entries[0].AddedMillis() <= after + 1);
 }
 
 TEST_CASE("redis streams: a pending entry deleted meanwhile comes back without fields", "[redis]") {

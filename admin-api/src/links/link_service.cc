@@ -20,6 +20,11 @@ namespace {
 
 constexpr size_t kMaxMutationsPerCommit = 4096;
 
+bool OnlyClicks(const std::vector<Mutation>& mutations) {
+  return std::all_of(mutations.begin(), mutations.end(),
+                     [](const Mutation& m) { return std::holds_alternative<ApplyClicks>(m); });
+}
+
 Error NotFound(const std::string& code) {
   return MakeError(ErrorCode::kNotFound, "Short link \"" + code + "\" does not exist.");
 }
@@ -385,7 +390,10 @@ LinkService::LinkService(Database* db, LinkIndex* index, MetricsRegistry* metric
       commits_(
           metrics->GetCounter("admin_commits_total", "Groups of mutations committed to RocksDB.")),
       clicks_applied_(metrics->GetCounter("admin_clicks_applied_total",
-                                          "Clicks applied from node click batches.")) {}
+                                          "Clicks applied from node click batches.")),
+      paced_commits_(metrics->GetCounter(
+          "admin_commits_paced_total",
+          "Commits of click batches alone made paced (the clicks kept up with the stream).")) {}
 
 Result<std::unique_ptr<LinkService>> LinkService::Start(Database* db, LinkIndex* index,
                                                         MetricsRegistry* metrics,
@@ -435,6 +443,7 @@ LinkService::~LinkService() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    hurry_.store(true);  // what is left is committed at full speed
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -454,9 +463,16 @@ uint64_t LinkService::last_seq() const {
 void LinkService::Submit(std::vector<Mutation> mutations, MutationCallback done) {
   {
     std::lock_guard lock(mu_);
+    if (!OnlyClicks(mutations)) hurry_.store(true);  // an API caller waits for the writer
     queue_.push_back(Job{std::move(mutations), std::move(done)});
   }
   cv_.notify_one();
+}
+
+void LinkService::SetClicksBehind(bool behind) {
+  std::lock_guard lock(mu_);
+  clicks_behind_ = behind;
+  if (behind) hurry_.store(true);
 }
 
 std::vector<MutationResult> LinkService::SubmitAndWait(std::vector<Mutation> mutations) {
@@ -470,6 +486,7 @@ std::vector<MutationResult> LinkService::SubmitAndWait(std::vector<Mutation> mut
 void LinkService::Run() {
   for (;;) {
     std::deque<Job> jobs;
+    bool paced;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -481,6 +498,16 @@ void LinkService::Run() {
         jobs.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      const bool only_clicks = std::all_of(
+          jobs.begin(), jobs.end(), [](const Job& job) { return OnlyClicks(job.mutations); });
+      paced = only_clicks && !clicks_behind_;
+      hurry_.store(!paced);
+    }
+    if (paced) {
+      cpu_yield_.Pace(kClickSlice, kClickPause, &hurry_);
+      paced_commits_->Add();
+    } else {
+      cpu_yield_.Pace(CpuYield::kDefaultSlice, std::chrono::microseconds(0));
     }
     CommitJobs(jobs);
   }

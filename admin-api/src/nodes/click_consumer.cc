@@ -1,9 +1,12 @@
 #include "nodes/click_consumer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 
 #include "common/click_batch.h"
+#include "common/clock.h"
 #include "common/cpu_yield.h"
 #include "common/log.h"
 #include "common/protocol.h"
@@ -16,6 +19,20 @@ namespace {
 constexpr size_t kReadCount = 256;                // entries per XREADGROUP
 constexpr std::chrono::milliseconds kBlock{500};  // how long XREADGROUP waits; bounds shutdown time
 constexpr std::chrono::milliseconds kRedisTimeout{2000};  // connect and each command; above kBlock
+// How far behind click work may fall while it is paced, giving way to
+// everything else on a busy machine (links/link_service.h): once the oldest
+// batch read waited longer in the stream, it runs at full speed until it
+// has caught up. One flush interval of the nodes: link rules' click limits
+// learn other nodes' clicks at most this much later (README).
+constexpr std::chrono::milliseconds kMaxPacedLag{1000};
+
+// How long the oldest of `entries` waited in the stream (Redis's clock
+// against ours: skew shows as lag, and then clicks are merely not paced).
+std::chrono::milliseconds OldestWait(const std::vector<StreamEntry>& entries) {
+  int64_t oldest = INT64_MAX;
+  for (const StreamEntry& entry : entries) oldest = std::min(oldest, entry.AddedMillis());
+  return std::chrono::milliseconds(std::max<int64_t>(0, NowMillis() - oldest));
+}
 
 }  // namespace
 
@@ -26,7 +43,16 @@ ClickConsumer::ClickConsumer(RedisLocator redis, LinkService* links, MetricsRegi
                                    "Click batches applied (duplicates included).")),
       refused_(metrics->GetCounter(
           "admin_click_batches_refused_total",
-          "Click batches refused (unreadable or out of order); nodes resend in order.")) {
+          "Click batches refused (unreadable or out of order); nodes resend in order.")),
+      lag_ms_(metrics->GetGauge("admin_click_lag_milliseconds",
+                                "How long the oldest click batch of the last read waited in the "
+                                "stream (0 when the read found none).")),
+      catch_ups_(metrics->GetCounter(
+          "admin_click_catch_ups_total",
+          "Times click work fell over a second behind the stream and stopped pacing itself.")),
+      paced_(metrics->GetGauge("admin_click_work_paced",
+                               "1 while click work is paced (it keeps up), 0 while it runs at "
+                               "full speed to catch up.")) {
   if (redis_.enabled()) {
     thread_ = std::thread([this] {
       NameThisThread("click-consumer");
@@ -93,6 +119,8 @@ void ClickConsumer::Run() {
       conn.reset();
       continue;
     }
+    FollowLag(read->entries.empty() ? std::chrono::milliseconds(0) : OldestWait(read->entries),
+              &cpu_yield);
     if (read->entries.empty()) {
       read_pending = false;
       continue;
@@ -138,6 +166,20 @@ void ClickConsumer::Run() {
     // and after reconnecting they are read again (as duplicates, no-ops).
     if (!AcknowledgeAndDelete(*conn, kClickStream, kClickConsumerGroup, ids).ok()) conn.reset();
   }
+}
+
+void ClickConsumer::FollowLag(std::chrono::milliseconds lag, CpuYield* cpu_yield) {
+  lag_ms_->Set(lag.count());
+  const bool paced = lag <= kMaxPacedLag;
+  if (paced_now_ == paced) return;
+  paced_now_ = paced;
+  paced_->Set(paced);
+  links_->SetClicksBehind(!paced);
+  if (!paced) catch_ups_->Add();
+  if (paced)
+    cpu_yield->Pace(LinkService::kClickSlice, LinkService::kClickPause);
+  else
+    cpu_yield->Pace(CpuYield::kDefaultSlice, std::chrono::microseconds(0));
 }
 
 }  // namespace shortlink::admin

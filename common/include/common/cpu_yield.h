@@ -12,10 +12,20 @@
 // the worker waits about one `slice` instead; with nothing else runnable it
 // returns at once, and the batch takes no longer.
 //
+// sched_yield() is not always enough: it hands the core only to a thread
+// the scheduler deems owed CPU (EEVDF: "eligible"), and one that keeps its
+// core busy (a load generator; a saturated edge worker) never is, so the
+// yielding thread runs on. Paced (Pace), a thread sleeps instead: whatever
+// waits for its core runs, whether owed CPU or not. admin-api paces click
+// work while it keeps up with the stream (nodes/click_consumer.h): on the
+// quickstart's shared machine this made the live bench's p99 2-3x lower
+// (bench/RESULTS.md, notes item 21).
+//
 // Cheap enough to call per item: it reads the clock once every 64 calls.
-// One per thread; not thread-safe.
+// One per thread; not thread-safe (but `hurry`, below, may be set by any).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -33,12 +43,19 @@ class CpuYield {
   }
   // Starts a new slice (after the thread slept, say).
   void Restart();
+  // From now on: `slice` of work, then sleep `pause`; a zero pause yields
+  // instead (the constructor's way). While `*hurry` (when given) is true, a
+  // paced thread yields too: someone waits for the work to end.
+  void Pace(std::chrono::microseconds slice, std::chrono::microseconds pause,
+            const std::atomic<bool>* hurry = nullptr);
   uint64_t yields() const { return yields_; }
 
  private:
   void Check();
 
-  const std::chrono::steady_clock::duration slice_;
+  std::chrono::steady_clock::duration slice_;
+  std::chrono::microseconds pause_{0};
+  const std::atomic<bool>* hurry_ = nullptr;
   std::chrono::steady_clock::time_point slice_start_;
   uint64_t calls_ = 0;
   uint64_t yields_ = 0;

@@ -40,6 +40,9 @@ struct StreamEntry {
 
   // The value of the first field named `name`, or nullptr.
   const std::string* Field(std::string_view name) const;
+  // When Redis added the entry, in ms since the epoch of its clock: an
+  // id's first part ("1733500000000-0"); 0 for an id not of that form.
+  int64_t AddedMillis() const;
 };
 
 struct ReadGroupRequest {
