@@ -504,7 +504,7 @@ void LinkService::Run() {
       hurry_.store(!paced);
     }
     if (paced) {
-      cpu_yield_.Pace(kClickSlice, kClickPause, &hurry_);
+      cpu_yield_.Pace(CpuYield::kPacedSlice, CpuYield::kPacedPause, &hurry_);
       paced_commits_->Add();
     } else {
       cpu_yield_.Pace(CpuYield::kDefaultSlice, std::chrono::microseconds(0));

@@ -142,16 +142,14 @@ class LinkService {
   // The highest click batch number applied from `node` (0: none).
   uint64_t click_watermark(const std::string& node) const;
 
-  // Click work is paced (common/cpu_yield.h) while it keeps up: `kClickSlice`
-  // of CPU, then a `kClickPause` sleep, so that on a shared machine it never
+  // Click work is paced (common/cpu_yield.h) while it keeps up: 50 us of
+  // CPU, then a 200 us sleep, so that on a shared machine it never
   // holds a core the edge or its load needs for more than ~50 us. Commits
   // of clicks alone are paced unless the click consumer says clicks are
   // behind (SetClicksBehind); anything else, or a job queued meanwhile,
   // runs at full speed. Paced, the writer applies ~1M clicks/s at most
   // (20% of a core at ~0.2 us a click); beyond, it falls behind and
   // catches up unpaced.
-  static constexpr std::chrono::microseconds kClickSlice{50};
-  static constexpr std::chrono::microseconds kClickPause{200};
   void SetClicksBehind(bool behind);
 
  private:

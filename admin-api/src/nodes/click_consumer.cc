@@ -177,7 +177,7 @@ void ClickConsumer::FollowLag(std::chrono::milliseconds lag, CpuYield* cpu_yield
   links_->SetClicksBehind(!paced);
   if (!paced) catch_ups_->Add();
   if (paced)
-    cpu_yield->Pace(LinkService::kClickSlice, LinkService::kClickPause);
+    cpu_yield->Pace(CpuYield::kPacedSlice, CpuYield::kPacedPause);
   else
     cpu_yield->Pace(CpuYield::kDefaultSlice, std::chrono::microseconds(0));
 }

@@ -34,6 +34,10 @@ namespace shortlink {
 class CpuYield {
  public:
   static constexpr std::chrono::microseconds kDefaultSlice{200};
+  // Pacing for background work beside request threads: 50 us of CPU, then
+  // 200 us asleep (the best of the variants in bench/RESULTS.md item 21).
+  static constexpr std::chrono::microseconds kPacedSlice{50};
+  static constexpr std::chrono::microseconds kPacedPause{200};
 
   explicit CpuYield(std::chrono::microseconds slice = kDefaultSlice);
 

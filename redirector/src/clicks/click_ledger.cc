@@ -104,7 +104,12 @@ ClickLedger::ClickLedger(ClickLedgerOptions options, MetricsRegistry* m)
           "Click batches dropped because the pending buffer overflowed (clicks lost).")),
       clicks_lost_(
           m->GetCounter("shortlink_redirector_clicks_lost_total",
-                        "Clicks lost with batches dropped from the overflowing pending buffer.")) {}
+                        "Clicks lost with batches dropped from the overflowing pending buffer.")) {
+  // Sealing a second's batch takes milliseconds on a core a worker shares;
+  // a yield would not hand it back to a saturated worker, a sleep does.
+  // The flusher has the rest of its second for it.
+  cpu_yield_.Pace(CpuYield::kPacedSlice, CpuYield::kPacedPause);
+}
 
 uint64_t ClickLedger::pending_clicks() const {
   uint64_t clicks = 0;
