@@ -9,7 +9,7 @@
 namespace shortlink {
 
 CpuYield::CpuYield(std::chrono::microseconds slice)
-    : slice_(slice), slice_start_(std::chrono::steady_clock::now()) {}
+    : unpaced_slice_(slice), slice_(slice), slice_start_(std::chrono::steady_clock::now()) {}
 
 void CpuYield::Restart() { slice_start_ = std::chrono::steady_clock::now(); }
 
@@ -18,6 +18,13 @@ void CpuYield::Pace(std::chrono::microseconds slice, std::chrono::microseconds p
   slice_ = slice;
   pause_ = pause;
   hurry_ = hurry;
+}
+
+void CpuYield::SetPaced(bool paced, const std::atomic<bool>* hurry) {
+  if (paced)
+    Pace(kPacedSlice, kPacedPause, hurry);
+  else
+    Pace(unpaced_slice_, std::chrono::microseconds(0));
 }
 
 void CpuYield::Check() {

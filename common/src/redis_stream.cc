@@ -30,8 +30,7 @@ const std::string* StreamEntry::Field(std::string_view name) const {
 int64_t StreamEntry::AddedMillis() const {
   int64_t ms = 0;
   auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), ms);
-  if (ec != std::errc() || end == id.data() || end == id.data() + id.size() || *end != '-')
-    return 0;
+  if (ec != std::errc() || end == id.data() + id.size() || *end != '-') return 0;
   return ms;
 }
 

@@ -503,12 +503,8 @@ void LinkService::Run() {
       paced = only_clicks && !clicks_behind_;
       hurry_.store(!paced);
     }
-    if (paced) {
-      cpu_yield_.Pace(CpuYield::kPacedSlice, CpuYield::kPacedPause, &hurry_);
-      paced_commits_->Add();
-    } else {
-      cpu_yield_.Pace(CpuYield::kDefaultSlice, std::chrono::microseconds(0));
-    }
+    cpu_yield_.SetPaced(paced, &hurry_);
+    if (paced) paced_commits_->Add();
     CommitJobs(jobs);
   }
 }

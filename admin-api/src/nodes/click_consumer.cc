@@ -176,10 +176,7 @@ void ClickConsumer::FollowLag(std::chrono::milliseconds lag, CpuYield* cpu_yield
   paced_->Set(paced);
   links_->SetClicksBehind(!paced);
   if (!paced) catch_ups_->Add();
-  if (paced)
-    cpu_yield->Pace(CpuYield::kPacedSlice, CpuYield::kPacedPause);
-  else
-    cpu_yield->Pace(CpuYield::kDefaultSlice, std::chrono::microseconds(0));
+  cpu_yield->SetPaced(paced);
 }
 
 }  // namespace shortlink::admin

@@ -52,11 +52,15 @@ class CpuYield {
   // paced thread yields too: someone waits for the work to end.
   void Pace(std::chrono::microseconds slice, std::chrono::microseconds pause,
             const std::atomic<bool>* hurry = nullptr);
+  // Paced by kPacedSlice and kPacedPause, or back to the constructor's slice
+  // and yields.
+  void SetPaced(bool paced, const std::atomic<bool>* hurry = nullptr);
   uint64_t yields() const { return yields_; }
 
  private:
   void Check();
 
+  const std::chrono::microseconds unpaced_slice_;  // the constructor's
   std::chrono::steady_clock::duration slice_;
   std::chrono::microseconds pause_{0};
   const std::atomic<bool>* hurry_ = nullptr;

@@ -108,7 +108,7 @@ ClickLedger::ClickLedger(ClickLedgerOptions options, MetricsRegistry* m)
   // Sealing a second's batch takes milliseconds on a core a worker shares;
   // a yield would not hand it back to a saturated worker, a sleep does.
   // The flusher has the rest of its second for it.
-  cpu_yield_.Pace(CpuYield::kPacedSlice, CpuYield::kPacedPause);
+  cpu_yield_.SetPaced(true);
 }
 
 uint64_t ClickLedger::pending_clicks() const {
