@@ -18,6 +18,7 @@ void CpuYield::Pace(std::chrono::microseconds slice, std::chrono::microseconds p
   slice_ = slice;
   pause_ = pause;
   hurry_ = hurry;
+  hurry_from_ = std::chrono::steady_clock::time_point::max();
 }
 
 void CpuYield::SetPaced(bool paced, const std::atomic<bool>* hurry) {
@@ -30,7 +31,8 @@ void CpuYield::SetPaced(bool paced, const std::atomic<bool>* hurry) {
 void CpuYield::Check() {
   auto now = std::chrono::steady_clock::now();
   if (now - slice_start_ < slice_) return;
-  if (pause_.count() > 0 && !(hurry_ && hurry_->load(std::memory_order_relaxed)))
+  bool hurried = (hurry_ && hurry_->load(std::memory_order_relaxed)) || now >= hurry_from_;
+  if (pause_.count() > 0 && !hurried)
     std::this_thread::sleep_for(pause_);
   else
     sched_yield();

@@ -65,6 +65,36 @@ TEST_CASE("CpuYield paced sleeps its pause after each slice, unless told to hurr
   CHECK(cpu_yield.yields() == 2);
 }
 
+TEST_CASE("CpuYield paced hurries once its HurryFrom time has come, and Poll checks at once") {
+  using std::chrono::milliseconds;
+  CpuYield cpu_yield;
+  cpu_yield.Pace(std::chrono::microseconds(1000), std::chrono::microseconds(30'000));
+  cpu_yield.HurryFrom(std::chrono::steady_clock::now() + milliseconds(1000));
+
+  Spin(milliseconds(2));
+  auto start = std::chrono::steady_clock::now();
+  cpu_yield.Poll();  // no 64 ticks needed
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(30));  // before the time: slept
+  CHECK(cpu_yield.yields() == 1);
+
+  // Past the time: a yield. The pause is long, so a loaded machine cannot
+  // make a yield look like one.
+  cpu_yield.Pace(std::chrono::microseconds(1000), std::chrono::microseconds(5'000'000));
+  cpu_yield.HurryFrom(std::chrono::steady_clock::now());
+  Spin(milliseconds(2));
+  start = std::chrono::steady_clock::now();
+  cpu_yield.Poll();
+  CHECK(std::chrono::steady_clock::now() - start < milliseconds(2500));
+  CHECK(cpu_yield.yields() == 2);
+
+  // Pace starts over without a time: paced again.
+  cpu_yield.Pace(std::chrono::microseconds(1000), std::chrono::microseconds(30'000));
+  Spin(milliseconds(2));
+  start = std::chrono::steady_clock::now();
+  cpu_yield.Poll();
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(30));
+}
+
 TEST_CASE("LowerThisThreadPriority sets nice 10 on the calling thread alone") {
   int main_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
   int lowered = 0;

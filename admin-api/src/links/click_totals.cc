@@ -64,6 +64,10 @@ ClickTotals::Slot* ClickTotals::Find(const std::string& code, const LinkIndex& i
 
 ClickTotals::Slot* ClickTotals::FindOrMake(const std::string& code, const LinkIndex& index,
                                            bool under_limit_too) {
+  // All the buckets a fold's worth of links needs, at the first: growing
+  // rehashes the whole map at once, up to milliseconds on a core that a
+  // redirect node or its load may share, never paced (issue 23).
+  if (slots_.empty() && slots_.bucket_count() < kFoldSlots) slots_.reserve(kFoldSlots);
   auto [it, made] = slots_.try_emplace(code);
   Slot& slot = it->second;
   if (!made) return &slot;

@@ -45,6 +45,9 @@ class CpuYield {
   void Tick() {
     if ((++calls_ & 63) == 0) Check();
   }
+  // Reads the clock now, for work in units too large to tick per item, or
+  // between stretches done under a lock (so the pause is not spent in it).
+  void Poll() { Check(); }
   // Starts a new slice (after the thread slept, say).
   void Restart();
   // From now on: `slice` of work, then sleep `pause`; a zero pause yields
@@ -55,6 +58,10 @@ class CpuYield {
   // Paced by kPacedSlice and kPacedPause, or back to the constructor's slice
   // and yields.
   void SetPaced(bool paced, const std::atomic<bool>* hurry = nullptr);
+  // From `when` on, a paced thread hurries (yields, not sleeps): for work
+  // with a deadline, such as a node's collector that must hand a worker its
+  // spare table before the worker fills the one it has. Cleared by Pace.
+  void HurryFrom(std::chrono::steady_clock::time_point when) { hurry_from_ = when; }
   uint64_t yields() const { return yields_; }
 
  private:
@@ -64,6 +71,7 @@ class CpuYield {
   std::chrono::steady_clock::duration slice_;
   std::chrono::microseconds pause_{0};
   const std::atomic<bool>* hurry_ = nullptr;
+  std::chrono::steady_clock::time_point hurry_from_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point slice_start_;
   uint64_t calls_ = 0;
   uint64_t yields_ = 0;

@@ -18,14 +18,18 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kStopPoll = 50ms;
-// A full click table is merged a part at a time, with a short sleep between
-// parts: the collector shares a core with a worker (the benchmark pins them
-// together), and merging a whole table at once kept the worker off its core
-// for 1-5 ms (perf sched), a visible p99. A part is 1/8 of the table, ~1,500
-// codes; the pauses add ~4 ms per table, far below the ~60 ms a worker takes
-// to fill its spare even at 200,000 distinct codes a second.
-constexpr size_t kDrainParts = 8;
-constexpr auto kDrainPause = 500us;
+// A full click table is merged a part at a time, paced (CpuYield: ~50 us
+// of merging, then 200 us asleep). The collector shares a core with a
+// worker (the benchmark pins them together), and a thread that woke first
+// may keep a core for a whole scheduler tick: merging an eighth of a table
+// at once kept the worker waiting up to 2.8 ms (perf sched, issue 23), a
+// visible p99. A part is 256 slots, ~50 us of merging; the lock on what was
+// collected is taken per part, so no pause is spent holding it. Pacing
+// stretches a drain to ~5x its CPU time (~10 ms for a full table); the
+// collector stops pausing once half the time the worker took to fill that
+// table has passed, so the worker has its spare back before it fills the
+// table it counts in now.
+constexpr size_t kDrainParts = 64;
 
 // The node id as a file-name component: unreserved bytes kept, others hex.
 std::string FileSafe(std::string_view text) {
@@ -115,12 +119,15 @@ ClickFlusher::ClickFlusher(std::vector<ThreadClicks*> sources, std::unique_ptr<A
                       "1 once admin-api says it reads click batches' dimension dictionary "
                       "(smaller batches); 0: dimensions per entry, as an older admin-api reads.")),
       ledger_(LedgerOptions(options_), m),
-      stream_(options_.redis, options_.redis_timeout, redis_connected_) {}
+      stream_(options_.redis, options_.redis_timeout, redis_connected_) {
+  last_take_.assign(sources_.size(), Clock::now());
+}
 
 ClickFlusher::~ClickFlusher() { Stop(); }
 
 void ClickFlusher::Start() {
   if (thread_.joinable() || stopped_) return;
+  last_take_.assign(sources_.size(), Clock::now());
   collector_ = std::thread([this] {
     // Neither lowered nor yielding (unlike the flusher): a worker whose
     // tables are both full drops clicks, so its spare must come back soon.
@@ -219,12 +226,54 @@ void ClickFlusher::Flush(bool stopping) {
 }
 
 void ClickFlusher::Collect(bool after_stop) {
-  auto drain = [this, after_stop](const ClickTable& table) {
-    for (size_t part = 0; part < kDrainParts; ++part) {
-      if (part > 0 && !after_stop) std::this_thread::sleep_for(kDrainPause);
+  // After Stop() the workers have exited: nothing waits for this core.
+  collect_yield_.SetPaced(!after_stop);
+  if (VisitClassifier* classifier = options_.classifier) {
+    // Each visit is dated by this clock as it is read, within a
+    // collect_interval of the visit: the hour dimension needs no more.
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    // A ring holds tens of milliseconds of visits: pace half an interval.
+    collect_yield_.Restart();  // the thread slept since its last read
+    collect_yield_.HurryFrom(Clock::now() + options_.collect_interval / 2);
+    for (ThreadClicks* source : sources_) {
+      if (VisitRing* ring = source->visits()) {
+        std::lock_guard<std::mutex> lock(collected_mu_);
+        ring->Read([&](const VisitRecord& visit) {
+          classifier->Add(visit, now_ms, &collected_tally_);
+          collect_yield_.Tick();
+        });
+      }
+    }
+  }
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    ThreadClicks* source = sources_[i];
+    if (ClickTable* table = source->TakeFull()) {
+      // The worker fills its active table about as fast as it filled this
+      // one: the spare must be back well before then.
+      auto now = Clock::now();
+      collect_yield_.Restart();
+      collect_yield_.HurryFrom(now + (now - last_take_[i]) / 2);
+      last_take_[i] = now;
+      Drain(*table);
+      source->ReturnSpare(table);
+    }
+    if (after_stop) {
+      if (ClickTable* table = source->TakeActiveAfterStop()) {
+        Drain(*table);
+        source->ReturnSpare(table);
+      }
+    }
+  }
+}
+
+void ClickFlusher::Drain(const ClickTable& table) {
+  constexpr size_t kPart = ClickTable::kCapacity / kDrainParts;
+  for (size_t begin = 0; begin < ClickTable::kCapacity; begin += kPart) {
+    {
       std::lock_guard<std::mutex> lock(collected_mu_);
-      size_t begin = part * ClickTable::kCapacity / kDrainParts;
-      table.ForEachIn(begin, begin + ClickTable::kCapacity / kDrainParts,
+      table.ForEachIn(begin, begin + kPart,
                       [&counts = collected_, &key = key_scratch_](
                           std::string_view domain, std::string_view code, uint64_t n) {
                         std::string_view k = code;  // the default domain's key: no copy
@@ -236,35 +285,7 @@ void ClickFlusher::Collect(bool after_stop) {
                         AddCount(&counts, k, n);
                       });
     }
-  };
-  if (VisitClassifier* classifier = options_.classifier) {
-    // Each visit is dated by this clock as it is read, within a
-    // collect_interval of the visit: the hour dimension needs no more.
-    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    collect_yield_.Restart();  // the thread slept since its last read
-    for (ThreadClicks* source : sources_) {
-      if (VisitRing* ring = source->visits()) {
-        std::lock_guard<std::mutex> lock(collected_mu_);
-        ring->Read([&](const VisitRecord& visit) {
-          classifier->Add(visit, now_ms, &collected_tally_);
-          collect_yield_.Tick();
-        });
-      }
-    }
-  }
-  for (ThreadClicks* source : sources_) {
-    if (ClickTable* table = source->TakeFull()) {
-      drain(*table);
-      source->ReturnSpare(table);
-    }
-    if (after_stop) {
-      if (ClickTable* table = source->TakeActiveAfterStop()) {
-        drain(*table);
-        source->ReturnSpare(table);
-      }
-    }
+    collect_yield_.Poll();
   }
 }
 
@@ -272,7 +293,9 @@ void ClickFlusher::MoveCollectedToLedger() {
   // The collector goes on with a map sized for a second like the last one,
   // allocated here, outside its lock, so it does not rehash as it grows.
   CodeCounts taken;
-  taken.reserve(collected_last_size_);
+  // A quarter over: a second with a few more codes than the last must not
+  // rehash the whole map in one go (milliseconds of the collector's core).
+  taken.reserve(collected_last_size_ + collected_last_size_ / 4);
   VisitTally tally;
   if (options_.classifier) tally.Reserve(collected_last_links_);
   {

@@ -148,6 +148,8 @@ class ClickFlusher {
   // Drains the sources' full tables into collected_; `after_stop` also
   // takes the active ones.
   void Collect(bool after_stop);
+  // Merges a table's counts into collected_, paced by collect_yield_.
+  void Drain(const ClickTable& table);
   // Moves what was collected since the last call (clicks and their
   // dimensions) into the ledger; collection starts over empty.
   void MoveCollectedToLedger();
@@ -174,10 +176,13 @@ class ClickFlusher {
   CodeCounts collected_;        // GUARDED_BY(collected_mu_)
   VisitTally collected_tally_;  // GUARDED_BY(collected_mu_): dimensions, with analytics
   std::string key_scratch_;  // a custom domain's ClickKey while merging; GUARDED_BY(collected_mu_)
-  // The collector classifies a second's visits in ~10 ms reads of ~1 ms of
-  // CPU each at 100,000 visits/s: it yields its core every 200 us of that,
-  // so an edge worker sharing the core waits that long, not a whole read.
+  // The collector paces its work (CpuYield::SetPaced): it shares a core
+  // with an edge worker, and a yield would not hand that core back to a
+  // busy worker (common/cpu_yield.h).
   CpuYield collect_yield_;  // the collector thread's (and Stop's, after it)
+  // When the collector last took each source's full table (or Start()):
+  // how fast a worker fills one. The collector thread's.
+  std::vector<Clock::time_point> last_take_;
 
   // Flusher thread (or Stop() after joining it) only.
   size_t collected_last_size_ = 0;   // codes in the last TakeCollected()
