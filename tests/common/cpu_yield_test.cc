@@ -73,7 +73,7 @@ TEST_CASE("CpuYield paced hurries once its HurryFrom time has come, and Poll che
 
   Spin(milliseconds(2));
   auto start = std::chrono::steady_clock::now();
-  cpu_yield.Poll();  // no 64 ticks needed
+  cpu_yield.Poll();                                                     // no 64 ticks needed
   CHECK(std::chrono::steady_clock::now() - start >= milliseconds(30));  // before the time: slept
   CHECK(cpu_yield.yields() == 1);
 
