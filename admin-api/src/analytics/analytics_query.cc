@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/click_batch.h"
+#include "common/string_hash.h"
 #include "store/analytics_keys.h"
 #include "store/packed_counts.h"
 
@@ -186,17 +187,13 @@ Result<std::vector<LinkClicks>> ReadTopLinks(
     Database* db, uint64_t team, uint32_t first_day, uint32_t last_day, size_t limit,
     uint32_t team_weeks_from,
     const std::function<std::optional<uint32_t>(std::string_view link_key)>& keep) {
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   struct Sum {
     uint64_t clicks = 0;
     std::optional<uint32_t> from;  // keep's answer
   };
   // One allocation per link, not per row: 30 days of a 20,000-link team
   // are 600,000 day rows.
-  boost::unordered_flat_map<std::string, Sum, Hash, std::equal_to<>> sums;
+  boost::unordered_flat_map<std::string, Sum, StringHash, std::equal_to<>> sums;
   sums.reserve(4096);
   // Rows of one kind (day or week) for times [first, last].
   auto scan = [&](char kind, uint32_t first, uint32_t last) -> Status {

@@ -24,7 +24,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "common/link.h"
+#include "common/string_hash.h"
 
 namespace shortlink::admin {
 
@@ -133,8 +136,13 @@ class LinkIndex {
   void CountOffDefault(const Entry* entry, int delta);
 
   mutable std::shared_mutex mu_;
-  // By EncodeLinkKey(domain, code).
-  std::unordered_map<std::string, EntryPtr> by_key_;  // GUARDED_BY(mu_)
+  // By EncodeLinkKey(domain, code). An open-addressing map: the writer
+  // looks up every link of every click batch here, and a million-link index
+  // is all cache misses; this one takes fewer than std::unordered_map's
+  // chain of nodes (bench_click_apply). Entries stay put: the map holds
+  // pointers to them.
+  boost::unordered_flat_map<std::string, EntryPtr, StringHash, std::equal_to<>>
+      by_key_;                                        // GUARDED_BY(mu_)
   std::unordered_map<uint64_t, OwnerList> by_owner_;  // GUARDED_BY(mu_)
   // Hidden links per owner: while an owner has none, a plain list of theirs
   // still reads only its page (no scan to leave hidden ones out).

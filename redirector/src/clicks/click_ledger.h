@@ -64,6 +64,7 @@
 #include "common/link.h"
 #include "common/metrics.h"
 #include "common/result.h"
+#include "common/string_hash.h"
 
 namespace shortlink::redirector {
 
@@ -72,10 +73,7 @@ namespace shortlink::redirector {
 // merging a table of ~12,000 codes allocates nothing per code and freeing
 // a second's counts is one free, which keeps the collector's and the
 // flusher's bursts short on a core they share with a worker.
-struct CodeHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view code) const { return std::hash<std::string_view>{}(code); }
-};
+using CodeHash = StringHash;
 using CodeCounts = boost::unordered_flat_map<std::string, uint64_t, CodeHash, std::equal_to<>>;
 
 // Adds `n` to `key`'s count, copying the key only when it is new.
