@@ -108,6 +108,7 @@ class ClickTotals {
   // The commit in the making: the slots it counted clicks for (each once),
   // and its clicks as the log record to write.
   std::vector<Slot*> counted_;
+  std::vector<LinkIndex::ClickAdd> adds_;  // Committed's, kept for its capacity
   ClickBatch record_;
   size_t record_bytes_ = 0;  // its encoded size, once written
 };
