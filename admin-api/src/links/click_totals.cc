@@ -57,8 +57,8 @@ Status ClickTotals::Load(Database* db, LinkIndex* index) {
 }
 
 ClickTotals::Slot* ClickTotals::Existing(const std::string& code) {
-  auto it = slots_.find(code);
-  return it == slots_.end() ? nullptr : &it->second;
+  auto it = slots_.find(std::string_view(code));
+  return it == slots_.end() ? nullptr : it->second;
 }
 
 ClickTotals::Slot* ClickTotals::Find(const std::string& code, const LinkIndex& index) {
@@ -71,24 +71,21 @@ ClickTotals::Slot* ClickTotals::FindOrMake(const std::string& code, const LinkIn
   // rehashes the whole map at once, up to milliseconds on a core that a
   // redirect node or its load may share, never paced (issue 23).
   if (slots_.empty() && slots_.bucket_count() < kFoldSlots) slots_.reserve(kFoldSlots);
-  auto [it, made] = slots_.try_emplace(code);
-  Slot& slot = it->second;
-  if (!made) return &slot;
+  if (auto it = slots_.find(std::string_view(code)); it != slots_.end()) return it->second;
   auto target = index.FindClickTarget(code);
-  if (!target || (!under_limit_too && target->max_clicks > target->clicks)) {
-    slots_.erase(it);
-    return nullptr;
-  }
-  slot.code = &it->first;
+  if (!target || (!under_limit_too && target->max_clicks > target->clicks)) return nullptr;
+  Slot& slot = store_.emplace_back();
+  slot.code = code;
   slot.entry = target->entry;
   slot.total = target->clicks;
+  slots_.emplace(slot.code, &slot);
   return &slot;
 }
 
 void ClickTotals::Count(Slot* slot, uint64_t clicks) {
   if (slot->pending == 0) counted_.push_back(slot);
   slot->pending += clicks;
-  record_.clicks.emplace_back(*slot->code, clicks);
+  record_.clicks.emplace_back(slot->code, clicks);
 }
 
 bool ClickTotals::MustFold(const Rewritten& rewritten,
@@ -104,10 +101,10 @@ bool ClickTotals::MustFold(const Rewritten& rewritten,
 void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten,
                         CpuYield* cpu_yield) {
   if (fold) {
-    for (const auto& [code, slot] : slots_) {
+    for (const Slot& slot : store_) {
       cpu_yield->Tick();
-      if (rewritten.empty() || !rewritten.count(code))
-        PutTotal(wb, dbkey::Link(dbkey::kDefaultDomain, code), slot.total + slot.pending);
+      if (rewritten.empty() || !rewritten.count(slot.code))
+        PutTotal(wb, dbkey::Link(dbkey::kDefaultDomain, slot.code), slot.total + slot.pending);
     }
     for (uint64_t seq : log_) wb->Delete(Table::kClickLog, dbkey::Number(seq));
     return;
@@ -134,7 +131,7 @@ void ClickTotals::Committed(LinkIndex* index, bool folded, const Rewritten& rewr
     if (i + kAhead < counted_.size()) __builtin_prefetch(counted_[i + kAhead], 1);
     Slot* slot = counted_[i];
     cpu_yield->Tick();
-    if (rewritten.empty() || !rewritten.count(*slot->code))
+    if (rewritten.empty() || !rewritten.count(slot->code))
       adds_.push_back({slot->entry, slot->pending});
     slot->total += slot->pending;
     slot->pending = 0;
@@ -145,7 +142,8 @@ void ClickTotals::Committed(LinkIndex* index, bool folded, const Rewritten& rewr
     cpu_yield->Poll();
   }
   if (folded) {
-    slots_.clear();
+    slots_.clear();  // first: its keys view the slots' codes
+    store_.clear();
     log_.clear();
     log_bytes_ = 0;
     last_fold_ = now;
