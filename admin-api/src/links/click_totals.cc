@@ -1,8 +1,5 @@
 #include "links/click_totals.h"
 
-#include <algorithm>
-#include <span>
-
 #include "common/log.h"
 #include "store/db_keys.h"
 
@@ -122,10 +119,9 @@ void ClickTotals::Write(WriteBatch* wb, bool fold, const Rewritten& rewritten,
 void ClickTotals::Committed(LinkIndex* index, bool folded, const Rewritten& rewritten,
                             std::chrono::steady_clock::time_point now, CpuYield* cpu_yield) {
   // Slots and entries are scattered over the heap, one cache miss each:
-  // slots are fetched a few ahead, entries by LinkIndex::AddClicks, and its
-  // lock is taken once per few hundred links instead of once per link.
+  // slots are fetched a few ahead here, entries by LinkIndex::AddClicks,
+  // which also takes its lock once per few hundred links, not per link.
   constexpr size_t kAhead = 8;
-  constexpr size_t kAddsPerLock = 256;
   adds_.clear();
   for (size_t i = 0; i < counted_.size(); ++i) {
     if (i + kAhead < counted_.size()) __builtin_prefetch(counted_[i + kAhead], 1);
@@ -136,11 +132,7 @@ void ClickTotals::Committed(LinkIndex* index, bool folded, const Rewritten& rewr
     slot->total += slot->pending;
     slot->pending = 0;
   }
-  for (size_t begin = 0; begin < adds_.size(); begin += kAddsPerLock) {
-    index->AddClicks(std::span<const LinkIndex::ClickAdd>(adds_).subspan(
-        begin, std::min(kAddsPerLock, adds_.size() - begin)));
-    cpu_yield->Poll();
-  }
+  index->AddClicks(adds_, cpu_yield);
   if (folded) {
     slots_.clear();  // first: its keys view the slots' codes
     store_.clear();

@@ -291,12 +291,18 @@ void LinkIndex::AddClicks(EntryRef entry, uint64_t count) {
   entry.entry_->clicks += count;
 }
 
-void LinkIndex::AddClicks(std::span<const ClickAdd> adds) {
+void LinkIndex::AddClicks(std::span<const ClickAdd> adds, CpuYield* cpu_yield) {
   constexpr size_t kAhead = 8;  // ~ the misses a core keeps in flight
-  std::unique_lock lock(mu_);
-  for (size_t i = 0; i < adds.size(); ++i) {
-    if (i + kAhead < adds.size()) __builtin_prefetch(adds[i + kAhead].entry.entry_, 1);
-    adds[i].entry.entry_->clicks += adds[i].count;
+  constexpr size_t kPerLock = 256;
+  for (size_t begin = 0; begin < adds.size(); begin += kPerLock) {
+    {
+      std::unique_lock lock(mu_);
+      for (size_t i = begin; i < std::min(adds.size(), begin + kPerLock); ++i) {
+        if (i + kAhead < adds.size()) __builtin_prefetch(adds[i + kAhead].entry.entry_, 1);
+        adds[i].entry.entry_->clicks += adds[i].count;
+      }
+    }
+    cpu_yield->Poll();  // outside the lock: a pause must not hold up readers
   }
 }
 

@@ -27,6 +27,7 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "common/cpu_yield.h"
 #include "common/link.h"
 #include "common/string_hash.h"
 
@@ -101,15 +102,16 @@ class LinkIndex {
   // index keeps (orderBy=clicks sorts at query time), so nothing is rebuilt
   // or moved: the writer applies a million clicked links in O(1) each.
   void AddClicks(EntryRef entry, uint64_t count);
-  // The same for many links at once, under one lock (so give at most a few
-  // hundred: readers wait that long), each entry fetched into the cache a
-  // few ahead of its use: a commit adds to up to a million entries, each a
-  // cache miss otherwise.
+  // The same for many links at once: the lock is taken once per few
+  // hundred links (readers wait no longer than that), `cpu_yield` polled
+  // between them, and each entry fetched into the cache a few ahead of its
+  // use: a commit adds to up to a million entries, each a cache miss
+  // otherwise.
   struct ClickAdd {
     EntryRef entry;
     uint64_t count;
   };
-  void AddClicks(std::span<const ClickAdd> adds);
+  void AddClicks(std::span<const ClickAdd> adds, CpuYield* cpu_yield);
   // Sets the link's total, as stored apart from its record (at start).
   void SetClicks(EntryRef entry, uint64_t total);
   // Bulk load at start: no ordering work per insert; call FinishLoad after.

@@ -235,6 +235,8 @@ void ClickFlusher::Collect(bool after_stop) {
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
     // A ring holds tens of milliseconds of visits: pace half an interval.
+    // Read whole under the lock (the tally is what it guards), so its
+    // pauses hold up the flusher's once-a-second swap by that much at most.
     collect_yield_.Restart();  // the thread slept since its last read
     collect_yield_.HurryFrom(Clock::now() + options_.collect_interval / 2);
     for (ThreadClicks* source : sources_) {
